@@ -1,0 +1,76 @@
+# One command surface for people and CI. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+# Debian packages the portal needs: CJK fonts and HarfBuzz's subsetter for PDFs (without it
+# CJK PDFs are 10-30x slower), Pango for WeasyPrint, gettext to compile translations.
+SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext
+BROWSER_PACKAGES := chromium
+
+.DEFAULT_GOAL := help
+.PHONY: help run install system-deps browser messages migrate seed serve worker beat test lint format check bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+run: install messages migrate seed serve ## Fresh machine → portal with demo data at http://127.0.0.1:8000/
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: system-deps $(VENV)/.installed ## Create .venv and install the Python and Debian packages
+
+system-deps: ## Install the Debian packages (as root), or say which to install
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "Please install these Debian packages first: sudo apt-get install$$missing"; exit 1; fi
+
+browser: ## Install Debian's chromium for the browser tests (never a downloaded build)
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
+	else echo "Please install Debian's chromium: sudo apt-get install chromium"; exit 1; fi
+
+messages: $(VENV)/.installed ## Compile the translations
+	$(MANAGE) compilemessages --ignore=.venv --ignore=var -v 0
+
+migrate: $(VENV)/.installed ## Apply database migrations
+	$(MANAGE) migrate --no-input -v 0
+
+seed: $(VENV)/.installed ## Load the demo data (idempotent) and print the demo logins
+	$(MANAGE) seed_demo
+
+serve: $(VENV)/.installed ## Serve the portal at http://127.0.0.1:8000/
+	$(MANAGE) runserver 127.0.0.1:8000
+
+worker: $(VENV)/.installed ## Run a Celery worker (needs CELERY_BROKER_URL)
+	$(VENV)/bin/celery -A config worker --loglevel=info
+
+beat: $(VENV)/.installed ## Run Celery beat, the scheduler (needs CELERY_BROKER_URL)
+	$(VENV)/bin/celery -A config beat --loglevel=info
+
+test: install browser messages ## Run the test suite (SQLite, or DATABASE_URL/CELERY_BROKER_URL when set)
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: $(VENV)/.installed ## Django system checks and the missing-migrations check
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
+
+bench: $(VENV)/.installed ## Run the benchmarks in bench/ (PostgreSQL: set DATABASE_URL)
+	@for b in bench/bench_*.py; do [ -e "$$b" ] || { echo "no benchmarks yet"; break; }; $(PY) $$b || exit 1; done
+
+clean: ## Remove the virtualenv and local data under var/
+	rm -rf $(VENV) var

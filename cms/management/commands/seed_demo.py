@@ -1,0 +1,33 @@
+"""Load the demo data for `make run`: idempotent, safe to run on every start."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from wagtail.models import Site
+
+from accounts.demo import DEMO_PASSWORD, seed_demo_users
+from cms.models import HomePage
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (users for every role, the site tree); prints the demo logins."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        home = HomePage.objects.first()
+        if home is None:
+            self.stderr.write("No home page: run `manage.py migrate` first.")
+            raise SystemExit(1)
+        Site.objects.update_or_create(
+            is_default_site=True,
+            defaults={"hostname": "127.0.0.1", "port": 8000, "root_page": home, "site_name": home.title},
+        )
+        users = seed_demo_users()
+
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪 (demo data ready)."))
+        self.stdout.write("后台 (back office): http://127.0.0.1:8000/admin/")
+        self.stdout.write(f"演示账号密码均为 (every demo password is): {DEMO_PASSWORD}")
+        for demo in users:
+            scope = " ".join(part for part in (demo.region_code, demo.department) if part)
+            self.stdout.write(f"  {demo.username:<16} {str(demo.role.label):<22} {scope}")

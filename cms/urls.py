@@ -1,0 +1,5 @@
+from django.urls import path
+
+from cms import views
+
+urlpatterns = []

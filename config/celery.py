@@ -1,0 +1,17 @@
+"""The Celery app. Tasks are found in each app's ``tasks.py``; schedules live in beat."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.task(name="portal.ping")
+def ping() -> str:
+    """Answer ``pong``: ``/healthz?worker=1`` sends it to prove a worker is consuming."""
+    return "pong"

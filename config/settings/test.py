@@ -1,0 +1,10 @@
+"""Tests: SQLite unless DATABASE_URL says otherwise, fast hashing, in-memory e-mail."""
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "test-only-insecure-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Lock-out is exercised by its own tests; it would otherwise leak between tests via the cache.
+AXES_ENABLED = True

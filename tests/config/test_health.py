@@ -1,0 +1,60 @@
+"""/healthz as a load balancer and an operator read it."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import OperationalError
+
+from config.celery import app as celery_app
+
+
+@pytest.fixture
+def broker_down(settings, monkeypatch):
+    # Port 1 on loopback: nothing listens there, the broker is plainly down.
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    settings.BROKER_HEALTH_TIMEOUT = 1.0
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+
+
+@pytest.mark.django_db
+def test_healthy_portal_answers_200_with_each_check(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["broker"]["ok"] is True
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+@pytest.mark.django_db
+def test_down_database_answers_503(client, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("config.health.connection.cursor", refuse)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == {"ok": False, "error": "OperationalError", "ms": pytest.approx(0, abs=5000)}
+
+
+@pytest.mark.django_db
+def test_down_broker_is_reported_not_waited_for(client, broker_down):
+    answers = []
+    probe = threading.Thread(target=lambda: answers.append(client.get("/healthz")))
+    probe.start()
+    probe.join(timeout=30)
+    assert answers, "/healthz hung on a down broker"
+    response = answers[0]
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["broker"]["ok"] is False
+    assert body["database"]["ok"] is True
+
+
+@pytest.mark.django_db
+def test_post_is_refused(client):
+    assert client.post("/healthz").status_code == 405

@@ -1,0 +1,55 @@
+"""Suite-wide fixtures and the service markers.
+
+``@pytest.mark.postgres`` and ``@pytest.mark.redis`` tests skip, with the reason, when the
+service is absent. CI sets ``REQUIRE_SERVICES=1``: there a missing service fails the run
+instead of silently skipping the tests that exercise the production stack.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from kombu import Connection
+
+
+def _postgres_missing() -> str | None:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    return None
+
+
+def _redis_missing() -> str | None:
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith("redis"):
+        return "needs Redis: set CELERY_BROKER_URL=redis://..."
+    try:
+        with Connection(url, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        return f"Redis at CELERY_BROKER_URL is not reachable: {exc.__class__.__name__}"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    required = os.environ.get("REQUIRE_SERVICES") == "1"
+    probes = {"postgres": _postgres_missing, "redis": _redis_missing}
+    reasons: dict[str, str | None] = {}
+    for item in items:
+        for marker, probe in probes.items():
+            if marker not in item.keywords:
+                continue
+            if marker not in reasons:
+                reasons[marker] = probe()
+            reason = reasons[marker]
+            if reason is None:
+                continue
+            if required:
+                raise pytest.UsageError(f"REQUIRE_SERVICES=1 but {item.nodeid} {reason}")
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
