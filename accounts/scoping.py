@@ -55,7 +55,7 @@ def scope_queryset(
     user,
     *,
     roles: Iterable[str],
-    region_field: str = "region_id",
+    region_field: str = "region__code",
     department_field: str | None = None,
 ) -> QuerySet:
     """``queryset`` narrowed to the objects ``user`` may act on, by the same rule as above."""

@@ -1,9 +1,159 @@
+"""Views of the public site that are not Wagtail pages: sections still to come, the text-size
+preference and the error pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
+from django.urls import Resolver404, resolve
+from django.utils.functional import Promise
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+TEXT_SIZE_COOKIE = "text_size"
+TEXT_SIZE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 
 
-def page_not_found(request, exception=None):
+@dataclass(frozen=True)
+class Section:
+    """One entry of the public site's navigation and of the home page's cards."""
+
+    key: str
+    path: str  # the public address, a contract in DESIGN.md §3, so links survive re-routing
+    title: str | Promise
+    summary: str | Promise  # one line on the home page card
+    description: str | Promise  # what the section will do, shown while it is being built
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        key="needs",
+        path="/needs/",
+        title=_("Assistance needs"),
+        summary=_(
+            "Verified needs, with personal details removed, that charities and volunteers can take on."
+        ),
+        description=_(
+            "Here we will publish the needs of people in difficulty that government departments "
+            "have verified and that statutory assistance does not cover, with names and other "
+            "personal details removed. Verified charities, volunteer teams and volunteers will be "
+            "able to take a need on, help, and report back."
+        ),
+    ),
+    Section(
+        key="notices",
+        path="/notices/",
+        title=_("Notices"),
+        summary=_("Policy documents, explanations of policy, and public lists of assistance recipients."),
+        description=_(
+            "Here we will publish social-assistance policy documents and explanations of them, "
+            "and public lists of assistance recipients, with identities partly hidden and the "
+            "publicity period stated."
+        ),
+    ),
+    Section(
+        key="complaint-new",
+        path="/complaints/new/",
+        title=_("Complaints and suggestions"),
+        summary=_("Report a problem with social assistance or make a suggestion online."),
+        description=_(
+            "Here you will be able to make a complaint or a suggestion about social assistance "
+            "online. You will receive a reference number to follow its progress."
+        ),
+    ),
+    Section(
+        key="complaint-track",
+        path="/complaints/track/",
+        title=_("Track a complaint"),
+        summary=_("See how your complaint is being handled, using its reference number."),
+        description=_(
+            "Here you will be able to see how your complaint or suggestion is being handled, "
+            "and its outcome, using its reference number."
+        ),
+    ),
+    Section(
+        key="search",
+        path="/search/",
+        title=_("Search"),
+        summary=_("Search needs, notices and policy documents."),
+        description=_("Here you will be able to search assistance needs, notices and policy documents."),
+    ),
+    Section(
+        key="stats",
+        path="/stats/",
+        title=_("Statistics"),
+        summary=_("Summary figures on needs and on the help given."),
+        description=_(
+            "Here we will publish summary figures on assistance needs, on needs taken on and on "
+            "the help given. To protect privacy, places with very few people are not shown on "
+            "their own."
+        ),
+    ),
+)
+SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
+
+
+def section_is_live(section: Section) -> bool:
+    """A section is live once its address is served by something other than ``coming_soon``.
+
+    Later work mounts the real views; the home page's 即将上线 badges then go away by themselves.
+    """
+    try:
+        match = resolve(section.path)
+    except Resolver404:
+        return False
+    return match.func is not coming_soon
+
+
+def coming_soon(request: HttpRequest, section: str) -> HttpResponse:
+    """A section whose features are still being built: say what it will do, and give the hotline."""
+    return render(request, "cms/coming_soon.html", {"section": SECTIONS_BY_KEY[section]})
+
+
+def _safe_next(request: HttpRequest) -> str:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return "/"
+
+
+@require_POST
+def set_text_size(request: HttpRequest) -> HttpResponse:
+    """Remember the reader's text size (large or normal) for a year, then go back.
+
+    A plain form post, so it works without JavaScript. ``next`` must point at this site: anything
+    else sends the reader to the home page instead (no open redirect).
+    """
+    size = "large" if request.POST.get("text_size") == "large" else "normal"
+    response = HttpResponseRedirect(_safe_next(request))
+    response.set_cookie(
+        TEXT_SIZE_COOKIE,
+        size,
+        max_age=TEXT_SIZE_COOKIE_MAX_AGE,
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure(),
+    )
+    return response
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
-def server_error(request):
-    return render(request, "500.html", status=500)
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Render 500.html without the request: no context processor, session or database may be
+    needed to tell the reader that something went wrong."""
+    context = {"portal_name": settings.PORTAL_NAME, "service_hotline": settings.SERVICE_HOTLINE}
+    try:
+        body = loader.get_template("500.html").render(context)
+    except Exception:  # noqa: BLE001 - the error page itself must never fail
+        body = "<h1>Server Error (500)</h1>"
+    return HttpResponseServerError(body)

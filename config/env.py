@@ -10,7 +10,6 @@ from __future__ import annotations
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 SUPPORTED_DATABASE_ENGINES = frozenset({"django.db.backends.postgresql", "django.db.backends.sqlite3"})

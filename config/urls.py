@@ -9,6 +9,7 @@ from config import health
 
 api_v1 = [
     path("regions/", include("regions.urls")),
+    path("", include("marketplace.api_urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("marketplace.urls")),
     path("", include("cms.urls")),
 ]
 

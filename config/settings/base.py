@@ -7,9 +7,11 @@ portal runs on its embedded defaults: SQLite under ``var/``, tasks in-process, m
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import Env
+from privacy.tokens import parse_keys as parse_token_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -221,6 +223,25 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 PORTAL_NAME = _("Hubei Social Assistance and Charity Portal")
 # The social-assistance service hotline shown in every page footer (seed 五(三)).
 SERVICE_HOTLINE = env.str("SERVICE_HOTLINE", default="12345")
+
+# --- Privacy gate and intake ----------------------------------------------------------------
+# Keys of the household token (HMAC of the ID number): "id:base64secret", comma-separated,
+# newest first. Production requires its own; the default is for development and tests only.
+HOUSEHOLD_TOKEN_KEYS_DEV = "dev:ZGV2LW9ubHktaG91c2Vob2xkLXRva2VuLWtleS0wMDAx"  # noqa: S105 - dev only
+HOUSEHOLD_TOKEN_KEYS = env.str("HOUSEHOLD_TOKEN_KEYS", default=HOUSEHOLD_TOKEN_KEYS_DEV)
+try:
+    parse_token_keys(HOUSEHOLD_TOKEN_KEYS)
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        "环境变量 HOUSEHOLD_TOKEN_KEYS 的值无效 "
+        f"(invalid value for environment variable HOUSEHOLD_TOKEN_KEYS): {exc}"
+    ) from None
+# k of k-anonymity: every published class of needs has at least this many members.
+K_ANONYMITY_K = env.int("K_ANONYMITY_K", default=5)
+# Records in one intake request, and bytes in its body (over either: HTTP 413).
+INTAKE_MAX_RECORDS = env.int("INTAKE_MAX_RECORDS", default=500)
+INTAKE_MAX_BODY_BYTES = env.int("INTAKE_MAX_BODY_BYTES", default=5 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = INTAKE_MAX_BODY_BYTES
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), default="INFO")

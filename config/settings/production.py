@@ -16,6 +16,11 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         "环境变量 DJANGO_SECRET_KEY 太短 (DJANGO_SECRET_KEY must be at least 50 random characters)"
     )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+# Required: the development default key must never make real households' tokens.
+if HOUSEHOLD_TOKEN_KEYS == HOUSEHOLD_TOKEN_KEYS_DEV:  # noqa: F405
+    raise ImproperlyConfigured(
+        "环境变量 HOUSEHOLD_TOKEN_KEYS 未设置 (set HOUSEHOLD_TOKEN_KEYS: production needs its own keys)"
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -86,12 +86,12 @@ def test_back_office_user_form_asks_for_the_region_of_a_caseworker(client):
         "region": "",
         "department": "",
     }
-    response = client.post("/admin/users/add/", form)
+    response = client.post("/admin/users/new/", form)
     assert response.status_code == 200
     assert not User.objects.filter(username="newcw").exists()
     assert "区域" in response.content.decode() or "region" in response.content.decode()
 
-    response = client.post("/admin/users/add/", {**form, "region": "420111"})
+    response = client.post("/admin/users/new/", {**form, "region": "420111"})
     assert response.status_code == 302
     created = User.objects.get(username="newcw")
     assert created.region_id == "420111"

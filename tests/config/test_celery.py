@@ -22,7 +22,9 @@ def test_a_task_makes_the_round_trip_through_redis_and_a_worker(redis_worker):
 
 
 @pytest.mark.redis
-@pytest.mark.django_db
+# Transactional: starting the worker runs Celery's Django fix-up, which closes this thread's
+# database connection; outside a test transaction it simply reconnects.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_healthz_sees_a_consuming_worker(client, redis_worker):
     response = client.get("/healthz?worker=1")
     assert response.status_code == 200, response.content

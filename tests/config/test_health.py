@@ -37,7 +37,11 @@ def test_down_database_answers_503(client, monkeypatch):
     monkeypatch.setattr("config.health.connection.cursor", refuse)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["database"] == {"ok": False, "error": "OperationalError", "ms": pytest.approx(0, abs=5000)}
+    assert response.json()["database"] == {
+        "ok": False,
+        "error": "OperationalError",
+        "ms": pytest.approx(0, abs=5000),
+    }
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "DJANGO_SECRET_KEY": "x7-Kq2!pZr8vLm4@Tn6wYb0&Hs3eJd9uCf5^Ga1-Vk7oQi2Rt8yPl4Wn6Xz0Ec3Ub",
     "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+    "HOUSEHOLD_TOKEN_KEYS": "p1:cHJvZHVjdGlvbi10b2tlbi1rZXktZm9yLXRoZS10ZXN0cw",
 }
 
 
@@ -44,6 +45,13 @@ def test_production_refuses_a_short_secret_key():
     assert "Traceback" not in result.stderr
 
 
+def test_production_refuses_the_development_token_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "HOUSEHOLD_TOKEN_KEYS"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "HOUSEHOLD_TOKEN_KEYS" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [
@@ -52,6 +60,7 @@ def test_production_refuses_a_short_secret_key():
         ("DJANGO_DEBUG", "perhaps"),
         ("DATABASE_URL", "nosuchdb://x"),
         ("LOG_LEVEL", "LOUD"),
+        ("HOUSEHOLD_TOKEN_KEYS", "no-colon-here"),
     ],
 )
 def test_an_invalid_value_stops_startup_naming_the_variable(variable, value):
@@ -62,7 +71,9 @@ def test_an_invalid_value_stops_startup_naming_the_variable(variable, value):
 
 
 def test_an_empty_value_means_the_default():
-    result = manage("check", env={"DJANGO_SETTINGS_MODULE": "config.settings.dev", "STAFF_SESSION_IDLE_SECONDS": ""})
+    result = manage(
+        "check", env={"DJANGO_SETTINGS_MODULE": "config.settings.dev", "STAFF_SESSION_IDLE_SECONDS": ""}
+    )
     assert result.returncode == 0, result.stderr
 
 

@@ -8,8 +8,23 @@ from accounts.roles import Role
 from regions.models import Region
 
 
+def _assign_roles(default: list[str]):
+    """A post-generation hook putting the user in role groups (``roles=[...]`` overrides)."""
+
+    def assign(user, create, extracted, **kwargs):
+        names = extracted if extracted is not None else default
+        if create and names:
+            user.groups.set(Group.objects.filter(name__in=names))
+
+    return factory.PostGeneration(assign)
+
+
+def _region(code: str):
+    return factory.LazyFunction(lambda: Region.objects.get(code=code))
+
+
 class UserFactory(factory.django.DjangoModelFactory):
-    """A user; ``roles=[...]`` puts them in role groups, ``region="420111"`` scopes them.
+    """A user; ``roles=[...]`` puts them in role groups, ``region=...`` scopes them.
 
     Traits give the common staff: ``UserFactory(caseworker=True)`` works in Hongshan district.
     """
@@ -22,17 +37,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
     password = factory.django.Password("correct-horse-battery")
+    roles = _assign_roles([])
 
     class Params:
-        caseworker = factory.Trait(
-            roles=[Role.CASEWORKER], region=factory.LazyFunction(lambda: Region.objects.get(code="420111"))
-        )
-        supervisor = factory.Trait(
-            roles=[Role.SUPERVISOR], region=factory.LazyFunction(lambda: Region.objects.get(code="420100"))
-        )
-        administrator = factory.Trait(roles=[Role.ADMINISTRATOR])
-
-    @factory.post_generation
-    def roles(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.groups.set(Group.objects.filter(name__in=extracted))
+        caseworker = factory.Trait(roles=_assign_roles([Role.CASEWORKER]), region=_region("420111"))
+        supervisor = factory.Trait(roles=_assign_roles([Role.SUPERVISOR]), region=_region("420100"))
+        administrator = factory.Trait(roles=_assign_roles([Role.ADMINISTRATOR]))

@@ -8,10 +8,11 @@ from wagtail.models import Site
 
 from accounts.demo import DEMO_PASSWORD, seed_demo_users
 from cms.models import HomePage
+from marketplace.demo_seed import seed_demo_needs
 
 
 class Command(BaseCommand):
-    help = "Load the demo data (users for every role, the site tree); prints the demo logins."
+    help = "Load the demo data (users for every role, the site tree, needs); prints the demo logins."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -24,10 +25,13 @@ class Command(BaseCommand):
             defaults={"hostname": "127.0.0.1", "port": 8000, "root_page": home, "site_name": home.title},
         )
         users = seed_demo_users()
+        outcomes = seed_demo_needs()
 
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 (demo data ready)."))
+        summary = ", ".join(f"{status} {count}" for status, count in sorted(outcomes.items()))
+        self.stdout.write(f"演示需求经隐私网关导入 (demo needs through intake): {summary}")
         self.stdout.write("后台 (back office): http://127.0.0.1:8000/admin/")
         self.stdout.write(f"演示账号密码均为 (every demo password is): {DEMO_PASSWORD}")
         for demo in users:
             scope = " ".join(part for part in (demo.region_code, demo.department) if part)
-            self.stdout.write(f"  {demo.username:<16} {str(demo.role.label):<22} {scope}")
+            self.stdout.write(f"  {demo.username:<16} {demo.role.label!s:<22} {scope}")

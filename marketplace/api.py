@@ -1,0 +1,121 @@
+"""HTTP API of needs: intake for source systems, public reads for everyone."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from marketplace.authentication import IsSourceSystem, SourceSystemKeyAuthentication
+from marketplace.models import Need
+from marketplace.selectors import need_public_list
+from marketplace.serializers import IntakeResultSerializer, PublicNeedSerializer
+from marketplace.services.intake import needs_intake
+from marketplace.services.needs import IllegalTransition, need_withdraw
+
+
+def _error(code: str, message: str, http_status: int) -> Response:
+    return Response({"code": code, "message": message}, status=http_status)
+
+
+class IntakeNeedsApi(APIView):
+    """Source systems push needs: ``{"records": [...]}``, at most INTAKE_MAX_RECORDS per request."""
+
+    authentication_classes = [SourceSystemKeyAuthentication]
+    permission_classes = [IsSourceSystem]
+
+    @extend_schema(
+        request=inline_serializer(
+            "IntakeRequest", {"records": serializers.ListField(child=serializers.DictField())}
+        ),
+        responses={
+            200: inline_serializer("IntakeResponse", {"results": IntakeResultSerializer(many=True)}),
+            400: OpenApiResponse(description="Malformed JSON or no records list"),
+            401: OpenApiResponse(description="Missing, unknown or inactive API key"),
+            413: OpenApiResponse(description="Body or number of records over the limit"),
+        },
+        summary="Push assistance needs (one result per record)",
+    )
+    def post(self, request):
+        declared = request.META.get("CONTENT_LENGTH")
+        if declared and declared.isdigit() and int(declared) > settings.INTAKE_MAX_BODY_BYTES:
+            return self._too_large()
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            return self._too_large()
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return _error("malformed_json", _("The body is not valid JSON."), status.HTTP_400_BAD_REQUEST)
+        records = payload.get("records") if isinstance(payload, dict) else None
+        if not isinstance(records, list) or not records:
+            return _error(
+                "invalid",
+                _("The body must be an object with a non-empty “records” list."),
+                status.HTTP_400_BAD_REQUEST,
+            )
+        if len(records) > settings.INTAKE_MAX_RECORDS:
+            return _error(
+                "too_many_records",
+                _("At most %(n)d records per request.") % {"n": settings.INTAKE_MAX_RECORDS},
+                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        results = needs_intake(source_system=request.auth, records=records)
+        return Response({"results": [result.as_dict() for result in results]})
+
+    def _too_large(self) -> Response:
+        return _error(
+            "too_large",
+            _("The body is larger than %(n)d bytes; send fewer records per request.")
+            % {"n": settings.INTAKE_MAX_BODY_BYTES},
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+
+
+class IntakeNeedWithdrawApi(APIView):
+    authentication_classes = [SourceSystemKeyAuthentication]
+    permission_classes = [IsSourceSystem]
+
+    @extend_schema(
+        request=None,
+        responses={200: IntakeResultSerializer, 404: OpenApiResponse(description="No such source_ref")},
+        summary="Withdraw a need by its source_ref",
+    )
+    def delete(self, request, source_ref: str):
+        need = Need.objects.filter(source_system=request.auth, source_ref=source_ref).first()
+        if need is None:
+            return _error("not_found", _("No need with this source_ref."), status.HTTP_404_NOT_FOUND)
+        try:
+            need = need_withdraw(need=need, source_system=request.auth)
+        except IllegalTransition as refused:
+            return _error("conflict", str(refused), status.HTTP_409_CONFLICT)
+        return Response({"source_ref": source_ref, "status": need.status, "need_code": need.code})
+
+
+class PublicNeedListApi(generics.ListAPIView):
+    """Published needs, anonymized: only the allow-listed fields."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    serializer_class = PublicNeedSerializer
+
+    def get_queryset(self):
+        return need_public_list()
+
+
+class PublicNeedDetailApi(generics.RetrieveAPIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    serializer_class = PublicNeedSerializer
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return need_public_list()

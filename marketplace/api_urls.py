@@ -1,0 +1,10 @@
+from django.urls import path
+
+from marketplace import api
+
+urlpatterns = [
+    path("intake/needs/", api.IntakeNeedsApi.as_view(), name="intake-needs"),
+    path("intake/needs/<str:source_ref>/", api.IntakeNeedWithdrawApi.as_view(), name="intake-need-withdraw"),
+    path("needs/", api.PublicNeedListApi.as_view(), name="api-need-list"),
+    path("needs/<str:code>/", api.PublicNeedDetailApi.as_view(), name="api-need-detail"),
+]

@@ -1,0 +1,310 @@
+"""Reading one intake record: validation into a typed ``IntakeRecord`` or field errors.
+
+Pure: no database. The caller passes the known county codes and the source system's scope.
+An ``IntakeRecord`` holds raw identity for the few microseconds the privacy gate needs it; its
+``repr`` shows none of it, and nothing here puts a submitted value into an error message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Department
+from marketplace.choices import LowIncomeCategory, NeedType, Urgency
+from marketplace.models import AmountKind
+from privacy.identity import InvalidIdNumber, validate_id_number
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MAX_TEXT = {"title": 200, "description": 5000, "source_ref": 100}
+MAX_AMOUNT = Decimal("9999999999.99")
+SERVICE_NEED_TYPES = frozenset({NeedType.CARE_SERVICE, NeedType.COUNSELLING})
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str = field(repr=False)
+    id_number: str = field(repr=False)
+    birth_date: date | None = field(repr=False)
+    sex: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class IntakeRecord:
+    """A valid record. Identity fields are excluded from ``repr`` so a log line cannot leak."""
+
+    source_ref: str
+    version: int | None
+    county_code: str
+    head: Person
+    phone: str = field(repr=False)
+    address: str = field(repr=False)
+    household_size: int = field(repr=False)
+    categories: tuple[str, ...]
+    beneficiary: Person | None = field(repr=False)
+    need_type: str
+    title: str = field(repr=False)
+    description: str = field(repr=False)
+    amount_kind: str
+    requested_amount: Decimal
+    unit: str
+    medical: tuple[Decimal, Decimal] | None
+    urgency: str
+    needed_by: date
+    department: str
+
+    @property
+    def person_in_need(self) -> Person:
+        return self.beneficiary or self.head
+
+
+class RecordErrors(Exception):
+    def __init__(self, errors: Mapping[str, list[str]]):
+        super().__init__("invalid record")
+        self.errors = dict(errors)
+
+
+class _Reader:
+    """Collects field errors while reading a record; never echoes the submitted values."""
+
+    def __init__(self, raw: Mapping[str, Any]):
+        self.raw = raw
+        self.errors: dict[str, list[str]] = {}
+
+    def error(self, path: str, message) -> None:
+        self.errors.setdefault(path, []).append(str(message))
+
+    def text(
+        self, data: Mapping, key: str, path: str, *, required: bool = True, max_length: int = 200
+    ) -> str:
+        value = data.get(key)
+        if value is None or value == "":
+            if required:
+                self.error(path, _("This field is required."))
+            return ""
+        if not isinstance(value, str):
+            self.error(path, _("Must be text."))
+            return ""
+        value = value.strip()
+        if required and not value:
+            self.error(path, _("This field is required."))
+        if len(value) > max_length:
+            self.error(path, _("At most %(n)d characters.") % {"n": max_length})
+        return value
+
+    def choice(self, data: Mapping, key: str, path: str, choices, *, default: str | None = None) -> str:
+        value = data.get(key, default)
+        if value is None:
+            self.error(path, _("This field is required."))
+            return ""
+        if value not in choices.values:
+            self.error(path, _("Unknown code; use one of: %(codes)s.") % {"codes": ", ".join(choices.values)})
+            return ""
+        return value
+
+    def money(self, value: Any, path: str, *, required: bool = True) -> Decimal | None:
+        if value is None or value == "":
+            if required:
+                self.error(path, _("This field is required."))
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            self.error(path, _("Must be a number with at most two decimals."))
+            return None
+        try:
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            self.error(path, _("Must be a number with at most two decimals."))
+            return None
+        if not amount.is_finite():
+            self.error(path, _("Must be a number with at most two decimals."))
+            return None
+        if amount < 0:
+            self.error(path, _("Must not be negative."))
+            return None
+        if amount.as_tuple().exponent < -2:
+            self.error(path, _("At most two decimals."))
+            return None
+        if amount > MAX_AMOUNT:
+            self.error(path, _("Too large."))
+            return None
+        return amount.quantize(Decimal("0.01"))
+
+    def date(self, value: Any, path: str, *, required: bool = True) -> date | None:
+        if value is None or value == "":
+            if required:
+                self.error(path, _("This field is required."))
+            return None
+        if isinstance(value, str) and ISO_DATE.fullmatch(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.error(path, _("Must be a date written YYYY-MM-DD."))
+        return None
+
+    def person(self, data: Any, path: str, *, today: date, head: bool) -> Person | None:
+        if not isinstance(data, Mapping):
+            self.error(path, _("Must be an object."))
+            return None
+        name = self.text(data, "name", f"{path}.name", max_length=50)
+        raw_id = data.get("id_number")
+        id_info = None
+        id_number = ""
+        if raw_id in (None, ""):
+            if head:
+                self.error(f"{path}.id_number", _("This field is required."))
+        elif not isinstance(raw_id, str):
+            self.error(f"{path}.id_number", _("Must be text."))
+        else:
+            try:
+                id_info = validate_id_number(raw_id, today=today)
+                id_number = raw_id
+            except InvalidIdNumber as exc:
+                self.error(f"{path}.id_number", exc.message)
+        birth_date = id_info.birth_date if id_info else None
+        sex = id_info.sex if id_info else ""
+        if not head:
+            given_birth = self.date(data.get("birth_date"), f"{path}.birth_date", required=False)
+            if given_birth and given_birth > today:
+                self.error(f"{path}.birth_date", _("Must not be in the future."))
+            birth_date = given_birth or birth_date
+            given_sex = data.get("sex")
+            if given_sex not in (None, ""):
+                if given_sex not in ("male", "female"):
+                    self.error(f"{path}.sex", _("Use male or female."))
+                else:
+                    sex = given_sex
+        return Person(name=name, id_number=id_number, birth_date=birth_date, sex=sex)
+
+
+def parse_record(
+    raw: Any,
+    *,
+    county_codes: frozenset[str],
+    scope_prefix: str,
+    today: date,
+) -> IntakeRecord:
+    """Validate one record; raise ``RecordErrors`` with messages per field path when invalid."""
+    if not isinstance(raw, Mapping):
+        raise RecordErrors({"non_field_errors": [str(_("Each record must be a JSON object."))]})
+    read = _Reader(raw)
+
+    source_ref = read.text(raw, "source_ref", "source_ref", max_length=MAX_TEXT["source_ref"])
+    version = raw.get("version")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int) or version < 0):
+        read.error("version", _("Must be a whole number, 0 or more."))
+        version = None
+
+    county_code = ""
+    region_code = raw.get("region_code")
+    if not isinstance(region_code, str) or not region_code.isdigit() or len(region_code) not in (6, 9, 12):
+        read.error(
+            "region_code", _("Must be a GB/T 2260 code of 6 digits (or 9 or 12 digits under a county).")
+        )
+    elif region_code[:6] not in county_codes:
+        read.error("region_code", _("Not a county of Hubei province."))
+    elif not region_code.startswith(scope_prefix):
+        read.error("region_code", _("Outside the region this source system may push needs for."))
+    else:
+        county_code = region_code[:6]
+
+    household = raw.get("household")
+    head = phone = address = None
+    size = 0
+    categories: tuple[str, ...] = ()
+    if not isinstance(household, Mapping):
+        read.error("household", _("This field is required."))
+    else:
+        head = read.person(household, "household", today=today, head=True)
+        phone = read.text(household, "phone", "household.phone", required=False, max_length=30)
+        address = read.text(household, "address", "household.address", required=False, max_length=200)
+        size = household.get("size")
+        if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 30:
+            read.error("household.size", _("Must be a whole number from 1 to 30."))
+            size = 0
+        raw_categories = household.get("categories")
+        if not isinstance(raw_categories, list) or not raw_categories:
+            read.error("household.categories", _("List at least one low-income category."))
+        elif any(code not in LowIncomeCategory.values for code in raw_categories):
+            read.error(
+                "household.categories",
+                _("Unknown code; use one of: %(codes)s.") % {"codes": ", ".join(LowIncomeCategory.values)},
+            )
+        else:
+            categories = tuple(dict.fromkeys(raw_categories))
+
+    beneficiary = None
+    if raw.get("beneficiary") not in (None, {}):
+        beneficiary = read.person(raw["beneficiary"], "beneficiary", today=today, head=False)
+
+    need_type = read.choice(raw, "need_type", "need_type", NeedType)
+    title = read.text(raw, "title", "title", max_length=MAX_TEXT["title"])
+    description = read.text(
+        raw, "description", "description", required=False, max_length=MAX_TEXT["description"]
+    )
+
+    amount_kind, unit, requested = AmountKind.MONEY, "", None
+    requested_raw = raw.get("requested_amount")
+    if isinstance(requested_raw, Mapping):
+        if "hours" in requested_raw:
+            amount_kind, unit = AmountKind.HOURS, "小时"
+            requested = read.money(requested_raw.get("hours"), "requested_amount.hours")
+            if need_type and need_type not in SERVICE_NEED_TYPES:
+                read.error("requested_amount", _("Hours are for service needs (care_service, counselling)."))
+        else:
+            amount_kind = AmountKind.GOODS
+            requested = read.money(requested_raw.get("quantity"), "requested_amount.quantity")
+            unit = read.text(requested_raw, "unit", "requested_amount.unit", max_length=20)
+    else:
+        requested = read.money(requested_raw, "requested_amount")
+
+    medical = None
+    if raw.get("medical") not in (None, {}):
+        med = raw["medical"]
+        if not isinstance(med, Mapping):
+            read.error("medical", _("Must be an object."))
+        else:
+            in_scope = read.money(med.get("in_scope_self_pay"), "medical.in_scope_self_pay")
+            out_scope = read.money(med.get("out_of_scope", 0), "medical.out_of_scope")
+            if need_type and need_type != NeedType.MEDICAL:
+                read.error("medical", _("Medical costs belong to medical needs only."))
+            elif amount_kind != AmountKind.MONEY:
+                read.error("medical", _("A medical need with costs asks for money."))
+            elif in_scope is not None and out_scope is not None:
+                medical = (in_scope, out_scope)
+
+    urgency = read.choice(raw, "urgency", "urgency", Urgency, default=Urgency.NORMAL)
+    needed_by = read.date(raw.get("needed_by"), "needed_by")
+    if needed_by and needed_by < today:
+        read.error("needed_by", _("Must not be in the past."))
+    department = read.choice(raw, "department", "department", Department)
+
+    if read.errors:
+        raise RecordErrors(read.errors)
+    return IntakeRecord(
+        source_ref=source_ref,
+        version=version,
+        county_code=county_code,
+        head=head,
+        phone=phone,
+        address=address,
+        household_size=size,
+        categories=categories,
+        beneficiary=beneficiary,
+        need_type=need_type,
+        title=title,
+        description=description,
+        amount_kind=amount_kind,
+        requested_amount=requested,
+        unit=unit,
+        medical=medical,
+        urgency=urgency,
+        needed_by=needed_by,
+        department=department,
+    )

@@ -1,0 +1,222 @@
+"""Needs and where they come from.
+
+Nothing in these tables identifies a person: a need carries the household's keyed token, the
+redacted public text and generalized attributes, never a name, an ID number, a phone or an
+address (DESIGN §3, privacy architecture).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Department
+from marketplace.choices import NeedType, Urgency
+
+
+class SourceSystem(models.Model):
+    """来源系统: a government system that pushes needs through the intake API."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    department = models.CharField(_("department"), max_length=32, choices=Department.choices)
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("region scope"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The system may push needs only for regions inside this one."),
+    )
+    key_prefix = models.CharField(_("key prefix"), max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    webhook_url = models.URLField(
+        _("feedback webhook URL"), blank=True, help_text=_("Where the portal sends feedback events.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("source system")
+        verbose_name_plural = _("source systems")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NeedStatus(models.TextChoices):
+    PENDING_REVIEW = "pending_review", _("Pending review")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
+
+
+class AmountKind(models.TextChoices):
+    MONEY = "money", _("Money (CNY)")
+    GOODS = "goods", _("Goods")
+    HOURS = "hours", _("Service hours")
+
+
+class Need(models.Model):
+    """救助需求: one assistance need of one household, as the public may see it.
+
+    ``title`` and ``summary`` are the redacted texts; the location, age, sex and household
+    size are generalized until the published class has at least k members.
+    """
+
+    code = models.CharField(_("public code"), max_length=12, unique=True, editable=False)
+    source_system = models.ForeignKey(
+        SourceSystem, verbose_name=_("source system"), on_delete=models.PROTECT, related_name="needs"
+    )
+    source_ref = models.CharField(_("source reference"), max_length=100)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    record_digest = models.CharField(max_length=64, editable=False)
+    household_token = models.CharField(_("household token"), max_length=64, db_index=True)
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    public_region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("published location"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The county, or its city when the county alone would single the household out."),
+    )
+    generalization_level = models.PositiveSmallIntegerField(_("generalization level"), default=0)
+    age_band = models.CharField(_("age band"), max_length=16, blank=True)
+    sex = models.CharField(_("sex"), max_length=8, blank=True)
+    household_size_band = models.CharField(_("household size"), max_length=16, blank=True)
+
+    need_type = models.CharField(_("need type"), max_length=20, choices=NeedType.choices)
+    categories = models.JSONField(_("low-income categories"), default=list)
+    department = models.CharField(_("department"), max_length=32, choices=Department.choices)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    needed_by = models.DateField(_("needed by"))
+
+    title = models.CharField(_("public title"), max_length=200)
+    summary = models.TextField(_("public summary"), blank=True)
+
+    amount_kind = models.CharField(
+        _("kind of help"), max_length=10, choices=AmountKind.choices, default=AmountKind.MONEY
+    )
+    requested_amount = models.DecimalField(_("requested"), max_digits=12, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    target_amount = models.DecimalField(
+        _("charity target"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("What charity may give: the gap statutory aid leaves, or the requested amount."),
+    )
+    statutory_coverage = models.DecimalField(
+        _("statutory coverage"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    rule_version = models.CharField(_("policy rule version"), max_length=100, blank=True)
+    policy = models.JSONField(_("policy computation"), default=dict, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=NeedStatus.choices, default=NeedStatus.PENDING_REVIEW
+    )
+    hold_reasons = models.JSONField(
+        _("held because"), default=list, blank=True, help_text=_("Codes and details, never identity.")
+    )
+    awaiting_cohort = models.BooleanField(
+        _("awaiting similar needs"),
+        default=False,
+        help_text=_("Held until enough similar needs share its published attributes (k-anonymity)."),
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["source_system", "source_ref"], name="need_unique_source_ref"),
+            models.CheckConstraint(condition=Q(requested_amount__gte=0), name="need_requested_non_negative"),
+            models.CheckConstraint(condition=Q(target_amount__gte=0), name="need_target_non_negative"),
+            models.CheckConstraint(condition=Q(status__in=NeedStatus.values), name="need_status_known"),
+        ]
+        indexes = [
+            # k-anonymity counts: the published class of a candidate, per city.
+            models.Index(
+                fields=["public_region", "need_type", "age_band", "sex", "household_size_band", "status"],
+                name="need_kanon_class",
+            ),
+            models.Index(fields=["status", "-published_at"], name="need_public_recent"),
+            models.Index(
+                fields=["region", "need_type"],
+                condition=Q(awaiting_cohort=True),
+                name="need_awaiting_cohort",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def class_key(self) -> tuple[str, str, str, str, str]:
+        """The quasi-identifiers the public sees: the k-anonymity class of this need."""
+        return (self.public_region_id, self.age_band, self.sex, self.household_size_band, self.need_type)
+
+
+class NeedTransition(models.Model):
+    """One status change of a need: who, when, from, to, why."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=NeedStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=NeedStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_system = models.ForeignKey(
+        SourceSystem, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("need transition")
+        verbose_name_plural = _("need transitions")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.need_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+class PolicyOverride(models.Model):
+    """地方提标: a city's or county's higher medical-assistance ratios or annual cap.
+
+    Never below the provincial floor: the back-office form refuses it.
+    """
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
+    label = models.CharField(_("document"), max_length=200, help_text=_("The local document that sets it."))
+    inpatient_ratios = models.JSONField(
+        _("inpatient ratios"),
+        default=dict,
+        blank=True,
+        help_text=_('Per category, e.g. {"dibao": "0.80"}.'),
+    )
+    outpatient_chronic_ratio = models.DecimalField(
+        _("chronic outpatient ratio"), max_digits=4, decimal_places=3, null=True, blank=True
+    )
+    annual_cap = models.DecimalField(
+        _("annual cap (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("regional policy override")
+        verbose_name_plural = _("regional policy overrides")
+        ordering = ["region_id", "-effective_from"]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.label}"

@@ -1,0 +1,107 @@
+"""What the public may see of a need: an allow-list, nothing else.
+
+Every model field is classified in ``PUBLIC_FIELDS`` or ``PRIVATE_FIELDS``; a test fails when a
+field is added to the model or the serializer without being classified.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from marketplace.models import Need
+from marketplace.placement import SUPPRESSED_LEVEL
+
+PUBLIC_FIELDS = frozenset(
+    {
+        "code", "title", "summary", "need_type", "categories", "department", "urgency", "needed_by",
+        "amount_kind", "requested_amount", "unit", "target_amount", "statutory_coverage", "rule_version",
+        "policy", "public_region", "age_band", "sex", "household_size_band", "published_at", "status",
+    }
+)  # fmt: skip
+PRIVATE_FIELDS = frozenset(
+    {
+        "id", "source_system", "source_ref", "version", "record_digest", "household_token", "region",
+        "generalization_level", "hold_reasons", "awaiting_cohort", "created_at", "updated_at",
+    }
+)  # fmt: skip
+# Keys of the stored policy computation that the public page shows.
+PUBLIC_POLICY_KEYS = (
+    "rule_version", "source", "explanation", "total_costs", "statutory_coverage", "charity_gap",
+    "inpatient_ratio", "deciding_category",
+)  # fmt: skip
+
+
+LOCAL_RULES_SOURCE = "鄂民政发〔2024〕21号及当地提标文件"
+LOCAL_RULES_EXPLANATION = (
+    "按鄂民政发〔2024〕21号及当地标准，法定救助约覆盖 %(covered)s 元，尚余 %(gap)s 元可由慈善帮扶。"
+)
+
+
+class PublicLocationSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PublicNeedSerializer(serializers.ModelSerializer):
+    need_type_label = serializers.CharField(source="get_need_type_display", read_only=True)
+    urgency_label = serializers.CharField(source="get_urgency_display", read_only=True)
+    location = PublicLocationSerializer(source="public_region", read_only=True)
+    age_band = serializers.SerializerMethodField()
+    sex = serializers.SerializerMethodField()
+    household_size_band = serializers.SerializerMethodField()
+    policy = serializers.SerializerMethodField()
+    rule_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Need
+        fields = [
+            "code", "title", "summary", "need_type", "need_type_label", "categories", "department",
+            "urgency", "urgency_label", "needed_by", "amount_kind", "requested_amount", "unit",
+            "target_amount", "statutory_coverage", "rule_version", "policy", "location", "age_band",
+            "sex", "household_size_band", "published_at", "status",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def _shown(self, need: Need, value: str) -> str:
+        return "" if need.generalization_level >= SUPPRESSED_LEVEL else value
+
+    def get_age_band(self, need: Need) -> str:
+        return self._shown(need, need.age_band)
+
+    def get_sex(self, need: Need) -> str:
+        return self._shown(need, need.sex)
+
+    def get_household_size_band(self, need: Need) -> str:
+        return self._shown(need, need.household_size_band)
+
+    def get_policy(self, need: Need) -> dict:
+        return public_policy(need)
+
+    def get_rule_version(self, need: Need) -> str:
+        return public_policy(need).get("rule_version", "")
+
+
+def public_policy(need: Need) -> dict:
+    """The policy computation as the public sees it.
+
+    A county's own override names the county in its citation; for a need published at city
+    level that would undo the generalization, so the citation then speaks of local rules only.
+    """
+    policy = {key: need.policy[key] for key in PUBLIC_POLICY_KEYS if key in need.policy}
+    if policy and need.generalization_level > 0 and need.region_id in need.rule_version:
+        rule_set = need.rule_version.split("+", 1)[0]
+        policy["rule_version"] = f"{rule_set}+local"
+        policy["source"] = LOCAL_RULES_SOURCE
+        policy["explanation"] = LOCAL_RULES_EXPLANATION % {
+            "covered": policy.get("statutory_coverage", ""),
+            "gap": policy.get("charity_gap", ""),
+        }
+    return policy
+
+
+class IntakeResultSerializer(serializers.Serializer):
+    source_ref = serializers.CharField()
+    status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "held", "rejected"])
+    need_code = serializers.CharField(allow_null=True)
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    note = serializers.CharField(required=False)

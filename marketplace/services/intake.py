@@ -1,0 +1,463 @@
+"""Intake: records pushed by a source system pass the privacy gate and become needs.
+
+Records succeed or fail one by one: an invalid record is answered with its field errors and
+nothing of it is stored; the valid ones of a batch are written together in one transaction.
+Raw identity lives only in local variables here (``sensitive_variables`` keeps them out of
+error reports) and leaves as the household token and redacted text.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cache
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
+
+from marketplace.choices import NeedType
+from marketplace.gate import HOLD_RESIDUAL_RISK, HOLD_THIN_CLASS, PublicDraft, privacy_gate
+from marketplace.intake import IntakeRecord, RecordErrors, parse_record
+from marketplace.keys import record_digest, token_for
+from marketplace.models import Need, NeedStatus, NeedTransition, PolicyOverride, SourceSystem
+from marketplace.placement import SUPPRESSED_LEVEL, Attributes, Placement, published_key
+from marketplace.policy import MedicalCosts, RegionalOverride, assess_medical
+from marketplace.services.needs import CLOSED, apply_status
+from regions.models import Region, RegionLevel, code_prefix
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud on the hotline
+
+
+class Outcome:
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    HELD = "held"
+    REJECTED = "rejected"
+
+
+@dataclass
+class RecordResult:
+    source_ref: str
+    status: str
+    need_code: str | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    note: str = ""
+
+    def as_dict(self) -> dict:
+        body: dict = {"source_ref": self.source_ref, "status": self.status, "need_code": self.need_code}
+        if self.errors:
+            body["errors"] = self.errors
+        if self.note:
+            body["note"] = self.note
+        return body
+
+
+def new_need_code() -> str:
+    """A public code that reveals neither order nor volume: ``N`` and 9 random characters."""
+    return "N" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(9))
+
+
+@cache
+def _county_cities() -> dict[str, str]:
+    """Every county-level code → its city-level code (a direct unit is its own city)."""
+    mapping = {}
+    for code, parent_id, direct in Region.objects.filter(level=RegionLevel.COUNTY).values_list(
+        "code", "parent_id", "directly_administered"
+    ):
+        mapping[code] = code if direct else parent_id
+    return mapping
+
+
+def _overrides(today: date) -> list[RegionalOverride]:
+    return [
+        RegionalOverride(
+            id=f"{row.region_id}-{row.pk}",
+            label=row.label,
+            region_code=row.region_id,
+            effective_from=row.effective_from,
+            effective_to=row.effective_to,
+            inpatient_ratios={key: Decimal(value) for key, value in row.inpatient_ratios.items()},
+            outpatient_chronic_ratio=row.outpatient_chronic_ratio,
+            annual_cap=row.annual_cap,
+        )
+        for row in PolicyOverride.objects.filter(effective_from__lte=today)
+    ]
+
+
+@dataclass
+class _Accepted:
+    """A valid record on its way to the database, identity already reduced to a token."""
+
+    index: int
+    record: IntakeRecord
+    token: str
+    digest: str
+    existing: Need | None
+    draft: PublicDraft | None = None
+    need: Need | None = None
+
+
+@sensitive_variables()
+def needs_intake(
+    *, source_system: SourceSystem, records: Sequence, today: date | None = None
+) -> list[RecordResult]:
+    """Take a batch of raw records from ``source_system``; return one result per record, in order.
+
+    Never raises for a bad record: its result is ``rejected`` with field errors. Retries the
+    batch once when a concurrent batch of the same source inserted the same ``source_ref``.
+    """
+    today = today or timezone.localdate()
+    for attempt in (1, 2):
+        try:
+            return _intake_batch(source_system=source_system, records=records, today=today)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@sensitive_variables()
+def _intake_batch(*, source_system: SourceSystem, records: Sequence, today: date) -> list[RecordResult]:
+    county_cities = _county_cities()
+    scope_prefix = code_prefix(source_system.region_id)
+    results: list[RecordResult] = []
+    accepted: list[_Accepted] = []
+    seen_refs: set[str] = set()
+    for index, raw in enumerate(records):
+        source_ref = raw.get("source_ref") if isinstance(raw, dict) else None
+        source_ref = source_ref if isinstance(source_ref, str) else ""
+        try:
+            record = parse_record(
+                raw, county_codes=county_cities.keys(), scope_prefix=scope_prefix, today=today
+            )
+        except RecordErrors as invalid:
+            results.append(RecordResult(source_ref, Outcome.REJECTED, errors=invalid.errors))
+            continue
+        if record.source_ref in seen_refs:
+            results.append(
+                RecordResult(
+                    source_ref,
+                    Outcome.REJECTED,
+                    errors={"source_ref": [_("This source_ref appears twice in one request.")]},
+                )
+            )
+            continue
+        seen_refs.add(record.source_ref)
+        results.append(RecordResult(record.source_ref, Outcome.REJECTED))  # replaced below
+        accepted.append(
+            _Accepted(
+                index=index,
+                record=record,
+                token=token_for(record.head.id_number),
+                digest=record_digest(raw),
+                existing=None,
+            )
+        )
+
+    with transaction.atomic():
+        existing = {
+            need.source_ref: need
+            for need in Need.objects.filter(
+                source_system=source_system, source_ref__in=[item.record.source_ref for item in accepted]
+            )
+        }
+        work: list[_Accepted] = []
+        for item in accepted:
+            item.existing = existing.get(item.record.source_ref)
+            verdict = _compare(item)
+            if verdict is not None:
+                results[item.index] = verdict
+            else:
+                item.draft = privacy_gate(item.record, today=today)
+                work.append(item)
+        if work:
+            _write(
+                work, results=results, source_system=source_system, today=today, county_cities=county_cities
+            )
+    return results
+
+
+def _compare(item: _Accepted) -> RecordResult | None:
+    """The answer for a record that need not be written, or ``None`` to write it."""
+    need, record = item.existing, item.record
+    if need is None:
+        return None
+    if need.record_digest == item.digest:
+        return RecordResult(record.source_ref, Outcome.UNCHANGED, need.code)
+    if need.status in CLOSED:
+        return RecordResult(
+            record.source_ref,
+            Outcome.REJECTED,
+            need.code,
+            errors={
+                "source_ref": [
+                    _("This need is closed (%(status)s); send a new source_ref.")
+                    % {"status": NeedStatus(need.status).label}
+                ]
+            },
+        )
+    if record.version is not None:
+        if record.version < need.version:
+            return RecordResult(
+                record.source_ref, Outcome.UNCHANGED, need.code, note=_("An older version was ignored.")
+            )
+        if record.version == need.version:
+            return RecordResult(
+                record.source_ref,
+                Outcome.REJECTED,
+                need.code,
+                errors={
+                    "version": [
+                        _("Same version with different content: increase the version to change a need.")
+                    ]
+                },
+            )
+    return None
+
+
+def _policy_fields(record: IntakeRecord, *, today: date, overrides: list[RegionalOverride]) -> dict:
+    if record.need_type != NeedType.MEDICAL or record.medical is None:
+        return {
+            "target_amount": record.requested_amount,
+            "statutory_coverage": None,
+            "rule_version": "",
+            "policy": {},
+        }
+    in_scope, out_of_scope = record.medical
+    assessment = assess_medical(
+        categories=record.categories,
+        costs=MedicalCosts(in_scope_self_pay=in_scope, out_of_scope=out_of_scope),
+        region_code=record.county_code,
+        on=today,
+        overrides=overrides,
+    )
+    policy = assessment.as_dict()
+    policy["explanation"] = assessment.explanation()
+    return {
+        # Charity gives what is asked, but never what statutory aid already covers.
+        "target_amount": min(record.requested_amount, assessment.charity_gap),
+        "statutory_coverage": assessment.statutory_coverage,
+        "rule_version": assessment.rule_version,
+        "policy": policy,
+    }
+
+
+def _load_placement(
+    cities: Iterable[str], need_types: Iterable[str], county_cities: dict[str, str]
+) -> Placement:
+    cities = sorted(set(cities))
+    counties = [county for county, city in county_cities.items() if city in cities]
+    placement = Placement(k=settings.K_ANONYMITY_K)
+    published = (
+        Need.objects.filter(
+            status=NeedStatus.PUBLISHED,
+            public_region_id__in=[*counties, *cities],
+            need_type__in=set(need_types),
+        )
+        .values_list(
+            "public_region_id", "generalization_level", "age_band", "sex", "household_size_band", "need_type"
+        )
+        .annotate(n=Count("id"))
+    )
+    for region, level, age, sex, size, need_type, count in published:
+        placement.add_published(
+            published_key(
+                public_region=region, level=level, age_band=age, sex=sex, size_band=size, need_type=need_type
+            ),
+            count,
+        )
+    for need in Need.objects.filter(awaiting_cohort=True, region_id__in=counties):
+        placement.add_waiting(need.code, need, _attributes(need, county_cities))
+    return placement
+
+
+def _attributes(need: Need, county_cities: dict[str, str]) -> Attributes:
+    return Attributes(
+        county=need.region_id,
+        city=county_cities[need.region_id],
+        age_band=need.age_band,
+        sex=need.sex,
+        household_size_band=need.household_size_band,
+        need_type=need.need_type,
+    )
+
+
+def _write(
+    work: list[_Accepted],
+    *,
+    results: list[RecordResult],
+    source_system: SourceSystem,
+    today: date,
+    county_cities: dict[str, str],
+) -> None:
+    cities = {county_cities[item.record.county_code] for item in work}
+    # Lock the cities: concurrent batches in the same city place needs one after the other,
+    # so two of them cannot both see a class one short of k.
+    list(
+        Region.objects.select_for_update()
+        .filter(code__in=sorted(cities))
+        .order_by("code")
+        .values_list("code")
+    )
+    placement = _load_placement(cities, {item.record.need_type for item in work}, county_cities)
+    overrides = _overrides(today)
+
+    transitions: list[NeedTransition] = []
+    to_create: list[Need] = []
+    to_update: dict[int, Need] = {}
+    for item in work:
+        record, draft = item.record, item.draft
+        need = item.existing
+        if need is None:
+            need = Need(
+                code=new_need_code(),
+                source_system=source_system,
+                source_ref=record.source_ref,
+                status=NeedStatus.PENDING_REVIEW,
+            )
+            to_create.append(need)
+        else:
+            if need.status == NeedStatus.PUBLISHED:
+                placement.remove_published(_published_key(need))
+            placement.discard_waiting(need.code)
+            to_update[need.pk] = need
+        item.need = need
+        need.version = record.version if record.version is not None else need.version
+        need.record_digest = item.digest
+        need.household_token = item.token
+        need.region_id = record.county_code
+        need.need_type = record.need_type
+        need.categories = list(record.categories)
+        need.department = record.department
+        need.urgency = record.urgency
+        need.needed_by = record.needed_by
+        need.title = draft.title
+        need.summary = draft.summary
+        need.age_band = draft.age_band
+        need.sex = draft.sex
+        need.household_size_band = draft.household_size_band
+        need.amount_kind = record.amount_kind
+        need.requested_amount = record.requested_amount
+        need.unit = record.unit
+        for name, value in _policy_fields(record, today=today, overrides=overrides).items():
+            setattr(need, name, value)
+
+        was_new = item.existing is None
+        if draft.hold_reasons:
+            need.public_region_id = record.county_code
+            need.generalization_level = 0
+            need.awaiting_cohort = False
+            need.hold_reasons = [
+                {"code": HOLD_RESIDUAL_RISK, "detail": detail} for detail in draft.hold_details
+            ]
+            transitions += _move(
+                need,
+                NeedStatus.PENDING_REVIEW,
+                source_system,
+                _("Held for review: the text may still identify someone."),
+                was_new,
+            )
+            results[item.index] = RecordResult(record.source_ref, Outcome.HELD, need.code)
+            continue
+        placed = placement.place(need.code, need, _attributes(need, county_cities))
+        if placed is None:
+            need.public_region_id = record.county_code
+            need.generalization_level = 0
+            need.awaiting_cohort = True
+            need.hold_reasons = [{"code": HOLD_THIN_CLASS, "detail": ""}]
+            transitions += _move(
+                need,
+                NeedStatus.PENDING_REVIEW,
+                source_system,
+                _("Waiting for similar needs (k-anonymity)."),
+                was_new,
+            )
+            results[item.index] = RecordResult(record.source_ref, Outcome.HELD, need.code)
+            continue
+        level, cohort = placed
+        _publish_at(need, level, county_cities)
+        transitions += _move(need, NeedStatus.PUBLISHED, source_system, _publication_note(level), was_new)
+        for other in cohort:
+            _publish_at(other, level, county_cities)
+            transitions.append(
+                apply_status(
+                    other, NeedStatus.PUBLISHED, source_system=source_system, note=_publication_note(level)
+                )
+            )
+            if other.pk is not None:
+                to_update[other.pk] = other
+        results[item.index] = RecordResult(
+            record.source_ref, Outcome.CREATED if was_new else Outcome.UPDATED, need.code
+        )
+
+    Need.objects.bulk_create(to_create)
+    if to_update:
+        Need.objects.bulk_update(list(to_update.values()), fields=UPDATE_FIELDS)
+    for transition in transitions:
+        transition.need_id = transition.need.pk
+    NeedTransition.objects.bulk_create(transitions)
+
+
+UPDATE_FIELDS = [
+    "version", "record_digest", "household_token", "region", "public_region", "generalization_level",
+    "age_band", "sex", "household_size_band", "need_type", "categories", "department", "urgency",
+    "needed_by", "title", "summary", "amount_kind", "requested_amount", "unit", "target_amount",
+    "statutory_coverage", "rule_version", "policy", "status", "hold_reasons", "awaiting_cohort",
+    "published_at", "updated_at",
+]  # fmt: skip
+
+
+def _published_key(need: Need):
+    return published_key(
+        public_region=need.public_region_id,
+        level=need.generalization_level,
+        age_band=need.age_band,
+        sex=need.sex,
+        size_band=need.household_size_band,
+        need_type=need.need_type,
+    )
+
+
+def _publish_at(need: Need, level: int, county_cities: dict[str, str]) -> None:
+    need.generalization_level = level
+    need.public_region_id = need.region_id if level == 0 else county_cities[need.region_id]
+    need.updated_at = timezone.now()
+
+
+def _publication_note(level: int) -> str:
+    if level == 0:
+        return _("Published at county level.")
+    if level < SUPPRESSED_LEVEL:
+        return _("Published at city level (k-anonymity).")
+    return _("Published at city level without age, sex and household size (k-anonymity).")
+
+
+def _move(
+    need: Need, to_status: str, source_system: SourceSystem, note: str, was_new: bool
+) -> list[NeedTransition]:
+    """The transition rows for an intake move; a new need starts from no status."""
+    if was_new:
+        need.status = to_status
+        if to_status == NeedStatus.PUBLISHED:
+            need.published_at = timezone.now()
+            need.awaiting_cohort = False
+            need.hold_reasons = []
+        return [
+            NeedTransition(
+                need=need, from_status="", to_status=to_status, source_system=source_system, note=note
+            )
+        ]
+    if need.status == to_status:
+        if to_status == NeedStatus.PUBLISHED:
+            need.awaiting_cohort = False
+            need.hold_reasons = []
+        return []
+    return [apply_status(need, to_status, source_system=source_system, note=note)]

@@ -1,0 +1,240 @@
+"""A caseworker's review of held needs (人工审核): approve, then the k-anonymity ladder, or reject.
+
+Intake holds a need for review when its redacted text may still identify someone
+(``residual_risk``) or when too few similar needs exist to publish it anonymously
+(``thin_class``). The caseworker edits the public title and summary, then approves or rejects.
+
+Approving never bypasses k-anonymity: the need is placed on the same ladder intake uses, under
+the same city row lock, and waits for similar needs (``awaiting_cohort``) when no level reaches
+k; intake then publishes it together with the needs that complete its class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.roles import Role
+from accounts.scoping import user_may_act
+from marketplace.gate import HOLD_RESIDUAL_RISK, HOLD_THIN_CLASS
+from marketplace.intake import MAX_TEXT
+from marketplace.models import Need, NeedStatus, NeedTransition
+from marketplace.services.intake import (
+    _attributes,
+    _county_cities,
+    _load_placement,
+    _publication_note,
+    _publish_at,
+)
+from marketplace.services.needs import IllegalTransition, apply_status
+from privacy.redaction import Kind, detect, normalize_text, residual_risk
+from regions.models import Region
+
+MAX_REASON = 1000
+
+# What ``privacy.redaction.detect`` found, in words a caseworker understands.
+IDENTIFIER_KINDS = {
+    Kind.ID_NUMBER: gettext_lazy("an ID number"),
+    Kind.MOBILE: gettext_lazy("a mobile phone number"),
+    Kind.LANDLINE: gettext_lazy("a landline phone number"),
+    Kind.BANK_CARD: gettext_lazy("a bank card number"),
+    Kind.EMAIL: gettext_lazy("an e-mail address"),
+    Kind.QQ: gettext_lazy("a QQ number"),
+    Kind.WECHAT: gettext_lazy("a WeChat ID"),
+    Kind.LICENCE_PLATE: gettext_lazy("a licence plate"),
+    Kind.ADDRESS: gettext_lazy("a street address"),
+    Kind.DATE: gettext_lazy("an exact date"),
+}
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    """What an approval did: published at ``level`` with ``cohort`` other needs, or waiting."""
+
+    need: Need
+    published: bool
+    level: int | None = None
+    cohort: list[str] = field(default_factory=list)  # codes of the waiting needs published with it
+    warnings: list[str] = field(default_factory=list)  # residual-risk heuristics, for information
+
+
+def identifier_messages(text: str, *, stored_note: bool = False) -> list[str]:
+    """One message per identifier ``detect`` finds in ``text``; empty when the text is clean.
+
+    ``stored_note`` words the message for an internal note (a rejection reason) rather than
+    for a public text.
+    """
+    normalized = normalize_text(text)
+    messages = []
+    for hit in detect(normalized):
+        values = {
+            "what": IDENTIFIER_KINDS.get(hit.kind, gettext_lazy("an identifier")),
+            "found": normalized[hit.start : hit.end],
+        }
+        if stored_note:
+            message = _(
+                "The reason contains %(what)s (“%(found)s”). Remove it: nothing that identifies "
+                "a person may be stored."
+            )
+        else:
+            message = _("The text still contains %(what)s (“%(found)s”). Remove it before approving.")
+        messages.append(message % values)
+    return messages
+
+
+def residual_warnings(*texts: str) -> list[str]:
+    """The residual-risk heuristics for ``texts``, translated, without repeats."""
+    return list(dict.fromkeys(str(reason) for text in texts for reason in residual_risk(text)))
+
+
+def describe_hold_reasons(hold_reasons: Iterable[dict]) -> list[dict]:
+    """Why a need is held, in the user's language: ``[{"label": ..., "details": [...]}]``.
+
+    ``Need.hold_reasons`` stores codes and English msgids (``detail``), translated here.
+    """
+    labels = {
+        HOLD_RESIDUAL_RISK: _("The text may still identify someone"),
+        HOLD_THIN_CLASS: _("Waiting for similar needs before it can be published (k-anonymity)"),
+    }
+    described: dict[str, list[str]] = {}
+    for reason in hold_reasons:
+        code, detail = reason.get("code") or "", reason.get("detail") or ""
+        details = described.setdefault(labels.get(code, code), [])
+        if detail and _(detail) not in details:
+            details.append(_(detail))
+    return [{"label": label, "details": details} for label, details in described.items() if label]
+
+
+def _check_may_review(actor, need: Need) -> None:
+    if not user_may_act(actor, region_code=need.region_id, roles=[Role.CASEWORKER]):
+        raise PermissionDenied(_("You may not review needs of this region."))
+
+
+def _clean_text(value: str) -> str:
+    # The published text is the NFKC form, as the privacy gate publishes it.
+    return normalize_text(value or "").strip()
+
+
+@transaction.atomic
+def need_review_approve(*, need: Need, actor, title: str, summary: str) -> ReviewOutcome:
+    """Save the caseworker's public texts and publish the need, or let it wait for its cohort.
+
+    The texts must hold nothing ``privacy.redaction.detect`` finds; the residual-risk
+    heuristics are returned as warnings only, since the caseworker has judged the text.
+    Publication follows the k-anonymity ladder: the first level whose class reaches k, together
+    with the waiting needs of that class. When no level does, the need stays in review with
+    ``awaiting_cohort`` and is published automatically once enough similar needs arrive.
+
+    Raises ``PermissionDenied`` outside the actor's caseworker scope, ``ValidationError``
+    (per field: ``title``, ``summary``) for an empty title or a detected identifier, and
+    ``IllegalTransition`` when the need is no longer pending review.
+    """
+    title, summary = _clean_text(title), _clean_text(summary)
+    errors: dict[str, list[str]] = {}
+    if not title:
+        errors["title"] = [_("This field is required.")]
+    elif len(title) > MAX_TEXT["title"]:
+        errors["title"] = [_("At most %(n)d characters.") % {"n": MAX_TEXT["title"]}]
+    for name, text in (("title", title), ("summary", summary)):
+        found = identifier_messages(text)
+        if found:
+            errors.setdefault(name, []).extend(found)
+    if errors:
+        raise ValidationError(errors)
+
+    county_cities = _county_cities()
+    _check_may_review(actor, need)
+    city = county_cities[need.region_id]
+    # The city lock first, as intake takes it: approvals and intake batches of one city place
+    # needs one after the other, so two of them cannot both see a class one short of k.
+    list(Region.objects.select_for_update().filter(code=city).values_list("code"))
+    locked = Need.objects.select_for_update().get(pk=need.pk)
+    _check_may_review(actor, locked)
+    if locked.status != NeedStatus.PENDING_REVIEW:
+        raise IllegalTransition(locked.status, NeedStatus.PUBLISHED)
+    counties = [county for county, its_city in county_cities.items() if its_city == city]
+    # Lock the waiting needs that may be published with this one.
+    list(
+        Need.objects.select_for_update()
+        .filter(awaiting_cohort=True, region_id__in=counties, status=NeedStatus.PENDING_REVIEW)
+        .values_list("pk")
+    )
+
+    locked.title, locked.summary = title, summary
+    warnings = residual_warnings(title, summary)
+    placement = _load_placement([city], [locked.need_type], county_cities)
+    placed = placement.place(locked.code, locked, _attributes(locked, county_cities))
+    if placed is None:
+        locked.public_region_id = locked.region_id
+        locked.generalization_level = 0
+        locked.awaiting_cohort = True
+        locked.hold_reasons = [{"code": HOLD_THIN_CLASS, "detail": ""}]
+        locked.save()
+        # Status stays pending review; the row records who approved the text and why it waits.
+        NeedTransition.objects.create(
+            need=locked,
+            from_status=NeedStatus.PENDING_REVIEW,
+            to_status=NeedStatus.PENDING_REVIEW,
+            actor=actor,
+            note=_("Approved by a caseworker; waiting for similar needs (k-anonymity)."),
+        )
+        return ReviewOutcome(need=locked, published=False, warnings=warnings)
+
+    level, cohort = placed
+    _publish_at(locked, level, county_cities)
+    transition = apply_status(
+        locked,
+        NeedStatus.PUBLISHED,
+        actor=actor,
+        note=_("Approved by a caseworker.") + " " + _publication_note(level),
+    )
+    locked.save()
+    transition.save()
+    codes = []
+    for other in cohort:
+        _publish_at(other, level, county_cities)
+        other_transition = apply_status(
+            other,
+            NeedStatus.PUBLISHED,
+            actor=actor,
+            note=_publication_note(level)
+            + " "
+            + _("Published with need %(code)s, whose approval completed the class.") % {"code": locked.code},
+        )
+        other.save()
+        other_transition.save()
+        codes.append(other.code)
+    return ReviewOutcome(need=locked, published=True, level=level, cohort=codes, warnings=warnings)
+
+
+@transaction.atomic
+def need_review_reject(*, need: Need, actor, reason: str) -> Need:
+    """Reject a held need; ``reason`` becomes the transition's note.
+
+    The reason is stored, so it must not identify anyone: it is checked like a public text.
+    Raises ``PermissionDenied`` outside the actor's caseworker scope, ``ValidationError``
+    (``reason``) for an empty reason or one holding a detected identifier, and
+    ``IllegalTransition`` when the need is no longer pending review.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for rejecting this need.")]})
+    if len(reason) > MAX_REASON:
+        raise ValidationError({"reason": [_("At most %(n)d characters.") % {"n": MAX_REASON}]})
+    found = identifier_messages(reason, stored_note=True)
+    if found:
+        raise ValidationError({"reason": found})
+    _check_may_review(actor, need)
+    locked = Need.objects.select_for_update().get(pk=need.pk)
+    _check_may_review(actor, locked)
+    if locked.status != NeedStatus.PENDING_REVIEW:
+        raise IllegalTransition(locked.status, NeedStatus.REJECTED)
+    transition = apply_status(locked, NeedStatus.REJECTED, actor=actor, note=reason)
+    locked.save()
+    transition.save()
+    return locked

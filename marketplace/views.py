@@ -1,0 +1,27 @@
+"""Public pages of needs: the list and one need. Published needs only, allow-listed fields only."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+
+from marketplace.models import Need
+from marketplace.selectors import need_public_get, need_public_list
+from marketplace.serializers import PublicNeedSerializer
+
+PAGE_SIZE = 20
+
+
+def need_list(request):
+    page = Paginator(need_public_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    needs = PublicNeedSerializer(page.object_list, many=True).data
+    return render(request, "marketplace/need_list.html", {"page": page, "needs": needs})
+
+
+def need_detail(request, code: str):
+    try:
+        need = need_public_get(code=code)
+    except Need.DoesNotExist:
+        raise Http404 from None
+    return render(request, "marketplace/need_detail.html", {"need": PublicNeedSerializer(need).data})

@@ -1,0 +1,131 @@
+"""Generalization and masking of the few identity-derived values that may be shown.
+
+Published needs carry bands, never exact values (DESIGN.md, "Privacy architecture"):
+
+* Age: every minor (under 18) is shown only as ``未成年``, so a child's exact age never
+  narrows a small village down; adults fall into ten-year bands ``18-29岁`` … ``70-79岁``
+  (the first is twelve years wide so that the bands start at adulthood) and ``80岁以上``.
+* Household size: ``1人``, ``2人``, ``3-4人``, ``5人及以上``. Large households are rare and
+  therefore identifying, hence the open top band.
+
+Masks are for recipient publicity lists (公示名单), where the policy requires a recognisable
+but partial identity:
+
+* Name: the surname stays (compound surnames too), every other character becomes ``*``:
+  ``张*``, ``张**``, ``欧阳**``.
+* Mobile phone: the usual ``138****8000``. Landline: the area code and the last two digits.
+* ID number: only the first two characters (the province, which the list shows anyway) and the
+  last two; the birth date and the issuing county, the identifying parts, are hidden:
+  ``42**************3X``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from privacy.identity import normalize_id_number
+from privacy.names import NAME_DOTS, split_name
+
+MINOR = "未成年"
+AGE_BANDS: tuple[str, ...] = (
+    MINOR,
+    "18-29岁",
+    "30-39岁",
+    "40-49岁",
+    "50-59岁",
+    "60-69岁",
+    "70-79岁",
+    "80岁以上",
+)
+HOUSEHOLD_SIZE_BANDS: tuple[str, ...] = ("1人", "2人", "3-4人", "5人及以上")
+
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_PHONE_PREFIX = re.compile(r"^(?:\+?86|0086)(?=1[3-9][0-9]{9}$)")
+
+
+def age_on(birth_date: date, *, today: date) -> int:
+    """Return the age in completed years on ``today``.
+
+    Raises ``ValueError`` when ``birth_date`` is after ``today``.
+    """
+    if birth_date > today:
+        raise ValueError("birth_date is after today")
+    before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
+    return today.year - birth_date.year - before_birthday
+
+
+def age_band(birth_date: date, *, today: date) -> str:
+    """Return the published age band (one of ``AGE_BANDS``) of someone born on ``birth_date``.
+
+    Raises ``ValueError`` when ``birth_date`` is after ``today``.
+    """
+    age = age_on(birth_date, today=today)
+    if age < 18:
+        return MINOR
+    if age < 30:
+        return "18-29岁"
+    if age >= 80:
+        return "80岁以上"
+    low = age // 10 * 10
+    return f"{low}-{low + 9}岁"
+
+
+def household_size_band(size: int) -> str:
+    """Return the published band (one of ``HOUSEHOLD_SIZE_BANDS``) of a household's size.
+
+    Raises ``ValueError`` when ``size`` is less than 1.
+    """
+    if size < 1:
+        raise ValueError("a household has at least one member")
+    if size <= 2:
+        return f"{size}人"
+    if size <= 4:
+        return "3-4人"
+    return "5人及以上"
+
+
+def mask_name(name: str) -> str:
+    """Return ``name`` with everything but the surname replaced by ``*`` (``张三`` → ``张*``).
+
+    A single-character name becomes ``*``. A name with a middle dot (``买买提·艾力``) keeps its
+    first character and its dots. Never raises.
+    """
+    name = "".join(name.split())
+    if len(name) <= 1:
+        return "*" * len(name)
+    if any(dot in name for dot in NAME_DOTS):
+        return name[0] + "".join(c if c in NAME_DOTS else "*" for c in name[1:])
+    surname, given = split_name(name)
+    return surname + "*" * len(given)
+
+
+def mask_phone(phone: str) -> str:
+    """Mask a phone number: ``13800138000`` → ``138****8000``, ``027-87654321`` → ``027******21``.
+
+    Spaces, dashes, parentheses and a ``+86``/``0086`` prefix before a mobile number are
+    dropped first. Raises ``ValueError`` when fewer than 7 digits remain or anything but digits
+    does.
+    """
+    digits = re.sub(r"[\s\-()]", "", normalize_id_number(phone))
+    digits = _PHONE_PREFIX.sub("", digits)
+    if not digits.isascii() or not digits.isdigit() or len(digits) < 7:
+        raise ValueError("not a phone number")
+    if _MOBILE.fullmatch(digits):
+        return f"{digits[:3]}****{digits[-4:]}"
+    if digits.startswith("0"):
+        area = 3 if digits[1] in "12" else 4
+        return digits[:area] + "*" * (len(digits) - area - 2) + digits[-2:]
+    return "*" * (len(digits) - 2) + digits[-2:]
+
+
+def mask_id_number(id_number: str) -> str:
+    """Mask an ID number to its first two and last two characters: ``42**************3X``.
+
+    The number is normalized (spaces, dashes, x → X) but not validated. Raises ``ValueError``
+    when it is not 15 or 18 characters long.
+    """
+    number = normalize_id_number(id_number)
+    if len(number) not in (15, 18):
+        raise ValueError("an ID number has 15 or 18 characters")
+    return number[:2] + "*" * (len(number) - 4) + number[-2:]

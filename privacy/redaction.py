@@ -1,0 +1,686 @@
+"""Redaction of free text (a need's title and description) before it is published.
+
+``redact`` works in three steps:
+
+1. Read the text NFKC-normalized, so full-width digits and letters (１３８, ＡＢＣ, ＠, －)
+   become ASCII and one set of patterns covers them. The normalization is only a view: spans
+   found in it are mapped back and replaced in the original, so the published text keeps its
+   Chinese punctuation (，：（）) instead of turning it into ASCII.
+2. Remove the record's *own* identity values (``IdentityValues``): names with their 张某 /
+   张某某 forms and the given name alone, ID numbers, phone numbers, and the address. These are
+   matched literally, tolerating spaces, dashes and prefixes, wherever they occur.
+3. Detect identifiers of *anyone* by pattern (``detect``): ID numbers (18 and 15 digits, any
+   checksum), mobile and landline numbers, Luhn-valid bank card numbers, e-mail addresses, QQ
+   and WeChat ids after their keywords, licence plates, house-number addresses and exact dates.
+
+Every hit becomes ``REDACTED``; overlapping, touching or whitespace-separated hits merge into
+one. The steps repeat until nothing is found, because a removal can expose a new match
+(``微信：zhang123`` glued to a phone number is only recognisable once the phone is gone).
+
+Digits are read as *runs*: digits joined by single spaces or dashes, optionally led by ``+``.
+A run is cut into consecutive groups that each read as a whole identifier, covering as many
+digits as possible: ``6222 0212 3456 7890 128`` is one bank card (not a card tail that looks
+like an old ID number), ``13800138000 420102199001011234`` is a phone and an ID number, and a
+number that reads as nothing (``2000``, ``2024``) is left alone.
+
+The address decision: the whole address and every part below the county (township, street,
+road, village, group, community, building, unit, room, and a trailing landmark) are removed;
+the province, city and county names are kept, because a published need names its county (or
+its city) anyway and a description that mentions them reveals nothing more. House numbers
+alone (``12号``) are left to the pattern detector, which knows dates like ``5月12号`` from
+addresses.
+
+``residual_risk`` is the second line: heuristics for what still looks like a name or a place
+after redaction. The intake service holds a need for a caseworker's review when it returns
+anything.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+from privacy.identity import PROVINCE_CODES, check_character, normalize_id_number
+from privacy.names import COMMON_SURNAMES, COMPOUND_SURNAMES, NAME_DOTS, split_name
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+REDACTED = "〔已隐去〕"
+
+# A removal can expose a new match; each pass removes at least one character that is not
+# already redacted, so this bound is never reached on real text, it only guards the loop.
+_MAX_PASSES = 8
+
+
+class Kind(StrEnum):
+    """What a hit is. ``OWN_*`` and ``NAME`` come from the record's identity values."""
+
+    NAME = "name"
+    OWN_ID_NUMBER = "own_id_number"
+    OWN_PHONE = "own_phone"
+    OWN_ADDRESS = "own_address"
+    OWN_BIRTH_DATE = "own_birth_date"
+    ID_NUMBER = "id_number"
+    MOBILE = "mobile"
+    LANDLINE = "landline"
+    BANK_CARD = "bank_card"
+    EMAIL = "email"
+    QQ = "qq"
+    WECHAT = "wechat"
+    LICENCE_PLATE = "licence_plate"
+    ADDRESS = "address"
+    DATE = "date"
+
+
+# When two hits cover the same span, the earlier kind names it.
+_PRIORITY = {kind: index for index, kind in enumerate(Kind)}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One detected identifier: its kind and its span (``text[start:end]``)."""
+
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class IdentityValues:
+    """The record's own identity values, to be removed from its free text.
+
+    ``names`` holds the household head's and the beneficiary's names. Any iterable is accepted
+    and stored as a tuple. The values are only matched, never stored or logged.
+    """
+
+    names: Sequence[str] = ()
+    id_numbers: Sequence[str] = ()
+    phones: Sequence[str] = ()
+    address: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("names", "id_numbers", "phones"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
+    def __repr__(self) -> str:
+        return (
+            f"IdentityValues(<{len(self.names)} names, {len(self.id_numbers)} ID numbers, "
+            f"{len(self.phones)} phones, {'an' if self.address else 'no'} address>)"
+        )
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """The redacted text and how many hits of each kind were removed (never the values)."""
+
+    text: str
+    hits: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.hits)
+
+
+def normalize_text(text: str) -> str:
+    """Return ``text`` in Unicode NFKC form, the form every detector works on. Never raises."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def _normalized_view(text: str) -> tuple[str, list[int]]:
+    """``text`` NFKC-normalized character by character, and the origin of each view character.
+
+    Character by character so that every view character maps back to one original character
+    (a full-string NFKC may compose across characters, which only matters for accents that no
+    detector looks at).
+    """
+    pieces: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        normalized = char if char.isascii() else unicodedata.normalize("NFKC", char)
+        pieces.append(normalized)
+        origin.extend([index] * len(normalized))
+    return "".join(pieces), origin
+
+
+def _to_original(hits: Iterable[Hit], origin: list[int]) -> list[Hit]:
+    return [Hit(hit.kind, origin[hit.start], origin[hit.end - 1] + 1) for hit in hits]
+
+
+# --- building blocks -------------------------------------------------------------------------
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_CN_DIGITS = "一二三四五六七八九十百零〇两"
+_GAP = r"[ \t]*"
+# Detectors run on a view of the text in which every kind of dash is "-" (a one-to-one
+# replacement, so spans stay valid) and need to know only that one.
+_DASH_VIEW = str.maketrans(dict.fromkeys("‐‑‒–—―−", "-"))
+
+# --- digit runs: ID numbers, phones, bank cards ------------------------------------------------
+
+_RUN_SEP = r"(?:[ \t]{1,2}|[ \t]?-[ \t]?)"
+_RUN = re.compile(rf"(?<![0-9])\+?[0-9](?:{_RUN_SEP}?[0-9])*(?:[Xx](?![A-Za-z]))?")
+_MOBILE_DIGITS = re.compile(r"(?:0086|86)?1[3-9][0-9]{9}")
+# Area code 01x/02x plus 8 digits, or a 4-digit area code plus 7-8; local numbers start 2-9.
+_LANDLINE_DIGITS = re.compile(r"0(?:[12][0-9][2-9][0-9]{7}|[3-9][0-9]{2}[2-9][0-9]{6,7})")
+_ID18_DIGITS = re.compile(r"[0-9]{17}[0-9X]")
+_MAX_CHUNK_DIGITS = 23
+
+# Phones written with the area code or the country code in parentheses: (027)87654321.
+_PAREN_PHONE = re.compile(
+    rf"\([ \t]?(?:(?P<mobile>(?:\+|00)?86[ \t]?\)[ \t]?1[3-9][0-9](?:{_RUN_SEP}?[0-9]){{8}})"
+    rf"|(?P<landline>0[0-9]{{2,3}}[ \t]?\)[ \t]?[0-9](?:{_RUN_SEP}?[0-9]){{6,7}}))(?![0-9])"
+)
+
+
+def luhn_valid(digits: str) -> bool:
+    """Return whether a string of ASCII digits passes the Luhn check. Never raises."""
+    if not digits.isascii() or not digits.isdigit():
+        return False
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _real_date(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _plausible_id(digits: str) -> bool:
+    """A province code and a real birth date (19YYMMDD in a 15-digit number)."""
+    birth = digits[6:14] if len(digits) == 18 else "19" + digits[6:12]
+    return digits[:2] in PROVINCE_CODES and _real_date(int(birth[:4]), int(birth[4:6]), int(birth[6:8]))
+
+
+def _classify_digits(digits: str, *, plus: bool) -> str | None:
+    if _MOBILE_DIGITS.fullmatch(digits):
+        return Kind.MOBILE
+    if plus:
+        return None
+    if _LANDLINE_DIGITS.fullmatch(digits):
+        return Kind.LANDLINE
+    if _ID18_DIGITS.fullmatch(digits):
+        # Any checksum: a mistyped ID number is still one. Only a number that does not even look
+        # like one (no province, no birth date) and passes Luhn is taken for an 18-digit card.
+        plausible = check_character(digits[:17]) == digits[17] or _plausible_id(digits)
+        return Kind.BANK_CARD if not plausible and luhn_valid(digits) else Kind.ID_NUMBER
+    if len(digits) == 15 and digits.isdigit():
+        # Old 15-digit numbers have no checksum; the structure tells them from order numbers.
+        if _plausible_id(digits):
+            return Kind.ID_NUMBER
+        return Kind.BANK_CARD if luhn_valid(digits) else None
+    if 13 <= len(digits) <= 19 and luhn_valid(digits):
+        return Kind.BANK_CARD
+    return None
+
+
+def _run_hits(text: str) -> list[Hit]:
+    hits: list[Hit] = []
+    for run in _RUN.finditer(text):
+        groups = [(m.start(), m.end(), m.group().upper()) for m in re.finditer(r"[0-9]+[Xx]?", run.group())]
+        groups = [(run.start() + start, run.start() + end, digits) for start, end, digits in groups]
+        plus = run.group().startswith("+")
+        # best[i]: (digits covered, -chunks) over the first i groups, and the chunk ending at i.
+        best: list[tuple[int, int]] = [(0, 0)]
+        back: list[tuple[int, Hit] | None] = [None]
+        for i in range(1, len(groups) + 1):
+            best.append(best[i - 1])
+            back.append(None)
+            digits = ""
+            for j in range(i - 1, -1, -1):
+                digits = groups[j][2] + digits
+                if len(digits) > _MAX_CHUNK_DIGITS:
+                    break
+                start, end = groups[j][0], groups[i - 1][1]
+                if j == 0 and plus:
+                    start -= 1
+                kind = _classify_digits(digits, plus=j == 0 and plus)
+                if kind is None and digits.endswith("X"):
+                    kind = _classify_digits(digits[:-1], plus=j == 0 and plus)
+                    end -= 1
+                if kind is None:
+                    continue
+                score = (best[j][0] + len(digits), best[j][1] - 1)
+                if score > best[i]:
+                    best[i] = score
+                    back[i] = (j, Hit(kind, start, end))
+        i = len(groups)
+        while i > 0:
+            step = back[i]
+            if step is None:
+                i -= 1
+                continue
+            hits.append(step[1])
+            i = step[0]
+    for match in _PAREN_PHONE.finditer(text):
+        kind = Kind.MOBILE if match.group("mobile") else Kind.LANDLINE
+        hits.append(Hit(kind, match.start(), match.end()))
+    return hits
+
+
+# --- keyword and shape patterns -------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+
+# Keyword patterns are searched with overlaps (see _matches): in "微信:zhang_1wx:li_2" the
+# first id swallows the second keyword.
+_QQ = re.compile(
+    rf"(?:(?i:qq)|扣扣){_GAP}(?:号码|号)?{_GAP}(?:是|为)?{_GAP}:?{_GAP}"
+    r"(?P<value>[1-9][0-9]{4,10})(?![0-9])"
+)
+
+_WECHAT = re.compile(
+    # The short latin keywords must stand alone (wx:abc, vx13800138000), or "wxyz123456"
+    # would be an id.
+    rf"(?:微信号|微信|(?i:v)信|(?i:wechat|weixin)|(?<![A-Za-z])(?i:wx|vx)(?![A-Za-z]))"
+    rf"{_GAP}(?:号码|号|(?i:id))?{_GAP}"
+    rf"(?:是|为)?{_GAP}:?{_GAP}"
+    rf"(?P<value>(?:\+?86[ \t\-]?)?1[3-9][0-9](?:{_RUN_SEP}?[0-9]){{8}}(?![0-9])"
+    r"|[A-Za-z][\-_A-Za-z0-9]{5,19}(?![\-_A-Za-z0-9]))"
+)
+
+# WeChat's own default ids need no keyword.
+_WECHAT_DEFAULT_ID = re.compile(r"(?<![A-Za-z0-9_])wxid_[A-Za-z0-9_\-]{4,30}(?![A-Za-z0-9_\-])")
+
+_PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PLATE_LETTER = "A-HJ-NP-Za-hj-np-z"
+_PLATE = re.compile(
+    rf"[{_PLATE_PROVINCES}][{_PLATE_LETTER}][·・•.\- \t]?"
+    rf"(?:[DFdf][{_PLATE_LETTER}0-9][0-9]{{4}}"  # new-energy car: 鄂A·D12345
+    rf"|[0-9]{{5}}[DFdf]"  # new-energy truck or bus: 鄂A·12345D
+    rf"|(?=[{_PLATE_LETTER}0-9]{{0,4}}[0-9])[{_PLATE_LETTER}0-9]{{4}}[{_PLATE_LETTER}0-9挂学警港澳])"
+    r"(?![A-Za-z0-9])"
+)
+
+_YEAR = r"(?:19|20)[0-9]{2}"
+_MONTH = r"(?:0?[1-9]|1[0-2])"
+_DAY = r"(?:0?[1-9]|[12][0-9]|3[01])"
+_DATES = (
+    re.compile(rf"(?<![0-9]){_YEAR}{_GAP}年{_GAP}{_MONTH}{_GAP}月{_GAP}{_DAY}{_GAP}[日号]"),
+    re.compile(rf"(?<![0-9.]){_YEAR}([\-/.]){_MONTH}\1{_DAY}(?![0-9])"),
+    # 19900102 is a date only where the text says so.
+    re.compile(
+        r"(?:出生日期|出生年月日|出生于|出生|生于|生日|(?i:dob|date of birth|birthday|born))"
+        rf"[^0-9]{{0,4}}(?P<value>{_YEAR}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01]))(?![0-9])"
+    ),
+)
+
+# Addresses. A place name is a few Han characters ending in a place word; the characters that
+# usually precede one (家住在…, 位于…) or belong to the kept admin levels (省市区县) are not
+# part of it, so "家住洪山区幸福路12号" loses "幸福路12号" only.
+_PLACE_STOP = "省市区县镇乡州旗住在于到至家位是的了及从往居址为近与号"
+_PLACE_CHAR = rf"(?:(?![{_PLACE_STOP}])[{_HAN}])"
+_PLACE_WORD = "(?:大道|大街|胡同|社区|小区|花园|家园|新村|公寓|大厦|路|街|巷|弄|村|苑|园|里|屯|湾|坊)"
+_NUMBER = r"[0-9]+(?:[\-之][0-9]+){0,2}"
+# 号 is not an address in 3号线 (metro), 21号文 (a document); 室 not in 2室1厅 (a flat's layout).
+_UNIT_WORD = rf"(?:号院|号楼|单元|号(?![线文令])|栋|幢|座|楼|室(?!{_GAP}[0-9{_CN_DIGITS}]?{_GAP}厅)|组)"
+_CHAIN_UNIT_WORD = rf"(?:{_UNIT_WORD}|层|队)"
+_CHAIN_UNIT = rf"(?:{_NUMBER}|[{_CN_DIGITS}]+){_GAP}{_CHAIN_UNIT_WORD}"
+_ADDRESSES = (
+    re.compile(rf"{_PLACE_CHAR}{{1,8}}{_PLACE_WORD}{_GAP}{_CHAIN_UNIT}(?:{_GAP}-?{_GAP}{_CHAIN_UNIT})*"),
+    # A bare house number; not a date (5月12号), an ordinal or count (第3组, 分3组) or a
+    # document number (〔2024〕21号).
+    re.compile(
+        r"(?<![0-9.月第共分每约近])(?<![0-9]〕)(?<![0-9]\])"
+        rf"{_NUMBER}{_GAP}{_UNIT_WORD}(?:{_GAP}-?{_GAP}{_CHAIN_UNIT})*"
+    ),
+)
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (Kind.EMAIL, _EMAIL),
+    (Kind.QQ, _QQ),
+    (Kind.WECHAT, _WECHAT),
+    (Kind.WECHAT, _WECHAT_DEFAULT_ID),
+    (Kind.LICENCE_PLATE, _PLATE),
+    *((Kind.DATE, pattern) for pattern in _DATES),
+    *((Kind.ADDRESS, pattern) for pattern in _ADDRESSES),
+)
+
+_OVERLAPPING = frozenset({_QQ, _WECHAT})
+
+_REDACTED_RE = re.compile(re.escape(REDACTED))
+
+
+def _inside_redacted(hits: Iterable[Hit], text: str) -> list[Hit]:
+    """Drop hits that lie wholly inside an existing ``REDACTED`` marker."""
+    spans = [(m.start(), m.end()) for m in _REDACTED_RE.finditer(text)]
+    if not spans:
+        return list(hits)
+    return [h for h in hits if not any(s <= h.start and h.end <= e for s, e in spans)]
+
+
+def _pattern_hits(text: str) -> list[Hit]:
+    text = text.translate(_DASH_VIEW)
+    hits = _run_hits(text)
+    for kind, pattern in _PATTERNS:
+        for match in _matches(pattern, text):
+            start, end = match.span("value") if "value" in pattern.groupindex else match.span()
+            if end > start:
+                hits.append(Hit(kind, start, end))
+    return _inside_redacted(hits, text)
+
+
+def _matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """All matches; for keyword patterns also those that begin inside an earlier match."""
+    if pattern not in _OVERLAPPING:
+        yield from pattern.finditer(text)
+        return
+    position = 0
+    while match := pattern.search(text, position):
+        yield match
+        position = match.start() + 1
+
+
+def _resolve(hits: Iterable[Hit]) -> list[Hit]:
+    """Pick non-overlapping hits: longest first, then by kind priority; return them in order."""
+    chosen: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (h.start - h.end, _PRIORITY.get(h.kind, 99), h.start)):
+        if all(hit.end <= c.start or c.end <= hit.start for c in chosen):
+            chosen.append(hit)
+    return sorted(chosen, key=lambda h: h.start)
+
+
+def detect(text: str) -> list[Hit]:
+    """Return the identifiers found by pattern in ``text``, non-overlapping and in order.
+
+    Detection reads the text NFKC-normalized; the spans index ``text`` itself. ``REDACTED``
+    markers are not detected. Knows nothing of any record's identity: use it to check that
+    published text holds nothing detectable. Never raises.
+    """
+    view, origin = _normalized_view(text)
+    return _to_original(_resolve(_pattern_hits(view)), origin)
+
+
+# --- the record's own identity values -------------------------------------------------------
+
+_ADMIN_SUFFIXES = (
+    *("特别行政区", "自治区", "自治州", "自治县", "自治旗", "林区", "地区"),
+    *("省", "市", "州", "盟", "区", "县", "旗"),
+)
+_DETAIL_SUFFIXES = (
+    *("街道办事处", "社区居委会", "居委会", "村委会", "街道", "社区", "小区", "大道", "大街", "胡同"),
+    *("单元", "号院", "号楼", "新村", "花园", "家园", "公寓", "大厦", "镇", "乡", "路", "街", "巷"),
+    *("弄", "村", "组", "队", "号", "栋", "幢", "座", "楼", "层", "室", "苑", "园", "屯", "湾"),
+)
+_ADDRESS_SEGMENT = re.compile(
+    "(.+?)("
+    + "|".join(re.escape(s) for s in sorted({*_ADMIN_SUFFIXES, *_DETAIL_SUFFIXES}, key=len, reverse=True))
+    # 沙市区, 荆州市, 张湾村, 花园路: a suffix character followed by the suffix of a larger
+    # place word is part of the name.
+    + ")(?![区县市州镇乡村路街巷])"
+)
+_NUMBERED_UNITS = ("栋", "幢", "号楼", "单元", "楼", "层", "室")
+_LANDMARK_STOPWORDS = frozenset(
+    {"附近", "对面", "旁边", "隔壁", "后面", "前面", "东侧", "西侧", "南侧", "北侧"}
+)
+
+
+def _address_segments(address: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Split an address into admin segments (kept) and detail segments (stem, suffix)."""
+    admin: list[str] = []
+    detail: list[tuple[str, str]] = []
+    position = 0
+    while position < len(address):
+        match = _ADDRESS_SEGMENT.match(address, position)
+        if match is None:
+            detail.append((address[position:], ""))
+            break
+        stem, suffix = match.groups()
+        if not detail and suffix in _ADMIN_SUFFIXES:
+            admin.append(stem + suffix)
+        else:
+            detail.append((stem, suffix))
+        position = match.end()
+    return admin, detail
+
+
+@dataclass(frozen=True, slots=True)
+class _Needle:
+    """One form of an own identity value, looked for in a view of the text.
+
+    The record's values are found with plain substring search in views of the text from which
+    spaces (and, for numbers, dashes and parentheses) are left out, so "张 三" and
+    "138-0013-8000" match. They are deliberately not made into regular expressions: the ``re``
+    module caches compiled patterns, which would keep raw identity values in memory.
+    """
+
+    kind: str
+    view: str
+    value: str
+    digit_bounded: bool = False
+
+
+_VIEW_NAMES, _VIEW_DIGITS, _VIEW_ADDRESS = "names", "digits", "address"
+_VIEW_DROPS = {_VIEW_NAMES: f" \t{NAME_DOTS}", _VIEW_DIGITS: " \t-()", _VIEW_ADDRESS: " \t"}
+_UPPER_X = str.maketrans("x", "X")
+_PHONE_PREFIX = re.compile(r"\(?(?:\+|00)?86\)?[ \t-]*\Z")
+
+
+def _address_needles(address: str) -> list[_Needle]:
+    address = "".join(normalize_text(address).split()).translate(_DASH_VIEW)
+    if not address:
+        return []
+    values = [address]
+    _admin, detail = _address_segments(address)
+    if detail:
+        values.append("".join(stem + suffix for stem, suffix in detail))
+    numbers: list[str] = []
+    for stem, suffix in detail:
+        segment = stem + suffix
+        named = re.search(f"[{_HAN}]", stem) and not re.fullmatch(f"[{_CN_DIGITS}]+", stem)
+        if not suffix and segment in _LANDMARK_STOPWORDS:
+            continue
+        if named and len(segment) >= 2:
+            values.append(segment)
+        if suffix in _NUMBERED_UNITS and stem.isascii() and stem.isdigit():
+            numbers.append(stem)
+    needles = [_Needle(Kind.OWN_ADDRESS, _VIEW_ADDRESS, value) for value in values]
+    # 3栋2单元501室 is often written 3-2-501.
+    if len(numbers) >= 2:
+        for tail in (numbers, numbers[-2:]):
+            needles.append(_Needle(Kind.OWN_ADDRESS, _VIEW_ADDRESS, "-".join(tail), digit_bounded=True))
+    return needles
+
+
+def _name_needles(name: str) -> list[_Needle]:
+    name = "".join(normalize_text(name).split())
+    if len(name) < 2:
+        return []
+    if any(dot in name for dot in NAME_DOTS):
+        parts = [part for part in re.split(f"[{NAME_DOTS}]", name) if part]
+        values = ["".join(parts), *(part for part in parts if len(part) >= 2)]
+    else:
+        surname, given = split_name(name)
+        values = [name]
+        if given:
+            values += [surname + "某某", surname + "某"]
+        if len(given) >= 2:
+            values.append(given)
+    return [_Needle(Kind.NAME, _VIEW_NAMES, value) for value in values]
+
+
+def _id_number_needles(id_number: str) -> list[_Needle]:
+    number = normalize_id_number(id_number)
+    if len(number) < 6:
+        return []
+    needles = [_Needle(Kind.OWN_ID_NUMBER, _VIEW_DIGITS, number)]
+    if len(number) == 18 and number[6:8] == "19":
+        # The same person's 15-digit number from before 1999: no century, no check character.
+        needles.append(_Needle(Kind.OWN_ID_NUMBER, _VIEW_DIGITS, number[:6] + number[8:17]))
+    if len(number) == 18 and number[6:14].isdigit():
+        needles.append(_Needle(Kind.OWN_BIRTH_DATE, _VIEW_DIGITS, number[6:14], digit_bounded=True))
+    return needles
+
+
+def _phone_needles(phone: str) -> list[_Needle]:
+    digits = re.sub(r"[^0-9]", "", normalize_text(phone))
+    digits = re.sub(r"^(?:0086|86)(?=1[3-9][0-9]{9}$)", "", digits)
+    if len(digits) < 5:
+        return []
+    needles = [_Needle(Kind.OWN_PHONE, _VIEW_DIGITS, digits)]
+    if digits.startswith("0") and len(digits) >= 10:
+        local = digits[3:] if digits[1] in "12" else digits[4:]
+        needles.append(_Needle(Kind.OWN_PHONE, _VIEW_DIGITS, local, digit_bounded=True))
+    return needles
+
+
+def _own_needles(identity: IdentityValues) -> list[_Needle]:
+    needles = [needle for name in identity.names for needle in _name_needles(name)]
+    needles += [needle for number in identity.id_numbers for needle in _id_number_needles(number)]
+    needles += [needle for phone in identity.phones for needle in _phone_needles(phone)]
+    return needles + _address_needles(identity.address)
+
+
+def _own_hits(text: str, needles: list[_Needle]) -> list[Hit]:
+    text = text.translate(_DASH_VIEW)
+    views: dict[str, tuple[str, list[int]]] = {}
+    for name, drop in _VIEW_DROPS.items():
+        source = text.translate(_UPPER_X) if name == _VIEW_DIGITS else text
+        positions = [i for i, char in enumerate(source) if char not in drop]
+        views[name] = ("".join(source[i] for i in positions), positions)
+    hits: list[Hit] = []
+    for needle in needles:
+        view, positions = views[needle.view]
+        found = view.find(needle.value)
+        while found != -1:
+            after = found + len(needle.value)
+            bounded = not needle.digit_bounded or (
+                not view[found - 1 : found].isdigit() and not view[after : after + 1].isdigit()
+            )
+            if bounded:
+                start, end = positions[found], positions[after - 1] + 1
+                if needle.kind == Kind.OWN_PHONE and (prefix := _PHONE_PREFIX.search(text, 0, start)):
+                    start = prefix.start()
+                hits.append(Hit(needle.kind, start, end))
+            found = view.find(needle.value, found + 1)
+    return _inside_redacted(hits, text)
+
+
+def _replace(text: str, hits: list[Hit]) -> str:
+    spans: list[list[int]] = []
+    for hit in sorted(hits, key=lambda h: h.start):
+        if spans and (hit.start <= spans[-1][1] or not text[spans[-1][1] : hit.start].strip()):
+            spans[-1][1] = max(spans[-1][1], hit.end)
+        else:
+            spans.append([hit.start, hit.end])
+    pieces: list[str] = []
+    position = 0
+    for start, end in spans:
+        pieces += [text[position:start], REDACTED]
+        position = end
+    pieces.append(text[position:])
+    return re.sub(rf"(?:{re.escape(REDACTED)}\s*)+{re.escape(REDACTED)}", REDACTED, "".join(pieces))
+
+
+def redact(text: str, *, identity: IdentityValues) -> Redaction:
+    """Return ``text`` with the record's identity values and every detectable identifier
+    replaced by ``REDACTED``, and the number of hits per kind.
+
+    Afterwards ``detect(result.text)`` is empty. Never raises.
+    """
+    current = text
+    needles = _own_needles(identity)
+    counts: Counter[str] = Counter()
+    for _pass in range(_MAX_PASSES):
+        view, origin = _normalized_view(current)
+        hits = _own_hits(view, needles) + _pattern_hits(view)
+        replaced = _replace(current, _to_original(hits, origin)) if hits else current
+        if replaced == current:
+            break
+        counts.update(str(hit.kind) for hit in _resolve(hits))
+        current = replaced
+    return Redaction(text=current, hits=counts)
+
+
+# --- residual risk ------------------------------------------------------------------------------
+
+RESIDUAL_PERSON_NAME = _("The text may still contain a person's name next to a title or kinship word.")
+RESIDUAL_SURNAME_PLACEHOLDER = _(
+    "The text still refers to a person by surname with the rest hidden, which can identify them in a "
+    "small place."
+)
+RESIDUAL_PLACE_NAME = _("The text may still contain a street, village or community name.")
+RESIDUAL_LONG_NUMBER = _("The text contains a long or partly masked number that may identify someone.")
+
+_SURNAME_ALT = "|".join([*COMPOUND_SURNAMES, *COMMON_SURNAMES])
+_ROLE_WORDS = (
+    *("老人", "老太", "老汉", "老伯", "大爷", "大妈", "大娘", "大伯", "大叔", "大哥", "大姐", "阿姨"),
+    *("叔叔", "伯伯", "奶奶", "爷爷", "婆婆", "女士", "先生", "同学", "同志", "患者", "病人", "老师"),
+    *("师傅", "小朋友", "家属", "户主", "夫妇", "一家"),
+)
+_NAME_WITH_ROLE = re.compile(rf"(?:{_SURNAME_ALT})[{_HAN}]{{0,2}}?(?:{'|'.join(_ROLE_WORDS)})")
+# Words that start with a surname character but are not names: 高龄老人, 白血病患者.
+_NOT_NAMES = (
+    *("高龄", "白血病", "高血压", "黄疸", "康复", "常年", "长期", "方面", "万元", "文化", "向来"),
+    *("易于", "金额", "于是", "任何", "许多", "石头", "史上", "余下", "付费", "孤寡", "贫困"),
+)
+_SURNAME_PLACEHOLDER = re.compile(
+    rf"(?:{_SURNAME_ALT})(?:某(?!种|些|个|项|天|日|时|地|处|次|位|方面|单位|部门)|\*{{1,3}})"
+)
+_RESIDUAL_STOP = _PLACE_STOP + "经由向并和"
+_RESIDUAL_PLACE = re.compile(
+    rf"(?P<stem>(?:(?![{_RESIDUAL_STOP}])[{_HAN}]){{2,6}})(?P<marker>大道|大街|胡同|社区|小区|路|街|巷|弄|村)"
+)
+_COMMON_PLACE_WORDS = frozenset(
+    {
+        *("道路", "马路", "公路", "铁路", "出路", "思路", "线路", "走路", "上路"),
+        *("网路", "退路", "活路", "门路", "农村", "乡村", "全村", "本村", "该村", "同村", "邻村"),
+        *("各村", "驻村", "进村", "村村", "老街", "大街", "上街", "逛街", "无路", "过路", "回路"),
+    }
+)
+_COMMON_PLACE_STEMS = ("农村", "城市", "城乡", "基层", "当地", "周边", "附近", "辖区", "全国", "本地", "所在")
+_LONG_NUMBER = re.compile(r"(?<![0-9*])[0-9*](?:[0-9*]|[ \t](?=[0-9*])){7,}")
+
+
+def _names_left(text: str) -> bool:
+    return any(not match.group().startswith(_NOT_NAMES) for match in _NAME_WITH_ROLE.finditer(text))
+
+
+def _places_left(text: str) -> bool:
+    for match in _RESIDUAL_PLACE.finditer(text):
+        stem, marker = match.group("stem", "marker")
+        if stem[-1] + marker in _COMMON_PLACE_WORDS or stem.endswith(_COMMON_PLACE_STEMS):
+            continue
+        return True
+    return False
+
+
+def _numbers_left(text: str) -> bool:
+    return any(sum(c.isdigit() for c in m.group()) >= 2 for m in _LONG_NUMBER.finditer(text))
+
+
+def residual_risk(text: str) -> list[StrPromise]:
+    """Return the reasons ``text`` may still identify someone, or ``[]`` when it looks clean.
+
+    Run it on redacted text. The heuristics look for a common surname next to a title or
+    kinship word (李建国老人, 王阿姨), a surname with a placeholder (李某, 张*), a named street,
+    lane, village or community (幸福路, 张湾村), and long or masked numbers (138****8000). They
+    err towards flagging: a flagged need goes to a person, not to the bin. Never raises.
+    """
+    scanned = normalize_text(text).replace(REDACTED, "〓")
+    reasons: list[StrPromise] = []
+    if _names_left(scanned):
+        reasons.append(RESIDUAL_PERSON_NAME)
+    if _SURNAME_PLACEHOLDER.search(scanned):
+        reasons.append(RESIDUAL_SURNAME_PLACEHOLDER)
+    if _places_left(scanned):
+        reasons.append(RESIDUAL_PLACE_NAME)
+    if _numbers_left(scanned):
+        reasons.append(RESIDUAL_LONG_NUMBER)
+    return reasons
