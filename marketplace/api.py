@@ -9,6 +9,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -100,9 +101,15 @@ class IntakeNeedWithdrawApi(APIView):
         return Response({"source_ref": source_ref, "status": need.status, "need_code": need.code})
 
 
-class PublicNeedListApi(generics.ListAPIView):
-    """Published needs, anonymized: only the allow-listed fields."""
+class PublicNeedPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 100
 
+
+class PublicNeedListApi(generics.ListAPIView):
+    """Published needs, anonymized: only the allow-listed fields. ``page_size`` up to 100."""
+
+    pagination_class = PublicNeedPagination
     permission_classes = [AllowAny]
     authentication_classes = []
     serializer_class = PublicNeedSerializer
