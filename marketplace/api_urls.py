@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from marketplace import api
 
@@ -7,4 +7,8 @@ urlpatterns = [
     path("intake/needs/<str:source_ref>/", api.IntakeNeedWithdrawApi.as_view(), name="intake-need-withdraw"),
     path("needs/", api.PublicNeedListApi.as_view(), name="api-need-list"),
     path("needs/<str:code>/", api.PublicNeedDetailApi.as_view(), name="api-need-detail"),
+    path("", include("marketplace.api_urls_organizations")),
+    path("", include("marketplace.api_urls_claims")),
+    path("", include("marketplace.api_urls_delivery")),
+    path("", include("marketplace.api_urls_feedback")),
 ]

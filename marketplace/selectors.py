@@ -7,12 +7,13 @@ from django.db.models import QuerySet
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
 from marketplace.models import Need, NeedStatus
+from marketplace.services.needs import PUBLIC_STATUSES
 
 
 def need_public_list() -> QuerySet[Need]:
-    """Published needs, newest first, with what the public pages show."""
+    """Needs the public may see (published, claimed, fulfilled…), newest first."""
     return (
-        Need.objects.filter(status=NeedStatus.PUBLISHED)
+        Need.objects.filter(status__in=PUBLIC_STATUSES)
         .select_related("public_region")
         .order_by("-published_at", "-id")
     )

@@ -1,8 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
 from marketplace import views
 
 urlpatterns = [
     path("needs/", views.need_list, name="needs"),
     path("needs/<str:code>/", views.need_detail, name="need-detail"),
+    path("", include("marketplace.urls_organizations")),
+    path("", include("marketplace.urls_claims")),
+    path("", include("marketplace.urls_delivery")),
+    path("", include("marketplace.urls_feedback")),
 ]

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+# Each area registers its own back-office hooks when imported.
+from marketplace import admin_claims, admin_delivery, admin_feedback, admin_organizations  # noqa: F401
 from marketplace.admin_views import (
     ROTATE_KEY_ACTION,
     AdministratorPolicy,

@@ -7,10 +7,12 @@ portal runs on its embedded defaults: SQLite under ``var/``, tasks in-process, m
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import Env
+from privacy.encryption import parse_fernet_keys
 from privacy.tokens import parse_keys as parse_token_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -184,6 +186,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BEAT_SCHEDULE = {
+    "expire-needs": {"task": "marketplace.expire_needs", "schedule": crontab(hour=0, minute=10)},
+}
 # Seconds /healthz waits for the broker before reporting it down.
 BROKER_HEALTH_TIMEOUT = env.float("BROKER_HEALTH_TIMEOUT", default=2.0)
 
@@ -235,6 +240,16 @@ except ValueError as exc:
     raise ImproperlyConfigured(
         "环境变量 HOUSEHOLD_TOKEN_KEYS 的值无效 "
         f"(invalid value for environment variable HOUSEHOLD_TOKEN_KEYS): {exc}"
+    ) from None
+# Keys that encrypt personal data at rest (volunteers' real names, complainants' contacts):
+# url-safe base64 Fernet keys, comma-separated, newest first. Required in production.
+FIELD_ENCRYPTION_KEYS_DEV = "ZGV2LW9ubHktZmllbGQtZW5jcnlwdGlvbi1rZXkhISE="  # noqa: S105 - dev only
+FIELD_ENCRYPTION_KEYS = env.str("FIELD_ENCRYPTION_KEYS", default=FIELD_ENCRYPTION_KEYS_DEV)
+try:
+    parse_fernet_keys(FIELD_ENCRYPTION_KEYS)
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"环境变量 FIELD_ENCRYPTION_KEYS 的值无效 (invalid value for environment variable FIELD_ENCRYPTION_KEYS): {exc}"
     ) from None
 # k of k-anonymity: every published class of needs has at least this many members.
 K_ANONYMITY_K = env.int("K_ANONYMITY_K", default=5)

@@ -17,6 +17,10 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 # Required: the development default key must never make real households' tokens.
+if FIELD_ENCRYPTION_KEYS == FIELD_ENCRYPTION_KEYS_DEV:  # noqa: F405
+    raise ImproperlyConfigured(
+        "环境变量 FIELD_ENCRYPTION_KEYS 未设置 (set FIELD_ENCRYPTION_KEYS: production needs its own keys)"
+    )
 if HOUSEHOLD_TOKEN_KEYS == HOUSEHOLD_TOKEN_KEYS_DEV:  # noqa: F405
     raise ImproperlyConfigured(
         "环境变量 HOUSEHOLD_TOKEN_KEYS 未设置 (set HOUSEHOLD_TOKEN_KEYS: production needs its own keys)"

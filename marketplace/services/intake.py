@@ -29,7 +29,7 @@ from marketplace.keys import record_digest, token_for
 from marketplace.models import Need, NeedStatus, NeedTransition, PolicyOverride, SourceSystem
 from marketplace.placement import SUPPRESSED_LEVEL, Attributes, Placement, published_key
 from marketplace.policy import MedicalCosts, RegionalOverride, assess_medical
-from marketplace.services.needs import CLOSED, apply_status
+from marketplace.services.needs import CLOSED, PUBLIC_STATUSES, apply_status
 from regions.models import Region, RegionLevel, code_prefix
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud on the hotline
@@ -190,7 +190,7 @@ def _compare(item: _Accepted) -> RecordResult | None:
     need, record = item.existing, item.record
     if need is None:
         return None
-    if need.record_digest == item.digest:
+    if need.record_digest == item.digest or (need.pending_revision or {}).get("digest") == item.digest:
         return RecordResult(record.source_ref, Outcome.UNCHANGED, need.code)
     if need.status in CLOSED:
         return RecordResult(
@@ -204,12 +204,13 @@ def _compare(item: _Accepted) -> RecordResult | None:
                 ]
             },
         )
+    latest_version = max(need.version, (need.pending_revision or {}).get("version", 0))
     if record.version is not None:
-        if record.version < need.version:
+        if record.version < latest_version:
             return RecordResult(
                 record.source_ref, Outcome.UNCHANGED, need.code, note=_("An older version was ignored.")
             )
-        if record.version == need.version:
+        if record.version == latest_version:
             return RecordResult(
                 record.source_ref,
                 Outcome.REJECTED,
@@ -258,7 +259,7 @@ def _load_placement(
     placement = Placement(k=settings.K_ANONYMITY_K)
     published = (
         Need.objects.filter(
-            status=NeedStatus.PUBLISHED,
+            status__in=PUBLIC_STATUSES,
             public_region_id__in=[*counties, *cities],
             need_type__in=set(need_types),
         )
@@ -325,7 +326,18 @@ def _write(
             )
             to_create.append(need)
         else:
-            if need.status == NeedStatus.PUBLISHED:
+            if need.claimed_amount > 0:
+                # Charities already hold claims on it: the caseworker decides on the change.
+                need.pending_revision = _revision(item, today=today, overrides=overrides)
+                to_update[need.pk] = need
+                results[item.index] = RecordResult(
+                    record.source_ref,
+                    Outcome.HELD,
+                    need.code,
+                    note=_("Claimed already: the change awaits review."),
+                )
+                continue
+            if need.status in PUBLIC_STATUSES:
                 placement.remove_published(_published_key(need))
             placement.discard_waiting(need.code)
             to_update[need.pk] = need
@@ -411,8 +423,26 @@ UPDATE_FIELDS = [
     "age_band", "sex", "household_size_band", "need_type", "categories", "department", "urgency",
     "needed_by", "title", "summary", "amount_kind", "requested_amount", "unit", "target_amount",
     "statutory_coverage", "rule_version", "policy", "status", "hold_reasons", "awaiting_cohort",
-    "published_at", "updated_at",
+    "published_at", "updated_at", "pending_revision",
 ]  # fmt: skip
+
+
+def _revision(item: _Accepted, *, today: date, overrides: list[RegionalOverride]) -> dict:
+    """A change to a claimed need, already through the privacy gate, for the caseworker."""
+    record, draft = item.record, item.draft
+    policy = _policy_fields(record, today=today, overrides=overrides)
+    return {
+        "version": record.version if record.version is not None else item.existing.version,
+        "digest": item.digest,
+        "title": draft.title,
+        "summary": draft.summary,
+        "hold_details": list(draft.hold_details),
+        "urgency": record.urgency,
+        "needed_by": record.needed_by.isoformat(),
+        "requested_amount": str(record.requested_amount),
+        "target_amount": str(policy["target_amount"]),
+        "received_at": timezone.now().isoformat(),
+    }
 
 
 def _published_key(need: Need):

@@ -13,12 +13,47 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     NeedStatus.PENDING_REVIEW: frozenset(
         {NeedStatus.PUBLISHED, NeedStatus.REJECTED, NeedStatus.WITHDRAWN, NeedStatus.EXPIRED}
     ),
-    NeedStatus.PUBLISHED: frozenset({NeedStatus.PENDING_REVIEW, NeedStatus.WITHDRAWN, NeedStatus.EXPIRED}),
+    NeedStatus.PUBLISHED: frozenset(
+        {
+            NeedStatus.PENDING_REVIEW,
+            NeedStatus.PARTIALLY_CLAIMED,
+            NeedStatus.CLAIMED,
+            NeedStatus.WITHDRAWN,
+            NeedStatus.EXPIRED,
+        }
+    ),
+    NeedStatus.PARTIALLY_CLAIMED: frozenset(
+        {
+            NeedStatus.PUBLISHED,
+            NeedStatus.CLAIMED,
+            NeedStatus.FULFILLED,
+            NeedStatus.WITHDRAWN,
+            NeedStatus.EXPIRED,
+        }
+    ),
+    NeedStatus.CLAIMED: frozenset(
+        {NeedStatus.PUBLISHED, NeedStatus.PARTIALLY_CLAIMED, NeedStatus.FULFILLED, NeedStatus.WITHDRAWN}
+    ),
+    NeedStatus.FULFILLED: frozenset({NeedStatus.CLOSED}),
+    NeedStatus.CLOSED: frozenset(),
     NeedStatus.REJECTED: frozenset(),
     NeedStatus.WITHDRAWN: frozenset(),
     NeedStatus.EXPIRED: frozenset(),
 }
-CLOSED = frozenset({NeedStatus.REJECTED, NeedStatus.WITHDRAWN, NeedStatus.EXPIRED})
+CLOSED = frozenset(
+    {NeedStatus.REJECTED, NeedStatus.WITHDRAWN, NeedStatus.EXPIRED, NeedStatus.FULFILLED, NeedStatus.CLOSED}
+)
+# Needs the public can see and charities can act on.
+OPEN_FOR_CLAIMS = frozenset({NeedStatus.PUBLISHED, NeedStatus.PARTIALLY_CLAIMED})
+PUBLIC_STATUSES = frozenset(
+    {
+        NeedStatus.PUBLISHED,
+        NeedStatus.PARTIALLY_CLAIMED,
+        NeedStatus.CLAIMED,
+        NeedStatus.FULFILLED,
+        NeedStatus.CLOSED,
+    }
+)
 
 
 class IllegalTransition(Exception):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
@@ -48,6 +48,10 @@ class SourceSystem(models.Model):
 class NeedStatus(models.TextChoices):
     PENDING_REVIEW = "pending_review", _("Pending review")
     PUBLISHED = "published", _("Published")
+    PARTIALLY_CLAIMED = "partially_claimed", _("Partially claimed")
+    CLAIMED = "claimed", _("Claimed")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    CLOSED = "closed", _("Closed")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     EXPIRED = "expired", _("Expired")
@@ -110,6 +114,16 @@ class Need(models.Model):
         decimal_places=2,
         help_text=_("What charity may give: the gap statutory aid leaves, or the requested amount."),
     )
+    claimed_amount = models.DecimalField(
+        _("claimed"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text=_("Sum of the active and completed claims; never above the target."),
+    )
+    verified_amount = models.DecimalField(
+        _("verified as delivered"), max_digits=12, decimal_places=2, default=0
+    )
     statutory_coverage = models.DecimalField(
         _("statutory coverage"), max_digits=12, decimal_places=2, null=True, blank=True
     )
@@ -127,6 +141,12 @@ class Need(models.Model):
         default=False,
         help_text=_("Held until enough similar needs share its published attributes (k-anonymity)."),
     )
+    pending_revision = models.JSONField(
+        _("change awaiting review"),
+        null=True,
+        blank=True,
+        help_text=_("A newer version from the source system, held because the need is already claimed."),
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -139,6 +159,11 @@ class Need(models.Model):
             models.UniqueConstraint(fields=["source_system", "source_ref"], name="need_unique_source_ref"),
             models.CheckConstraint(condition=Q(requested_amount__gte=0), name="need_requested_non_negative"),
             models.CheckConstraint(condition=Q(target_amount__gte=0), name="need_target_non_negative"),
+            # The last line of defence against double allocation, behind the row lock.
+            models.CheckConstraint(
+                condition=Q(claimed_amount__gte=0) & Q(claimed_amount__lte=F("target_amount")),
+                name="need_claims_within_target",
+            ),
             models.CheckConstraint(condition=Q(status__in=NeedStatus.values), name="need_status_known"),
         ]
         indexes = [
@@ -157,6 +182,11 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def remaining_amount(self):
+        """What is still open for claims."""
+        return self.target_amount - self.claimed_amount
 
     @property
     def class_key(self) -> tuple[str, str, str, str, str]:

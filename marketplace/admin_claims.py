@@ -1,0 +1,1 @@
+"""Back-office views of claims (registered as Wagtail hooks on import)."""

@@ -1,0 +1,1 @@
+"""Back-office views of delivery (registered as Wagtail hooks on import)."""

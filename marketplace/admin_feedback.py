@@ -1,0 +1,1 @@
+"""Back-office views of feedback (registered as Wagtail hooks on import)."""

@@ -1,0 +1,1 @@
+"""Back-office views of organizations (registered as Wagtail hooks on import)."""
