@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -70,6 +71,11 @@ class RecordErrors(Exception):
         self.errors = dict(errors)
 
 
+@cache
+def _codes(choices) -> frozenset[str]:
+    return frozenset(choices.values)
+
+
 class _Reader:
     """Collects field errors while reading a record; never echoes the submitted values."""
 
@@ -103,7 +109,7 @@ class _Reader:
         if value is None:
             self.error(path, _("This field is required."))
             return ""
-        if value not in choices.values:
+        if value not in _codes(choices):
             self.error(path, _("Unknown code; use one of: %(codes)s.") % {"codes": ", ".join(choices.values)})
             return ""
         return value
@@ -231,7 +237,7 @@ def parse_record(
         raw_categories = household.get("categories")
         if not isinstance(raw_categories, list) or not raw_categories:
             read.error("household.categories", _("List at least one low-income category."))
-        elif any(code not in LowIncomeCategory.values for code in raw_categories):
+        elif any(code not in _codes(LowIncomeCategory) for code in raw_categories):
             read.error(
                 "household.categories",
                 _("Unknown code; use one of: %(codes)s.") % {"codes": ", ".join(LowIncomeCategory.values)},

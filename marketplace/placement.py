@@ -7,6 +7,8 @@ The ladder, most specific first (the public sees the attributes of the level):
     2  city,   need type                      (age, sex and household size withheld)
 
 A need is published at the first level whose published class, counting itself, reaches k.
+Ordinary needs climb only to level 1; urgent and critical ones, and needs a caseworker
+approves, may go to level 2 (``max_level_for``).
 When no level does, it waits ("awaiting cohort") in the review queue; when later needs make
 a class reach k, the waiting needs of that class are published together with them. So the
 first needs of a thin region are published as soon as k similar needs exist, never alone.
@@ -76,9 +78,11 @@ class Placement:
         if self.published[key] > 0:
             self.published[key] -= 1
 
-    def add_waiting(self, name: str, handle: object, attributes: Attributes) -> None:
+    def add_waiting(
+        self, name: str, handle: object, attributes: Attributes, *, max_level: int = SUPPRESSED_LEVEL
+    ) -> None:
         self._attributes[name] = attributes
-        for level in LEVELS:
+        for level in LEVELS[: max_level + 1]:
             self._waiting[level][attributes.key(level)][name] = handle
 
     def discard_waiting(self, name: str) -> None:
@@ -88,13 +92,16 @@ class Placement:
         for level in LEVELS:
             self._waiting[level][attributes.key(level)].pop(name, None)
 
-    def place(self, name: str, handle: object, attributes: Attributes) -> tuple[int, list[object]] | None:
-        """Publish ``handle`` at the first level that reaches k: ``(level, cohort)``.
+    def place(
+        self, name: str, handle: object, attributes: Attributes, *, max_level: int = SUPPRESSED_LEVEL
+    ) -> tuple[int, list[object]] | None:
+        """Publish ``handle`` at the first level up to ``max_level`` that reaches k.
 
-        ``cohort`` lists the waiting needs published with it at that level. ``None`` means no
-        level reaches k yet: the candidate is added to the waiting needs.
+        Returns ``(level, cohort)``, where ``cohort`` lists the waiting needs published with it
+        at that level. ``None`` means no level reaches k yet: the candidate is added to the
+        waiting needs (indexed only at the levels it may be published at).
         """
-        for level in LEVELS:
+        for level in LEVELS[: max_level + 1]:
             key = attributes.key(level)
             waiting = {other: h for other, h in self._waiting[level][key].items() if other != name}
             if self.published[key] + len(waiting) + 1 >= self.k:
@@ -103,5 +110,15 @@ class Placement:
                 self.discard_waiting(name)
                 self.published[key] += len(waiting) + 1
                 return level, list(waiting.values())
-        self.add_waiting(name, handle, attributes)
+        self.add_waiting(name, handle, attributes, max_level=max_level)
         return None
+
+
+def max_level_for(urgency: str) -> int:
+    """How far a need may be generalized without a caseworker.
+
+    Withholding age, sex and household size makes a need much harder for charities to match, so
+    ordinary needs wait for a class at county or city level; urgent and critical ones may be
+    published at the coarsest level rather than wait.
+    """
+    return SUPPRESSED_LEVEL if urgency in ("urgent", "critical") else SUPPRESSED_LEVEL - 1

@@ -33,9 +33,7 @@ PUBLIC_POLICY_KEYS = (
 
 
 LOCAL_RULES_SOURCE = "鄂民政发〔2024〕21号及当地提标文件"
-LOCAL_RULES_EXPLANATION = (
-    "按鄂民政发〔2024〕21号及当地标准，法定救助约覆盖 %(covered)s 元，尚余 %(gap)s 元可由慈善帮扶。"
-)
+LOCAL_RULES_EXPLANATION = "按鄂民政发〔2024〕21号及当地标准计算法定医疗救助后，尚余 %(gap)s 元可由慈善帮扶。"
 
 
 class PublicLocationSerializer(serializers.Serializer):
@@ -52,6 +50,10 @@ class PublicNeedSerializer(serializers.ModelSerializer):
     household_size_band = serializers.SerializerMethodField()
     policy = serializers.SerializerMethodField()
     rule_version = serializers.SerializerMethodField()
+    statutory_coverage = serializers.SerializerMethodField()
+    requested_amount = serializers.SerializerMethodField()
+    # The day only: to the microsecond, needs published together would show which came last.
+    published_at = serializers.DateTimeField(format="%Y-%m-%d", read_only=True)
 
     class Meta:
         model = Need
@@ -81,6 +83,18 @@ class PublicNeedSerializer(serializers.ModelSerializer):
     def get_rule_version(self, need: Need) -> str:
         return public_policy(need).get("rule_version", "")
 
+    def _hides_local_rules(self, need: Need) -> bool:
+        return need.generalization_level > 0 and _county_rules_used(need)
+
+    def get_statutory_coverage(self, need: Need) -> str | None:
+        if need.statutory_coverage is None or self._hides_local_rules(need):
+            return None
+        return str(need.statutory_coverage)
+
+    def get_requested_amount(self, need: Need) -> str | None:
+        # For a medical need the request is the total cost: with the target it gives the coverage.
+        return None if self._hides_local_rules(need) else str(need.requested_amount)
+
 
 def public_policy(need: Need) -> dict:
     """The policy computation as the public sees it.
@@ -89,15 +103,22 @@ def public_policy(need: Need) -> dict:
     level that would undo the generalization, so the citation then speaks of local rules only.
     """
     policy = {key: need.policy[key] for key in PUBLIC_POLICY_KEYS if key in need.policy}
-    if policy and need.generalization_level > 0 and need.region_id in need.rule_version:
+    if policy and need.generalization_level > 0 and _county_rules_used(need):
+        # Not only the citation: the ratio, the coverage and the total (total − gap = coverage)
+        # would each let someone who knows the county's rules pick the county out.
         rule_set = need.rule_version.split("+", 1)[0]
-        policy["rule_version"] = f"{rule_set}+local"
-        policy["source"] = LOCAL_RULES_SOURCE
-        policy["explanation"] = LOCAL_RULES_EXPLANATION % {
-            "covered": policy.get("statutory_coverage", ""),
-            "gap": policy.get("charity_gap", ""),
+        policy = {
+            "rule_version": f"{rule_set}+local",
+            "source": LOCAL_RULES_SOURCE,
+            "explanation": LOCAL_RULES_EXPLANATION % {"gap": policy.get("charity_gap", "")},
+            "charity_gap": policy.get("charity_gap", ""),
         }
     return policy
+
+
+def _county_rules_used(need: Need) -> bool:
+    """Did a rule of the need's own county (override ids are ``<region>-<pk>``) shape the figure?"""
+    return any(part.split("-", 1)[0] == need.region_id for part in need.rule_version.split("+")[1:])
 
 
 class IntakeResultSerializer(serializers.Serializer):

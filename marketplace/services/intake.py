@@ -9,6 +9,7 @@ error reports) and leaves as the household token and redacted text.
 from __future__ import annotations
 
 import secrets
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +28,7 @@ from marketplace.gate import HOLD_RESIDUAL_RISK, HOLD_THIN_CLASS, PublicDraft, p
 from marketplace.intake import IntakeRecord, RecordErrors, parse_record
 from marketplace.keys import record_digest, token_for
 from marketplace.models import Need, NeedStatus, NeedTransition, PolicyOverride, SourceSystem
-from marketplace.placement import SUPPRESSED_LEVEL, Attributes, Placement, published_key
+from marketplace.placement import SUPPRESSED_LEVEL, Attributes, Placement, max_level_for, published_key
 from marketplace.policy import MedicalCosts, RegionalOverride, assess_medical
 from marketplace.services.needs import CLOSED, PUBLIC_STATUSES, apply_status
 from regions.models import Region, RegionLevel, code_prefix
@@ -62,7 +63,7 @@ class RecordResult:
 
 def new_need_code() -> str:
     """A public code that reveals neither order nor volume: ``N`` and 9 random characters."""
-    return "N" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(9))
+    return "N" + "".join(CODE_ALPHABET[byte % 32] for byte in secrets.token_bytes(9))
 
 
 @cache
@@ -276,7 +277,9 @@ def _load_placement(
             count,
         )
     for need in Need.objects.filter(awaiting_cohort=True, region_id__in=counties):
-        placement.add_waiting(need.code, need, _attributes(need, county_cities))
+        placement.add_waiting(
+            need.code, need, _attributes(need, county_cities), max_level=max_level_for(need.urgency)
+        )
     return placement
 
 
@@ -314,6 +317,8 @@ def _write(
     transitions: list[NeedTransition] = []
     to_create: list[Need] = []
     to_update: dict[int, Need] = {}
+    cohort_published: dict[int, Need] = {}
+    held_in_batch: dict[str, tuple[int, str]] = {}
     for item in work:
         record, draft = item.record, item.draft
         need = item.existing
@@ -379,7 +384,9 @@ def _write(
             )
             results[item.index] = RecordResult(record.source_ref, Outcome.HELD, need.code)
             continue
-        placed = placement.place(need.code, need, _attributes(need, county_cities))
+        placed = placement.place(
+            need.code, need, _attributes(need, county_cities), max_level=max_level_for(need.urgency)
+        )
         if placed is None:
             need.public_region_id = record.county_code
             need.generalization_level = 0
@@ -393,6 +400,7 @@ def _write(
                 was_new,
             )
             results[item.index] = RecordResult(record.source_ref, Outcome.HELD, need.code)
+            held_in_batch[need.code] = (item.index, Outcome.CREATED if was_new else Outcome.UPDATED)
             continue
         level, cohort = placed
         _publish_at(need, level, county_cities)
@@ -405,7 +413,11 @@ def _write(
                 )
             )
             if other.pk is not None:
-                to_update[other.pk] = other
+                cohort_published[other.pk] = other
+            if other.code in held_in_batch:
+                # Held earlier in this batch, published now with its cohort: say what it is.
+                index, outcome = held_in_batch.pop(other.code)
+                results[index].status = outcome
         results[item.index] = RecordResult(
             record.source_ref, Outcome.CREATED if was_new else Outcome.UPDATED, need.code
         )
@@ -413,6 +425,7 @@ def _write(
     Need.objects.bulk_create(to_create)
     if to_update:
         Need.objects.bulk_update(list(to_update.values()), fields=UPDATE_FIELDS)
+    _publish_waiting(cohort_published.values())
     for transition in transitions:
         transition.need_id = transition.need.pk
     NeedTransition.objects.bulk_create(transitions)
@@ -443,6 +456,24 @@ def _revision(item: _Accepted, *, today: date, overrides: list[RegionalOverride]
         "target_amount": str(policy["target_amount"]),
         "received_at": timezone.now().isoformat(),
     }
+
+
+def _publish_waiting(needs: Iterable[Need]) -> None:
+    """Save the waiting needs a batch published: one UPDATE per level and place, not per row."""
+    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for need in needs:
+        groups[(need.generalization_level, need.public_region_id)].append(need.pk)
+    now = timezone.now()
+    for (level, region), pks in groups.items():
+        Need.objects.filter(pk__in=pks).update(
+            status=NeedStatus.PUBLISHED,
+            published_at=now,
+            awaiting_cohort=False,
+            hold_reasons=[],
+            generalization_level=level,
+            public_region_id=region,
+            updated_at=now,
+        )
 
 
 def _published_key(need: Need):
