@@ -95,3 +95,6 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -46,6 +46,13 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        key="organizations",
+        path="/organizations/",
+        title=_("Charities"),
+        summary=_("Verified charities, foundations and volunteer teams; register yours to take on needs."),
+        description=_("The directory of verified charities, foundations and volunteer teams."),
+    ),
+    Section(
         key="notices",
         path="/notices/",
         title=_("Notices"),

@@ -10,6 +10,7 @@ from config import health
 api_v1 = [
     path("regions/", include("regions.urls")),
     path("", include("marketplace.api_urls")),
+    path("account/", include("accounts.api_urls")),
 ]
 
 urlpatterns = [
@@ -26,11 +27,16 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+    from django.urls import re_path
+    from django.views.static import serve
 
     urlpatterns += staticfiles_urlpatterns()
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Uploaded media, except private/ (certificates, delivery evidence): those are served only
+    # by their permission-checked views, in development as in production.
+    urlpatterns += [
+        re_path(r"^media/(?!private/)(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
 
 # Wagtail serves every other path from the page tree: last.
 urlpatterns += [path("", include(wagtail_urls))]

@@ -1,1 +1,102 @@
-"""Back-office views of feedback (registered as Wagtail hooks on import)."""
+"""Back-office view of feedback delivery (registered as Wagtail hooks on import).
+
+* 待送达反馈 (``/admin/feedback/``): administrators see the outbox events not yet delivered to
+  a source system's webhook (kind, need, attempts, last error, next attempt) and can retry
+  one, or all of them, at once.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+from wagtail import hooks
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.base import ViewSet
+
+from marketplace.admin_views import _menu_item_for, is_administrator
+from marketplace.services.feedback_delivery import (
+    SWEEP_BATCH,
+    feedback_retry_now,
+    feedback_undelivered,
+)
+
+
+def _enqueue(event_id: int) -> None:
+    from marketplace.tasks_feedback import deliver_feedback_event
+
+    deliver_feedback_event.delay(event_id)
+
+
+@method_decorator(never_cache, name="dispatch")
+class FeedbackOutboxView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "marketplace/admin/feedback_events.html"
+    page_title = gettext_lazy("Undelivered feedback")
+    header_icon = "mail"
+    paginate_by = 50
+
+    def dispatch(self, request, *args, **kwargs):
+        if not is_administrator(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        paginator = Paginator(feedback_undelivered(), self.paginate_by)
+        page = paginator.get_page(self.request.GET.get("p"))
+        context.update(
+            page_obj=page,
+            paginator=paginator,
+            elided_page_range=paginator.get_elided_page_range(page.number),
+            events=list(page),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "retry_all":
+            ids = list(feedback_undelivered().values_list("pk", flat=True)[:SWEEP_BATCH])
+        else:
+            ids = [int(value) for value in request.POST.getlist("event") if value.isdigit()]
+        count = feedback_retry_now(event_ids=ids, enqueue=_enqueue)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d event will be sent again now.",
+                "%(count)d events will be sent again now.",
+                count,
+            )
+            % {"count": count},
+        )
+        return redirect("marketplace_feedback:index")
+
+
+class FeedbackOutboxViewSet(ViewSet):
+    name = "marketplace_feedback"
+    url_prefix = "feedback"
+    icon = "mail"
+    menu_label = gettext_lazy("Undelivered feedback")
+    menu_name = "undelivered-feedback"
+    menu_order = 170
+    add_to_settings_menu = True
+
+    @cached_property
+    def menu_item_class(self):
+        return _menu_item_for(is_administrator)
+
+    def get_urlpatterns(self):
+        return [path("", FeedbackOutboxView.as_view(), name="index")]
+
+
+@hooks.register("register_admin_viewset")
+def register_feedback_viewsets():
+    return FeedbackOutboxViewSet()

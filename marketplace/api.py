@@ -6,8 +6,11 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
@@ -15,6 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.authentication import IsSourceSystem, SourceSystemKeyAuthentication
+from marketplace.facets import FACETS, KnownCountPaginator, facet_options, need_facets
+from marketplace.filters import NeedFilter, NeedFilterParams, need_filter_params
 from marketplace.models import Need
 from marketplace.selectors import need_public_list
 from marketplace.serializers import IntakeResultSerializer, PublicNeedSerializer
@@ -102,20 +107,96 @@ class IntakeNeedWithdrawApi(APIView):
 
 
 class PublicNeedPagination(PageNumberPagination):
+    """``page`` and ``page_size`` (up to 100). The count is the view's ``known_count`` when it has
+    one (the cached facet total), so a page costs no ``COUNT(*)`` over the table."""
+
     page_size_query_param = "page_size"
     max_page_size = 100
+    known_count: int | None = None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.known_count = getattr(view, "known_count", None)
+        return super().paginate_queryset(queryset, request, view)
+
+    def django_paginator_class(self, object_list, per_page, **kwargs):
+        if self.known_count is None:
+            return Paginator(object_list, per_page, **kwargs)
+        return KnownCountPaginator(object_list, per_page, count=self.known_count, **kwargs)
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        option = {
+            "type": "object",
+            "properties": {
+                "value": {"type": "string", "example": "medical"},
+                "label": {"type": "string", "example": "医疗"},
+                "count": {"type": "integer", "example": 12},
+                "selected": {"type": "boolean"},
+            },
+        }
+        response["properties"]["facets"] = {
+            "type": "object",
+            "description": (
+                "Only with `facets=1`: per facet (need_type, urgency, state, city) every option with "
+                "the number of needs choosing it would give, the other filters applied. Counts may be "
+                "up to a minute old."
+            ),
+            "properties": {facet: {"type": "array", "items": option} for facet in FACETS},
+        }
+        return response
 
 
 class PublicNeedListApi(generics.ListAPIView):
-    """Published needs, anonymized: only the allow-listed fields. ``page_size`` up to 100."""
+    """Published needs, anonymized: only the allow-listed fields. ``page_size`` up to 100.
+
+    The same filters and sorts as the ``/needs/`` page; ``facets=1`` adds the facet counts.
+    """
 
     pagination_class = PublicNeedPagination
     permission_classes = [AllowAny]
     authentication_classes = []
     serializer_class = PublicNeedSerializer
+    # The selector applies the filters (and refuses bad ones); the backend documents them.
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = NeedFilter
+    filter_params: NeedFilterParams | None = None
+    known_count: int | None = None
+    FACETS_TRUE, FACETS_FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
     def get_queryset(self):
-        return need_public_list()
+        params = self.filter_params
+        return need_public_list(filters=params if params is not None else self.request.query_params)
+
+    def filter_queryset(self, queryset):
+        return queryset
+
+    @extend_schema(
+        summary="List published needs, with filters, sorting and facet counts",
+        parameters=[
+            OpenApiParameter(
+                "facets",
+                OpenApiTypes.BOOL,
+                description="`1` adds `facets`: counts per need type, urgency, state and city.",
+            ),
+        ],
+        responses={
+            200: PublicNeedSerializer(many=True),
+            400: OpenApiResponse(
+                description='A filter is not valid: `{"code": "invalid", "message": …, "errors": {…}}`.'
+            ),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        wanted = request.query_params.get("facets", "").strip().lower()
+        if wanted not in self.FACETS_TRUE + self.FACETS_FALSE:
+            raise serializers.ValidationError({"facets": [_("Use facets=1 to get the facet counts.")]})
+        self.filter_params = need_filter_params(request.query_params)
+        facets = need_facets(filters=self.filter_params)
+        self.known_count = facets.total
+        response = self.list(request, *args, **kwargs)
+        if wanted in self.FACETS_TRUE:
+            response.data["facets"] = facet_options(facets, self.filter_params)
+        return response
 
 
 class PublicNeedDetailApi(generics.RetrieveAPIView):

@@ -34,8 +34,8 @@ def seed_demo_needs() -> Counter[str]:
     need_types = list(NEED_TEXTS)
     records = []
     for number in range(DEMO_NEEDS):
-        county = rng.choice(BUSY_COUNTIES) if rng.random() < 0.8 else rng.choice(counties)
-        need_type = rng.choice(need_types[:6]) if rng.random() < 0.7 else rng.choice(need_types)
+        county = rng.choice(BUSY_COUNTIES) if rng.random() < 0.9 else rng.choice(counties)
+        need_type = rng.choice(need_types[:4]) if rng.random() < 0.85 else rng.choice(need_types)
         record = synthetic_record(
             rng, source_ref=f"DEMO-{number:04d}", county_code=county, today=today, need_type=need_type
         )

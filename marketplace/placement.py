@@ -114,11 +114,15 @@ class Placement:
         return None
 
 
-def max_level_for(urgency: str) -> int:
-    """How far a need may be generalized without a caseworker.
+# Marks (in a waiting need's hold reason) that a caseworker approved it for publication.
+CASEWORKER_APPROVED = "caseworker_approved"
+
+
+def max_level_for(urgency: str, *, approved: bool = False) -> int:
+    """How far a need may be generalized.
 
     Withholding age, sex and household size makes a need much harder for charities to match, so
-    ordinary needs wait for a class at county or city level; urgent and critical ones may be
-    published at the coarsest level rather than wait.
+    ordinary needs wait for a class at county or city level; urgent and critical ones, and
+    needs a caseworker approved, may be published at the coarsest level rather than wait.
     """
-    return SUPPRESSED_LEVEL if urgency in ("urgent", "critical") else SUPPRESSED_LEVEL - 1
+    return SUPPRESSED_LEVEL if approved or urgency in ("urgent", "critical") else SUPPRESSED_LEVEL - 1

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+# Each area keeps its tasks beside its services; importing them here registers them with
+# Celery, whose autodiscovery looks only for ``tasks`` modules.
+from marketplace import tasks_claims, tasks_delivery, tasks_feedback  # noqa: F401
 from marketplace.services.expiry import needs_expire
 
 

@@ -1,9 +1,9 @@
 from django.urls import include, path
 
-from marketplace import views
+from marketplace import views, views_browse
 
 urlpatterns = [
-    path("needs/", views.need_list, name="needs"),
+    path("needs/", views_browse.need_list, name="needs"),
     path("needs/<str:code>/", views.need_detail, name="need-detail"),
     path("", include("marketplace.urls_organizations")),
     path("", include("marketplace.urls_claims")),

@@ -1,4 +1,8 @@
-"""Public pages of needs: the list and one need. Published needs only, allow-listed fields only."""
+"""Public pages of needs: the list and one need. Published needs only, allow-listed fields only.
+
+A need's page also carries its claim panel (``views_claims``): the remaining gap, the public
+claim history and what the visitor may do.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from django.shortcuts import render
 from marketplace.models import Need
 from marketplace.selectors import need_public_get, need_public_list
 from marketplace.serializers import PublicNeedSerializer
+from marketplace.views_claims import render_need_detail
 
 PAGE_SIZE = 20
 
@@ -24,4 +29,4 @@ def need_detail(request, code: str):
         need = need_public_get(code=code)
     except Need.DoesNotExist:
         raise Http404 from None
-    return render(request, "marketplace/need_detail.html", {"need": PublicNeedSerializer(need).data})
+    return render_need_detail(request, need)

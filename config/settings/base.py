@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cms.context_processors.portal",
+                "accounts.context_processors.notifications",
             ],
         },
     },
@@ -188,6 +189,14 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE = {
     "expire-needs": {"task": "marketplace.expire_needs", "schedule": crontab(hour=0, minute=10)},
+    "expire-claim-leases": {"task": "marketplace.expire_claim_leases", "schedule": crontab(minute=5)},
+    "escalate-transfers": {"task": "marketplace.escalate_transfers", "schedule": crontab(minute=35)},
+    "close-fulfilled-needs": {
+        "task": "marketplace.close_fulfilled_needs",
+        "schedule": crontab(hour=0, minute=20),
+    },
+    # The outbox row is the truth: this re-sends what a lost message or a failed webhook left.
+    "redeliver-feedback": {"task": "marketplace.redeliver_feedback", "schedule": 60.0},
 }
 # Seconds /healthz waits for the broker before reporting it down.
 BROKER_HEALTH_TIMEOUT = env.float("BROKER_HEALTH_TIMEOUT", default=2.0)
@@ -197,6 +206,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -210,6 +220,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "PREPROCESSING_HOOKS": ["config.api.only_public_api"],
+    # Several models have a "status": name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "NeedStatusEnum": "marketplace.models.NeedStatus",
+        "ClaimStatusEnum": "marketplace.models.ClaimStatus",
+        "DeliveryStatusEnum": "marketplace.models.DeliveryStatus",
+        "TransferStatusEnum": "marketplace.models.TransferStatus",
+        "OrganizationStatusEnum": "marketplace.models.OrganizationStatus",
+        "IntakeOutcomeEnum": ["created", "updated", "unchanged", "held", "rejected"],
+    },
 }
 
 # --- Wagtail --------------------------------------------------------------------------------
@@ -243,13 +262,14 @@ except ValueError as exc:
     ) from None
 # Keys that encrypt personal data at rest (volunteers' real names, complainants' contacts):
 # url-safe base64 Fernet keys, comma-separated, newest first. Required in production.
-FIELD_ENCRYPTION_KEYS_DEV = "ZGV2LW9ubHktZmllbGQtZW5jcnlwdGlvbi1rZXkhISE="  # noqa: S105 - dev only
+FIELD_ENCRYPTION_KEYS_DEV = "ZGV2LW9ubHktZmllbGQtZW5jcnlwdGlvbi1rZXkhISE="
 FIELD_ENCRYPTION_KEYS = env.str("FIELD_ENCRYPTION_KEYS", default=FIELD_ENCRYPTION_KEYS_DEV)
 try:
     parse_fernet_keys(FIELD_ENCRYPTION_KEYS)
 except ValueError as exc:
     raise ImproperlyConfigured(
-        f"环境变量 FIELD_ENCRYPTION_KEYS 的值无效 (invalid value for environment variable FIELD_ENCRYPTION_KEYS): {exc}"
+        "环境变量 FIELD_ENCRYPTION_KEYS 的值无效 "
+        f"(invalid value for environment variable FIELD_ENCRYPTION_KEYS): {exc}"
     ) from None
 # k of k-anonymity: every published class of needs has at least this many members.
 K_ANONYMITY_K = env.int("K_ANONYMITY_K", default=5)
@@ -257,6 +277,30 @@ K_ANONYMITY_K = env.int("K_ANONYMITY_K", default=5)
 INTAKE_MAX_RECORDS = env.int("INTAKE_MAX_RECORDS", default=500)
 INTAKE_MAX_BODY_BYTES = env.int("INTAKE_MAX_BODY_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = INTAKE_MAX_BODY_BYTES
+
+# --- Marketplace ----------------------------------------------------------------------------
+# Days a claim holds its amount before the claimant must renew it.
+CLAIM_LEASE_DAYS = env.int("CLAIM_LEASE_DAYS", default=14)
+# Hours a claim's holder has to answer a transfer request before the caseworker decides.
+TRANSFER_ANSWER_HOURS = env.int("TRANSFER_ANSWER_HOURS", default=72)
+# Days within which the same kind of help to the same household raises a duplicate-aid alert.
+DUPLICATE_AID_WINDOW_DAYS = env.int("DUPLICATE_AID_WINDOW_DAYS", default=90)
+# Days after which a fulfilled need closes when the platform has not confirmed receipt.
+NEED_CLOSE_GRACE_DAYS = env.int("NEED_CLOSE_GRACE_DAYS", default=14)
+# Largest evidence file accepted (bytes).
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
+
+# --- Feedback to the monitoring platform ----------------------------------------------------
+# Master key of the webhook signatures: each source system's signing secret is
+# HMAC-SHA256(FEEDBACK_SIGNING_KEY, key_prefix) (manage.py show_feedback_secret prints it).
+# Production requires its own; the default is for development and tests only.
+FEEDBACK_SIGNING_KEY_DEV = "dev-only-feedback-signing-key-0001"
+FEEDBACK_SIGNING_KEY = env.str("FEEDBACK_SIGNING_KEY", default=FEEDBACK_SIGNING_KEY_DEV)
+# Seconds to wait for a webhook's answer before counting the attempt as failed.
+FEEDBACK_WEBHOOK_TIMEOUT = env.float("FEEDBACK_WEBHOOK_TIMEOUT", default=10.0)
+# Retry backoff after a failed delivery: base × 2^(attempts-1) seconds, capped.
+FEEDBACK_RETRY_BASE_SECONDS = env.int("FEEDBACK_RETRY_BASE_SECONDS", default=30)
+FEEDBACK_RETRY_MAX_SECONDS = env.int("FEEDBACK_RETRY_MAX_SECONDS", default=6 * 3600)
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), default="INFO")

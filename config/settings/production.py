@@ -21,6 +21,10 @@ if FIELD_ENCRYPTION_KEYS == FIELD_ENCRYPTION_KEYS_DEV:  # noqa: F405
     raise ImproperlyConfigured(
         "环境变量 FIELD_ENCRYPTION_KEYS 未设置 (set FIELD_ENCRYPTION_KEYS: production needs its own keys)"
     )
+if FEEDBACK_SIGNING_KEY == FEEDBACK_SIGNING_KEY_DEV:  # noqa: F405
+    raise ImproperlyConfigured(
+        "环境变量 FEEDBACK_SIGNING_KEY 未设置 (set FEEDBACK_SIGNING_KEY: production needs its own key)"
+    )
 if HOUSEHOLD_TOKEN_KEYS == HOUSEHOLD_TOKEN_KEYS_DEV:  # noqa: F405
     raise ImproperlyConfigured(
         "环境变量 HOUSEHOLD_TOKEN_KEYS 未设置 (set HOUSEHOLD_TOKEN_KEYS: production needs its own keys)"

@@ -92,6 +92,9 @@ class ClaimTransition(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.from_status or '—'} → {self.to_status}"
+
 
 class TransferStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for the holder")
@@ -132,6 +135,9 @@ class TransferRequest(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"transfer of claim {self.claim_id} to {self.requested_by_id} ({self.status})"
+
 
 class DeliveryStatus(models.TextChoices):
     REPORTED = "reported", _("Reported")
@@ -164,6 +170,9 @@ class Delivery(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="delivery_amount_positive")]
 
+    def __str__(self) -> str:
+        return f"delivery {self.pk} on claim {self.claim_id} ({self.status})"
+
 
 def evidence_path(instance, filename: str) -> str:
     return f"private/evidence/{uuid.uuid4().hex}.{instance.extension}"
@@ -180,6 +189,9 @@ class Evidence(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"evidence {self.pk} ({self.content_type})"
 
 
 class AssistanceRecord(models.Model):
@@ -203,6 +215,9 @@ class AssistanceRecord(models.Model):
             models.Index(fields=["household_token", "need_type", "delivered_on"], name="chain_household_type")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.need_type} {self.amount} on {self.delivered_on}"
+
 
 class DuplicateAidAlert(models.Model):
     """重复救助预警: the same household would get the same kind of help twice within the window."""
@@ -223,3 +238,6 @@ class DuplicateAidAlert(models.Model):
         verbose_name = _("duplicate-aid alert")
         verbose_name_plural = _("duplicate-aid alerts")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"duplicate-aid alert on {self.need_id}"

@@ -38,3 +38,6 @@ class FeedbackEvent(models.Model):
             ),
             models.Index(fields=["source_system", "id"], name="feedback_cursor"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.event_id}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -27,8 +29,8 @@ class OrganizationStatus(models.TextChoices):
 
 
 def certificate_path(instance, filename: str) -> str:
-    # The original file name may carry a person's name: it is not kept.
-    return f"private/certificates/{instance.uscc or 'new'}-{filename.rsplit('.', 1)[-1][:5]}"
+    # A random name: the original may carry a person's name, and a guessable one invites probing.
+    return f"private/certificates/{uuid.uuid4().hex}.{filename.rsplit('.', 1)[-1][:5].lower()}"
 
 
 class Organization(models.Model):
@@ -95,6 +97,9 @@ class OrganizationTransition(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.from_status or '—'} → {self.to_status}"
+
 
 class MembershipRole(models.TextChoices):
     ADMIN = "admin", _("Administrator")
@@ -128,6 +133,9 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "user"], name="membership_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.organization_id} ({self.status})"
 
 
 class Volunteer(models.Model):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.models import Need, NeedStatus, NeedTransition
+from marketplace.services.feedback import feedback_emit
 from marketplace.services.needs import apply_status
 
 # Needs with a gap left; claims already made on a partially claimed need stand and may still
@@ -48,6 +49,17 @@ def needs_expire(*, today: date | None = None) -> int:
                 needs, fields=["status", "awaiting_cohort", "hold_reasons", "updated_at"]
             )
             NeedTransition.objects.bulk_create(transitions)
+            for need in needs:
+                # The platform hears of each expiry once, in the same transaction as the change.
+                feedback_emit(
+                    need=need,
+                    kind="expiry",
+                    payload={
+                        "needed_by": need.needed_by.isoformat(),
+                        "claimed_amount": str(need.claimed_amount),
+                        "verified_amount": str(need.verified_amount),
+                    },
+                )
         expired += len(needs)
         if len(needs) < CHUNK_SIZE:
             break

@@ -26,7 +26,9 @@ def feedback_emit(*, need: Need, kind: str, payload: dict) -> FeedbackEvent:
         kind=kind,
         payload={"need_code": need.code, "source_ref": need.source_ref, **payload},
     )
-    transaction.on_commit(lambda: _enqueue(event.pk))
+    # robust: a broker that is down must not fail the committed change; the outbox sweep
+    # (marketplace.redeliver_feedback) sends the event later.
+    transaction.on_commit(lambda: _enqueue(event.pk), robust=True)
     return event
 
 

@@ -12,7 +12,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 
@@ -27,9 +27,26 @@ from marketplace.choices import NeedType
 from marketplace.gate import HOLD_RESIDUAL_RISK, HOLD_THIN_CLASS, PublicDraft, privacy_gate
 from marketplace.intake import IntakeRecord, RecordErrors, parse_record
 from marketplace.keys import record_digest, token_for
-from marketplace.models import Need, NeedStatus, NeedTransition, PolicyOverride, SourceSystem
-from marketplace.placement import SUPPRESSED_LEVEL, Attributes, Placement, max_level_for, published_key
+from marketplace.models import (
+    AssistanceRecord,
+    Claim,
+    Need,
+    NeedStatus,
+    NeedTransition,
+    PolicyOverride,
+    SourceSystem,
+)
+from marketplace.models.claims import HOLDING_CLAIM_STATUSES
+from marketplace.placement import (
+    CASEWORKER_APPROVED,
+    SUPPRESSED_LEVEL,
+    Attributes,
+    Placement,
+    max_level_for,
+    published_key,
+)
 from marketplace.policy import MedicalCosts, RegionalOverride, assess_medical
+from marketplace.services.chain import check_duplicate_aid, window_days
 from marketplace.services.needs import CLOSED, PUBLIC_STATUSES, apply_status
 from regions.models import Region, RegionLevel, code_prefix
 
@@ -277,8 +294,12 @@ def _load_placement(
             count,
         )
     for need in Need.objects.filter(awaiting_cohort=True, region_id__in=counties):
+        approved = any(reason.get("detail") == CASEWORKER_APPROVED for reason in need.hold_reasons)
         placement.add_waiting(
-            need.code, need, _attributes(need, county_cities), max_level=max_level_for(need.urgency)
+            need.code,
+            need,
+            _attributes(need, county_cities),
+            max_level=max_level_for(need.urgency, approved=approved),
         )
     return placement
 
@@ -429,6 +450,29 @@ def _write(
     for transition in transitions:
         transition.need_id = transition.need.pk
     NeedTransition.objects.bulk_create(transitions)
+    _check_duplicate_aid([item.need for item in work if item.need is not None and item.need.pk], today=today)
+
+
+def _check_duplicate_aid(needs: list[Need], *, today: date) -> None:
+    """Run the chain's duplicate-aid check for the needs whose household already had help of
+    the same type in the window: two queries for the batch, the full check only for those."""
+    if not needs:
+        return
+    since = today - timedelta(days=window_days())
+    tokens = {need.household_token for need in needs}
+    seen = set(
+        AssistanceRecord.objects.filter(household_token__in=tokens, delivered_on__gte=since).values_list(
+            "household_token", "need_type"
+        )
+    )
+    seen |= set(
+        Claim.objects.filter(
+            need__household_token__in=tokens, status__in=HOLDING_CLAIM_STATUSES, created_at__date__gte=since
+        ).values_list("need__household_token", "need__need_type")
+    )
+    for need in needs:
+        if (need.household_token, need.need_type) in seen:
+            check_duplicate_aid(need=need, today=today)
 
 
 UPDATE_FIELDS = [

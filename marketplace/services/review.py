@@ -24,6 +24,7 @@ from accounts.scoping import user_may_act
 from marketplace.gate import HOLD_RESIDUAL_RISK, HOLD_THIN_CLASS
 from marketplace.intake import MAX_TEXT
 from marketplace.models import Need, NeedStatus, NeedTransition
+from marketplace.placement import CASEWORKER_APPROVED
 from marketplace.services.intake import (
     _attributes,
     _county_cities,
@@ -173,7 +174,8 @@ def need_review_approve(*, need: Need, actor, title: str, summary: str) -> Revie
         locked.public_region_id = locked.region_id
         locked.generalization_level = 0
         locked.awaiting_cohort = True
-        locked.hold_reasons = [{"code": HOLD_THIN_CLASS, "detail": ""}]
+        # Approved: it may wait for its class at the coarsest level too (see max_level_for).
+        locked.hold_reasons = [{"code": HOLD_THIN_CLASS, "detail": CASEWORKER_APPROVED}]
         locked.save()
         # Status stays pending review; the row records who approved the text and why it waits.
         NeedTransition.objects.create(

@@ -12,9 +12,10 @@ pytestmark = [
     pytest.mark.usefixtures("restore_migration_rows"),
 ]
 
-NAV_ZH = ["救助需求", "公示公告", "投诉建议", "投诉查询", "搜索", "统计"]
+NAV_ZH = ["救助需求", "慈善组织", "公示公告", "投诉建议", "投诉查询", "搜索", "统计"]
 NAV_EN = [
     "Assistance needs",
+    "Charities",
     "Notices",
     "Complaints and suggestions",
     "Track a complaint",

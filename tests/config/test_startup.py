@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "x7-Kq2!pZr8vLm4@Tn6wYb0&Hs3eJd9uCf5^Ga1-Vk7oQi2Rt8yPl4Wn6Xz0Ec3Ub",
     "DJANGO_ALLOWED_HOSTS": "portal.example.org",
     "HOUSEHOLD_TOKEN_KEYS": "p1:cHJvZHVjdGlvbi10b2tlbi1rZXktZm9yLXRoZS10ZXN0cw",
+    "FEEDBACK_SIGNING_KEY": "production-feedback-signing-key-for-the-startup-tests",
     "FIELD_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1maWVsZC1rZXktZm9yLXRlc3RzISE=",
 }
 

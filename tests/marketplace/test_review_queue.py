@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from marketplace.gate import HOLD_RESIDUAL_RISK, HOLD_THIN_CLASS
 from marketplace.models import Need, NeedStatus, NeedTransition
+from marketplace.placement import CASEWORKER_APPROVED
 from marketplace.services.review import need_review_approve, need_review_reject
 from regions.models import Region
 from tests.factories.accounts import UserFactory
@@ -122,12 +123,15 @@ def test_approve_without_enough_similar_needs_waits_for_the_cohort(client, wuhan
     need.refresh_from_db()
     assert need.status == NeedStatus.PENDING_REVIEW
     assert need.awaiting_cohort
-    assert need.hold_reasons == [{"code": HOLD_THIN_CLASS, "detail": ""}]
+    assert need.hold_reasons == [{"code": HOLD_THIN_CLASS, "detail": CASEWORKER_APPROVED}]
     assert need.title == CLEAN_TITLE
     assert NeedTransition.objects.filter(need=need, actor=caseworker).exists()
 
-    # Four more needs of the same type in Wuhan complete the class: intake publishes all five.
-    results = push_synthetic(wuhan, ["S-1", "S-2", "S-3", "S-4"], need_type="basic_living", seed=100)
+    # Four more urgent needs of the same type in Wuhan complete the class at its coarsest level,
+    # which the caseworker's approval allows: intake publishes all five.
+    results = push_synthetic(
+        wuhan, ["S-1", "S-2", "S-3", "S-4"], need_type="basic_living", seed=100, urgency="urgent"
+    )
     codes = [result.need_code for result in results]
     assert Need.objects.filter(code__in=codes, status=NeedStatus.PUBLISHED).count() == 4
     need.refresh_from_db()
@@ -137,7 +141,8 @@ def test_approve_without_enough_similar_needs_waits_for_the_cohort(client, wuhan
 
 def test_approve_publishes_the_waiting_needs_it_completes(wuhan, caseworker, settings):
     settings.K_ANONYMITY_K = 3
-    waiting = push_synthetic(wuhan, ["W-1", "W-2"], need_type="education", seed=200)
+    # Urgent, so they may wait at the coarsest level where the approval meets them.
+    waiting = push_synthetic(wuhan, ["W-1", "W-2"], need_type="education", seed=200, urgency="urgent")
     assert [result.status for result in waiting] == ["held", "held"]
     need = held_need(wuhan, need_type="education", seed=300)
 

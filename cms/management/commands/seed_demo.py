@@ -8,11 +8,14 @@ from wagtail.models import Site
 
 from accounts.demo import DEMO_PASSWORD, seed_demo_users
 from cms.models import HomePage
+from marketplace.demo_claims import seed_demo_claims
+from marketplace.demo_delivery import seed_demo_deliveries
+from marketplace.demo_organizations import seed_demo_organizations
 from marketplace.demo_seed import seed_demo_needs
 
 
 class Command(BaseCommand):
-    help = "Load the demo data (users for every role, the site tree, needs); prints the demo logins."
+    help = "Load the demo data (users, site tree, needs, organizations, claims, deliveries); prints logins."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -26,12 +29,21 @@ class Command(BaseCommand):
         )
         users = seed_demo_users()
         outcomes = seed_demo_needs()
+        organizations = seed_demo_organizations()
+        claims = seed_demo_claims()
+        deliveries = seed_demo_deliveries()
 
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 (demo data ready)."))
-        summary = ", ".join(f"{status} {count}" for status, count in sorted(outcomes.items()))
-        self.stdout.write(f"演示需求经隐私网关导入 (demo needs through intake): {summary}")
+        self.stdout.write(f"演示需求经隐私网关导入 (demo needs through intake): {_counts(outcomes)}")
+        self.stdout.write(f"演示组织 (organizations created): {len(organizations.organizations)}")
+        self.stdout.write(f"演示认领 (claims): {_counts(claims)}")
+        self.stdout.write(f"演示交付 (deliveries): {_counts(deliveries)}")
         self.stdout.write("后台 (back office): http://127.0.0.1:8000/admin/")
         self.stdout.write(f"演示账号密码均为 (every demo password is): {DEMO_PASSWORD}")
         for demo in users:
             scope = " ".join(part for part in (demo.region_code, demo.department) if part)
             self.stdout.write(f"  {demo.username:<16} {demo.role.label!s:<22} {scope}")
+
+
+def _counts(counter) -> str:
+    return ", ".join(f"{key} {count}" for key, count in sorted((str(k), v) for k, v in counter.items()))

@@ -1,0 +1,1 @@
+"""Benchmarks: standalone scripts run by ``make bench``, never timed assertions in the tests."""

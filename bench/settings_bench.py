@@ -1,0 +1,12 @@
+"""Production settings with one extra URL, ``/bench/hello``: the baseline of ``bench_needs_list``.
+
+Served by the same gunicorn, middleware and settings as the needs list, so the ratio of the two
+rates measures the list's own work. Static files are looked up without a manifest (the
+benchmark does not run ``collectstatic``); that changes nothing the benchmark measures.
+"""
+
+from config.settings.production import *  # noqa: F403
+from config.settings.production import STORAGES
+
+ROOT_URLCONF = "bench.hello_urls"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -1,0 +1,246 @@
+"""Needs, organizations, claims and evidence files for the delivery and chain tests.
+
+Claims are made with the ORM the way the claims service leaves them (verified organization,
+active membership, active claim with a lease, the need's ``claimed_amount`` and status
+updated, a transition row), so these tests do not depend on that service.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import zlib
+from datetime import date, timedelta
+from decimal import Decimal
+from io import BytesIO
+
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import ExifTags, Image
+
+from accounts.models import User
+from accounts.roles import Role
+from marketplace.models import (
+    Claim,
+    ClaimStatus,
+    ClaimTransition,
+    Membership,
+    MembershipRole,
+    MembershipStatus,
+    Need,
+    NeedStatus,
+    NeedTransition,
+    Organization,
+    OrganizationKind,
+    OrganizationStatus,
+    SourceSystem,
+    Volunteer,
+)
+from marketplace.models.claims import HOLDING_CLAIM_STATUSES
+from tests.factories.accounts import UserFactory
+from tests.factories.marketplace import SourceSystemFactory
+
+_numbers = itertools.count(1)
+
+
+def household_token() -> str:
+    return f"dev:{secrets.token_hex(16)}"
+
+
+def make_need(
+    *,
+    source_system: SourceSystem | None = None,
+    county: str = "420111",
+    need_type: str = "medical",
+    token: str | None = None,
+    target: Decimal | str = "1000.00",
+    requested: Decimal | str | None = None,
+    amount_kind: str = "money",
+    department: str = "civil_affairs",
+    status: str = NeedStatus.PUBLISHED,
+    needed_by: date | None = None,
+    source_ref: str | None = None,
+) -> Need:
+    """A published need, written directly (intake and the privacy gate are tested elsewhere)."""
+    number = next(_numbers)
+    if source_system is None:
+        source_system, _key = SourceSystemFactory.create(region_code="420000")
+    target = Decimal(str(target))
+    need = Need.objects.create(
+        code=f"NT{number:08d}",
+        source_system=source_system,
+        source_ref=source_ref or f"DLV-{number}",
+        version=1,
+        record_digest=f"{number:064d}",
+        household_token=token or household_token(),
+        region_id=county,
+        public_region_id=county,
+        need_type=need_type,
+        categories=["dibao"],
+        department=department,
+        needed_by=needed_by or timezone.localdate() + timedelta(days=30),
+        title="困难家庭帮扶需求",
+        summary="家庭收入低，需要帮扶。",
+        amount_kind=amount_kind,
+        unit="小时" if amount_kind == "hours" else "",
+        requested_amount=Decimal(str(requested)) if requested is not None else target,
+        target_amount=target,
+        status=status,
+        published_at=timezone.now() if status != NeedStatus.PENDING_REVIEW else None,
+    )
+    NeedTransition.objects.create(need=need, from_status="", to_status=status)
+    return need
+
+
+def make_organization(
+    *, name: str | None = None, county: str = "420111", status: str = OrganizationStatus.VERIFIED
+) -> Organization:
+    number = next(_numbers)
+    return Organization.objects.create(
+        name=name or f"测试慈善会{number}",
+        kind=OrganizationKind.CHARITY,
+        uscc=f"5342{number:014d}",
+        registration_authority="武汉市民政局",
+        region_id=county,
+        service_regions=["420100"],
+        need_types=[],
+        contact_name="联系人",
+        contact_phone="02700000000",
+        status=status,
+        verified_at=timezone.now() if status == OrganizationStatus.VERIFIED else None,
+    )
+
+
+def make_member(
+    organization: Organization, *, user: User | None = None, role: str = MembershipRole.ADMIN
+) -> User:
+    """An active member of ``organization`` (a new charity-member user unless ``user`` is given)."""
+    user = user or UserFactory(roles=[Role.CHARITY_MEMBER])
+    Membership.objects.create(organization=organization, user=user, role=role, status=MembershipStatus.ACTIVE)
+    return user
+
+
+def make_volunteer(*, user: User | None = None) -> Volunteer:
+    number = next(_numbers)
+    user = user or UserFactory(roles=[Role.VOLUNTEER])
+    return Volunteer.objects.create(
+        user=user,
+        real_name="测试志愿者",
+        id_number="420102199001011234",
+        masked_name="测**",
+        masked_id_number="4201**********1234",
+        id_token=f"vol-{number}",
+        need_types=["care_service"],
+    )
+
+
+def make_claim(
+    *,
+    need: Need,
+    organization: Organization | None = None,
+    volunteer: Volunteer | None = None,
+    claimant: User | None = None,
+    amount: Decimal | str | None = None,
+    status: str = ClaimStatus.ACTIVE,
+) -> Claim:
+    """A claim as the claims service leaves it, with the need's claimed amount and status updated."""
+    amount = Decimal(str(amount)) if amount is not None else need.remaining_amount
+    if volunteer is None and organization is None:
+        organization = make_organization()
+    if claimant is None:
+        claimant = volunteer.user if volunteer else make_member(organization)
+    claim = Claim.objects.create(
+        need=need,
+        organization=organization,
+        volunteer=volunteer,
+        claimant=claimant,
+        amount=amount,
+        status=status,
+        lease_expires_at=timezone.now() + timedelta(days=14),
+    )
+    ClaimTransition.objects.create(claim=claim, from_status="", to_status=status, actor=claimant)
+    if status in HOLDING_CLAIM_STATUSES:
+        need.refresh_from_db()
+        need.claimed_amount += amount
+        new_status = (
+            NeedStatus.CLAIMED if need.claimed_amount >= need.target_amount else NeedStatus.PARTIALLY_CLAIMED
+        )
+        if need.status != new_status and need.status in (NeedStatus.PUBLISHED, NeedStatus.PARTIALLY_CLAIMED):
+            NeedTransition.objects.create(need=need, from_status=need.status, to_status=new_status)
+            need.status = new_status
+        need.save()
+    return claim
+
+
+def give_role(user: User, *roles: str) -> User:
+    user.groups.add(*Group.objects.filter(name__in=roles))
+    user._role_names = None
+    return user
+
+
+# --- evidence files -------------------------------------------------------------------------
+
+GPS_LATITUDE = (30.0, 30.0, 36.0)  # near Wuhan
+
+
+def jpeg_with_exif(*, size=(64, 48), orientation: int | None = None) -> bytes:
+    """A real JPEG carrying a camera make, GPS coordinates, a comment and optionally a rotation."""
+    image = Image.new("RGB", size, (200, 30, 30))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "TestCam"
+    exif[ExifTags.Base.Model] = "Serial-12345"
+    if orientation:
+        exif[ExifTags.Base.Orientation] = orientation
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = GPS_LATITUDE
+    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
+    gps[ExifTags.GPS.GPSLongitude] = (114.0, 18.0, 0.0)
+    out = BytesIO()
+    image.save(out, format="JPEG", exif=exif, comment=b"home of the household")
+    return out.getvalue()
+
+
+def png_bytes(*, size=(32, 32), noise: bool = False) -> bytes:
+    image = (
+        Image.frombytes("RGB", size, secrets.token_bytes(size[0] * size[1] * 3))
+        if noise
+        else Image.new("RGB", size, (20, 120, 200))
+    )
+    out = BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def webp_bytes() -> bytes:
+    out = BytesIO()
+    Image.new("RGB", (24, 24), (10, 160, 60)).save(out, format="WEBP")
+    return out.getvalue()
+
+
+def pdf_bytes(*, body: bytes = b"BT /F1 12 Tf 72 720 Td (Delivered) Tj ET", trailing: bytes = b"") -> bytes:
+    """A small, well-formed one-page PDF (with an xref table), plus ``trailing`` bytes."""
+    stream = zlib.compress(body)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + obj + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue() + trailing
+
+
+def upload(name: str, data: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type=content_type)

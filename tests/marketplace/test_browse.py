@@ -1,0 +1,418 @@
+"""The needs browser: filters, sorts and facet counts (selector and facets), and the /needs/ page."""
+
+from __future__ import annotations
+
+import html
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from marketplace.facets import need_facets
+from marketplace.filters import NeedFilter
+from marketplace.models import NeedStatus
+from marketplace.selectors import need_public_list
+from tests.factories.browse import browse_source, make_need
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Facet counts are cached for a minute; each test starts from its own data.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def source(db):
+    return browse_source()
+
+
+def codes(filters=None) -> list[str]:
+    return list(need_public_list(filters=filters).values_list("code", flat=True))
+
+
+# --- Which needs are listed ----------------------------------------------------------------------
+
+
+def test_only_public_statuses_are_listed(client, source):
+    shown = {make_need(source, status=status).code: status for status in NeedStatus.values}
+
+    listed = {code: shown[code] for code in codes()}
+
+    assert set(listed.values()) == {
+        NeedStatus.PUBLISHED,
+        NeedStatus.PARTIALLY_CLAIMED,
+        NeedStatus.CLAIMED,
+        NeedStatus.FULFILLED,
+        NeedStatus.CLOSED,
+    }
+    text = client.get("/needs/").content.decode()
+    for code, status in shown.items():
+        assert (f"/needs/{code}/" in text) == (code in listed), status
+
+
+@pytest.fixture
+def placed(source):
+    """Needs at county level, at city level (generalized), in another city and a direct unit."""
+    return {
+        "hongshan": make_need(source, region="420111").code,
+        "wuhan_level_1": make_need(source, region="420111", public_region="420100").code,
+        "jiangan": make_need(source, region="420102").code,
+        "xiangcheng": make_need(source, region="420602").code,
+        "xiantao": make_need(source, region="429004").code,
+    }
+
+
+def test_city_matches_everything_published_inside_it(placed):
+    assert set(codes({"city": "420100"})) == {placed["hongshan"], placed["wuhan_level_1"], placed["jiangan"]}
+    assert codes({"city": "420600"}) == [placed["xiangcheng"]]
+    # A unit administered directly by the province is a city as well as a county.
+    assert codes({"city": "429004"}) == [placed["xiantao"]]
+
+
+def test_county_matches_only_needs_published_at_that_county(placed):
+    assert codes({"county": "420111"}) == [placed["hongshan"]]  # not the need published as 武汉市
+    assert codes({"county": "420102"}) == [placed["jiangan"]]
+    assert codes({"county": "429004"}) == [placed["xiantao"]]
+    assert codes({"city": "420100", "county": "420111"}) == [placed["hongshan"]]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"city": "420111"}, "city"),  # a county is not a city
+        ({"city": "4201"}, "city"),
+        ({"county": "420100"}, "county"),  # a city is not a county
+        ({"county": "999999"}, "county"),
+        ({"city": "420600", "county": "420111"}, "county"),  # Hongshan is not in Xiangyang
+        ({"need_type": "luxury"}, "need_type"),
+        ({"category": "rich"}, "category"),
+        ({"urgency": "whenever"}, "urgency"),
+        ({"state": "published"}, "state"),  # states are open / claimed / fulfilled
+        ({"remaining_min": "abc"}, "remaining_min"),
+        ({"remaining_min": "-5"}, "remaining_min"),
+        ({"remaining_min": "500", "remaining_max": "100"}, "remaining_max"),
+        ({"published_from": "2026-02-30"}, "published_from"),
+        ({"published_from": "2026-03-02", "published_to": "2026-03-01"}, "published_to"),
+        ({"ordering": "cheapest"}, "ordering"),
+    ],
+)
+def test_invalid_values_are_refused_per_parameter(db, params, field):
+    with pytest.raises(ValidationError) as refused:
+        need_public_list(filters=params)
+    assert set(refused.value.message_dict) == {field}
+    with pytest.raises(ValidationError):
+        need_facets(filters=params)
+
+
+def test_unknown_parameters_are_ignored(placed):
+    assert len(codes({"page": "2", "page_size": "5", "utm_source": "wechat"})) == len(placed)
+
+
+def test_need_type_urgency_and_state(source):
+    medical = make_need(source, need_type="medical").code
+    education = make_need(source, need_type="education", urgency="critical").code
+    partly = make_need(source, status=NeedStatus.PARTIALLY_CLAIMED, claimed=100, urgency="urgent").code
+    claimed = make_need(source, status=NeedStatus.CLAIMED, claimed=1000).code
+    fulfilled = make_need(source, status=NeedStatus.FULFILLED, claimed=1000).code
+    closed = make_need(source, status=NeedStatus.CLOSED, claimed=1000).code
+
+    assert codes({"need_type": "education"}) == [education]
+    assert medical in codes({"need_type": "medical"})
+    assert codes({"urgency": "critical"}) == [education]
+    assert codes({"urgency": "urgent"}) == [partly]
+    assert set(codes({"state": "open"})) == {medical, education, partly}
+    assert codes({"state": "claimed"}) == [claimed]
+    assert set(codes({"state": "fulfilled"})) == {fulfilled, closed}
+
+
+def test_low_income_category_matches_whole_codes(source):
+    """ "dibao" must not match "near_dibao": the portable lookup compares whole JSON strings."""
+    dibao = make_need(source, categories=["dibao"]).code
+    near = make_need(source, categories=["near_dibao"]).code
+    both = make_need(source, categories=["illness_poverty", "dibao"]).code
+    make_need(source, categories=[])
+
+    assert set(codes({"category": "dibao"})) == {dibao, both}
+    assert codes({"category": "near_dibao"}) == [near]
+    assert codes({"category": "illness_poverty"}) == [both]
+    assert codes({"category": "extreme_poverty"}) == []
+
+
+@pytest.mark.postgres
+def test_low_income_category_uses_json_containment_on_postgresql(source):
+    dibao = make_need(source, categories=["dibao", "illness_poverty"]).code
+    make_need(source, categories=["near_dibao"])
+
+    with CaptureQueriesContext(connection) as queries:
+        assert codes({"category": "dibao"}) == [dibao]
+    assert "@>" in queries[-1]["sql"]
+
+
+def test_remaining_gap_range(source):
+    small = make_need(source, target=1000, claimed=900, status=NeedStatus.PARTIALLY_CLAIMED).code  # 100 left
+    middle = make_need(source, target=800).code  # 800 left
+    large = make_need(source, target=5000, claimed=1000, status=NeedStatus.PARTIALLY_CLAIMED).code  # 4000
+
+    assert set(codes({"remaining_min": "100"})) == {small, middle, large}
+    assert set(codes({"remaining_min": "100.01"})) == {middle, large}
+    assert set(codes({"remaining_max": "800"})) == {small, middle}
+    assert codes({"remaining_min": "500", "remaining_max": "1000"}) == [middle]
+
+
+def test_publication_dates_are_whole_days_in_beijing_time(source):
+    late_on_first = make_need(source, published_at=datetime(2026, 3, 1, 23, 30, tzinfo=SHANGHAI)).code
+    early_on_second = make_need(source, published_at=datetime(2026, 3, 2, 0, 10, tzinfo=SHANGHAI)).code
+    make_need(source, published_at=datetime(2026, 2, 20, 12, 0, tzinfo=SHANGHAI))
+
+    assert codes({"published_from": "2026-03-01", "published_to": "2026-03-01"}) == [late_on_first]
+    assert codes({"published_from": "2026-03-02"}) == [early_on_second]
+    assert set(codes({"published_from": "2026-03-01"})) == {late_on_first, early_on_second}
+    assert len(codes({"published_to": "2026-03-01"})) == 2
+
+
+# --- Sorting ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sortable(source):
+    now = datetime(2026, 3, 10, 12, 0, tzinfo=SHANGHAI)
+    today = date(2026, 3, 10)
+    return {
+        "old_critical": make_need(
+            source, urgency="critical", published_at=now - timedelta(days=5), needed_by=today + timedelta(9),
+            target=300,
+        ).code,
+        "new_normal": make_need(
+            source, urgency="normal", published_at=now, needed_by=today + timedelta(2), target=2000
+        ).code,
+        "mid_urgent": make_need(
+            source, urgency="urgent", published_at=now - timedelta(days=1), needed_by=today + timedelta(30),
+            target=5000, claimed=4000, status=NeedStatus.PARTIALLY_CLAIMED,
+        ).code,  # 1000 left
+        "new_critical": make_need(
+            source, urgency="critical", published_at=now - timedelta(hours=1), needed_by=today + timedelta(5),
+            target=1500,
+        ).code,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        (None, ["new_normal", "new_critical", "mid_urgent", "old_critical"]),
+        ("newest", ["new_normal", "new_critical", "mid_urgent", "old_critical"]),
+        ("urgency", ["new_critical", "old_critical", "mid_urgent", "new_normal"]),
+        ("deadline", ["new_normal", "new_critical", "old_critical", "mid_urgent"]),
+        ("gap", ["new_normal", "new_critical", "mid_urgent", "old_critical"]),
+    ],
+)
+def test_each_sort(sortable, ordering, expected):
+    by_code = {code: name for name, code in sortable.items()}
+    filters = {"ordering": ordering} if ordering else None
+
+    assert [by_code[code] for code in codes(filters)] == expected
+
+
+def test_gap_sort_puts_the_largest_remaining_gap_first_whatever_the_target(source):
+    big_target_mostly_claimed = make_need(
+        source, target=10000, claimed=9500, status=NeedStatus.PARTIALLY_CLAIMED
+    ).code  # 500 left
+    small_target_open = make_need(source, target=800).code
+
+    assert codes({"ordering": "gap"}) == [small_target_open, big_target_mostly_claimed]
+
+
+# --- Facet counts ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mixed(source):
+    """A spread of needs over regions, types, urgencies, states, categories and amounts."""
+    layout = [
+        # region, public region, type, urgency, status, categories, target, claimed
+        ("420111", None, "medical", "critical", "published", ["dibao"], 1000, 0),
+        ("420111", None, "medical", "normal", "partially_claimed", ["near_dibao"], 2000, 500),
+        ("420111", "420100", "education", "urgent", "published", ["dibao"], 3000, 0),
+        ("420102", None, "medical", "normal", "claimed", ["dibao"], 400, 400),
+        ("420102", None, "housing", "urgent", "fulfilled", ["extreme_poverty"], 9000, 9000),
+        ("420602", None, "medical", "critical", "published", ["dibao", "illness_poverty"], 6000, 0),
+        ("420602", "420600", "basic_living", "normal", "closed", [], 700, 700),
+        ("429004", None, "education", "normal", "published", ["dibao"], 1200, 200),
+        ("422801", "422800", "medical", "urgent", "partially_claimed", ["relapse_monitoring"], 2500, 100),
+        ("420111", None, "medical", "normal", "pending_review", ["dibao"], 1000, 0),  # not public
+        ("420111", None, "medical", "normal", "withdrawn", ["dibao"], 1000, 0),  # not public
+    ]
+    for region, public, need_type, urgency, status, categories, target, claimed in layout:
+        make_need(
+            source, region=region, public_region=public, need_type=need_type, urgency=urgency,
+            status=status, categories=categories, target=target, claimed=claimed,
+        )  # fmt: skip
+
+
+FACET_CASES = [
+    {},
+    {"city": "420100"},
+    {"county": "420111"},
+    {"need_type": "medical"},
+    {"city": "420100", "need_type": "medical"},
+    {"urgency": "critical", "state": "open"},
+    {"category": "dibao"},
+    {"category": "dibao", "city": "420100", "state": "open"},
+    {"remaining_min": "500", "need_type": "medical"},
+    {"published_from": "2000-01-01", "urgency": "normal"},
+    {"city": "429004", "county": "429004"},
+    {"county": "420111", "need_type": "medical", "state": "open"},
+    {"county": "420602", "category": "dibao", "urgency": "critical"},
+    {"need_type": "funeral"},
+]
+
+
+@pytest.mark.parametrize("params", FACET_CASES)
+def test_facet_counts_match_the_filtered_set(mixed, params):
+    """Each facet: what the list would hold with the option chosen and the other filters kept."""
+    facets = need_facets(filters=params)
+
+    assert facets.total == len(codes(params))
+    for facet, counts in facets.counts.items():
+        others = {name: value for name, value in params.items() if name != facet}
+        if facet == "city":
+            others.pop("county", None)  # the region facet leaves out both region filters
+        for value, count in counts.items():
+            assert count == len(codes({**others, facet: value})), (facet, value)
+
+
+def test_facet_counts_are_cached_and_follow_the_data_after_the_period(source, settings):
+    settings.NEED_FACETS_CACHE_SECONDS = 60
+    make_need(source, need_type="medical")
+    assert need_facets(filters={"need_type": "medical"}).total == 1
+
+    make_need(source, need_type="medical")
+    with CaptureQueriesContext(connection) as queries:
+        cached = need_facets(filters={"need_type": "medical"})
+        other_combination = need_facets(filters={"need_type": "education", "city": "420100"})
+    assert cached.total == 1  # up to a minute old, by design
+    assert other_combination.counts["need_type"]["medical"] == 1  # the shared cube
+    assert not [query for query in queries if "marketplace_need" in query["sql"]]
+
+    cache.clear()  # the period is over
+    assert need_facets(filters={"need_type": "medical"}).total == 2
+
+
+def test_without_a_cache_period_every_request_counts(source, settings):
+    settings.NEED_FACETS_CACHE_SECONDS = 0
+    make_need(source)
+    assert need_facets().total == 1
+    make_need(source)
+    assert need_facets().total == 2
+
+
+def test_filterset_documents_every_parameter():
+    assert list(NeedFilter.base_filters) == [
+        "city", "county", "need_type", "category", "urgency", "state", "remaining_min",
+        "remaining_max", "published_from", "published_to", "ordering",
+    ]  # fmt: skip
+
+
+# --- The page ----------------------------------------------------------------------------------------
+
+
+def page(client, query: str = "", **headers):
+    response = client.get(f"/needs/{query}", **headers)
+    return response, html.unescape(response.content.decode())
+
+
+def test_page_shows_cards_with_gap_and_progress_in_chinese(client, source):
+    make_need(
+        source, title="住院自付费用", region="420111", need_type="medical", urgency="critical",
+        target=2000, claimed=500, status=NeedStatus.PARTIALLY_CLAIMED,
+    )  # fmt: skip
+
+    response, text = page(client)
+
+    assert response.status_code == 200
+    assert '<html lang="zh-hans"' in text
+    assert "住院自付费用" in text
+    assert "洪山区" in text
+    assert "医疗" in text  # the need type's label
+    assert '<progress class="browse-progress" max="2000.00" value="500.00"' in text
+    assert "(25%)" in text
+    assert "1500.00" in text  # the remaining gap
+    assert "<details" in text and "need-filters" in text
+
+
+def test_page_filters_and_shows_facet_counts_beside_options(client, mixed):
+    response, text = page(client, "?city=420100&need_type=medical")
+
+    assert response.status_code == 200
+    facets = need_facets(filters={"city": "420100", "need_type": "medical"})
+    assert facets.total == 3
+    medical = f'<option value="medical" selected>医疗 ({facets.counts["need_type"]["medical"]})</option>'
+    assert medical in text
+    assert f'<option value="420100" selected>武汉市 ({facets.counts["city"]["420100"]})</option>' in text
+    assert text.count('<li class="need-card') == 3
+    # The filters in use, each removable, and one link that clears them all.
+    assert 'href="?need_type=medical"' in text  # dropping the city keeps the type
+    assert 'href="?city=420100"' in text
+
+
+def test_page_with_invalid_filters_explains_them(client, source):
+    make_need(source)
+
+    response, text = page(client, "?published_from=2026-13-40&remaining_min=abc")
+
+    assert response.status_code == 400
+    assert "输入一个有效的日期。" in text  # Django's own messages are in Chinese already
+    assert "输入一个数字。" in text
+    assert 'id="filter-published_from" name="published_from" type="date" value="2026-13-40"' in text
+    assert 'aria-invalid="true"' in text
+    assert "need-card" not in text
+
+
+def test_page_errors_in_english(client, db):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/needs/"})
+    with translation.override("en"):
+        response, text = page(client, "?city=999999&ordering=cheapest")
+
+    assert response.status_code == 400
+    assert "“999999” is not one of Hubei's 17 cities and prefectures" in text
+    assert "Unknown sort: “cheapest”" in text
+
+
+def test_pagination_keeps_the_filters(client, source):
+    for _ in range(23):
+        make_need(source, region="420102", need_type="education")
+    make_need(source, region="420602", need_type="education")
+
+    response, text = page(client, "?city=420100&need_type=education&ordering=deadline")
+
+    assert response.status_code == 200
+    assert text.count('<li class="need-card') == 20
+    assert 'href="?city=420100&need_type=education&ordering=deadline&page=2"' in text
+
+    response, text = page(client, "?city=420100&need_type=education&ordering=deadline&page=2")
+    assert text.count('<li class="need-card') == 3
+    assert 'href="?city=420100&need_type=education&ordering=deadline&page=1"' in text
+    # The sort form keeps the filters as hidden fields and drops the page.
+    assert '<input type="hidden" name="city" value="420100">' in text
+    assert '<input type="hidden" name="page"' not in text
+
+
+def test_empty_states(client, source):
+    response, text = page(client)
+    assert response.status_code == 200
+    assert "need-card" not in text
+    assert "browse-empty" in text
+
+    make_need(source, need_type="medical")
+    response, text = page(client, "?need_type=funeral")
+    assert "browse-empty" in text
+    assert 'href="/needs/"' in text  # clear all filters

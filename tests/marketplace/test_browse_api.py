@@ -1,0 +1,180 @@
+"""``GET /api/v1/needs/``: the browser's filters, sorts and facet counts over the API."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.cache import cache
+
+from marketplace.facets import need_facets
+from marketplace.models import NeedStatus
+from marketplace.selectors import need_public_list
+from tests.factories.browse import browse_source, make_need
+
+URL = "/api/v1/needs/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def source(db):
+    return browse_source()
+
+
+def get(client, **params):
+    return client.get(URL, params)
+
+
+def result_codes(response) -> list[str]:
+    return [need["code"] for need in response.json()["results"]]
+
+
+def test_filters_narrow_like_the_page(client, source):
+    hongshan = make_need(source, region="420111", need_type="medical").code
+    wuhan = make_need(source, region="420102", public_region="420100", need_type="medical").code
+    make_need(source, region="420111", need_type="education")
+    make_need(source, region="420602", need_type="medical")
+    make_need(source, region="420111", need_type="medical", status=NeedStatus.WITHDRAWN)
+
+    response = get(client, city="420100", need_type="medical")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 2
+    assert set(result_codes(response)) == {hongshan, wuhan}
+    assert "facets" not in body
+    assert result_codes(get(client, county="420111", need_type="medical")) == [hongshan]
+
+
+def test_every_filter_is_accepted(client, source):
+    need = make_need(
+        source, region="420111", need_type="medical", categories=["dibao"], urgency="urgent",
+        target=2000, claimed=500, status=NeedStatus.PARTIALLY_CLAIMED,
+    ).code  # fmt: skip
+    today = date.today().isoformat()
+
+    response = get(
+        client, city="420100", county="420111", need_type="medical", category="dibao", urgency="urgent",
+        state="open", remaining_min="1000", remaining_max="1500", published_from=today,
+        published_to=today, ordering="gap",
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert result_codes(response) == [need]
+
+
+@pytest.mark.parametrize("ordering", ["newest", "urgency", "deadline", "gap"])
+def test_ordering_matches_the_selector(client, source, ordering):
+    today = date.today()
+    for index, (urgency, target) in enumerate([("normal", 900), ("critical", 300), ("urgent", 5000)]):
+        make_need(source, urgency=urgency, target=target, needed_by=today + timedelta(days=10 - index))
+
+    response = get(client, ordering=ordering)
+
+    expected = list(need_public_list(filters={"ordering": ordering}).values_list("code", flat=True))
+    assert result_codes(response) == expected
+    first = response.json()["results"][0]
+    assert {
+        "newest": first["code"] == expected[0],
+        "urgency": first["urgency"] == "critical",
+        "deadline": first["needed_by"] == (today + timedelta(days=8)).isoformat(),
+        "gap": first["target_amount"] == "5000.00",
+    }[ordering]
+
+
+def test_facets_on_request(client, source):
+    make_need(source, region="420111", need_type="medical", urgency="critical")
+    make_need(source, region="420102", need_type="education")
+    make_need(source, region="420602", need_type="medical", status=NeedStatus.CLAIMED, claimed=1000)
+
+    body = get(client, need_type="medical", facets="1").json()
+
+    assert body["count"] == 2
+    facets = body["facets"]
+    assert set(facets) == {"need_type", "urgency", "state", "city"}
+    by_value = {facet: {o["value"]: o for o in options} for facet, options in facets.items()}
+    assert by_value["need_type"]["medical"] == {"value": "medical", "label": "医疗", "count": 2, "selected": True}
+    assert by_value["need_type"]["education"]["count"] == 1  # its own filter left out
+    assert by_value["city"]["420100"]["count"] == 1
+    assert by_value["city"]["420600"]["count"] == 1
+    assert by_value["city"]["420600"]["label"] == "襄阳市"
+    assert len(facets["city"]) == 17  # every city-level unit, the four direct units among them
+    assert by_value["state"]["open"]["count"] == 1
+    assert by_value["state"]["claimed"]["count"] == 1
+    assert by_value["urgency"]["critical"]["count"] == 1
+    expected = need_facets(filters={"need_type": "medical"})
+    assert {o["value"]: o["count"] for o in facets["urgency"]} == expected.counts["urgency"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"city": "420111"}, "city"),
+        ({"county": "abc"}, "county"),
+        ({"need_type": "luxury"}, "need_type"),
+        ({"category": "DIBAO"}, "category"),
+        ({"urgency": "high"}, "urgency"),
+        ({"state": "closed"}, "state"),
+        ({"remaining_min": "lots"}, "remaining_min"),
+        ({"remaining_min": "9", "remaining_max": "1"}, "remaining_max"),
+        ({"published_to": "yesterday"}, "published_to"),
+        ({"ordering": "-published_at"}, "ordering"),
+        ({"facets": "please"}, "facets"),
+    ],
+)
+def test_invalid_parameters_give_400_json(client, db, params, field):
+    response = get(client, **params)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert body["message"]
+    assert list(body["errors"]) == [field]
+    assert body["errors"][field][0]
+
+
+def test_page_size_is_capped_at_100_and_pages_keep_the_filters(client, source):
+    for _ in range(105):
+        make_need(source, need_type="housing")
+    make_need(source, need_type="medical")
+
+    body = get(client, need_type="housing", page_size="500").json()
+    assert body["count"] == 105
+    assert len(body["results"]) == 100
+    assert "need_type=housing" in body["next"]
+    assert "page=2" in body["next"]
+
+    second = client.get(body["next"]).json()
+    assert len(second["results"]) == 5
+
+
+def test_public_fields_only(client, source):
+    make_need(source)
+
+    need = get(client).json()["results"][0]
+
+    assert "household_token" not in need
+    assert "source_ref" not in need
+    assert "region" not in need  # the county, when the need is published at city level
+
+
+def test_schema_documents_filters_ordering_and_facets(client, db):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+
+    operation = schema["paths"]["/api/v1/needs/"]["get"]
+    parameters = {parameter["name"]: parameter for parameter in operation["parameters"]}
+    for name in (
+        "city", "county", "need_type", "category", "urgency", "state", "remaining_min", "remaining_max",
+        "published_from", "published_to", "ordering", "facets", "page", "page_size",
+    ):  # fmt: skip
+        assert name in parameters, name
+    assert parameters["ordering"]["schema"]["enum"] == ["deadline", "gap", "newest", "urgency"]
+    assert parameters["state"]["schema"]["enum"] == ["claimed", "fulfilled", "open"]
+    assert parameters["published_from"]["schema"]["format"] == "date"
+    assert "400" in operation["responses"]
