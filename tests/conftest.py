@@ -13,6 +13,8 @@ import pytest
 from django.conf import settings
 from kombu import Connection
 
+from config.celery import app as celery_app
+
 
 def _postgres_missing() -> str | None:
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
@@ -53,3 +55,11 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request, monkeypatch):
+    """Tasks run in-process, as on the embedded default, even when CI sets a broker: only the
+    ``redis``-marked tests, which start a real worker, send them through Redis."""
+    if "redis" not in request.keywords:
+        monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
