@@ -424,8 +424,11 @@ def plans() -> dict:
 class Gunicorn:
     """``gunicorn config.wsgi`` with ``bench.settings_bench`` on a free port; ended by its pid."""
 
-    def __init__(self, *, database_url: str, workers: int, cache_url: str | None):
+    def __init__(
+        self, *, database_url: str, workers: int, cache_url: str | None, list_cache_seconds: int = 0
+    ):
         self.database_url, self.workers, self.cache_url = database_url, workers, cache_url
+        self.list_cache_seconds = list_cache_seconds
         self.log_path = RESULTS_DIR / "gunicorn-needs-list.log"
 
     def __enter__(self) -> Gunicorn:
@@ -448,6 +451,7 @@ class Gunicorn:
         env.pop("DJANGO_DEBUG", None)
         if self.cache_url:
             env["CACHE_URL"] = self.cache_url
+        env["BENCH_NEED_LIST_CACHE_SECONDS"] = str(self.list_cache_seconds)
         command = [
             str(Path(sys.executable).parent / "gunicorn"),
             "config.wsgi:application",
@@ -464,7 +468,9 @@ class Gunicorn:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 tail = self.log_path.read_text(errors="replace").strip().splitlines()[-3:]
-                raise RuntimeError(f"gunicorn exited ({self.process.returncode}): {tail}; see {self.log_path}")
+                raise RuntimeError(
+                    f"gunicorn exited ({self.process.returncode}): {tail}; see {self.log_path}"
+                )
             try:
                 status, _body = fetch(self.port, "/bench/hello")
                 if status == 200:
@@ -624,9 +630,14 @@ def check_responses(port: int, paths: dict[str, list[str]]) -> None:
     assert status == 200, (status, body[:300])
 
 
-def run_phase(name: str, *, args, database_url: str, paths: dict[str, list[str]]) -> dict:
+def run_phase(
+    name: str, *, args, database_url: str, paths: dict[str, list[str]], list_cache_seconds: int = 0
+) -> dict:
     load = run_wrk if args.client == "wrk" else run_python
-    print(f"\n== {name} the proposed indexes ==", flush=True)
+    title = f"{name} the proposed indexes"
+    if list_cache_seconds:
+        title += f", API answers cached {list_cache_seconds} s (NEED_LIST_CACHE_SECONDS)"
+    print(f"\n== {title} ==", flush=True)
     index_seconds = set_indexes(name == "with")
     analyze_seconds = vacuum_analyze()
     print(f"indexes set in {index_seconds:.1f} s, VACUUM ANALYZE {analyze_seconds:.1f} s", flush=True)
@@ -636,7 +647,12 @@ def run_phase(name: str, *, args, database_url: str, paths: dict[str, list[str]]
         print(f"  {case:<40} {info['ms']:>9.1f} ms  {plan}", flush=True)
 
     results: dict[str, dict] = {}
-    with Gunicorn(database_url=database_url, workers=args.workers, cache_url=args.cache_url) as server:
+    with Gunicorn(
+        database_url=database_url,
+        workers=args.workers,
+        cache_url=args.cache_url,
+        list_cache_seconds=list_cache_seconds,
+    ) as server:
         check_responses(server.port, paths)
         warm = [path for kind in ("api", "page", "api-sorted") for path in paths[kind]]
         load(server.port, warm, seconds=args.warmup, connections=args.connections)
@@ -685,6 +701,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--cache-url", default=None, help="CACHE_URL of the server (default: in-process)")
     parser.add_argument("--regenerate", action="store_true", help="rewrite the needs even if present")
+    parser.add_argument(
+        "--list-cache-seconds",
+        type=int,
+        default=0,
+        help="also measure the API with its opt-in answer cache (NEED_LIST_CACHE_SECONDS) of N seconds",
+    )
     parser.add_argument("--print-index-sql", action="store_true", help="print the indexes' DDL and exit")
     return parser.parse_args(argv)
 
@@ -719,6 +741,14 @@ def main(argv=None) -> int:
             phase: run_phase(phase, args=args, database_url=database_url, paths=paths) for phase in phases
         },
     }
+    if args.list_cache_seconds:
+        result["phases"]["with + answer cache"] = run_phase(
+            "with",
+            args=args,
+            database_url=database_url,
+            paths=paths,
+            list_cache_seconds=args.list_cache_seconds,
+        )
     result["machine"]["load_after"] = os.getloadavg()
     out = RESULTS_DIR / "needs_list.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))

@@ -6,7 +6,9 @@ benchmark does not run ``collectstatic``); that changes nothing the benchmark me
 """
 
 from config.settings.production import *  # noqa: F403
-from config.settings.production import STORAGES
+from config.settings.production import STORAGES, env
 
 ROOT_URLCONF = "bench.hello_urls"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+# ``bench_needs_list.py --list-cache-seconds N`` measures the opt-in answer cache of the list API.
+NEED_LIST_CACHE_SECONDS = env.int("BENCH_NEED_LIST_CACHE_SECONDS", default=0)

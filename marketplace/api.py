@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -14,6 +19,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -190,13 +196,36 @@ class PublicNeedListApi(generics.ListAPIView):
         wanted = request.query_params.get("facets", "").strip().lower()
         if wanted not in self.FACETS_TRUE + self.FACETS_FALSE:
             raise serializers.ValidationError({"facets": [_("Use facets=1 to get the facet counts.")]})
+        key, seconds = self._response_cache_key(request)
+        if key is not None and (body := cache.get(key)) is not None:
+            response = HttpResponse(body, content_type="application/json")
+            patch_vary_headers(response, ["Accept", "Accept-Language"])
+            return response
         self.filter_params = need_filter_params(request.query_params)
         facets = need_facets(filters=self.filter_params)
         self.known_count = facets.total
         response = self.list(request, *args, **kwargs)
         if wanted in self.FACETS_TRUE:
             response.data["facets"] = facet_options(facets, self.filter_params)
+        if key is not None:
+            cache.set(key, JSONRenderer().render(response.data), timeout=seconds)
         return response
+
+    def _response_cache_key(self, request) -> tuple[str | None, int]:
+        """Opt-in micro-cache of whole JSON answers (``NEED_LIST_CACHE_SECONDS``, off by default).
+
+        The list is public and the same for everyone (no authentication here), so an answer may
+        be served again for a few seconds to anyone asking the same URL in the same language; the
+        rows are then up to that old. Off, every request reads the rows live.
+        """
+        seconds = int(getattr(settings, "NEED_LIST_CACHE_SECONDS", 0))
+        if seconds <= 0 or request.accepted_renderer.format != "json":
+            return None, 0
+        address = (
+            f"{request.scheme}://{request.get_host()}{request.path}?{sorted(request.query_params.lists())}"
+        )
+        digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+        return f"needs:list:1:{translation.get_language()}:{digest}", seconds
 
 
 class PublicNeedDetailApi(generics.RetrieveAPIView):

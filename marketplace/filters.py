@@ -23,13 +23,14 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models import F, QuerySet
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.choices import LowIncomeCategory, NeedType, Urgency
 from marketplace.models import Need, NeedStatus
+from marketplace.models.needs import NEED_REMAINING, NEED_URGENCY_RANK
 from regions.models import Region, RegionLevel
 
 # --- States and sorts ---------------------------------------------------------------------------
@@ -60,16 +61,9 @@ class NeedOrdering(models.TextChoices):
     GAP = "gap", _("Largest remaining gap first")
 
 
-# Critical first, then urgent, then normal. The same expression is the key of the index that
-# serves this sort (see the proposed ``need_public_by_urgency`` index): keep them identical.
-URGENCY_RANK = Case(
-    When(urgency=Urgency.CRITICAL, then=Value(0)),
-    When(urgency=Urgency.URGENT, then=Value(1)),
-    default=Value(2),
-    output_field=models.IntegerField(),
-)
-# What is still open for claims; ``Need.remaining_amount`` in SQL.
-REMAINING = F("target_amount") - F("claimed_amount")
+# The sort keys are the model's index expressions, so PostgreSQL can use those indexes.
+URGENCY_RANK = NEED_URGENCY_RANK
+REMAINING = NEED_REMAINING
 
 DEFAULT_ORDERING = NeedOrdering.NEWEST
 # Every sort ends on the primary key, so pages never repeat or skip a need of equal rank.

@@ -150,7 +150,8 @@ def _active_filters(query: QueryDict, form, params: dict) -> list[dict]:
             shown = dict(field.choices).get(value, value)
         else:
             shown = value
-        # Dropping the city drops its county too: the county alone would be a different view.
+        # Dropping the city drops its county too: the county alone still lies in that city, so
+        # dropping only the city would change nothing the visitor sees.
         drop = ("city", "county") if name == "city" else (name,)
         chips.append(
             {

@@ -11,6 +11,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from kombu import Connection
 
 from config.celery import app as celery_app
@@ -55,6 +56,14 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached pages and counts never leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -287,6 +287,10 @@ TRANSFER_ANSWER_HOURS = env.int("TRANSFER_ANSWER_HOURS", default=72)
 DUPLICATE_AID_WINDOW_DAYS = env.int("DUPLICATE_AID_WINDOW_DAYS", default=90)
 # Days after which a fulfilled need closes when the platform has not confirmed receipt.
 NEED_CLOSE_GRACE_DAYS = env.int("NEED_CLOSE_GRACE_DAYS", default=14)
+# Seconds the public list's facet counts are cached (0: count on every request).
+NEED_FACETS_CACHE_SECONDS = env.int("NEED_FACETS_CACHE_SECONDS", default=60)
+# Seconds whole public-list API answers are cached (0: off; rows then up to N seconds old).
+NEED_LIST_CACHE_SECONDS = env.int("NEED_LIST_CACHE_SECONDS", default=0)
 # Largest evidence file accepted (bytes).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from marketplace.facets import need_facets
-from marketplace.filters import NeedFilter
+from marketplace.filters import NeedFilter, need_filter_form
 from marketplace.models import NeedStatus
 from marketplace.selectors import need_public_list
 from tests.factories.browse import browse_source, make_need
@@ -366,12 +366,19 @@ def test_page_filters_and_shows_facet_counts_beside_options(client, mixed):
 
 def test_page_with_invalid_filters_explains_them(client, source):
     make_need(source)
+    query = {"published_from": "2026-13-40", "remaining_min": "abc"}
 
     response, text = page(client, "?published_from=2026-13-40&remaining_min=abc")
 
     assert response.status_code == 400
-    assert "输入一个有效的日期。" in text  # Django's own messages are in Chinese already
-    assert "输入一个数字。" in text
+    assert '<html lang="zh-hans"' in text
+    with translation.override("zh-hans"):
+        errors = need_filter_form(query).errors
+    assert set(errors) == {"published_from", "remaining_min"}
+    for field, messages in errors.items():
+        assert f'<a href="#filter-{field}">' in text
+        for message in messages:
+            assert message in text  # in Chinese, beside the field and in the summary
     assert 'id="filter-published_from" name="published_from" type="date" value="2026-13-40"' in text
     assert 'aria-invalid="true"' in text
     assert "need-card" not in text

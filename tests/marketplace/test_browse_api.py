@@ -99,7 +99,8 @@ def test_facets_on_request(client, source):
     facets = body["facets"]
     assert set(facets) == {"need_type", "urgency", "state", "city"}
     by_value = {facet: {o["value"]: o for o in options} for facet, options in facets.items()}
-    assert by_value["need_type"]["medical"] == {"value": "medical", "label": "医疗", "count": 2, "selected": True}
+    medical = {"value": "medical", "label": "医疗", "count": 2, "selected": True}
+    assert by_value["need_type"]["medical"] == medical
     assert by_value["need_type"]["education"]["count"] == 1  # its own filter left out
     assert by_value["city"]["420100"]["count"] == 1
     assert by_value["city"]["420600"]["count"] == 1
@@ -178,3 +179,22 @@ def test_schema_documents_filters_ordering_and_facets(client, db):
     assert parameters["state"]["schema"]["enum"] == ["claimed", "fulfilled", "open"]
     assert parameters["published_from"]["schema"]["format"] == "date"
     assert "400" in operation["responses"]
+
+
+def test_whole_answers_are_cached_only_when_asked(client, source, settings):
+    settings.NEED_FACETS_CACHE_SECONDS = 0  # counts live too: this test is about whole answers
+    make_need(source, need_type="medical")
+    assert get(client, need_type="medical").json()["count"] == 1
+    make_need(source, need_type="medical")
+    assert get(client, need_type="medical").json()["count"] == 2  # off by default: read live
+
+    settings.NEED_LIST_CACHE_SECONDS = 30
+    first = get(client, need_type="medical", facets="1")
+    make_need(source, need_type="medical")
+    again = get(client, need_type="medical", facets="1")
+    assert again.content == first.content  # served again for a few seconds
+    assert again["Content-Type"] == "application/json"
+    assert "Accept-Language" in again["Vary"]
+    other = get(client, need_type="medical", facets="1", page_size="5")
+    assert len(other.json()["results"]) == 3  # another URL is answered afresh
+    assert get(client, city="abc").status_code == 400  # errors are never cached

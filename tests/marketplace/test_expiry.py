@@ -143,7 +143,6 @@ def test_the_task_uses_the_local_date_in_shanghai(published):
     assert expired_at.astimezone(SHANGHAI).date() == date(2025, 6, 11)
 
 
-@pytest.mark.skipif(not settings.CELERY_TASK_ALWAYS_EAGER, reason="a broker is configured")
 def test_the_task_runs_in_process_without_a_broker(published):
     with time_machine.travel(datetime(2025, 6, 20, 0, 10, tzinfo=SHANGHAI), tick=False):
         assert expire_needs.delay().get() == 2
