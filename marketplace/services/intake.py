@@ -293,7 +293,12 @@ def _load_placement(
             ),
             count,
         )
-    for need in Need.objects.filter(awaiting_cohort=True, region_id__in=counties):
+    # Only the waiting needs a candidate of this batch could meet (same need type), and only the
+    # columns placement and publication touch: the waiting list grows with thin classes.
+    waiting = Need.objects.filter(
+        awaiting_cohort=True, region_id__in=counties, need_type__in=set(need_types)
+    ).only(*WAITING_FIELDS)
+    for need in waiting:
         approved = any(reason.get("detail") == CASEWORKER_APPROVED for reason in need.hold_reasons)
         placement.add_waiting(
             need.code,
@@ -302,6 +307,12 @@ def _load_placement(
             max_level=max_level_for(need.urgency, approved=approved),
         )
     return placement
+
+
+WAITING_FIELDS = (
+    "id", "code", "status", "region", "public_region", "generalization_level", "age_band", "sex",
+    "household_size_band", "need_type", "urgency", "hold_reasons", "awaiting_cohort", "published_at",
+)  # fmt: skip
 
 
 def _attributes(need: Need, county_cities: dict[str, str]) -> Attributes:
