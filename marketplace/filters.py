@@ -13,7 +13,7 @@ published at that county: a need generalized to its city is in no county's list.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -123,16 +123,18 @@ def region_index() -> RegionIndex:
 
 
 class _RegionCodeField(forms.CharField):
-    """A six-digit region code of the required level, checked against the cached tree."""
+    """A six-digit region code of the required level, checked against the cached tree.
 
-    def valid_codes(self) -> frozenset[str] | set[str]:
-        raise NotImplementedError
+    ``codes_of`` picks the valid codes of that level out of the cached ``region_index()``.
+    """
+
+    codes_of: Callable[[RegionIndex], Collection[str]]
 
     def to_python(self, value):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
-        if value not in self.valid_codes():
+        if value not in type(self).codes_of(region_index()):
             raise ValidationError(self.error_messages["unknown"], code="unknown", params={"value": value})
         return value
 
@@ -144,8 +146,7 @@ class CityCodeField(_RegionCodeField):
         ),
     }
 
-    def valid_codes(self):
-        return region_index().within_city.keys()
+    codes_of = staticmethod(lambda index: index.within_city.keys())
 
 
 class CountyCodeField(_RegionCodeField):
@@ -153,8 +154,7 @@ class CountyCodeField(_RegionCodeField):
         "unknown": _("“%(value)s” is not one of Hubei's counties or districts; use a code such as 420111."),
     }
 
-    def valid_codes(self):
-        return region_index().county_codes
+    codes_of = staticmethod(lambda index: index.county_codes)
 
 
 class CityFilter(django_filters.CharFilter):

@@ -78,10 +78,17 @@ class PublicNeedSerializer(serializers.ModelSerializer):
         return self._shown(need, need.household_size_band)
 
     def get_policy(self, need: Need) -> dict:
-        return public_policy(need)
+        return self._public_policy(need)
 
     def get_rule_version(self, need: Need) -> str:
-        return public_policy(need).get("rule_version", "")
+        return self._public_policy(need).get("rule_version", "")
+
+    def _public_policy(self, need: Need) -> dict:
+        # Two fields read it: compute it once per row.
+        cached = getattr(need, "_public_policy", None)
+        if cached is None:
+            cached = need._public_policy = public_policy(need)
+        return cached
 
     def _hides_local_rules(self, need: Need) -> bool:
         return need.generalization_level > 0 and _county_rules_used(need)
