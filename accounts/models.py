@@ -57,6 +57,10 @@ class User(AbstractUser):
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_names & set(roles))
 
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        self.__dict__.pop("_role_names", None)  # re-read the roles too
+        super().refresh_from_db(*args, **kwargs)
+
 
 class ApiToken(models.Model):
     """A personal API token (``Authorization: Token <key>``): acts as its user, revocable.

@@ -18,7 +18,6 @@ bench/README.md.
 from __future__ import annotations
 
 import argparse
-import base64
 import cProfile
 import http.client
 import json
@@ -30,8 +29,6 @@ import queue
 import random
 import resource
 import secrets
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -41,8 +38,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS_DIR = ROOT / "bench" / "results"
+# Run as ``python bench/bench_intake.py``: the project root holds the ``bench`` package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import RESULTS_DIR, ROOT, Gunicorn, conninfo, setup_django
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
 # Every source system this benchmark creates starts with this; its rows are deleted before a run.
 NAME_PREFIX = "bench-intake-"
@@ -50,51 +50,6 @@ INTAKE_PATH = "/api/v1/intake/needs/"
 SEED = 20261129
 TARGET_RATE = 1_000  # records/s, from the issue
 TARGET_RATIO = 5.0  # intake time / bulk_create time, from the issue
-GUNICORN_WORKERS = 2
-
-
-# --- Environment, before Django is imported ------------------------------------------------------
-
-
-def configure_environment() -> str:
-    """Point Django at PostgreSQL with DEBUG off (no query log) and in-process tasks."""
-    url = os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        sys.exit(f"bench_intake: DATABASE_URL must be PostgreSQL, not {url.split(':', 1)[0]}://")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
-    # DEBUG on would keep every query of the run in memory and spoil the memory figure.
-    os.environ["DJANGO_DEBUG"] = "false"
-    # No broker: any task the intake enqueues runs in-process and is part of the cost.
-    os.environ["CELERY_BROKER_URL"] = ""
-    # Keep the table readable: INFO lines of in-process tasks (Wagtail's reference index) are noise.
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    return url
-
-
-def conninfo(url: str, **override: str) -> str:
-    """A libpq connection string for ``DATABASE_URL``, with some parameters replaced."""
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    params = conninfo_to_dict(url.replace("pgsql://", "postgres://", 1))
-    return make_conninfo(**{**params, **override})
-
-
-def ensure_database(url: str) -> None:
-    """Create the benchmark database (UTF-8, from template0) when it does not exist."""
-    import psycopg
-    from psycopg import sql
-    from psycopg.conninfo import conninfo_to_dict
-
-    params = conninfo_to_dict(conninfo(url))
-    name = params.get("dbname") or params.get("user") or "postgres"
-    with psycopg.connect(conninfo(url, dbname="postgres"), autocommit=True, connect_timeout=5) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(sql.Identifier(name))
-            )
-            print(f"created database {name}")
 
 
 # --- Memory --------------------------------------------------------------------------------------
@@ -343,102 +298,6 @@ def send_all(
     if failures:
         raise failures[0]
     return [reply for reply in replies if reply is not None]
-
-
-class GunicornServer:
-    """``gunicorn config.wsgi`` on a free local port with production settings; ended by its pid."""
-
-    def __init__(self, database_url: str, workers: int):
-        self.database_url = database_url
-        self.workers = workers
-        self.port = 0
-        self.process: subprocess.Popen | None = None
-        self.log_path = RESULTS_DIR / "gunicorn.log"
-
-    def __enter__(self) -> GunicornServer:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            # Throw-away keys: production settings refuse the development ones.
-            "HOUSEHOLD_TOKEN_KEYS": "b1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
-            "FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-            "SECURE_SSL_REDIRECT": "false",
-            "DATABASE_URL": self.database_url,
-            "CELERY_BROKER_URL": "",
-            "LOG_LEVEL": "WARNING",
-        }
-        env.pop("DJANGO_DEBUG", None)
-        command = [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi:application",
-            f"--workers={self.workers}",
-            f"--bind=127.0.0.1:{self.port}",
-            "--timeout=600",
-            "--log-level=warning",
-            f"--chdir={ROOT}",
-        ]
-        self.log = self.log_path.open("wb")
-        # A fixed command line built here, no shell: nothing untrusted reaches it.
-        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)  # noqa: S603
-        self._wait_ready()
-        return self
-
-    def _wait_ready(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.log.flush()
-                reasons = [
-                    line
-                    for line in self.log_path.read_text(errors="replace").splitlines()
-                    if "ImproperlyConfigured:" in line
-                    or line.startswith(("ModuleNotFoundError", "ImportError"))
-                ]
-                raise RuntimeError(
-                    f"gunicorn exited ({self.process.returncode}): "
-                    f"{reasons[-1] if reasons else 'worker failed to boot'}; see {self.log_path}"
-                )
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                connection.request("GET", "/healthz")
-                connection.getresponse().read()
-                connection.close()
-                if len(self.worker_pids()) >= self.workers:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"gunicorn not ready after {timeout:.0f} s; see {self.log_path}")
-
-    def worker_pids(self) -> list[int]:
-        master = self.process.pid
-        children = Path(f"/proc/{master}/task/{master}/children")
-        if children.exists():
-            return [int(pid) for pid in children.read_text().split()]
-        pids = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == master:
-                pids.append(int(stat.parent.name))
-        return pids
-
-    def __exit__(self, *exc) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()  # the master stops its workers on SIGTERM
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
 
 
 # --- Database housekeeping -----------------------------------------------------------------------
@@ -696,7 +555,9 @@ def run_intake(
         )
         label = InProcessClient.label
     else:
-        with GunicornServer(database_url, GUNICORN_WORKERS) as server:
+        with Gunicorn(
+            database_url=database_url, workers=args.workers, log_name="gunicorn-intake.log", timeout=600
+        ) as server:
             warm = send_all(
                 lambda: HttpClient(server.port),
                 warmup_bodies,
@@ -730,7 +591,7 @@ def run_intake(
             for pid in workers
         ]
         memory = {
-            "what": f"gunicorn workers ({GUNICORN_WORKERS}), VmHWM",
+            "what": f"gunicorn workers ({args.workers}), VmHWM",
             "peak_reset": all(reset),
             "workers": per_worker,
             "peak_rss_mib": max((w["peak_rss_mib"] or 0) for w in per_worker),
@@ -741,7 +602,7 @@ def run_intake(
             ),
         }
         memory["peak_growth_mib"] = round(memory["peak_growth_mib"], 1)
-        label = f"{HttpClient.label} ({GUNICORN_WORKERS} sync workers)"
+        label = f"{HttpClient.label} ({args.workers} sync workers)"
     latencies = [reply.seconds for reply in replies]
     tenth = max(1, len(replies) // 10)
     records = sum(batch_sizes)
@@ -1023,6 +884,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--clients", type=int, default=1, help="concurrent clients, gunicorn only (default 1)"
     )
     parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn sync workers (default 2, one per core)"
+    )
+    parser.add_argument(
         "--profile",
         nargs="?",
         const="cprofile",
@@ -1047,14 +911,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    database_url = configure_environment()
-    ensure_database(database_url)
-
-    import django
-
-    django.setup()
+    database_url = setup_django(DEFAULT_DATABASE_URL, script="bench_intake")
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
 
@@ -1067,9 +925,6 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit(
             f"bench_intake: --batch {args.batch} is over INTAKE_MAX_RECORDS={settings.INTAKE_MAX_RECORDS}"
         )
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-
-    call_command("migrate", interactive=False, verbosity=0)
     removed = clean_previous_runs()
     print(f"database {connection.settings_dict['NAME']}: cleaned {removed} source system(s) of earlier runs")
     autovacuum = server_autovacuum()
@@ -1101,7 +956,7 @@ def main(argv: list[str] | None = None) -> int:
         records=args.records, batch=args.batch, counties=counties, today=today, prefix="R", seed=args.seed
     )
     warmup_bodies = make_bodies(
-        records=2 * GUNICORN_WORKERS, batch=1, counties=counties, today=today, prefix="W", seed=args.seed + 1
+        records=2 * args.workers, batch=1, counties=counties, today=today, prefix="W", seed=args.seed + 1
     )
     batch_sizes = [min(args.batch, args.records - start) for start in range(0, args.records, args.batch)]
     print(

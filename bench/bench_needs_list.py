@@ -32,23 +32,20 @@ What it does:
 Run: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench_list .venv/bin/python
 bench/bench_needs_list.py`` (that URL is the default). Options: ``--needs N``, ``--seconds S``,
 ``--connections C``, ``--indexes both|with|without``, ``--client wrk|python``,
-``--cache-url redis://…`` (share the facet cache between the workers), ``--regenerate``.
+``--cache-url redis://…`` (share the facet cache between the workers), ``--regenerate``,
+``--database-url URL`` (instead of ``DATABASE_URL``).
 Exits non-zero only when requests fail (non-2xx, socket errors), never for a missed target.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
-import http.client
 import json
 import os
 import platform
 import random
 import re
-import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -58,46 +55,16 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS_DIR = ROOT / "bench" / "results"
+# Run as ``python bench/bench_needs_list.py``: the project root holds the ``bench`` package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import RESULTS_DIR, ROOT, Gunicorn, fetch, percentile, setup_django, source_system
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_list"
 SOURCE_NAME = "bench-needs-list"
 SEED = 20261129
 TARGET_RATIO = 0.25
 TARGET_P99_MS = 100.0
-
-
-# --- Environment, before Django is imported ------------------------------------------------------
-
-
-def configure_environment() -> str:
-    url = os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
-        sys.exit(f"bench_needs_list: DATABASE_URL must be PostgreSQL, not {url.split(':', 1)[0]}://")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
-    os.environ["DJANGO_DEBUG"] = "false"  # no query log in this process
-    os.environ["CELERY_BROKER_URL"] = ""
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    return url
-
-
-def ensure_database(url: str) -> None:
-    """Create the benchmark database (UTF-8, from template0) when it does not exist."""
-    import psycopg
-    from psycopg import sql
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    params = conninfo_to_dict(url.replace("pgsql://", "postgres://", 1))
-    name = params.get("dbname") or "postgres"
-    admin = make_conninfo(**{**params, "dbname": "postgres"})
-    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(sql.Identifier(name))
-            )
-            print(f"created database {name}")
 
 
 # --- The indexes proposed for Need.Meta.indexes --------------------------------------------------
@@ -261,18 +228,6 @@ def _bisect(cum: list[int], x: float) -> int:
     return low
 
 
-def source_system():
-    from marketplace.models import SourceSystem
-    from marketplace.services.sources import source_system_create
-
-    system = SourceSystem.objects.filter(name=SOURCE_NAME).first()
-    if system is None:
-        system, _key = source_system_create(
-            name=SOURCE_NAME, department="civil_affairs", region_code="420000"
-        )
-    return system
-
-
 def generate(system, *, needs: int, batch: int = 100_000) -> float:
     """COPY ``needs`` public needs into the table; returns the seconds it took."""
     from django.db import connection
@@ -359,7 +314,7 @@ def ensure_data(*, needs: int, regenerate: bool) -> dict:
 
     from marketplace.models import Need
 
-    system = source_system()
+    system = source_system(SOURCE_NAME)
     present = Need.objects.filter(source_system=system).count()
     others = Need.objects.exclude(source_system=system).count()
     if present == needs and not regenerate:
@@ -416,88 +371,6 @@ def plans() -> dict:
     facets._cube({"category": "dibao"}, seconds=0)
     result["facet cube with a category (uncached)"] = {"ms": round((time.perf_counter() - started) * 1000, 1)}
     return result
-
-
-# --- Server --------------------------------------------------------------------------------------
-
-
-class Gunicorn:
-    """``gunicorn config.wsgi`` with ``bench.settings_bench`` on a free port; ended by its pid."""
-
-    def __init__(
-        self, *, database_url: str, workers: int, cache_url: str | None, list_cache_seconds: int = 0
-    ):
-        self.database_url, self.workers, self.cache_url = database_url, workers, cache_url
-        self.list_cache_seconds = list_cache_seconds
-        self.log_path = RESULTS_DIR / "gunicorn-needs-list.log"
-
-    def __enter__(self) -> Gunicorn:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "HOUSEHOLD_TOKEN_KEYS": "b1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
-            "FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-            "FEEDBACK_SIGNING_KEY": secrets.token_urlsafe(32),
-            "SECURE_SSL_REDIRECT": "false",
-            "DATABASE_URL": self.database_url,
-            "CELERY_BROKER_URL": "",
-            "LOG_LEVEL": "WARNING",
-        }
-        env.pop("DJANGO_DEBUG", None)
-        if self.cache_url:
-            env["CACHE_URL"] = self.cache_url
-        env["BENCH_NEED_LIST_CACHE_SECONDS"] = str(self.list_cache_seconds)
-        command = [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi:application",
-            f"--workers={self.workers}",
-            f"--bind=127.0.0.1:{self.port}",
-            "--timeout=120",
-            "--log-level=warning",
-            f"--chdir={ROOT}",
-        ]
-        self.log = self.log_path.open("wb")
-        # A fixed command line built here, no shell: nothing untrusted reaches it.
-        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)  # noqa: S603
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                tail = self.log_path.read_text(errors="replace").strip().splitlines()[-3:]
-                raise RuntimeError(
-                    f"gunicorn exited ({self.process.returncode}): {tail}; see {self.log_path}"
-                )
-            try:
-                status, _body = fetch(self.port, "/bench/hello")
-                if status == 200:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"gunicorn not ready; see {self.log_path}")
-
-    def __exit__(self, *exc) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
-
-
-def fetch(port: int, path: str) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
 
 
 # --- Load ----------------------------------------------------------------------------------------
@@ -589,7 +462,7 @@ def run_python(port: int, paths: list[str], *, seconds: float, connections: int)
     latencies.sort()
 
     def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] * 1000 if latencies else 0.0
+        return percentile(latencies, p) * 1000
 
     return {
         "requests": len(latencies),
@@ -647,11 +520,11 @@ def run_phase(
         print(f"  {case:<40} {info['ms']:>9.1f} ms  {plan}", flush=True)
 
     results: dict[str, dict] = {}
+    env = {"BENCH_NEED_LIST_CACHE_SECONDS": str(list_cache_seconds)}
+    if args.cache_url:
+        env["CACHE_URL"] = args.cache_url
     with Gunicorn(
-        database_url=database_url,
-        workers=args.workers,
-        cache_url=args.cache_url,
-        list_cache_seconds=list_cache_seconds,
+        database_url=database_url, workers=args.workers, log_name="gunicorn-needs-list.log", env=env
     ) as server:
         check_responses(server.port, paths)
         warm = [path for kind in ("api", "page", "api-sorted") for path in paths[kind]]
@@ -708,23 +581,16 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="also measure the API with its opt-in answer cache (NEED_LIST_CACHE_SECONDS) of N seconds",
     )
     parser.add_argument("--print-index-sql", action="store_true", help="print the indexes' DDL and exit")
+    parser.add_argument("--database-url", help=f"default: DATABASE_URL, else {DEFAULT_DATABASE_URL}")
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    database_url = configure_environment()
-    ensure_database(database_url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    database_url = setup_django(DEFAULT_DATABASE_URL, script="bench_needs_list", url=args.database_url)
     if args.print_index_sql:
         print("\n".join(index_sql()))
         return 0
-    RESULTS_DIR.mkdir(exist_ok=True)
     started = datetime.now().isoformat(timespec="seconds")
     load_before = os.getloadavg()
     data = ensure_data(needs=args.needs, regenerate=args.regenerate)

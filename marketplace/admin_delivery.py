@@ -57,6 +57,8 @@ from marketplace.services.delivery import (
     delivery_verify,
     expired_needs_report,
 )
+from privacy.access import record_read
+from privacy.models import SensitiveKind
 
 EXPIRED_DEFAULT_DAYS = 30
 CENT = Decimal("0.01")
@@ -240,6 +242,8 @@ class ChainSearchView(_AdminPage):
         query = self.request.GET.get("q", "").strip()
         records = household_chain(user=self.request.user, household_token=query) if query else []
         needs = household_needs(user=self.request.user, household_token=query) if query else []
+        if records or needs:
+            record_read(self.request, kind=SensitiveKind.ASSISTANCE_CHAIN, reference=f"household {query}")
         context.update(
             query=query,
             searched=bool(query),
@@ -278,6 +282,7 @@ class ChainView(_AdminPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         token = self.need.household_token
+        record_read(self.request, kind=SensitiveKind.ASSISTANCE_CHAIN, reference=f"need {self.need.code}")
         context.update(
             need=self.need,
             query="",

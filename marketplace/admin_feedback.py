@@ -8,19 +8,16 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
-from django.views.generic import TemplateView
 from wagtail import hooks
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
+from accounts.admin_pages import AdminPage
 from marketplace.admin_views import _menu_item_for, is_administrator
 from marketplace.services.feedback_delivery import (
     SWEEP_BATCH,
@@ -36,30 +33,16 @@ def _enqueue(event_id: int) -> None:
 
 
 @method_decorator(never_cache, name="dispatch")
-class FeedbackOutboxView(WagtailAdminTemplateMixin, TemplateView):
+class FeedbackOutboxView(AdminPage):
+    check = staticmethod(is_administrator)
     template_name = "marketplace/admin/feedback_events.html"
     page_title = gettext_lazy("Undelivered feedback")
     header_icon = "mail"
-    paginate_by = 50
-
-    def dispatch(self, request, *args, **kwargs):
-        if not is_administrator(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        paginator = Paginator(feedback_undelivered(), self.paginate_by)
-        page = paginator.get_page(self.request.GET.get("p"))
-        context.update(
-            page_obj=page,
-            paginator=paginator,
-            elided_page_range=paginator.get_elided_page_range(page.number),
-            events=list(page),
-        )
+        listing = self.paginate(feedback_undelivered())
+        context.update(listing, events=list(listing["page_obj"]))
         return context
 
     def post(self, request, *args, **kwargs):

@@ -5,7 +5,7 @@
 * ``/admin/organizations/<pk>/``: the registration data, the history, the members, and the
   decisions the status table allows (verify, reject, suspend, reinstate).
 * ``/admin/organizations/<pk>/certificate/``: the certificate file, served only here, after
-  the same scope check, never cached; each read is written to Wagtail's log.
+  the same scope check, never cached; each read is written to the access log of sensitive reads.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
-from wagtail.log_actions import log
 
 from marketplace.admin_views import ReviewerRequiredMixin, _menu_item_for, may_review
 from marketplace.choices import NeedType
@@ -45,8 +44,9 @@ from marketplace.services.organizations import (
     organization_set_status,
     uscc_warnings,
 )
+from privacy.access import record_read
+from privacy.models import SensitiveKind
 
-VIEW_CERTIFICATE_ACTION = "marketplace.view_certificate"
 STATUS_FILTERS = ["pending", "verified", "suspended", "rejected", "all"]
 # The buttons a caseworker sees for each move the table allows.
 ACTION_FOR_MOVE = {
@@ -196,7 +196,7 @@ class CertificateView(OrganizationScopedMixin, View):
         if kind is None:  # never serve anything but what the upload check accepted
             handle.close()
             raise PermissionDenied
-        log(instance=organization, action=VIEW_CERTIFICATE_ACTION, user=request.user)
+        record_read(request, kind=SensitiveKind.CERTIFICATE, reference=f"organization {organization.pk}")
         response = FileResponse(
             handle,
             content_type=CERTIFICATE_CONTENT_TYPES[kind],
@@ -232,12 +232,3 @@ class OrganizationViewSet(ViewSet):
 @hooks.register("register_admin_viewset")
 def register_organization_viewset():
     return OrganizationViewSet()
-
-
-@hooks.register("register_log_actions")
-def register_organization_log_actions(actions):
-    actions.register_action(
-        VIEW_CERTIFICATE_ACTION,
-        gettext_lazy("View registration certificate"),
-        gettext_lazy("Registration certificate viewed"),
-    )

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
+from django.db import connections, transaction
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -27,8 +28,13 @@ from marketplace.authentication import IsSourceSystem, SourceSystemKeyAuthentica
 from marketplace.facets import FACETS, KnownCountPaginator, facet_options, need_facets
 from marketplace.filters import NeedFilter, NeedFilterParams, need_filter_params
 from marketplace.models import Need
-from marketplace.selectors import need_public_list
-from marketplace.serializers import IntakeResultSerializer, PublicNeedSerializer
+from marketplace.selectors import need_public_list, need_public_rows
+from marketplace.serializers import (
+    ROW_COLUMNS,
+    IntakeResultSerializer,
+    PublicNeedSerializer,
+    public_need_dicts,
+)
 from marketplace.services.intake import needs_intake
 from marketplace.services.needs import IllegalTransition, need_withdraw
 
@@ -152,7 +158,29 @@ class PublicNeedPagination(PageNumberPagination):
         return response
 
 
-class PublicNeedListApi(generics.ListAPIView):
+class PublicReadApi(APIView):
+    """A public read outside a request transaction: it runs one SELECT (consistent on its own),
+    and ATOMIC_REQUESTS would add a BEGIN and a COMMIT round trip to it (~0.6 ms a request)."""
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return transaction.non_atomic_requests(super().as_view(**initkwargs))
+
+    def handle_exception(self, exc):
+        # DRF marks any open transaction for rollback when it answers an error (it cannot tell
+        # that this view opened none: encode/django-rest-framework#6921). One opened around
+        # the request, as a test's, is not this view's to roll back.
+        kept = {
+            db.alias: db.get_rollback() for db in connections.all(initialized_only=True) if db.in_atomic_block
+        }
+        try:
+            return super().handle_exception(exc)
+        finally:
+            for alias, rollback in kept.items():
+                transaction.set_rollback(rollback, using=alias)
+
+
+class PublicNeedListApi(PublicReadApi, generics.ListAPIView):
     """Published needs, anonymized: only the allow-listed fields. ``page_size`` up to 100.
 
     The same filters and sorts as the ``/needs/`` page; ``facets=1`` adds the facet counts.
@@ -204,7 +232,10 @@ class PublicNeedListApi(generics.ListAPIView):
         self.filter_params = need_filter_params(request.query_params)
         facets = need_facets(filters=self.filter_params)
         self.known_count = facets.total
-        response = self.list(request, *args, **kwargs)
+        # The page's rows as plain values, shaped by the serializer's own builder: model
+        # instances and DRF's per-field machinery cost ~10 ms for 20 rows, this ~0.3 ms.
+        rows = self.paginate_queryset(need_public_rows(filters=self.filter_params, columns=ROW_COLUMNS))
+        response = self.get_paginated_response(public_need_dicts(rows))
         if wanted in self.FACETS_TRUE:
             response.data["facets"] = facet_options(facets, self.filter_params)
         if key is not None:
@@ -228,7 +259,7 @@ class PublicNeedListApi(generics.ListAPIView):
         return f"needs:list:1:{translation.get_language()}:{digest}", seconds
 
 
-class PublicNeedDetailApi(generics.RetrieveAPIView):
+class PublicNeedDetailApi(PublicReadApi, generics.RetrieveAPIView):
     permission_classes = [AllowAny]
     authentication_classes = []
     serializer_class = PublicNeedSerializer

@@ -6,12 +6,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import ApiTokenAuthentication
 from marketplace.authentication import IsSourceSystem, SourceSystemKeyAuthentication
 from marketplace.models import Claim, Delivery
 from marketplace.services.delivery import (
@@ -63,12 +65,19 @@ class DeliveryReportSerializer(serializers.Serializer):
     )
 
 
+NOT_LOGGED_IN = OpenApiResponse(description="Not logged in (session or `Authorization: Token <key>`)")
+NOT_YOURS = OpenApiResponse(description="No claim of yours with this id")
+
+
 class ClaimDeliveriesApi(APIView):
     """``GET``: the claim's deliveries. ``POST`` (multipart): report a delivery with evidence ``files``.
 
     Only the claimant's organization members (or the volunteer) see the claim; others get 404.
     """
 
+    # Token first: an anonymous caller gets 401 with ``WWW-Authenticate: Token``, as on the
+    # other APIs; DRF answers 403 when the first class (the session) names no challenge.
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
 
@@ -78,7 +87,10 @@ class ClaimDeliveriesApi(APIView):
         except Claim.DoesNotExist:
             raise NotFound(_("No claim of yours with this id.")) from None
 
-    @extend_schema(responses={200: DeliverySerializer(many=True)}, summary="A claim's deliveries")
+    @extend_schema(
+        responses={200: DeliverySerializer(many=True), 401: NOT_LOGGED_IN, 404: NOT_YOURS},
+        summary="A claim's deliveries",
+    )
     def get(self, request, pk: int):
         claim = self._claim(request, pk)
         return Response(DeliverySerializer(claim_deliveries(claim=claim), many=True).data)
@@ -88,7 +100,8 @@ class ClaimDeliveriesApi(APIView):
         responses={
             201: DeliverySerializer,
             400: OpenApiResponse(description="Invalid amount, date, description or evidence file"),
-            404: OpenApiResponse(description="No claim of yours with this id"),
+            401: NOT_LOGGED_IN,
+            404: NOT_YOURS,
             409: OpenApiResponse(description="The claim is no longer active"),
         },
         summary="Report a delivery on a claim (multipart, evidence in `files`)",

@@ -110,18 +110,14 @@ def need_facets(*, filters: Mapping[str, Any] | None = None) -> NeedFacets:
 def facet_options(facets: NeedFacets, params: Mapping[str, Any]) -> dict[str, list[dict]]:
     """The facets as ``{facet: [{"value", "label", "count", "selected"}, ...]}`` in display order."""
     labels = _labels(translation.get_language())
-    return {
-        facet: [
-            {
-                "value": value,
-                "label": labels[facet].get(value, value),
-                "count": count,
-                "selected": str(params.get(facet, "")) == value,
-            }
+    options = {}
+    for facet in FACETS:
+        names, chosen = labels[facet], str(params.get(facet, ""))
+        options[facet] = [
+            {"value": value, "label": names.get(value, value), "count": count, "selected": value == chosen}
             for value, count in facets.counts[facet].items()
         ]
-        for facet in FACETS
-    }
+    return options
 
 
 @lru_cache(maxsize=8)

@@ -50,9 +50,12 @@ def privacy_gate(record: IntakeRecord, *, today: date) -> PublicDraft:
     title = redact(record.title, identity=identity)
     summary = redact(record.description, identity=identity)
     person = record.person_in_need
-    with translation.override("en"):
-        # Stored as their English msgids, shown translated in the review queue.
-        details = tuple(str(reason) for reason in residual_risk(title.text) + residual_risk(summary.text))
+    reasons = residual_risk(title.text) + residual_risk(summary.text)
+    details: tuple[str, ...] = ()
+    if reasons:
+        with translation.override("en"):
+            # Stored as their English msgids, shown translated in the review queue.
+            details = tuple(str(reason) for reason in reasons)
     return PublicDraft(
         title=title.text,
         summary=summary.text,

@@ -55,6 +55,24 @@ def published_key(
     return (public_region, age_band, sex, size_band, need_type)
 
 
+# Keys as stored in the database (Need.public_class, cohort_key, cohort_wide_key): the parts
+# joined by "|", which no region code, band or need type contains.
+def key_string(key: DisplayKey) -> str:
+    return "|".join(key)
+
+
+def key_from_string(value: str) -> DisplayKey:
+    region, age_band, sex, size_band, need_type = value.split("|")
+    return (region, age_band, sex, size_band, need_type)
+
+
+def cohort_keys(attributes: Attributes, *, max_level: int) -> tuple[str, str]:
+    """What a waiting need stores so that a later candidate finds it: its class at city level
+    (which holds its county class too) and, if it may go that far, its class at level 2."""
+    wide = key_string(attributes.key(SUPPRESSED_LEVEL)) if max_level >= SUPPRESSED_LEVEL else ""
+    return key_string(attributes.key(1)), wide
+
+
 class Placement:
     """Published class sizes and the waiting needs of some cities, updated as needs are placed.
 

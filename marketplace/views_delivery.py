@@ -28,6 +28,8 @@ from marketplace.services.delivery import (
     evidence_for_user,
     max_evidence_bytes,
 )
+from privacy.access import record_read
+from privacy.models import SensitiveKind
 
 # A hint for the file picker only: the server decides by content.
 EVIDENCE_ACCEPT = "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf"
@@ -143,6 +145,7 @@ def evidence_download(request, pk: int):
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    record_read(request, kind=SensitiveKind.EVIDENCE, reference=f"evidence {evidence.pk}")
     is_pdf = evidence.content_type == "application/pdf"
     response = FileResponse(
         handle,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from accounts.roles import OFFICE_HOLDERS, holds_office
 from marketplace.api_organizations import serialize_public
 from marketplace.choices import NeedType
 from marketplace.forms_organizations import (
@@ -118,8 +119,17 @@ def organization_join(request, pk: int):
 # --- registration ------------------------------------------------------------------------------
 
 
+def _office_holder_refused(request):
+    """Staff review and verify charities' work; they do not take part in it (the services
+    refuse it too): say so instead of showing a form that cannot succeed."""
+    messages.error(request, OFFICE_HOLDERS)
+    return redirect("account:profile")
+
+
 @login_required
 def organization_register_view(request):
+    if holds_office(request.user):
+        return _office_holder_refused(request)
     form = OrganizationRegistrationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -263,6 +273,8 @@ def membership_action(request, pk: int, action: str):
 @sensitive_post_parameters("real_name", "id_number")
 @login_required
 def volunteer_register_view(request):
+    if holds_office(request.user):
+        return _office_holder_refused(request)
     if volunteer_for(user=request.user) is not None:
         messages.info(request, _("You are already registered as a volunteer."))
         return redirect("volunteer-me")

@@ -40,10 +40,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
@@ -111,6 +112,11 @@ class IdentityValues:
         for name in ("names", "id_numbers", "phones"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
 
+    @cached_property
+    def needles(self) -> tuple[_Needle, ...]:
+        """The forms of the values looked for in text, built once per record."""
+        return tuple(_own_needles(self))
+
     def __repr__(self) -> str:
         return (
             f"IdentityValues(<{len(self.names)} names, {len(self.id_numbers)} ID numbers, "
@@ -135,23 +141,42 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def _normalized_view(text: str) -> tuple[str, list[int]]:
+# Every non-ASCII character seen → its NFKC form, and those whose form differs. They grow with
+# the distinct characters seen (a few thousand) and hold characters, never values.
+_FORMS: dict[str, str] = {}
+_CHANGING: set[str] = set()
+
+
+def _normalized_view(text: str) -> tuple[str, Sequence[int]]:
     """``text`` NFKC-normalized character by character, and the origin of each view character.
 
     Character by character so that every view character maps back to one original character
     (a full-string NFKC may compose across characters, which only matters for accents that no
-    detector looks at).
+    detector looks at). NFKC never maps a character to nothing, so a view as long as the text
+    maps one to one (the common case: full-width punctuation and digits), and the origins are
+    the positions themselves.
     """
-    pieces: list[str] = []
+    if text.isascii():
+        return text, range(len(text))
+    chars = set(text)
+    for char in chars.difference(_FORMS):
+        _FORMS[char] = form = unicodedata.normalize("NFKC", char)
+        if form != char:
+            _CHANGING.add(char)
+    view = text
+    for char in chars & _CHANGING:
+        view = view.replace(char, _FORMS[char])
+    if len(view) == len(text):
+        return view, range(len(text))
     origin: list[int] = []
     for index, char in enumerate(text):
-        normalized = char if char.isascii() else unicodedata.normalize("NFKC", char)
-        pieces.append(normalized)
-        origin.extend([index] * len(normalized))
-    return "".join(pieces), origin
+        origin.extend([index] * len(_FORMS.get(char, char)))
+    return view, origin
 
 
-def _to_original(hits: Iterable[Hit], origin: list[int]) -> list[Hit]:
+def _to_original(hits: list[Hit], origin: Sequence[int]) -> list[Hit]:
+    if isinstance(origin, range):
+        return hits  # the view maps one to one
     return [Hit(hit.kind, origin[hit.start], origin[hit.end - 1] + 1) for hit in hits]
 
 
@@ -162,7 +187,12 @@ _CN_DIGITS = "一二三四五六七八九十百零〇两"
 _GAP = r"[ \t]*"
 # Detectors run on a view of the text in which every kind of dash is "-" (a one-to-one
 # replacement, so spans stay valid) and need to know only that one.
-_DASH_VIEW = str.maketrans(dict.fromkeys("‐‑‒–—―−", "-"))
+_DASHES = re.compile("[‐‑‒–—―−]")
+
+
+def _dash_view(text: str) -> str:
+    return _DASHES.sub("-", text)
+
 
 # --- digit runs: ID numbers, phones, bank cards ------------------------------------------------
 
@@ -173,6 +203,7 @@ _MOBILE_DIGITS = re.compile(r"(?:0086|86)?1[3-9][0-9]{9}")
 _LANDLINE_DIGITS = re.compile(r"0(?:[12][0-9][2-9][0-9]{7}|[3-9][0-9]{2}[2-9][0-9]{6,7})")
 _ID18_DIGITS = re.compile(r"[0-9]{17}[0-9X]")
 _MAX_CHUNK_DIGITS = 23
+_MIN_CHUNK_DIGITS = 11  # the shortest identifier a run can hold: a mobile or landline number
 
 # Phones written with the area code or the country code in parentheses: (027)87654321.
 _PAREN_PHONE = re.compile(
@@ -230,10 +261,15 @@ def _classify_digits(digits: str, *, plus: bool) -> str | None:
     return None
 
 
+_RUN_GROUP = re.compile(r"[0-9]+[Xx]?")
+
+
 def _run_hits(text: str) -> list[Hit]:
     hits: list[Hit] = []
     for run in _RUN.finditer(text):
-        groups = [(m.start(), m.end(), m.group().upper()) for m in re.finditer(r"[0-9]+[Xx]?", run.group())]
+        if len(run.group()) < _MIN_CHUNK_DIGITS:
+            continue  # too few digits for any identifier: house numbers, amounts, years
+        groups = [(m.start(), m.end(), m.group().upper()) for m in _RUN_GROUP.finditer(run.group())]
         groups = [(run.start() + start, run.start() + end, digits) for start, end, digits in groups]
         plus = run.group().startswith("+")
         # best[i]: (digits covered, -chunks) over the first i groups, and the chunk ending at i.
@@ -278,8 +314,7 @@ def _run_hits(text: str) -> list[Hit]:
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 
-# Keyword patterns are searched with overlaps (see _matches): in "微信:zhang_1wx:li_2" the
-# first id swallows the second keyword.
+# Keyword patterns are searched with overlaps (see _pattern_hits).
 _QQ = re.compile(
     rf"(?:(?i:qq)|扣扣){_GAP}(?:号码|号)?{_GAP}(?:是|为)?{_GAP}:?{_GAP}"
     r"(?P<value>[1-9][0-9]{4,10})(?![0-9])"
@@ -352,7 +387,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     *((Kind.ADDRESS, pattern) for pattern in _ADDRESSES),
 )
 
-_OVERLAPPING = frozenset({_QQ, _WECHAT})
+_OVERLAPPING_PATTERNS = tuple((kind, pattern) for kind, pattern in _PATTERNS if pattern in {_QQ, _WECHAT})
+# The other patterns, with the group that holds the identifier (0: the whole match).
+_PATTERN_GROUPS = tuple(
+    (kind, pattern, "value" if "value" in pattern.groupindex else 0)
+    for kind, pattern in _PATTERNS
+    if pattern not in {_QQ, _WECHAT}
+)
 
 _REDACTED_RE = re.compile(re.escape(REDACTED))
 
@@ -366,25 +407,23 @@ def _inside_redacted(hits: Iterable[Hit], text: str) -> list[Hit]:
 
 
 def _pattern_hits(text: str) -> list[Hit]:
-    text = text.translate(_DASH_VIEW)
+    text = _dash_view(text)
     hits = _run_hits(text)
-    for kind, pattern in _PATTERNS:
-        for match in _matches(pattern, text):
-            start, end = match.span("value") if "value" in pattern.groupindex else match.span()
+    for kind, pattern, group in _PATTERN_GROUPS:
+        for match in pattern.finditer(text):
+            start, end = match.span(group)
             if end > start:
                 hits.append(Hit(kind, start, end))
+    for kind, pattern in _OVERLAPPING_PATTERNS:
+        # Also the matches that begin inside an earlier one: in "微信:zhang_1wx:li_2" the first
+        # id swallows the second keyword.
+        position = 0
+        while match := pattern.search(text, position):
+            start, end = match.span("value")
+            if end > start:
+                hits.append(Hit(kind, start, end))
+            position = match.start() + 1
     return _inside_redacted(hits, text)
-
-
-def _matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """All matches; for keyword patterns also those that begin inside an earlier match."""
-    if pattern not in _OVERLAPPING:
-        yield from pattern.finditer(text)
-        return
-    position = 0
-    while match := pattern.search(text, position):
-        yield match
-        position = match.start() + 1
 
 
 def _resolve(hits: Iterable[Hit]) -> list[Hit]:
@@ -466,14 +505,15 @@ class _Needle:
     digit_bounded: bool = False
 
 
+_HAN_CHAR = re.compile(f"[{_HAN}]")
+_CN_NUMBER = re.compile(f"[{_CN_DIGITS}]+")
 _VIEW_NAMES, _VIEW_DIGITS, _VIEW_ADDRESS = "names", "digits", "address"
 _VIEW_DROPS = {_VIEW_NAMES: f" \t{NAME_DOTS}", _VIEW_DIGITS: " \t-()", _VIEW_ADDRESS: " \t"}
-_UPPER_X = str.maketrans("x", "X")
 _PHONE_PREFIX = re.compile(r"\(?(?:\+|00)?86\)?[ \t-]*\Z")
 
 
 def _address_needles(address: str) -> list[_Needle]:
-    address = "".join(normalize_text(address).split()).translate(_DASH_VIEW)
+    address = _dash_view("".join(_normalized_view(address)[0].split()))
     if not address:
         return []
     values = [address]
@@ -483,7 +523,7 @@ def _address_needles(address: str) -> list[_Needle]:
     numbers: list[str] = []
     for stem, suffix in detail:
         segment = stem + suffix
-        named = re.search(f"[{_HAN}]", stem) and not re.fullmatch(f"[{_CN_DIGITS}]+", stem)
+        named = _HAN_CHAR.search(stem) and not _CN_NUMBER.fullmatch(stem)
         if not suffix and segment in _LANDMARK_STOPWORDS:
             continue
         if named and len(segment) >= 2:
@@ -499,7 +539,7 @@ def _address_needles(address: str) -> list[_Needle]:
 
 
 def _name_needles(name: str) -> list[_Needle]:
-    name = "".join(normalize_text(name).split())
+    name = "".join(_normalized_view(name)[0].split())
     if len(name) < 2:
         return []
     if any(dot in name for dot in NAME_DOTS):
@@ -529,7 +569,7 @@ def _id_number_needles(id_number: str) -> list[_Needle]:
 
 
 def _phone_needles(phone: str) -> list[_Needle]:
-    digits = re.sub(r"[^0-9]", "", normalize_text(phone))
+    digits = re.sub(r"[^0-9]", "", _normalized_view(phone)[0])
     digits = re.sub(r"^(?:0086|86)(?=1[3-9][0-9]{9}$)", "", digits)
     if len(digits) < 5:
         return []
@@ -547,28 +587,51 @@ def _own_needles(identity: IdentityValues) -> list[_Needle]:
     return needles + _address_needles(identity.address)
 
 
-def _own_hits(text: str, needles: list[_Needle]) -> list[Hit]:
-    text = text.translate(_DASH_VIEW)
-    views: dict[str, tuple[str, list[int]]] = {}
-    for name, drop in _VIEW_DROPS.items():
-        source = text.translate(_UPPER_X) if name == _VIEW_DIGITS else text
-        positions = [i for i, char in enumerate(source) if char not in drop]
-        views[name] = ("".join(source[i] for i in positions), positions)
+class _View:
+    """``text`` with a set of characters left out, mapped back to ``text`` on demand."""
+
+    __slots__ = ("_drop", "_positions", "source", "text")
+
+    def __init__(self, source: str, drop: str):
+        self.source, self._drop = source, drop
+        self.text = _DELETIONS[drop].sub("", source)
+        self._positions: Sequence[int] | None = None
+
+    def origin(self, index: int) -> int:
+        if self._positions is None:
+            source, drop = self.source, self._drop
+            self._positions = (
+                range(len(source))
+                if len(self.text) == len(source)
+                else [i for i, char in enumerate(source) if char not in drop]
+            )
+        return self._positions[index]
+
+
+_DELETIONS = {drop: re.compile(f"[{re.escape(drop)}]") for drop in _VIEW_DROPS.values()}
+
+
+def _own_hits(text: str, needles: Sequence[_Needle]) -> list[Hit]:
+    text = _dash_view(text)
+    views = {
+        name: _View(text.replace("x", "X") if name == _VIEW_DIGITS else text, drop)
+        for name, drop in _VIEW_DROPS.items()
+    }
     hits: list[Hit] = []
     for needle in needles:
-        view, positions = views[needle.view]
-        found = view.find(needle.value)
+        view = views[needle.view]
+        found = view.text.find(needle.value)
         while found != -1:
             after = found + len(needle.value)
             bounded = not needle.digit_bounded or (
-                not view[found - 1 : found].isdigit() and not view[after : after + 1].isdigit()
+                not view.text[found - 1 : found].isdigit() and not view.text[after : after + 1].isdigit()
             )
             if bounded:
-                start, end = positions[found], positions[after - 1] + 1
+                start, end = view.origin(found), view.origin(after - 1) + 1
                 if needle.kind == Kind.OWN_PHONE and (prefix := _PHONE_PREFIX.search(text, 0, start)):
                     start = prefix.start()
                 hits.append(Hit(needle.kind, start, end))
-            found = view.find(needle.value, found + 1)
+            found = view.text.find(needle.value, found + 1)
     return _inside_redacted(hits, text)
 
 
@@ -585,7 +648,10 @@ def _replace(text: str, hits: list[Hit]) -> str:
         pieces += [text[position:start], REDACTED]
         position = end
     pieces.append(text[position:])
-    return re.sub(rf"(?:{re.escape(REDACTED)}\s*)+{re.escape(REDACTED)}", REDACTED, "".join(pieces))
+    return _REDACTED_RUN.sub(REDACTED, "".join(pieces))
+
+
+_REDACTED_RUN = re.compile(rf"(?:{re.escape(REDACTED)}\s*)+{re.escape(REDACTED)}")
 
 
 def redact(text: str, *, identity: IdentityValues) -> Redaction:
@@ -595,7 +661,7 @@ def redact(text: str, *, identity: IdentityValues) -> Redaction:
     Afterwards ``detect(result.text)`` is empty. Never raises.
     """
     current = text
-    needles = _own_needles(identity)
+    needles = identity.needles
     counts: Counter[str] = Counter()
     for _pass in range(_MAX_PASSES):
         view, origin = _normalized_view(current)
@@ -673,7 +739,7 @@ def residual_risk(text: str) -> list[StrPromise]:
     lane, village or community (幸福路, 张湾村), and long or masked numbers (138****8000). They
     err towards flagging: a flagged need goes to a person, not to the bin. Never raises.
     """
-    scanned = normalize_text(text).replace(REDACTED, "〓")
+    scanned = _normalized_view(text)[0].replace(REDACTED, "〓")
     reasons: list[StrPromise] = []
     if _names_left(scanned):
         reasons.append(RESIDUAL_PERSON_NAME)

@@ -163,7 +163,10 @@ STORAGES = {
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # --- Cache ----------------------------------------------------------------------------------
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://portal")}
+# In-process by default. Room for 2,000 entries, not Django's 300: the public needs list keeps a
+# facet result and a filter panel per filter combination (~700 for the common pairs alone), and
+# with 300 they would evict each other continuously.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://portal?max_entries=2000")}
 
 # --- Celery ---------------------------------------------------------------------------------
 # No broker configured: tasks run in-process, so the embedded default needs no service.
@@ -287,7 +290,10 @@ TRANSFER_ANSWER_HOURS = env.int("TRANSFER_ANSWER_HOURS", default=72)
 DUPLICATE_AID_WINDOW_DAYS = env.int("DUPLICATE_AID_WINDOW_DAYS", default=90)
 # Days after which a fulfilled need closes when the platform has not confirmed receipt.
 NEED_CLOSE_GRACE_DAYS = env.int("NEED_CLOSE_GRACE_DAYS", default=14)
-# Seconds the public list's facet counts are cached (0: count on every request).
+# Seconds the public list's facet counts are cached; 0 counts on every request. The counts, and
+# the list's total and number of pages, may lag the rows by up to this long (the rows themselves
+# are always read live). Also how long /needs/ keeps its rendered filter panel and cards, which
+# are kept under a digest of what they show and so are never out of date.
 NEED_FACETS_CACHE_SECONDS = env.int("NEED_FACETS_CACHE_SECONDS", default=60)
 # Seconds whole public-list API answers are cached (0: off; rows then up to N seconds old).
 NEED_LIST_CACHE_SECONDS = env.int("NEED_LIST_CACHE_SECONDS", default=0)

@@ -10,10 +10,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
 from marketplace.choices import NeedType, Urgency
+from marketplace.placement import SUPPRESSED_LEVEL
 
 
 class SourceSystem(models.Model):
@@ -74,6 +76,14 @@ NEED_URGENCY_RANK = Case(
 NEED_REMAINING = F("target_amount") - F("claimed_amount")
 _PUBLIC = Q(status__in=sorted(["published", "partially_claimed", "claimed", "fulfilled", "closed"]))
 NEWEST = (F("published_at").desc(), F("id").desc())
+
+
+def _joined(*fields: str) -> list:
+    """The fields with "|" between them, for ``Concat``."""
+    parts: list = []
+    for field_name in fields:
+        parts += [Value("|"), F(field_name)] if parts else [F(field_name)]
+    return parts
 
 
 def _public_index(*expressions, name: str) -> models.Index:
@@ -159,6 +169,23 @@ class Need(models.Model):
         default=False,
         help_text=_("Held until enough similar needs share its published attributes (k-anonymity)."),
     )
+    # While a need awaits its cohort: the classes it may be published in (marketplace.placement),
+    # so that intake loads only the waiting needs a batch can complete. Meaningless otherwise.
+    cohort_key = models.CharField(max_length=80, blank=True, editable=False)
+    cohort_wide_key = models.CharField(max_length=80, blank=True, editable=False)
+    # The k-anonymity class the public sees once published (marketplace.placement.published_key,
+    # joined by "|"), kept by the database so that class sizes are one indexed count.
+    public_class = models.GeneratedField(
+        expression=Case(
+            When(
+                generalization_level__gte=SUPPRESSED_LEVEL,
+                then=Concat("public_region", Value("||||"), "need_type"),
+            ),
+            default=Concat(*_joined("public_region", "age_band", "sex", "household_size_band", "need_type")),
+        ),
+        output_field=models.CharField(max_length=80),
+        db_persist=True,
+    )
     pending_revision = models.JSONField(
         _("change awaiting review"),
         null=True,
@@ -185,11 +212,8 @@ class Need(models.Model):
             models.CheckConstraint(condition=Q(status__in=NeedStatus.values), name="need_status_known"),
         ]
         indexes = [
-            # k-anonymity counts: the published class of a candidate, per city.
-            models.Index(
-                fields=["public_region", "need_type", "age_band", "sex", "household_size_band", "status"],
-                name="need_kanon_class",
-            ),
+            # k-anonymity: the size of a published class, and the waiting needs a candidate meets.
+            _public_index("public_class", name="need_kanon_class"),
             models.Index(fields=["status", "-published_at"], name="need_public_recent"),
             # The public list: each filter + sort it serves (measured in bench/bench_needs_list.py).
             _public_index(*NEWEST, name="need_public_newest"),
@@ -213,6 +237,10 @@ class Need(models.Model):
                 condition=Q(awaiting_cohort=True),
                 name="need_awaiting_cohort",
             ),
+            models.Index(fields=["cohort_key"], condition=Q(awaiting_cohort=True), name="need_cohort_key"),
+            models.Index(
+                fields=["cohort_wide_key"], condition=Q(awaiting_cohort=True), name="need_cohort_wide_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -222,11 +250,6 @@ class Need(models.Model):
     def remaining_amount(self):
         """What is still open for claims."""
         return self.target_amount - self.claimed_amount
-
-    @property
-    def class_key(self) -> tuple[str, str, str, str, str]:
-        """The quasi-identifiers the public sees: the k-anonymity class of this need."""
-        return (self.public_region_id, self.age_band, self.sex, self.household_size_band, self.need_type)
 
 
 class NeedTransition(models.Model):

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import User
 from accounts.notifications import notify
-from accounts.roles import Role
+from accounts.roles import OFFICE_HOLDERS, Role, holds_office
 from marketplace.models import (
     AmountKind,
     Claim,
@@ -177,6 +177,8 @@ def _check_may_claim(
 ) -> None:
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         raise ClaimRefused("not_eligible")
+    if holds_office(actor):
+        raise ClaimRefused("not_eligible", str(OFFICE_HOLDERS))
     if (organization is None) == (volunteer is None):
         raise ClaimRefused("not_eligible", _("A claim is made by one organization or by one volunteer."))
     if organization is not None:

@@ -9,16 +9,12 @@ error reports) and leaves as the household token and redacted text.
 from __future__ import annotations
 
 import secrets
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cache
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
@@ -37,18 +33,21 @@ from marketplace.models import (
     SourceSystem,
 )
 from marketplace.models.claims import HOLDING_CLAIM_STATUSES
-from marketplace.placement import (
-    CASEWORKER_APPROVED,
-    SUPPRESSED_LEVEL,
-    Attributes,
-    Placement,
-    max_level_for,
-    published_key,
-)
+from marketplace.placement import DisplayKey, max_level_for
 from marketplace.policy import MedicalCosts, RegionalOverride, assess_medical
 from marketplace.services.chain import check_duplicate_aid, window_days
+from marketplace.services.kanon import (
+    county_city_map,
+    load_placement,
+    need_attributes,
+    need_published_key,
+    publication_note,
+    publish_at,
+    publish_waiting,
+    wait_for_cohort,
+)
 from marketplace.services.needs import CLOSED, PUBLIC_STATUSES, apply_status
-from regions.models import Region, RegionLevel, code_prefix
+from regions.models import Region, code_prefix
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud on the hotline
 
@@ -83,17 +82,6 @@ def new_need_code() -> str:
     return "N" + "".join(CODE_ALPHABET[byte % 32] for byte in secrets.token_bytes(9))
 
 
-@cache
-def _county_cities() -> dict[str, str]:
-    """Every county-level code → its city-level code (a direct unit is its own city)."""
-    mapping = {}
-    for code, parent_id, direct in Region.objects.filter(level=RegionLevel.COUNTY).values_list(
-        "code", "parent_id", "directly_administered"
-    ):
-        mapping[code] = code if direct else parent_id
-    return mapping
-
-
 def _overrides(today: date) -> list[RegionalOverride]:
     return [
         RegionalOverride(
@@ -121,6 +109,7 @@ class _Accepted:
     existing: Need | None
     draft: PublicDraft | None = None
     need: Need | None = None
+    was_published: DisplayKey | None = None
 
 
 @sensitive_variables()
@@ -144,7 +133,7 @@ def needs_intake(
 
 @sensitive_variables()
 def _intake_batch(*, source_system: SourceSystem, records: Sequence, today: date) -> list[RecordResult]:
-    county_cities = _county_cities()
+    county_cities = county_city_map()
     scope_prefix = code_prefix(source_system.region_id)
     results: list[RecordResult] = []
     accepted: list[_Accepted] = []
@@ -269,63 +258,6 @@ def _policy_fields(record: IntakeRecord, *, today: date, overrides: list[Regiona
     }
 
 
-def _load_placement(
-    cities: Iterable[str], need_types: Iterable[str], county_cities: dict[str, str]
-) -> Placement:
-    cities = sorted(set(cities))
-    counties = [county for county, city in county_cities.items() if city in cities]
-    placement = Placement(k=settings.K_ANONYMITY_K)
-    published = (
-        Need.objects.filter(
-            status__in=PUBLIC_STATUSES,
-            public_region_id__in=[*counties, *cities],
-            need_type__in=set(need_types),
-        )
-        .values_list(
-            "public_region_id", "generalization_level", "age_band", "sex", "household_size_band", "need_type"
-        )
-        .annotate(n=Count("id"))
-    )
-    for region, level, age, sex, size, need_type, count in published:
-        placement.add_published(
-            published_key(
-                public_region=region, level=level, age_band=age, sex=sex, size_band=size, need_type=need_type
-            ),
-            count,
-        )
-    # Only the waiting needs a candidate of this batch could meet (same need type), and only the
-    # columns placement and publication touch: the waiting list grows with thin classes.
-    waiting = Need.objects.filter(
-        awaiting_cohort=True, region_id__in=counties, need_type__in=set(need_types)
-    ).only(*WAITING_FIELDS)
-    for need in waiting:
-        approved = any(reason.get("detail") == CASEWORKER_APPROVED for reason in need.hold_reasons)
-        placement.add_waiting(
-            need.code,
-            need,
-            _attributes(need, county_cities),
-            max_level=max_level_for(need.urgency, approved=approved),
-        )
-    return placement
-
-
-WAITING_FIELDS = (
-    "id", "code", "status", "region", "public_region", "generalization_level", "age_band", "sex",
-    "household_size_band", "need_type", "urgency", "hold_reasons", "awaiting_cohort", "published_at",
-)  # fmt: skip
-
-
-def _attributes(need: Need, county_cities: dict[str, str]) -> Attributes:
-    return Attributes(
-        county=need.region_id,
-        city=county_cities[need.region_id],
-        age_band=need.age_band,
-        sex=need.sex,
-        household_size_band=need.household_size_band,
-        need_type=need.need_type,
-    )
-
-
 def _write(
     work: list[_Accepted],
     *,
@@ -334,78 +266,54 @@ def _write(
     today: date,
     county_cities: dict[str, str],
 ) -> None:
-    cities = {county_cities[item.record.county_code] for item in work}
+    overrides = _overrides(today)
+    to_create: list[Need] = []
+    to_update: dict[int, Need] = {}
+    for item in work:
+        _prepare(item, source_system=source_system, today=today, overrides=overrides)
+        if item.existing is None:
+            to_create.append(item.need)
+        else:
+            to_update[item.existing.pk] = item.existing
+        if item.need is None:
+            results[item.index] = RecordResult(
+                item.record.source_ref,
+                Outcome.HELD,
+                item.existing.code,
+                note=_("Claimed already: the change awaits review."),
+            )
+    placing = [item for item in work if item.need is not None and not item.draft.hold_reasons]
+
     # Lock the cities: concurrent batches in the same city place needs one after the other,
-    # so two of them cannot both see a class one short of k.
+    # so two of them cannot both see a class one short of k. Everything above runs unlocked.
+    cities = {county_cities[item.record.county_code] for item in work}
     list(
         Region.objects.select_for_update()
         .filter(code__in=sorted(cities))
         .order_by("code")
         .values_list("code")
     )
-    placement = _load_placement(cities, {item.record.need_type for item in work}, county_cities)
-    overrides = _overrides(today)
-
+    placement = load_placement(
+        ((need_attributes(item.need, county_cities), max_level_for(item.need.urgency)) for item in placing),
+        county_cities,
+    )
     transitions: list[NeedTransition] = []
-    to_create: list[Need] = []
-    to_update: dict[int, Need] = {}
     cohort_published: dict[int, Need] = {}
     held_in_batch: dict[str, tuple[int, str]] = {}
     for item in work:
-        record, draft = item.record, item.draft
-        need = item.existing
+        need, record = item.need, item.record
         if need is None:
-            need = Need(
-                code=new_need_code(),
-                source_system=source_system,
-                source_ref=record.source_ref,
-                status=NeedStatus.PENDING_REVIEW,
-            )
-            to_create.append(need)
-        else:
-            if need.claimed_amount > 0:
-                # Charities already hold claims on it: the caseworker decides on the change.
-                need.pending_revision = _revision(item, today=today, overrides=overrides)
-                to_update[need.pk] = need
-                results[item.index] = RecordResult(
-                    record.source_ref,
-                    Outcome.HELD,
-                    need.code,
-                    note=_("Claimed already: the change awaits review."),
-                )
-                continue
-            if need.status in PUBLIC_STATUSES:
-                placement.remove_published(_published_key(need))
-            placement.discard_waiting(need.code)
-            to_update[need.pk] = need
-        item.need = need
-        need.version = record.version if record.version is not None else need.version
-        need.record_digest = item.digest
-        need.household_token = item.token
-        need.region_id = record.county_code
-        need.need_type = record.need_type
-        need.categories = list(record.categories)
-        need.department = record.department
-        need.urgency = record.urgency
-        need.needed_by = record.needed_by
-        need.title = draft.title
-        need.summary = draft.summary
-        need.age_band = draft.age_band
-        need.sex = draft.sex
-        need.household_size_band = draft.household_size_band
-        need.amount_kind = record.amount_kind
-        need.requested_amount = record.requested_amount
-        need.unit = record.unit
-        for name, value in _policy_fields(record, today=today, overrides=overrides).items():
-            setattr(need, name, value)
-
+            continue
+        if item.was_published is not None:
+            placement.remove_published(item.was_published)
+        placement.discard_waiting(need.code)
         was_new = item.existing is None
-        if draft.hold_reasons:
+        if item.draft.hold_reasons:
             need.public_region_id = record.county_code
             need.generalization_level = 0
             need.awaiting_cohort = False
             need.hold_reasons = [
-                {"code": HOLD_RESIDUAL_RISK, "detail": detail} for detail in draft.hold_details
+                {"code": HOLD_RESIDUAL_RISK, "detail": detail} for detail in item.draft.hold_details
             ]
             transitions += _move(
                 need,
@@ -416,13 +324,10 @@ def _write(
             )
             results[item.index] = RecordResult(record.source_ref, Outcome.HELD, need.code)
             continue
-        placed = placement.place(
-            need.code, need, _attributes(need, county_cities), max_level=max_level_for(need.urgency)
-        )
+        attributes, max_level = need_attributes(need, county_cities), max_level_for(need.urgency)
+        placed = placement.place(need.code, need, attributes, max_level=max_level)
         if placed is None:
-            need.public_region_id = record.county_code
-            need.generalization_level = 0
-            need.awaiting_cohort = True
+            wait_for_cohort(need, attributes, max_level=max_level)
             need.hold_reasons = [{"code": HOLD_THIN_CLASS, "detail": ""}]
             transitions += _move(
                 need,
@@ -435,13 +340,13 @@ def _write(
             held_in_batch[need.code] = (item.index, Outcome.CREATED if was_new else Outcome.UPDATED)
             continue
         level, cohort = placed
-        _publish_at(need, level, county_cities)
-        transitions += _move(need, NeedStatus.PUBLISHED, source_system, _publication_note(level), was_new)
+        publish_at(need, level, county_cities)
+        transitions += _move(need, NeedStatus.PUBLISHED, source_system, publication_note(level), was_new)
         for other in cohort:
-            _publish_at(other, level, county_cities)
+            publish_at(other, level, county_cities)
             transitions.append(
                 apply_status(
-                    other, NeedStatus.PUBLISHED, source_system=source_system, note=_publication_note(level)
+                    other, NeedStatus.PUBLISHED, source_system=source_system, note=publication_note(level)
                 )
             )
             if other.pk is not None:
@@ -457,11 +362,52 @@ def _write(
     Need.objects.bulk_create(to_create)
     if to_update:
         Need.objects.bulk_update(list(to_update.values()), fields=UPDATE_FIELDS)
-    _publish_waiting(cohort_published.values())
+    publish_waiting(cohort_published.values())
     for transition in transitions:
         transition.need_id = transition.need.pk
     NeedTransition.objects.bulk_create(transitions)
     _check_duplicate_aid([item.need for item in work if item.need is not None and item.need.pk], today=today)
+
+
+def _prepare(
+    item: _Accepted, *, source_system: SourceSystem, today: date, overrides: list[RegionalOverride]
+) -> None:
+    """Set ``item.need`` to the need with the record's new values, all but where and whether it
+    is published; or, for a need charities already claimed, keep the change for the caseworker
+    (``item.need`` stays ``None``)."""
+    record, draft, need = item.record, item.draft, item.existing
+    if need is None:
+        need = Need(
+            code=new_need_code(),
+            source_system=source_system,
+            source_ref=record.source_ref,
+            status=NeedStatus.PENDING_REVIEW,
+        )
+    elif need.claimed_amount > 0:
+        need.pending_revision = _revision(item, today=today, overrides=overrides)
+        return
+    elif need.status in PUBLIC_STATUSES:
+        item.was_published = need_published_key(need)  # before the new values replace it
+    item.need = need
+    need.version = record.version if record.version is not None else need.version
+    need.record_digest = item.digest
+    need.household_token = item.token
+    need.region_id = record.county_code
+    need.need_type = record.need_type
+    need.categories = list(record.categories)
+    need.department = record.department
+    need.urgency = record.urgency
+    need.needed_by = record.needed_by
+    need.title = draft.title
+    need.summary = draft.summary
+    need.age_band = draft.age_band
+    need.sex = draft.sex
+    need.household_size_band = draft.household_size_band
+    need.amount_kind = record.amount_kind
+    need.requested_amount = record.requested_amount
+    need.unit = record.unit
+    for name, value in _policy_fields(record, today=today, overrides=overrides).items():
+        setattr(need, name, value)
 
 
 def _check_duplicate_aid(needs: list[Need], *, today: date) -> None:
@@ -491,7 +437,7 @@ UPDATE_FIELDS = [
     "age_band", "sex", "household_size_band", "need_type", "categories", "department", "urgency",
     "needed_by", "title", "summary", "amount_kind", "requested_amount", "unit", "target_amount",
     "statutory_coverage", "rule_version", "policy", "status", "hold_reasons", "awaiting_cohort",
-    "published_at", "updated_at", "pending_revision",
+    "cohort_key", "cohort_wide_key", "published_at", "updated_at", "pending_revision",
 ]  # fmt: skip
 
 
@@ -511,49 +457,6 @@ def _revision(item: _Accepted, *, today: date, overrides: list[RegionalOverride]
         "target_amount": str(policy["target_amount"]),
         "received_at": timezone.now().isoformat(),
     }
-
-
-def _publish_waiting(needs: Iterable[Need]) -> None:
-    """Save the waiting needs a batch published: one UPDATE per level and place, not per row."""
-    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for need in needs:
-        groups[(need.generalization_level, need.public_region_id)].append(need.pk)
-    now = timezone.now()
-    for (level, region), pks in groups.items():
-        Need.objects.filter(pk__in=pks).update(
-            status=NeedStatus.PUBLISHED,
-            published_at=now,
-            awaiting_cohort=False,
-            hold_reasons=[],
-            generalization_level=level,
-            public_region_id=region,
-            updated_at=now,
-        )
-
-
-def _published_key(need: Need):
-    return published_key(
-        public_region=need.public_region_id,
-        level=need.generalization_level,
-        age_band=need.age_band,
-        sex=need.sex,
-        size_band=need.household_size_band,
-        need_type=need.need_type,
-    )
-
-
-def _publish_at(need: Need, level: int, county_cities: dict[str, str]) -> None:
-    need.generalization_level = level
-    need.public_region_id = need.region_id if level == 0 else county_cities[need.region_id]
-    need.updated_at = timezone.now()
-
-
-def _publication_note(level: int) -> str:
-    if level == 0:
-        return _("Published at county level.")
-    if level < SUPPRESSED_LEVEL:
-        return _("Published at city level (k-anonymity).")
-    return _("Published at city level without age, sex and household size (k-anonymity).")
 
 
 def _move(

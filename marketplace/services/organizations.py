@@ -36,7 +36,7 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from accounts.models import User
 from accounts.notifications import notify
-from accounts.roles import Role
+from accounts.roles import OFFICE_HOLDERS, Role, holds_office
 from accounts.scoping import user_may_act
 from marketplace.choices import NeedType
 from marketplace.keys import token_for, tokens_for
@@ -314,6 +314,8 @@ def organization_register(
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         raise PermissionDenied(_("Log in to register an organization."))
+    if holds_office(user):
+        raise PermissionDenied(OFFICE_HOLDERS)
     errors: dict[str, list] = {}
 
     def fail(name_: str, error) -> None:
@@ -522,6 +524,8 @@ def membership_invite(
     user = User.objects.filter(username=(username or "").strip(), is_active=True).first()
     if user is None:
         raise ValidationError({"username": _("No active user has this username.")}, code="unknown_user")
+    if holds_office(user):
+        raise ValidationError({"username": OFFICE_HOLDERS}, code="office_holder")
     existing = Membership.objects.select_for_update().filter(organization=organization, user=user).first()
     if existing is None:
         membership = Membership.objects.create(
@@ -577,6 +581,8 @@ def membership_request(*, organization: Organization, user: User) -> Membership:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         raise PermissionDenied(_("Log in to ask to join."))
+    if holds_office(user):
+        raise ValidationError(OFFICE_HOLDERS, code="office_holder")
     if organization.status != OrganizationStatus.VERIFIED:
         raise ValidationError(_("Only verified organizations take requests to join."), code="not_verified")
     existing = Membership.objects.select_for_update().filter(organization=organization, user=user).first()
@@ -713,6 +719,8 @@ def volunteer_register(
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         raise PermissionDenied(_("Log in to register as a volunteer."))
+    if holds_office(user):
+        raise PermissionDenied(OFFICE_HOLDERS)
     if Volunteer.objects.filter(user=user).exists():
         raise ValidationError(_("You are already registered as a volunteer."), code="already_registered")
     errors: dict[str, list] = {}

@@ -24,13 +24,14 @@ from accounts.scoping import user_may_act
 from marketplace.gate import HOLD_RESIDUAL_RISK, HOLD_THIN_CLASS
 from marketplace.intake import MAX_TEXT
 from marketplace.models import Need, NeedStatus, NeedTransition
-from marketplace.placement import CASEWORKER_APPROVED
-from marketplace.services.intake import (
-    _attributes,
-    _county_cities,
-    _load_placement,
-    _publication_note,
-    _publish_at,
+from marketplace.placement import CASEWORKER_APPROVED, SUPPRESSED_LEVEL
+from marketplace.services.kanon import (
+    county_city_map,
+    load_placement,
+    need_attributes,
+    publication_note,
+    publish_at,
+    wait_for_cohort,
 )
 from marketplace.services.needs import IllegalTransition, apply_status
 from privacy.redaction import Kind, detect, normalize_text, residual_risk
@@ -148,7 +149,7 @@ def need_review_approve(*, need: Need, actor, title: str, summary: str) -> Revie
     if errors:
         raise ValidationError(errors)
 
-    county_cities = _county_cities()
+    county_cities = county_city_map()
     _check_may_review(actor, need)
     city = county_cities[need.region_id]
     # The city lock first, as intake takes it: approvals and intake batches of one city place
@@ -168,13 +169,13 @@ def need_review_approve(*, need: Need, actor, title: str, summary: str) -> Revie
 
     locked.title, locked.summary = title, summary
     warnings = residual_warnings(title, summary)
-    placement = _load_placement([city], [locked.need_type], county_cities)
-    placed = placement.place(locked.code, locked, _attributes(locked, county_cities))
+    # Approved: it may be published, or wait for its class, at the coarsest level too
+    # (see max_level_for).
+    attributes = need_attributes(locked, county_cities)
+    placement = load_placement([(attributes, SUPPRESSED_LEVEL)], county_cities)
+    placed = placement.place(locked.code, locked, attributes, max_level=SUPPRESSED_LEVEL)
     if placed is None:
-        locked.public_region_id = locked.region_id
-        locked.generalization_level = 0
-        locked.awaiting_cohort = True
-        # Approved: it may wait for its class at the coarsest level too (see max_level_for).
+        wait_for_cohort(locked, attributes, max_level=SUPPRESSED_LEVEL)
         locked.hold_reasons = [{"code": HOLD_THIN_CLASS, "detail": CASEWORKER_APPROVED}]
         locked.save()
         # Status stays pending review; the row records who approved the text and why it waits.
@@ -188,23 +189,23 @@ def need_review_approve(*, need: Need, actor, title: str, summary: str) -> Revie
         return ReviewOutcome(need=locked, published=False, warnings=warnings)
 
     level, cohort = placed
-    _publish_at(locked, level, county_cities)
+    publish_at(locked, level, county_cities)
     transition = apply_status(
         locked,
         NeedStatus.PUBLISHED,
         actor=actor,
-        note=_("Approved by a caseworker.") + " " + _publication_note(level),
+        note=_("Approved by a caseworker.") + " " + publication_note(level),
     )
     locked.save()
     transition.save()
     codes = []
     for other in cohort:
-        _publish_at(other, level, county_cities)
+        publish_at(other, level, county_cities)
         other_transition = apply_status(
             other,
             NeedStatus.PUBLISHED,
             actor=actor,
-            note=_publication_note(level)
+            note=publication_note(level)
             + " "
             + _("Published with need %(code)s, whose approval completed the class.") % {"code": locked.code},
         )

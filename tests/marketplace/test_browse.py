@@ -13,7 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from marketplace.facets import need_facets
+from marketplace import views_browse
+from marketplace.facets import NeedFacets, need_facets
 from marketplace.filters import NeedFilter, need_filter_form
 from marketplace.models import NeedStatus
 from marketplace.selectors import need_public_list
@@ -423,3 +424,29 @@ def test_empty_states(client, source):
     response, text = page(client, "?need_type=funeral")
     assert "browse-empty" in text
     assert 'href="/needs/"' in text  # clear all filters
+
+
+def test_kept_page_parts_never_show_an_old_amount_or_count(client, source, settings, monkeypatch):
+    """With the page's parts kept (NEED_FACETS_CACHE_SECONDS), a changed need or count shows."""
+    settings.NEED_FACETS_CACHE_SECONDS = 60
+    need = make_need(source, need_type="medical", target=2000)
+    _response, text = page(client, "?need_type=medical")
+    assert "2000.00" in text and '<option value="medical" selected>医疗 (1)</option>' in text
+
+    # A charity claims part of it: the card shows the new gap at once, though counts are kept.
+    need.claimed_amount, need.status = 500, NeedStatus.PARTIALLY_CLAIMED
+    need.save(update_fields=["claimed_amount", "status"])
+    _response, text = page(client, "?need_type=medical")
+    assert "1500.00" in text and 'value="500.00"' in text
+
+    # New counts (a new facet period) show in the filter panel, not the panel kept before.
+    counted = views_browse.need_facets
+
+    def one_more_medical(*, filters):
+        facets = counted(filters=filters)
+        counts = {**facets.counts, "need_type": {**facets.counts["need_type"], "medical": 7}}
+        return NeedFacets(total=facets.total, counts=counts)
+
+    monkeypatch.setattr(views_browse, "need_facets", one_more_medical)
+    _response, text = page(client, "?need_type=medical")
+    assert '<option value="medical" selected>医疗 (7)</option>' in text

@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from marketplace.facets import need_facets
 from marketplace.models import NeedStatus
@@ -198,3 +200,17 @@ def test_whole_answers_are_cached_only_when_asked(client, source, settings):
     other = get(client, need_type="medical", facets="1", page_size="5")
     assert len(other.json()["results"]) == 3  # another URL is answered afresh
     assert get(client, city="abc").status_code == 400  # errors are never cached
+
+
+def test_a_page_costs_one_query_and_no_count_once_counts_are_kept(client, source, settings):
+    settings.NEED_FACETS_CACHE_SECONDS = 60
+    for _ in range(25):
+        make_need(source, need_type="medical")
+    assert get(client, need_type="medical", facets="1").json()["count"] == 25
+
+    with CaptureQueriesContext(connection) as queries:
+        body = get(client, need_type="medical", facets="1", page="2").json()
+
+    assert (body["count"], len(body["results"])) == (25, 5)
+    assert len(queries) == 1, [query["sql"] for query in queries]
+    assert "COUNT(" not in queries[0]["sql"].upper()

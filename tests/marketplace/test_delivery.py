@@ -473,7 +473,7 @@ def test_the_api_reports_a_delivery(client, claim, member):
 
 def test_the_api_refuses_forged_files_outsiders_and_inactive_claims(client, claim, member):
     data = {"amount": "300.00", "delivered_on": timezone.localdate().isoformat(), "description": "送去药品"}
-    assert client.post(f"/api/v1/claims/{claim.pk}/deliveries/", data).status_code == 403  # anonymous
+    assert client.post(f"/api/v1/claims/{claim.pk}/deliveries/", data).status_code == 401  # anonymous
     client.force_login(make_member(make_organization()))
     assert client.post(f"/api/v1/claims/{claim.pk}/deliveries/", data).status_code == 404
     client.force_login(member)

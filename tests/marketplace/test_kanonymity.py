@@ -357,3 +357,26 @@ def test_a_need_published_later_in_the_same_request_is_reported_created(province
     results = push(province_source, [record("SAME-0"), record("SAME-1")])
     assert Need.objects.filter(status=NeedStatus.PUBLISHED).count() == 2
     assert {result.status for result in results.values()} == {"created"}
+
+
+@override_settings(K_ANONYMITY_K=5)
+def test_needs_that_waited_before_the_cohort_keys_existed_are_still_found(province_source):
+    """Migration 0004 gives the needs already waiting the keys intake now finds them by."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for i in range(4):
+        push(province_source, [record(f"OLD-{i}", urgency="urgent" if i == 0 else "normal")])
+    waiting = Need.objects.filter(awaiting_cohort=True)
+    expected = dict(waiting.values_list("code", "cohort_key"))
+    expected_wide = dict(waiting.values_list("code", "cohort_wide_key"))
+    waiting.update(cohort_key="", cohort_wide_key="")  # as they were before the migration
+
+    import_module("marketplace.migrations.0004_kanon_class_keys").fill_cohort_keys(apps, None)
+
+    assert dict(waiting.values_list("code", "cohort_key")) == expected
+    assert dict(waiting.values_list("code", "cohort_wide_key")) == expected_wide
+    assert sorted(expected_wide.values()) == ["", "", "", "420100||||basic_living"]
+    assert push(province_source, [record("NEW")])["NEW"].status == "created"
+    assert Need.objects.filter(status=NeedStatus.PUBLISHED).count() == 5

@@ -3,6 +3,8 @@ directory and its API, membership."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.messages import constants as message_levels
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -650,3 +652,37 @@ def test_a_bad_phone_number_is_a_field_error(client, registrant):
     response = client.post("/organizations/register/", registration_data(contact_phone="abc"))
     assert response.context["form"].has_error("contact_phone", "phone")
     assert not Organization.objects.exists()
+
+
+# --- no conflict of interest: staff review charities' work, they never take part in it ------------
+
+
+@pytest.mark.parametrize("role", [Role.CASEWORKER, Role.SUPERVISOR, Role.ADMINISTRATOR])
+def test_staff_cannot_join_be_invited_or_claim(role):
+    from marketplace.services.claims import ClaimRefused, need_claim
+    from tests.factories.delivery import make_member, make_need
+
+    organization = OrganizationFactory(verified=True)
+    admin = make_member(organization)
+    official = UserFactory(roles=[role], region=Region.objects.get(code="420111"))
+    with pytest.raises(ValidationError) as asked:
+        membership_request(organization=organization, user=official)
+    assert asked.value.code == "office_holder"
+    with pytest.raises(ValidationError) as invited:
+        membership_invite(organization=organization, username=official.username, actor=admin)
+    assert "username" in invited.value.message_dict
+    assert not Membership.objects.filter(user=official).exists()
+    # Even a membership made behind the services' back does not let them claim.
+    make_member(organization, user=official)
+    with pytest.raises(ClaimRefused) as refused:
+        need_claim(need=make_need(), actor=official, organization=organization, amount=Decimal("10.00"))
+    assert refused.value.code == "not_eligible"
+    assert "conflict of interest" in str(refused.value.message)
+
+
+def test_staff_are_told_why_they_cannot_register(client):
+    client.force_login(UserFactory(caseworker=True))
+    for url in ("/organizations/register/", "/volunteers/register/"):
+        response = client.get(url, follow=True)
+        assert response.redirect_chain[-1][0] == "/account/"
+        assert "利益冲突" in response.text or "conflict of interest" in response.text

@@ -8,18 +8,22 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
+from rest_framework import serializers
 
 from marketplace.models import Need, NeedStatus, PolicyOverride
 from marketplace.serializers import (
     PRIVATE_FIELDS,
     PUBLIC_FIELDS,
     PUBLIC_POLICY_KEYS,
+    ROW_COLUMNS,
     PublicNeedSerializer,
+    public_need_dicts,
     public_policy,
 )
 from marketplace.services.needs import need_set_status
 from privacy.identity import make_id_number
+from tests.factories.browse import browse_source, make_need
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +43,8 @@ PUBLIC_OUTPUT_SNAPSHOT = [
     "requested_amount",
     "unit",
     "target_amount",
+    "claimed_amount",
+    "remaining_amount",
     "statutory_coverage",
     "rule_version",
     "policy",
@@ -136,6 +142,84 @@ def test_the_public_serializer_output_matches_the_snapshot(api, publish_at_once)
     assert set(shown["location"]) == {"code", "name"}
     assert shown["policy"], "a medical need carries its policy computation"
     assert set(shown["policy"]) <= set(PUBLIC_POLICY_KEYS)
+
+
+def test_the_schema_documents_exactly_the_output():
+    assert list(PublicNeedSerializer().fields) == PUBLIC_OUTPUT_SNAPSHOT
+
+
+def _reference(need: Need) -> dict:
+    """The public shape as the serializer's declared fields alone would build it."""
+    return dict(serializers.ModelSerializer.to_representation(PublicNeedSerializer(), need))
+
+
+@pytest.fixture
+def needs_of_every_shape(db):
+    """Needs at each generalization level, with and without policy figures and county rules."""
+    source = browse_source()
+    stored_policy = {
+        "rule_version": "hubei-2024-21+420111-7", "source": "洪山区医疗救助提标办法",
+        "total_costs": "12000.00", "statutory_coverage": "8000.00", "charity_gap": "4000.00",
+        "inpatient_ratio": "0.80", "deciding_category": "dibao", "region_code": "420111",
+    }  # fmt: skip
+    county_rules = {
+        "rule_version": "hubei-2024-21+420111-7", "policy": stored_policy, "statutory_coverage": "8000.00",
+    }  # fmt: skip
+    shapes = [
+        make_need(source, region="420111", need_type="medical", **county_rules),
+        make_need(source, region="420111", public_region="420100", **county_rules),
+        make_need(
+            source, region="420102", public_region="420100", need_type="education", urgency="critical",
+            target="2000", claimed="500", status=NeedStatus.PARTIALLY_CLAIMED,
+            rule_version="hubei-2024-21", policy={**stored_policy, "rule_version": "hubei-2024-21"},
+        ),
+        make_need(
+            source, region="429004", need_type="care_service", age_band="70+", sex="female",
+            household_size_band="1",
+        ),
+        make_need(
+            source, region="420602", public_region="420600", categories=[], age_band="0-17", sex="male",
+            household_size_band="4+",
+        ),
+    ]  # fmt: skip
+    Need.objects.filter(pk=shapes[3].pk).update(amount_kind="hours")
+    Need.objects.filter(pk=shapes[4].pk).update(amount_kind="goods", unit="套", generalization_level=2)
+    return [Need.objects.get(pk=need.pk) for need in shapes]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_row_builder_gives_what_the_serializer_fields_give(needs_of_every_shape, client, language):
+    """The list builds rows from plain values: exactly the declared fields' output, in order."""
+    needs = needs_of_every_shape
+    with translation.override(language):
+        expected = [_reference(need) for need in needs]
+        assert [PublicNeedSerializer(need).data for need in needs] == expected
+        rows = (
+            Need.objects.filter(pk__in=[need.pk for need in needs]).order_by("pk").values_list(*ROW_COLUMNS)
+        )
+        built = public_need_dicts(rows)
+    assert built == expected
+    assert [list(row) for row in built] == [PUBLIC_OUTPUT_SNAPSHOT] * len(needs)
+    listed = client.get("/api/v1/needs/", HTTP_ACCEPT_LANGUAGE=language).json()["results"]
+    assert sorted(listed, key=lambda row: row["code"]) == sorted(expected, key=lambda row: row["code"])
+    hidden = expected[1]  # at city level, shaped by its county's own rules
+    assert hidden["policy"]["rule_version"] == "hubei-2024-21+local"
+    assert hidden["requested_amount"] is None and hidden["statutory_coverage"] is None
+    suppressed = expected[4]
+    assert (suppressed["age_band"], suppressed["sex"], suppressed["household_size_band"]) == ("", "", "")
+
+
+def test_the_list_shows_what_is_claimed_and_what_remains(client, db):
+    source = browse_source()
+    make_need(source, target="2000", claimed="500", status=NeedStatus.PARTIALLY_CLAIMED)
+
+    row = client.get("/api/v1/needs/").json()["results"][0]
+
+    assert (row["target_amount"], row["claimed_amount"], row["remaining_amount"]) == (
+        "2000.00",
+        "500.00",
+        "1500.00",
+    )
 
 
 def test_the_stored_policy_computation_is_cut_down_to_the_public_keys(api, publish_at_once):

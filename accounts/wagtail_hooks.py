@@ -1,0 +1,8 @@
+from wagtail import hooks
+
+from accounts.admin_access import SensitiveReadsViewSet
+
+
+@hooks.register("register_admin_viewset")
+def register_sensitive_reads():
+    return SensitiveReadsViewSet()

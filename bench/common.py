@@ -1,0 +1,213 @@
+"""What the benchmarks that serve the portal over HTTP share: the database, the server, a client.
+
+Each benchmark runs as a script (``python bench/bench_x.py``) and imports Django only after
+``setup_django`` has set the environment, so nothing here imports Django at module level.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "bench" / "results"
+
+
+# --- Database ------------------------------------------------------------------------------------
+
+
+def configure_environment(default_url: str, *, script: str, url: str | None = None) -> str:
+    """Point Django at ``url``, else ``DATABASE_URL``, else ``default_url`` (PostgreSQL only) before setup.
+
+    The benchmark process itself runs the development settings without the query log and with
+    tasks in-process; the server it starts runs the production ones (``Gunicorn``).
+    """
+    if url:
+        os.environ["DATABASE_URL"] = url
+    url = os.environ.setdefault("DATABASE_URL", default_url)
+    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        sys.exit(f"{script}: DATABASE_URL must be PostgreSQL, not {url.split(':', 1)[0]}://")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    os.environ["DJANGO_DEBUG"] = "false"  # no query log in this process
+    os.environ["CELERY_BROKER_URL"] = ""
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return url
+
+
+def conninfo(url: str, **override: str) -> str:
+    """A libpq connection string for ``DATABASE_URL``, with some parameters replaced."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    params = conninfo_to_dict(url.replace("pgsql://", "postgres://", 1))
+    return make_conninfo(**{**params, **override})
+
+
+def ensure_database(url: str) -> None:
+    """Create the benchmark database (UTF-8, from template0) when it does not exist."""
+    import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import conninfo_to_dict
+
+    name = conninfo_to_dict(conninfo(url)).get("dbname") or "postgres"
+    with psycopg.connect(conninfo(url, dbname="postgres"), autocommit=True, connect_timeout=5) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(sql.Identifier(name))
+            )
+            print(f"created database {name}")
+
+
+def setup_django(default_url: str, *, script: str, url: str | None = None) -> str:
+    """Environment, database (created when missing), ``django.setup()`` and quiet migrations."""
+    url = configure_environment(default_url, script=script, url=url)
+    ensure_database(url)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    return url
+
+
+def source_system(name: str):
+    """The benchmark's own source system (province-wide), made on first use."""
+    from marketplace.models import SourceSystem
+    from marketplace.services.sources import source_system_create
+
+    system = SourceSystem.objects.filter(name=name).first()
+    if system is None:
+        system, _key = source_system_create(name=name, department="civil_affairs", region_code="420000")
+    return system
+
+
+# --- Server --------------------------------------------------------------------------------------
+
+
+def throwaway_keys() -> dict[str, str]:
+    """Fresh secrets for a production-settings server that lives for one run."""
+    return {
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "HOUSEHOLD_TOKEN_KEYS": "b1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        "FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "FEEDBACK_SIGNING_KEY": secrets.token_urlsafe(32),
+    }
+
+
+class Gunicorn:
+    """``gunicorn config.wsgi`` with ``bench.settings_bench`` on a free port of 127.0.0.1.
+
+    Production settings (throw-away secrets, ``SECURE_SSL_REDIRECT=false``) plus ``/bench/hello``;
+    tasks in-process. ``env`` overrides or adds variables (a key the benchmark process shares,
+    a cache). ``timeout`` is gunicorn's per-request limit. The log goes to
+    ``bench/results/<log_name>``. Ready once every worker has booted; ended by its own pid.
+    """
+
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        workers: int,
+        log_name: str,
+        env: dict[str, str] | None = None,
+        timeout: int = 120,
+    ):
+        self.database_url, self.workers, self.timeout = database_url, workers, timeout
+        self.env = env or {}
+        self.log_path = RESULTS_DIR / log_name
+
+    def __enter__(self) -> Gunicorn:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        env = {
+            **os.environ,
+            **throwaway_keys(),
+            "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "DATABASE_URL": self.database_url,
+            "CELERY_BROKER_URL": "",
+            "LOG_LEVEL": "WARNING",
+            **self.env,
+        }
+        env.pop("DJANGO_DEBUG", None)
+        command = [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi:application",
+            f"--workers={self.workers}",
+            f"--bind=127.0.0.1:{self.port}",
+            f"--timeout={self.timeout}",
+            "--log-level=warning",
+            f"--chdir={ROOT}",
+        ]
+        self.log = self.log_path.open("wb")
+        # A fixed command line built here, no shell: nothing untrusted reaches it.
+        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)  # noqa: S603
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                tail = self.log_path.read_text(errors="replace").strip().splitlines()[-3:]
+                raise RuntimeError(
+                    f"gunicorn exited ({self.process.returncode}): {tail}; see {self.log_path}"
+                )
+            try:
+                status, _body = fetch(self.port, "/bench/hello")
+                if status == 200 and len(self.worker_pids()) >= self.workers:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"gunicorn not ready; see {self.log_path}")
+
+    def worker_pids(self) -> list[int]:
+        """The workers' process ids (children of the master), for their CPU and memory."""
+        master = self.process.pid
+        children = Path(f"/proc/{master}/task/{master}/children")
+        if children.exists():
+            return [int(pid) for pid in children.read_text().split()]
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == master:
+                pids.append(int(stat.parent.name))
+        return pids
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()  # the master stops its workers on SIGTERM
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+def fetch(port: int, path: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    """The nearest-rank ``p``-th percentile of already sorted values (0 when empty)."""
+    if not sorted_values:
+        return 0.0
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * p / 100))]

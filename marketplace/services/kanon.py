@@ -1,0 +1,150 @@
+"""k-anonymity in the database: class sizes, waiting needs, publication at a level.
+
+The pure ladder is ``marketplace.placement``; this module reads what it needs from the needs
+table and writes its decisions back. Used by intake (``marketplace.services.intake``) and the
+review queue (``marketplace.services.review``), which place needs under the same city lock.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import cache
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketplace.models import Need, NeedStatus
+from marketplace.placement import (
+    CASEWORKER_APPROVED,
+    LEVELS,
+    SUPPRESSED_LEVEL,
+    Attributes,
+    Placement,
+    cohort_keys,
+    key_from_string,
+    key_string,
+    max_level_for,
+    published_key,
+)
+from marketplace.services.needs import PUBLIC_STATUSES
+from regions.models import Region, RegionLevel
+
+
+@cache
+def county_city_map() -> dict[str, str]:
+    """Every county-level code → its city-level code (a direct unit is its own city)."""
+    mapping = {}
+    for code, parent_id, direct in Region.objects.filter(level=RegionLevel.COUNTY).values_list(
+        "code", "parent_id", "directly_administered"
+    ):
+        mapping[code] = code if direct else parent_id
+    return mapping
+
+
+def load_placement(candidates: Iterable[tuple[Attributes, int]], county_cities: dict[str, str]) -> Placement:
+    """The published class sizes and the waiting needs of the classes these candidates (their
+    attributes and the highest level each may reach) could be published in: a few indexed
+    lookups per batch, however many needs are published or waiting."""
+    placement = Placement(k=settings.K_ANONYMITY_K)
+    classes: set[str] = set()
+    cohorts: set[str] = set()
+    wide_cohorts: set[str] = set()
+    for attributes, max_level in candidates:
+        classes.update(key_string(attributes.key(level)) for level in LEVELS[: max_level + 1])
+        cohort, wide = cohort_keys(attributes, max_level=max_level)
+        cohorts.add(cohort)
+        if wide:
+            wide_cohorts.add(wide)
+    if not classes:
+        return placement
+    published = (
+        Need.objects.filter(status__in=PUBLIC_STATUSES, public_class__in=classes)
+        .values_list("public_class")
+        .annotate(n=Count("id"))
+    )
+    for public_class, count in published:
+        placement.add_published(key_from_string(public_class), count)
+    waiting = Need.objects.filter(
+        Q(cohort_key__in=cohorts) | Q(cohort_wide_key__in=wide_cohorts), awaiting_cohort=True
+    ).only(*WAITING_FIELDS)
+    for need in waiting:
+        placement.add_waiting(
+            need.code, need, need_attributes(need, county_cities), max_level=waiting_level(need)
+        )
+    return placement
+
+
+def waiting_level(need: Need) -> int:
+    approved = any(reason.get("detail") == CASEWORKER_APPROVED for reason in need.hold_reasons)
+    return max_level_for(need.urgency, approved=approved)
+
+
+def wait_for_cohort(need: Need, attributes: Attributes, *, max_level: int) -> None:
+    """Hold ``need`` until later needs complete its class (see marketplace.placement)."""
+    need.public_region_id = need.region_id
+    need.generalization_level = 0
+    need.awaiting_cohort = True
+    need.cohort_key, need.cohort_wide_key = cohort_keys(attributes, max_level=max_level)
+
+
+WAITING_FIELDS = (
+    "id", "code", "status", "region", "public_region", "generalization_level", "age_band", "sex",
+    "household_size_band", "need_type", "urgency", "hold_reasons", "awaiting_cohort", "published_at",
+)  # fmt: skip
+
+
+def need_attributes(need: Need, county_cities: dict[str, str]) -> Attributes:
+    return Attributes(
+        county=need.region_id,
+        city=county_cities[need.region_id],
+        age_band=need.age_band,
+        sex=need.sex,
+        household_size_band=need.household_size_band,
+        need_type=need.need_type,
+    )
+
+
+def publish_waiting(needs: Iterable[Need]) -> None:
+    """Save the waiting needs a batch published: one UPDATE per level and place, not per row."""
+    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for need in needs:
+        groups[(need.generalization_level, need.public_region_id)].append(need.pk)
+    now = timezone.now()
+    for (level, region), pks in groups.items():
+        Need.objects.filter(pk__in=pks).update(
+            status=NeedStatus.PUBLISHED,
+            published_at=now,
+            awaiting_cohort=False,
+            hold_reasons=[],
+            generalization_level=level,
+            public_region_id=region,
+            updated_at=now,
+        )
+
+
+def need_published_key(need: Need):
+    return published_key(
+        public_region=need.public_region_id,
+        level=need.generalization_level,
+        age_band=need.age_band,
+        sex=need.sex,
+        size_band=need.household_size_band,
+        need_type=need.need_type,
+    )
+
+
+def publish_at(need: Need, level: int, county_cities: dict[str, str]) -> None:
+    need.generalization_level = level
+    need.public_region_id = need.region_id if level == 0 else county_cities[need.region_id]
+    need.updated_at = timezone.now()
+
+
+def publication_note(level: int) -> str:
+    if level == 0:
+        return _("Published at county level.")
+    if level < SUPPRESSED_LEVEL:
+        return _("Published at city level (k-anonymity).")
+    return _("Published at city level without age, sex and household size (k-anonymity).")

@@ -1,0 +1,198 @@
+"""The world the permission matrix (``tests/test_permission_matrix.py``) probes, built once.
+
+Two regions: the needs, the organizations and the in-region caseworker are in Wuhan's Jiang'an
+district (江岸区, 420102); the outside caseworker works in Yichang (宜昌, 420500); the supervisor
+covers Wuhan (420100). Organization A holds a claim, with a reported delivery and its evidence,
+on a published need; organization B asks for that claim (a pending transfer) and holds a claim
+on a second need that a third organization asked for, in vain (an escalated transfer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.models import ApiToken, Notification, User
+from accounts.roles import Role
+from accounts.tokens import api_token_create
+from marketplace.models import (
+    Claim,
+    Delivery,
+    DuplicateAidAlert,
+    Evidence,
+    Membership,
+    MembershipRole,
+    MembershipStatus,
+    Need,
+    NeedStatus,
+    Organization,
+    PolicyOverride,
+    SourceSystem,
+    TransferRequest,
+    TransferStatus,
+)
+from marketplace.services.delivery import delivery_report
+from marketplace.services.organizations import certificate_store
+from marketplace.services.transfers import transfer_request
+from regions.models import Region
+from tests.factories.accounts import UserFactory
+from tests.factories.delivery import (
+    make_claim,
+    make_member,
+    make_need,
+    make_organization,
+    make_volunteer,
+    png_bytes,
+    upload,
+)
+from tests.factories.marketplace import SourceSystemFactory
+from tests.factories.organizations import certificate_pdf
+
+NEED_COUNTY = "420102"  # 江岸区, Wuhan
+OUTSIDE_CITY = "420500"  # 宜昌市
+SUPERVISOR_CITY = "420100"  # 武汉市
+
+# The callers, in the matrix's column order. ``source_system`` is no user: it is a monitoring
+# platform calling with its ``Api-Key``.
+ROLES = (
+    "anonymous",
+    "volunteer",
+    "member_a",
+    "member_b",
+    "caseworker_in",
+    "caseworker_out",
+    "supervisor",
+    "administrator",
+    "source_system",
+)
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    source: SourceSystem
+    source_key: str
+    need: Need  # published, 600 of 1000 claimed by A
+    need_b: Need  # published, claimed in full by B; C's transfer request escalated
+    held: Need  # held for a caseworker's review
+    expired: Need
+    org_a: Organization
+    org_b: Organization
+    claim_a: Claim
+    claim_b: Claim
+    delivery: Delivery
+    evidence: Evidence
+    transfer: TransferRequest  # pending: B asks A
+    escalated: TransferRequest  # C asked B, the holder did not answer
+    alert: DuplicateAidAlert
+    membership: Membership  # the volunteer asks to join A
+    notification: Notification  # member_a's
+    token: ApiToken  # member_a's
+    policy_override: PolicyOverride
+
+
+def _staff(username: str, role: str, region: str | None) -> User:
+    return UserFactory(
+        username=username,
+        roles=[role],
+        region=Region.objects.get(code=region) if region else None,
+    )
+
+
+def build_world() -> World:
+    source, source_key = SourceSystemFactory.create(name="武汉市民政救助系统", region_code=SUPERVISOR_CITY)
+
+    volunteer = make_volunteer(user=UserFactory(username="matrix_volunteer", roles=[Role.VOLUNTEER]))
+    org_a = make_organization(name="江岸区甲慈善会", county=NEED_COUNTY)
+    org_b = make_organization(name="江岸区乙志愿服务队", county=NEED_COUNTY)
+    certificate = certificate_pdf()
+    org_a.certificate.name = certificate_store(certificate, kind="pdf")
+    org_a.save(update_fields=["certificate"])
+    charity_admin = Group.objects.get(name=Role.CHARITY_ADMIN)
+    member_a = make_member(org_a, user=UserFactory(username="matrix_member_a", roles=[Role.CHARITY_MEMBER]))
+    member_b = make_member(org_b, user=UserFactory(username="matrix_member_b", roles=[Role.CHARITY_MEMBER]))
+    for member in (member_a, member_b):
+        member.groups.add(charity_admin)
+
+    users = {
+        "volunteer": volunteer.user,
+        "member_a": member_a,
+        "member_b": member_b,
+        "caseworker_in": _staff("matrix_caseworker_in", Role.CASEWORKER, NEED_COUNTY),
+        "caseworker_out": _staff("matrix_caseworker_out", Role.CASEWORKER, OUTSIDE_CITY),
+        "supervisor": _staff("matrix_supervisor", Role.SUPERVISOR, SUPERVISOR_CITY),
+        "administrator": _staff("matrix_administrator", Role.ADMINISTRATOR, None),
+    }
+
+    need = make_need(source_system=source, county=NEED_COUNTY, target="1000.00")
+    claim_a = make_claim(need=need, organization=org_a, claimant=member_a, amount="600.00")
+    delivery = delivery_report(
+        claim=claim_a,
+        actor=member_a,
+        amount=Decimal("200.00"),
+        delivered_on=timezone.localdate(),
+        description="已送达药品，附签收单。",
+        files=[upload("签收单.png", png_bytes(), "image/png")],
+    )
+    transfer = transfer_request(claim=claim_a, organization=org_b, actor=member_b, reason="我们就在该社区")
+
+    need_b = make_need(source_system=source, county=NEED_COUNTY, target="500.00", need_type="education")
+    claim_b = make_claim(need=need_b, organization=org_b, claimant=member_b, amount="500.00")
+    # A third organization asked for B's claim and B let the answer period run out. (Not A: A
+    # stays free to ask for this claim, so the matrix can show a transfer request that passes.)
+    org_c = make_organization(name="江岸区丙爱心社", county=NEED_COUNTY)
+    member_c = make_member(org_c, user=UserFactory(username="matrix_member_c", roles=[Role.CHARITY_MEMBER]))
+    escalated = transfer_request(claim=claim_b, organization=org_c, actor=member_c, reason="我们可以每周上门")
+    TransferRequest.objects.filter(pk=escalated.pk).update(status=TransferStatus.ESCALATED)
+
+    held = make_need(source_system=source, county=NEED_COUNTY, status=NeedStatus.PENDING_REVIEW)
+    expired = make_need(
+        source_system=source, county=NEED_COUNTY, status=NeedStatus.EXPIRED, needed_by=date(2020, 1, 1)
+    )
+    alert = DuplicateAidAlert.objects.create(
+        household_token=need.household_token,
+        need=need,
+        claim=claim_a,
+        need_type=need.need_type,
+        window_days=90,
+        detail="同一户 90 天内已获同类帮扶",
+    )
+    membership = Membership.objects.create(
+        organization=org_a,
+        user=volunteer.user,
+        role=MembershipRole.MEMBER,
+        status=MembershipStatus.REQUESTED,
+    )
+    notification = Notification.objects.create(
+        user=member_a, subject="认领已登记", url=f"/needs/{need.code}/"
+    )
+    token, _key = api_token_create(user=member_a, name="matrix")
+    policy_override = PolicyOverride.objects.create(
+        region_id=SUPERVISOR_CITY, label="武汉市医疗救助提标文件", effective_from=date(2024, 1, 1)
+    )
+    return World(
+        users=users,
+        source=source,
+        source_key=source_key,
+        need=need,
+        need_b=need_b,
+        held=held,
+        expired=expired,
+        org_a=org_a,
+        org_b=org_b,
+        claim_a=claim_a,
+        claim_b=claim_b,
+        delivery=delivery,
+        evidence=delivery.evidence.get(),
+        transfer=transfer,
+        escalated=escalated,
+        alert=alert,
+        membership=membership,
+        notification=notification,
+        token=token,
+        policy_override=policy_override,
+    )

@@ -1,0 +1,504 @@
+# ruff: noqa: E501 - EXPECTED is a table, one route per line, one column per caller
+"""Who may open what: every route of the portal × every kind of caller (issue 4, item 11).
+
+``EXPECTED`` is the table: one row per route (plus ``name#variant`` rows where another request
+to the same route tells something more), one column per caller of
+``tests.permission_world.ROLES``. ``PROBES`` says which request each row makes against the world
+of ``tests.permission_world``. ``PermissionMatrix`` turns each cell into its own test,
+``test_<route>__<role>``, and builds the world once for all of them.
+
+A route of the project (its view lives in one of ``PROJECT_APPS``, or a Wagtail viewset of those
+apps serves it) that has no row fails ``test_every_project_route_has_a_row``; a route of a
+third-party package must be exempted, with the reason, in ``EXEMPT_PACKAGES``.
+
+The columns: the anonymous, a registered volunteer, an administrator of organization A (which
+holds the claim, its delivery and evidence), an administrator of organization B (which asks for
+that claim), a caseworker of the need's county and one of another city, a supervisor of the
+need's city, a portal administrator (the role, not a superuser), and the monitoring platform
+calling with its ``Api-Key``.
+
+What a cell says:
+
+* a number: the response's status (APIs answer 401 to the anonymous, 403 to a refused caller;
+  pages and back-office objects outside the caller's scope answer 404, as if they did not exist);
+* ``LOGIN``: a redirect to the login page (the anonymous, and non-staff at the back office);
+* ``DENIED``: the back office's refusal, a redirect to its home page with an error message;
+* ``REFUSED`` / ``DONE``: a redirect back with an error message / without one (page forms
+  whose service says no with a message);
+* ``SHOWN`` / ``HIDDEN``: a list page (200) that does / does not show the world's object of
+  that row (the region check of lists).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.messages import get_messages
+from django.test import TestCase, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from wagtail.admin.viewsets import viewsets as wagtail_viewsets
+
+from config.celery import app as celery_app
+from tests.permission_world import ROLES, World, build_world
+
+LOGIN = "LOGIN"
+DENIED = "DENIED"
+REFUSED = "REFUSED"
+DONE = "DONE"
+SHOWN = "SHOWN"
+HIDDEN = "HIDDEN"
+
+PROJECT_APPS = frozenset({"accounts", "cms", "config", "marketplace", "regions", "search", "supervision"})
+# Routes of these packages need no row: the project mounts them but does not write their checks.
+EXEMPT_PACKAGES = {
+    "wagtail": "Wagtail's own admin, page serving and documents: Wagtail checks their permissions "
+    "(its model permissions, which the portal's roles do not carry); the rows wagtailadmin_home "
+    "and wagtail_serve stand for them",
+    "django": "Django's generic views: i18n's set_language (a language cookie for anyone, no data "
+    "behind it), and the login and 404-preview views Wagtail mounts with them",
+    "drf_spectacular": "the OpenAPI schema and its viewer: public documentation of the public API",
+}
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One request: ``method`` on the route with ``args``, ``query`` and ``data`` from the world."""
+
+    method: str = "GET"
+    args: Callable[[World], tuple] | None = None
+    query: Callable[[World], str] | str = ""
+    data: Callable[[World], dict] | dict | None = None
+    json: bool = False
+    marker: Callable[[World], str] | None = None  # what SHOWN/HIDDEN look for on a 200 page
+
+
+def post(**kwargs) -> Probe:
+    return Probe(method="POST", **kwargs)
+
+
+def api_post(data: Callable[[World], dict] | dict | None = None, **kwargs) -> Probe:
+    return Probe(method="POST", data=data or {}, json=True, **kwargs)
+
+
+def pk_of(name: str) -> Callable[[World], tuple]:
+    """The URL argument: the primary key of the world's object ``name``."""
+    return lambda w: (getattr(w, name).pk,)
+
+
+need = lambda w: (w.need.code,)  # noqa: E731 - URL arguments read as a table
+claim_a, claim_b, transfer, org_a = pk_of("claim_a"), pk_of("claim_b"), pk_of("transfer"), pk_of("org_a")
+source, override = pk_of("source"), pk_of("policy_override")
+volunteer = lambda w: (w.users["volunteer"].pk,)  # noqa: E731
+
+
+PROBES: dict[str, Probe] = {
+    # --- the public site and the signed-in user's pages ----------------------------------------
+    "wagtail_serve": Probe(args=lambda w: ("",)),
+    "healthz": Probe(),
+    "set-text-size": post(data={"text_size": "large"}),
+    "notices": Probe(),
+    "complaint-new": Probe(),
+    "complaint-track": Probe(),
+    "search": Probe(),
+    "stats": Probe(),
+    "needs": Probe(),
+    "need-detail": Probe(args=need),
+    "need-detail#held": Probe(args=lambda w: (w.held.code,)),
+    "need-claim": post(args=need, data={"amount": "100.00"}),
+    "need-claim-transfer": post(
+        args=lambda w: (w.need_b.code,),
+        data=lambda w: {"claim": w.claim_b.pk, "organization": w.org_a.pk, "reason": "我们可以接手"},
+    ),
+    "claims-mine": Probe(marker=lambda w: w.need.code),
+    "claim-renew": post(args=claim_a),
+    "claim-withdraw": post(args=claim_b, data={"reason": "人手不足"}),
+    "transfer-accept": post(args=transfer),
+    "transfer-decline": post(args=transfer, data={"note": "我们会按时交付"}),
+    "claim-deliver": Probe(args=claim_a),
+    "evidence": Probe(args=lambda w: (w.evidence.pk,)),
+    "organizations": Probe(),
+    "organization-detail": Probe(args=org_a),
+    "organization-register": Probe(),
+    "organizations-mine": Probe(),
+    "organization-join": post(args=org_a),
+    "organization-invite": post(args=org_a),
+    "membership-action": post(args=lambda w: (w.membership.pk, "approve")),
+    "volunteer-register": Probe(),
+    "volunteer-me": Probe(),
+    "account:profile": Probe(),
+    "account:token-create": post(data={"name": "脚本"}),
+    "account:token-revoke": post(args=lambda w: (w.token.pk,)),
+    "account:notifications": Probe(),
+    "account:notifications-read-all": post(),
+    "account:notification-read": post(args=lambda w: (w.notification.pk,)),
+    "account:notification-open": Probe(args=lambda w: (w.notification.pk,)),
+    # --- the API ---------------------------------------------------------------------------------
+    "region-list": Probe(),
+    "api-account-me": Probe(),
+    "api-need-list": Probe(),
+    "api-need-detail": Probe(args=need),
+    "api-need-detail#held": Probe(args=lambda w: (w.held.code,)),
+    "api-organization-list": Probe(),
+    "api-organization-detail": Probe(args=org_a),
+    "api-need-claims": Probe(args=need),
+    "api-need-claims#post": api_post({"amount": "100.00"}, args=need),
+    "api-claim-renew": api_post(args=claim_a),
+    "api-claim-withdraw": api_post({"reason": "人手不足"}, args=claim_b),
+    "api-claim-transfers": api_post({"reason": "我们可以接手"}, args=claim_b),
+    "api-transfer-accept": api_post(args=transfer),
+    "api-transfer-decline": api_post(args=transfer),
+    "api-claim-deliveries": Probe(args=claim_a),
+    "intake-needs": api_post({"records": []}),
+    "intake-need-withdraw": Probe(method="DELETE", args=lambda w: (w.held.source_ref,)),
+    "intake-confirmations": api_post(lambda w: {"source_ref": w.need.source_ref, "claim_id": w.claim_a.pk}),
+    "api-feedback-pull": Probe(),
+    # --- the back office (Wagtail admin) ----------------------------------------------------------
+    "wagtailadmin_home": Probe(),
+    "marketplace_review:index": Probe(marker=lambda w: w.held.code),
+    "marketplace_review:need": Probe(args=lambda w: (w.held.code,)),
+    "marketplace_import:index": Probe(),
+    "marketplace_import:template": Probe(),
+    "marketplace_organizations:index": Probe(query="?status=all", marker=lambda w: w.org_a.name),
+    "marketplace_organizations:detail": Probe(args=org_a),
+    "marketplace_organizations:certificate": Probe(args=org_a),
+    "marketplace_claim_transfers:index": Probe(marker=lambda w: w.need_b.code),
+    "marketplace_claim_transfers:decide": Probe(args=lambda w: (w.escalated.pk,)),
+    "marketplace_delivery:index": Probe(marker=lambda w: w.need.code),
+    "marketplace_delivery:detail": Probe(args=lambda w: (w.delivery.pk,)),
+    "marketplace_chain:index": Probe(
+        query=lambda w: f"?q={w.need.household_token}", marker=lambda w: w.need.code
+    ),
+    "marketplace_chain:need": Probe(args=need),
+    "marketplace_duplicates:index": Probe(marker=lambda w: w.need.code),
+    "marketplace_duplicates:resolve": post(args=lambda w: (w.alert.pk,)),
+    "marketplace_expired:index": Probe(marker=lambda w: w.expired.code),
+    "marketplace_feedback:index": Probe(),
+    "accounts_sensitive_reads:index": Probe(),
+    "marketplace_sourcesystem:index": Probe(),
+    "marketplace_sourcesystem:index_results": Probe(),
+    "marketplace_sourcesystem:add": Probe(),
+    "marketplace_sourcesystem:edit": Probe(args=source),
+    "marketplace_sourcesystem:delete": Probe(args=source),
+    "marketplace_sourcesystem:history": Probe(args=source),
+    "marketplace_sourcesystem:history_results": Probe(args=source),
+    "marketplace_sourcesystem:usage": Probe(args=source),
+    "marketplace_sourcesystem:rotate_key": Probe(args=source),
+    "marketplace_policyoverride:index": Probe(),
+    "marketplace_policyoverride:index_results": Probe(),
+    "marketplace_policyoverride:add": Probe(),
+    "marketplace_policyoverride:edit": Probe(args=override),
+    "marketplace_policyoverride:delete": Probe(args=override),
+    "marketplace_policyoverride:history": Probe(args=override),
+    "marketplace_policyoverride:history_results": Probe(args=override),
+    "marketplace_policyoverride:usage": Probe(args=override),
+    "wagtailusers_users:index": Probe(),
+    "wagtailusers_users:index_results": Probe(),
+    "wagtailusers_users:add": Probe(),
+    "wagtailusers_users:edit": Probe(args=volunteer),
+    "wagtailusers_users:copy": Probe(args=volunteer),
+    "wagtailusers_users:delete": Probe(args=volunteer),
+    "wagtailusers_users:history": Probe(args=volunteer),
+    "wagtailusers_users:history_results": Probe(args=volunteer),
+    "wagtailusers_users:usage": Probe(args=volunteer),
+}
+
+# fmt: off
+EXPECTED: dict[str, tuple] = {
+    #                                              anon     volunt.  member_a member_b cw_in    cw_out   superv.  admin    source
+    # --- the public site and the signed-in user's pages
+    "wagtail_serve":                              (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "healthz":                                    (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "set-text-size":                              (DONE,    DONE,    DONE,    DONE,    DONE,    DONE,    DONE,    DONE,    DONE),
+    "notices":                                    (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "complaint-new":                              (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "complaint-track":                            (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "search":                                     (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "stats":                                      (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "needs":                                      (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "need-detail":                                (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "need-detail#held":                           (404,     404,     404,     404,     404,     404,     404,     404,     404),
+    "need-claim":                                 (LOGIN,   403,     409,     DONE,    403,     403,     403,     403,     LOGIN),
+    "need-claim-transfer":                        (LOGIN,   REFUSED, DONE,    REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, LOGIN),
+    "claims-mine":                                (LOGIN,   HIDDEN,  SHOWN,   SHOWN,   HIDDEN,  HIDDEN,  HIDDEN,  HIDDEN,  LOGIN),
+    "claim-renew":                                (LOGIN,   REFUSED, DONE,    REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, LOGIN),
+    "claim-withdraw":                             (LOGIN,   REFUSED, REFUSED, DONE,    REFUSED, REFUSED, REFUSED, REFUSED, LOGIN),
+    "transfer-accept":                            (LOGIN,   REFUSED, DONE,    REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, LOGIN),
+    "transfer-decline":                           (LOGIN,   REFUSED, DONE,    REFUSED, REFUSED, REFUSED, REFUSED, REFUSED, LOGIN),
+    "claim-deliver":                              (LOGIN,   404,     200,     404,     404,     404,     404,     404,     LOGIN),
+    "evidence":                                   (LOGIN,   404,     200,     404,     200,     404,     404,     200,     LOGIN),
+    "organizations":                              (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "organization-detail":                        (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "organization-register":                      (LOGIN,   200,     200,     200,     REFUSED, REFUSED, REFUSED, REFUSED, LOGIN),
+    "organizations-mine":                         (LOGIN,   200,     200,     200,     200,     200,     200,     200,     LOGIN),
+    "organization-join":                          (LOGIN,   REFUSED, REFUSED, DONE,    REFUSED, REFUSED, REFUSED, REFUSED, LOGIN),
+    "organization-invite":                        (LOGIN,   404,     400,     404,     404,     404,     404,     404,     LOGIN),
+    "membership-action":                          (LOGIN,   404,     DONE,    404,     404,     404,     404,     DONE,    LOGIN),
+    "volunteer-register":                         (LOGIN,   DONE,    200,     200,     REFUSED, REFUSED, REFUSED, REFUSED, LOGIN),
+    "volunteer-me":                               (LOGIN,   200,     DONE,    DONE,    DONE,    DONE,    DONE,    DONE,    LOGIN),
+    "account:profile":                            (LOGIN,   200,     200,     200,     200,     200,     200,     200,     LOGIN),
+    "account:token-create":                       (LOGIN,   200,     200,     200,     200,     200,     200,     200,     LOGIN),
+    "account:token-revoke":                       (LOGIN,   404,     DONE,    404,     404,     404,     404,     404,     LOGIN),
+    "account:notifications":                      (LOGIN,   200,     200,     200,     200,     200,     200,     200,     LOGIN),
+    "account:notifications-read-all":             (LOGIN,   DONE,    DONE,    DONE,    DONE,    DONE,    DONE,    DONE,    LOGIN),
+    "account:notification-read":                  (LOGIN,   404,     DONE,    404,     404,     404,     404,     404,     LOGIN),
+    "account:notification-open":                  (LOGIN,   404,     DONE,    404,     404,     404,     404,     404,     LOGIN),
+    # --- the API
+    "region-list":                                (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "api-account-me":                             (401,     200,     200,     200,     200,     200,     200,     200,     401),
+    "api-need-list":                              (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "api-need-detail":                            (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "api-need-detail#held":                       (404,     404,     404,     404,     404,     404,     404,     404,     404),
+    "api-organization-list":                      (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "api-organization-detail":                    (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "api-need-claims":                            (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "api-need-claims#post":                       (401,     403,     409,     201,     403,     403,     403,     403,     401),
+    "api-claim-renew":                            (401,     403,     200,     403,     403,     403,     403,     403,     401),
+    "api-claim-withdraw":                         (401,     403,     403,     200,     403,     403,     403,     403,     401),
+    "api-claim-transfers":                        (401,     403,     201,     409,     403,     403,     403,     403,     401),
+    "api-transfer-accept":                        (401,     403,     200,     403,     403,     403,     403,     403,     401),
+    "api-transfer-decline":                       (401,     403,     200,     403,     403,     403,     403,     403,     401),
+    "api-claim-deliveries":                       (401,     404,     200,     404,     404,     404,     404,     404,     401),
+    "intake-needs":                               (401,     401,     401,     401,     401,     401,     401,     401,     400),
+    "intake-need-withdraw":                       (401,     401,     401,     401,     401,     401,     401,     401,     200),
+    "intake-confirmations":                       (401,     401,     401,     401,     401,     401,     401,     401,     200),
+    "api-feedback-pull":                          (401,     401,     401,     401,     401,     401,     401,     401,     200),
+    # --- the back office
+    "wagtailadmin_home":                          (LOGIN,   LOGIN,   LOGIN,   LOGIN,   200,     200,     200,     200,     LOGIN),
+    "marketplace_review:index":                   (LOGIN,   LOGIN,   LOGIN,   LOGIN,   SHOWN,   HIDDEN,  DENIED,  SHOWN,   LOGIN),
+    "marketplace_review:need":                    (LOGIN,   LOGIN,   LOGIN,   LOGIN,   200,     404,     DENIED,  200,     LOGIN),
+    "marketplace_import:index":                   (LOGIN,   LOGIN,   LOGIN,   LOGIN,   200,     200,     DENIED,  200,     LOGIN),
+    "marketplace_import:template":                (LOGIN,   LOGIN,   LOGIN,   LOGIN,   200,     200,     DENIED,  200,     LOGIN),
+    "marketplace_organizations:index":            (LOGIN,   LOGIN,   LOGIN,   LOGIN,   SHOWN,   HIDDEN,  DENIED,  SHOWN,   LOGIN),
+    "marketplace_organizations:detail":           (LOGIN,   LOGIN,   LOGIN,   LOGIN,   200,     404,     DENIED,  200,     LOGIN),
+    "marketplace_organizations:certificate":      (LOGIN,   LOGIN,   LOGIN,   LOGIN,   200,     404,     DENIED,  200,     LOGIN),
+    "marketplace_claim_transfers:index":          (LOGIN,   LOGIN,   LOGIN,   LOGIN,   SHOWN,   HIDDEN,  DENIED,  SHOWN,   LOGIN),
+    "marketplace_claim_transfers:decide":         (LOGIN,   LOGIN,   LOGIN,   LOGIN,   200,     404,     DENIED,  200,     LOGIN),
+    "marketplace_delivery:index":                 (LOGIN,   LOGIN,   LOGIN,   LOGIN,   SHOWN,   HIDDEN,  DENIED,  SHOWN,   LOGIN),
+    "marketplace_delivery:detail":                (LOGIN,   LOGIN,   LOGIN,   LOGIN,   200,     404,     DENIED,  200,     LOGIN),
+    "marketplace_chain:index":                    (LOGIN,   LOGIN,   LOGIN,   LOGIN,   SHOWN,   HIDDEN,  SHOWN,   SHOWN,   LOGIN),
+    "marketplace_chain:need":                     (LOGIN,   LOGIN,   LOGIN,   LOGIN,   200,     404,     200,     200,     LOGIN),
+    "marketplace_duplicates:index":               (LOGIN,   LOGIN,   LOGIN,   LOGIN,   SHOWN,   HIDDEN,  DENIED,  SHOWN,   LOGIN),
+    "marketplace_duplicates:resolve":             (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DONE,    404,     DENIED,  DONE,    LOGIN),
+    "marketplace_expired:index":                  (LOGIN,   LOGIN,   LOGIN,   LOGIN,   SHOWN,   HIDDEN,  SHOWN,   SHOWN,   LOGIN),
+    "marketplace_feedback:index":                 (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "accounts_sensitive_reads:index":             (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "marketplace_sourcesystem:index":             (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "marketplace_sourcesystem:index_results":     (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "marketplace_sourcesystem:add":               (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "marketplace_sourcesystem:edit":              (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "marketplace_sourcesystem:delete":            (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
+    "marketplace_sourcesystem:history":           (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "marketplace_sourcesystem:history_results":   (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "marketplace_sourcesystem:usage":             (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "marketplace_sourcesystem:rotate_key":        (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "marketplace_policyoverride:index":           (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "marketplace_policyoverride:index_results":   (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "marketplace_policyoverride:add":             (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "marketplace_policyoverride:edit":            (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "marketplace_policyoverride:delete":          (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "marketplace_policyoverride:history":         (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "marketplace_policyoverride:history_results": (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "marketplace_policyoverride:usage":           (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    # (the project's user viewset, accounts.viewsets)
+    "wagtailusers_users:index":                   (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
+    "wagtailusers_users:index_results":           (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
+    "wagtailusers_users:add":                     (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
+    "wagtailusers_users:edit":                    (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
+    "wagtailusers_users:copy":                    (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
+    "wagtailusers_users:delete":                  (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
+    "wagtailusers_users:history":                 (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
+    "wagtailusers_users:history_results":         (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
+    "wagtailusers_users:usage":                   (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
+}
+# fmt: on
+
+
+# --- the routes ----------------------------------------------------------------------------------
+
+
+def _package(obj) -> str:
+    return (getattr(obj, "__module__", None) or "").split(".")[0]
+
+
+def _view_package(pattern: URLPattern) -> str:
+    callback = pattern.callback
+    view = getattr(callback, "view_class", None) or getattr(callback, "cls", None) or callback
+    return _package(view)
+
+
+def all_routes() -> list[tuple[str, str, str]]:
+    """(name with namespaces, pattern, view's top-level package) of every URL pattern."""
+    found = []
+
+    def walk(resolver: URLResolver, prefix: str, namespaces: tuple[str, ...]):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                inner = (*namespaces, entry.namespace) if entry.namespace else namespaces
+                walk(entry, prefix + str(entry.pattern), inner)
+            elif isinstance(entry, URLPattern):
+                pattern = prefix + str(entry.pattern)
+                name = ":".join((*namespaces, entry.name)) if entry.name else ""
+                found.append((name or pattern, pattern, _view_package(entry)))
+
+    walk(get_resolver(), "", ())
+    return found
+
+
+def project_viewset_namespaces() -> set[str]:
+    """Namespaces of the Wagtail viewsets the project's apps register (their views may be
+    Wagtail's generic ones, but the project chose them and their permission policy)."""
+    return {
+        viewset.url_namespace
+        for viewset in wagtail_viewsets.viewsets
+        if _package(type(viewset)) in PROJECT_APPS
+    }
+
+
+def project_routes() -> dict[str, str]:
+    namespaces = project_viewset_namespaces()
+    return {
+        name: pattern
+        for name, pattern, package in all_routes()
+        if package in PROJECT_APPS or name.split(":")[0] in namespaces
+    }
+
+
+def _row_route(key: str) -> str:
+    return key.partition("#")[0]
+
+
+def test_every_project_route_has_a_row():
+    rows = {_row_route(key) for key in PROBES}
+    missing = {name: pattern for name, pattern in project_routes().items() if name not in rows}
+    assert not missing, "routes with no row in the permission matrix (add a probe and a row): " + ", ".join(
+        f"{name} ({pattern})" for name, pattern in sorted(missing.items())
+    )
+
+
+def test_every_third_party_route_is_exempted_with_a_reason():
+    project = project_routes()
+    unexplained = sorted(
+        f"{name} ({package})"
+        for name, _pattern, package in all_routes()
+        if name not in project and package not in EXEMPT_PACKAGES
+    )
+    assert not unexplained, "routes neither the project's nor exempted: " + ", ".join(unexplained)
+
+
+def test_every_row_names_a_route_and_fills_every_column():
+    names = {name for name, _pattern, _package in all_routes()}
+    assert set(PROBES) == set(EXPECTED), set(PROBES) ^ set(EXPECTED)
+    for key, row in EXPECTED.items():
+        assert _row_route(key) in names, f"{key}: no such route"
+        assert len(row) == len(ROLES), f"{key}: {len(row)} cells for {len(ROLES)} roles"
+    names_of_tests = {_test_name(key, role) for key in EXPECTED for role in ROLES}
+    assert len(names_of_tests) == len(EXPECTED) * len(ROLES), "two rows give their cells the same test name"
+
+
+# --- the cells -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp():
+    """Replaces tests/conftest.py's fixture of this name: the cells read the evidence and the
+    certificate the world wrote in ``PermissionMatrix.media_root``, not a new folder per test."""
+
+
+def _resolve(value, world: World):
+    return value(world) if callable(value) else value
+
+
+def request(client, world: World, key: str, role: str):
+    probe = PROBES[key]
+    headers = {}
+    if role == "source_system":
+        headers["HTTP_AUTHORIZATION"] = f"Api-Key {world.source_key}"
+    elif role != "anonymous":
+        client.force_login(world.users[role])
+    url = reverse(_row_route(key), args=probe.args(world) if probe.args else ())
+    url += _resolve(probe.query, world)
+    data = _resolve(probe.data, world)
+    send = getattr(client, probe.method.lower())
+    if probe.json:
+        return send(url, json.dumps(data), content_type="application/json", **headers)
+    if probe.method == "DELETE":
+        return send(url, **headers)
+    return send(url, data or {}, **headers)
+
+
+def outcome(response, marker: str | None):
+    status = response.status_code
+    if status == 302:
+        location = urlsplit(response["Location"]).path
+        if location in (settings.LOGIN_URL, reverse("wagtailadmin_login")):
+            return LOGIN
+        errors = any(message.level == messages.ERROR for message in get_messages(response.wsgi_request))
+        if errors and location == reverse("wagtailadmin_home"):
+            return DENIED
+        return REFUSED if errors else DONE
+    if status == 200 and marker is not None:
+        return SHOWN if marker in response.content.decode() else HIDDEN
+    return status
+
+
+class PermissionMatrix(TestCase):
+    """One test per cell of ``EXPECTED`` (``test_<route>__<role>``), added below.
+
+    A Django ``TestCase`` rather than a parametrized function: ``setUpTestData`` builds the world
+    once, in a transaction rolled back after the class, and each cell runs in a savepoint of it,
+    so no request changes what the next one sees. (pytest-django closes the connection after
+    every function test, which would end a transaction kept open across them on PostgreSQL.)
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        cls.media_root = tempfile.mkdtemp(prefix="permission-matrix-")
+        cls.addClassCleanup(shutil.rmtree, cls.media_root, ignore_errors=True)
+        cls.enterClassContext(override_settings(MEDIA_ROOT=cls.media_root))
+        super().setUpClass()
+
+    @classmethod
+    def setUpTestData(cls):
+        eager = celery_app.conf.task_always_eager
+        celery_app.conf.task_always_eager = True
+        try:
+            cls.world = build_world()
+        finally:
+            celery_app.conf.task_always_eager = eager
+
+    def check(self, key: str, role: str, expected) -> None:
+        response = request(self.client, self.world, key, role)
+        if response.streaming:
+            # Read to the end: the test client closes the file then. (Not response.close(): it
+            # would send request_finished, whose handler closes the connection on PostgreSQL.)
+            b"".join(response.streaming_content)
+        marker = PROBES[key].marker
+        got = outcome(response, marker(self.world) if marker else None)
+        assert got == expected, (
+            f"{PROBES[key].method} {_row_route(key)} as {role}: {got}, expected {expected}"
+        )
+
+
+def _cell(key: str, role: str, expected):
+    def test(self):
+        self.check(key, role, expected)
+
+    return test
+
+
+def _test_name(key: str, role: str) -> str:
+    return "test_" + re.sub(r"\W", "_", key) + "__" + role
+
+
+for _key, _row in EXPECTED.items():
+    for _role, _expected in zip(ROLES, _row, strict=False):
+        setattr(PermissionMatrix, _test_name(_key, _role), _cell(_key, _role, _expected))
