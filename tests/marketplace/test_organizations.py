@@ -677,7 +677,7 @@ def test_staff_cannot_join_be_invited_or_claim(role):
     with pytest.raises(ClaimRefused) as refused:
         need_claim(need=make_need(), actor=official, organization=organization, amount=Decimal("10.00"))
     assert refused.value.code == "not_eligible"
-    assert "conflict of interest" in str(refused.value.message)
+    assert "利益冲突" in str(refused.value.message)  # the reason, in the default language
 
 
 def test_staff_are_told_why_they_cannot_register(client):
