@@ -7,6 +7,7 @@ Each benchmark runs as a script (``python bench/bench_x.py``) and imports Django
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import os
 import secrets
@@ -161,12 +162,10 @@ class Gunicorn:
                 raise RuntimeError(
                     f"gunicorn exited ({self.process.returncode}): {tail}; see {self.log_path}"
                 )
-            try:
+            with contextlib.suppress(OSError):  # not listening yet
                 status, _body = fetch(self.port, "/bench/hello")
                 if status == 200 and len(self.worker_pids()) >= self.workers:
                     return self
-            except OSError:
-                pass
             time.sleep(0.3)
         raise RuntimeError(f"gunicorn not ready; see {self.log_path}")
 

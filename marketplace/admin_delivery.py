@@ -15,13 +15,13 @@ so another region's object is simply not found (404).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -33,9 +33,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail import hooks
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
+from accounts.admin_pages import AdminPage
 from accounts.models import Department
 from accounts.roles import Role
 from marketplace.admin_views import _menu_item_for, may_review
@@ -94,9 +94,8 @@ class _RequiresMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class _AdminPage(_RequiresMixin, WagtailAdminTemplateMixin, TemplateView):
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+class _AdminPage(AdminPage):
+    check = staticmethod(may_verify)
 
 
 def _label(choices, code: str) -> str:
@@ -123,18 +122,15 @@ class DeliveryQueueView(_AdminPage):
         status = self.request.GET.get("status", DeliveryStatus.REPORTED)
         if status not in DeliveryStatus.values:
             status = DeliveryStatus.REPORTED
-        paginator = Paginator(delivery_queue(user=self.request.user, status=status), self.paginate_by)
-        page = paginator.get_page(self.request.GET.get("p"))
+        listing = self.paginate(delivery_queue(user=self.request.user, status=status))
         context.update(
+            listing,
             status=status,
             tabs=[
                 {"status": code, "label": label, "url": f"?status={code}", "current": code == status}
                 for code, label in STATUS_TABS
             ],
-            page_obj=page,
-            paginator=paginator,
-            elided_page_range=paginator.get_elided_page_range(page.number),
-            deliveries=page.object_list,
+            deliveries=listing["page_obj"].object_list,
         )
         return context
 
@@ -229,11 +225,9 @@ class ChainSearchView(_AdminPage):
     def get(self, request, *args, **kwargs):
         query = request.GET.get("q", "").strip()
         if query:
-            try:
+            # A need code goes to that need's chain; anything else is looked up as a token below.
+            with contextlib.suppress(Need.DoesNotExist):
                 need = chain_need(user=request.user, code=query.upper())
-            except Need.DoesNotExist:
-                pass
-            else:
                 return redirect("marketplace_chain:need", code=need.code)
         return super().get(request, *args, **kwargs)
 
@@ -325,15 +319,13 @@ class DuplicateAlertsView(_AdminPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         resolved = self.request.GET.get("resolved") == "1"
-        paginator = Paginator(duplicate_alerts(user=self.request.user, resolved=resolved), self.paginate_by)
-        page = paginator.get_page(self.request.GET.get("p"))
+        listing = self.paginate(duplicate_alerts(user=self.request.user, resolved=resolved))
         context.update(
+            listing,
             resolved=resolved,
-            page_obj=page,
-            paginator=paginator,
-            elided_page_range=paginator.get_elided_page_range(page.number),
             alerts=[
-                {"alert": alert, "need_type": _label(NeedType, alert.need_type)} for alert in page.object_list
+                {"alert": alert, "need_type": _label(NeedType, alert.need_type)}
+                for alert in listing["page_obj"].object_list
             ],
         )
         return context
@@ -396,14 +388,11 @@ class ExpiredNeedsView(_AdminPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        paginator = Paginator(self.needs(), self.paginate_by)
-        page = paginator.get_page(self.request.GET.get("p"))
+        listing = self.paginate(self.needs())
         context.update(
+            listing,
             since=self.since,
-            page_obj=page,
-            paginator=paginator,
-            elided_page_range=paginator.get_elided_page_range(page.number),
-            rows=[_expired_row(need) for need in page.object_list],
+            rows=[_expired_row(need) for need in listing["page_obj"].object_list],
             csv_url=f"?since={self.since.isoformat()}&format=csv",
         )
         return context

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -25,6 +24,7 @@ from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
+from accounts.admin_pages import AdminPage
 from marketplace.admin_views import ReviewerRequiredMixin, _menu_item_for, may_review
 from marketplace.choices import NeedType
 from marketplace.forms_organizations import StatusChangeForm, add_service_errors, with_labels
@@ -69,14 +69,11 @@ DONE_MESSAGES = {
 }
 
 
-class OrganizationListView(ReviewerRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+class OrganizationListView(AdminPage):
+    check = staticmethod(may_review)
     template_name = "marketplace/admin/organizations/list.html"
     page_title = gettext_lazy("Organizations")
     header_icon = "group"
-    paginate_by = 50
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -86,13 +83,9 @@ class OrganizationListView(ReviewerRequiredMixin, WagtailAdminTemplateMixin, Tem
         organizations = organization_review_list(
             user=self.request.user, status=None if status == "all" else status
         )
-        paginator = Paginator(organizations, self.paginate_by)
-        page = paginator.get_page(self.request.GET.get("p"))
         labels = dict(OrganizationStatus.choices)
         context.update(
-            page_obj=page,
-            paginator=paginator,
-            elided_page_range=paginator.get_elided_page_range(page.number),
+            self.paginate(organizations),
             status=status,
             tabs=[
                 {"value": value, "label": labels.get(value, _("All statuses")), "current": value == status}

@@ -18,7 +18,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopFutureHandlers
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -42,6 +41,7 @@ from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
 from wagtail.permission_policies.base import BasePermissionPolicy
 
+from accounts.admin_pages import AdminPage
 from accounts.models import Department, User
 from accounts.roles import Role
 from marketplace.choices import LowIncomeCategory
@@ -134,27 +134,22 @@ class ReviewerRequiredMixin:
 # --- the review queue --------------------------------------------------------------------------
 
 
-class ReviewQueueView(ReviewerRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+class ReviewQueueView(AdminPage):
+    check = staticmethod(may_review)
     template_name = "marketplace/admin/review_queue.html"
     page_title = gettext_lazy("Needs to review")
     header_icon = "tasks"
-    paginate_by = 50
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        paginator = Paginator(
-            need_review_queue(user=self.request.user).select_related("region"), self.paginate_by
+        listing = self.paginate(need_review_queue(user=self.request.user).select_related("region"))
+        context.update(
+            listing,
+            rows=[
+                {"need": need, "reasons": describe_hold_reasons(need.hold_reasons)}
+                for need in listing["page_obj"]
+            ],
         )
-        page = paginator.get_page(self.request.GET.get("p"))
-        context["page_obj"] = page
-        context["paginator"] = paginator
-        context["elided_page_range"] = paginator.get_elided_page_range(page.number)
-        context["rows"] = [
-            {"need": need, "reasons": describe_hold_reasons(need.hold_reasons)} for need in page
-        ]
         return context
 
 

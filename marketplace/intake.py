@@ -7,6 +7,7 @@ An ``IntakeRecord`` holds raw identity for the few microseconds the privacy gate
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -147,10 +148,9 @@ class _Reader:
                 self.error(path, _("This field is required."))
             return None
         if isinstance(value, str) and ISO_DATE.fullmatch(value):
-            try:
+            # A well-formed but impossible date (2025-02-30) gets the same error as a malformed one.
+            with contextlib.suppress(ValueError):
                 return date.fromisoformat(value)
-            except ValueError:
-                pass
         self.error(path, _("Must be a date written YYYY-MM-DD."))
         return None
 

@@ -37,5 +37,6 @@ def ensure_compiled_messages() -> None:
     if compiled:
         # Catalogues already loaded in this process would hide the new .mo: entering and
         # leaving an override of LOCALE_PATHS makes Django drop its translation caches.
-        with override_settings(LOCALE_PATHS=list(settings.LOCALE_PATHS)):
-            pass
+        reload = override_settings(LOCALE_PATHS=list(settings.LOCALE_PATHS))
+        reload.enable()
+        reload.disable()

@@ -67,7 +67,7 @@ class Webhook:
                 self.end_headers()
 
             def log_message(self, *args):
-                pass
+                """Silent: the test reads what the webhook received, not its access log."""
 
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
