@@ -35,6 +35,7 @@ from marketplace.models import (
 from marketplace.models.claims import HOLDING_CLAIM_STATUSES
 from marketplace.placement import DisplayKey, max_level_for
 from marketplace.policy import MedicalCosts, RegionalOverride, assess_medical
+from marketplace.services.bulk import insert_new
 from marketplace.services.chain import check_duplicate_aid, window_days
 from marketplace.services.kanon import (
     county_city_map,
@@ -296,6 +297,7 @@ def _write(
     placement = load_placement(
         ((need_attributes(item.need, county_cities), max_level_for(item.need.urgency)) for item in placing),
         county_cities,
+        leaving=sum(item.was_published is not None for item in work),
     )
     transitions: list[NeedTransition] = []
     cohort_published: dict[int, Need] = {}
@@ -359,13 +361,13 @@ def _write(
             record.source_ref, Outcome.CREATED if was_new else Outcome.UPDATED, need.code
         )
 
-    Need.objects.bulk_create(to_create)
+    insert_new(to_create)
     if to_update:
         Need.objects.bulk_update(list(to_update.values()), fields=UPDATE_FIELDS)
     publish_waiting(cohort_published.values())
     for transition in transitions:
         transition.need_id = transition.need.pk
-    NeedTransition.objects.bulk_create(transitions)
+    insert_new(transitions)
     _check_duplicate_aid([item.need for item in work if item.need is not None and item.need.pk], today=today)
 
 

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from functools import cache
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,10 +45,18 @@ def county_city_map() -> dict[str, str]:
     return mapping
 
 
-def load_placement(candidates: Iterable[tuple[Attributes, int]], county_cities: dict[str, str]) -> Placement:
+def load_placement(
+    candidates: Iterable[tuple[Attributes, int]], county_cities: dict[str, str], *, leaving: int = 0
+) -> Placement:
     """The published class sizes and the waiting needs of the classes these candidates (their
     attributes and the highest level each may reach) could be published in: a few indexed
-    lookups per batch, however many needs are published or waiting."""
+    lookups per batch, however many needs are published or waiting.
+
+    ``leaving`` is how many published needs of the batch may leave their class (updated needs
+    placed anew). Placement only asks whether a class reaches k, so a class is counted up to
+    k + ``leaving`` members and no further: the same decisions, at a cost that does not grow
+    with the table.
+    """
     placement = Placement(k=settings.K_ANONYMITY_K)
     classes: set[str] = set()
     cohorts: set[str] = set()
@@ -60,12 +69,7 @@ def load_placement(candidates: Iterable[tuple[Attributes, int]], county_cities: 
             wide_cohorts.add(wide)
     if not classes:
         return placement
-    published = (
-        Need.objects.filter(status__in=PUBLIC_STATUSES, public_class__in=classes)
-        .values_list("public_class")
-        .annotate(n=Count("id"))
-    )
-    for public_class, count in published:
+    for public_class, count in _class_sizes(sorted(classes), cap=placement.k + leaving):
         placement.add_published(key_from_string(public_class), count)
     waiting = Need.objects.filter(
         Q(cohort_key__in=cohorts) | Q(cohort_wide_key__in=wide_cohorts), awaiting_cohort=True
@@ -75,6 +79,24 @@ def load_placement(candidates: Iterable[tuple[Attributes, int]], county_cities: 
             need.code, need, need_attributes(need, county_cities), max_level=waiting_level(need)
         )
     return placement
+
+
+def _class_sizes(classes: list[str], *, cap: int) -> list[tuple[str, int]]:
+    """How many public needs each class has, counting at most ``cap`` of each: one indexed
+    probe of at most ``cap`` entries per class (``need_kanon_class``) rather than a count of
+    every member. The ORM has no per-group limit, hence the SQL (PostgreSQL and SQLite alike)."""
+    table = connection.ops.quote_name(Need._meta.db_table)
+    statuses = ", ".join(["%s"] * len(PUBLIC_STATUSES))
+    classes_sql = ", ".join(["(%s)"] * len(classes))
+    # Only the model's table name and placeholders are formatted into the statement.
+    sql = (
+        f"SELECT c.column1, (SELECT COUNT(*) FROM (SELECT 1 FROM {table} n"  # noqa: S608
+        f" WHERE n.public_class = c.column1 AND n.status IN ({statuses}) LIMIT %s) AS members)"
+        f" FROM (VALUES {classes_sql}) AS c"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*sorted(PUBLIC_STATUSES), cap, *classes])
+        return [(public_class, count) for public_class, count in cursor.fetchall() if count]
 
 
 def waiting_level(need: Need) -> int:
