@@ -14,9 +14,10 @@ What it does:
 2. **Two phases**: without the proposed indexes (dropped if present) and with them (created
    exactly as the model's ``Meta.indexes`` would create them: ``PROPOSED_INDEXES`` below,
    through Django's schema editor). In each phase it prints the plans and timings of the list
-   queries and of the facet cube, then starts ``gunicorn config.wsgi`` (2 sync workers,
-   production settings plus the ``/bench/hello`` URL, see ``bench/settings_bench.py``) and
-   loads it from ``wrk`` (or a Python client with ``--client python``) on loopback:
+   queries and of the facet cube, then starts ``gunicorn config.wsgi`` (2 sync workers, the
+   portal's ``config/gunicorn.py``, production settings plus the ``/bench/hello`` URL, see
+   ``bench/settings_bench.py``) and loads it from ``wrk`` (or a Python client with ``--client
+   python``) on loopback:
    ``hello`` → ``api`` → ``page`` → ``api-sorted`` → ``hello`` again, ``--seconds`` each
    after a warm-up. Each list request picks at random one of the combinations of its two
    filters, ``facets=1`` (the page always shows its facets):
@@ -244,7 +245,8 @@ def generate(system, *, needs: int, batch: int = 100_000) -> float:
     now = timezone.now()
     two_years = 2 * 365 * 24 * 3600
 
-    fields = [f for f in Need._meta.concrete_fields if not f.primary_key]
+    # Generated columns (k-anonymity class keys) are computed by PostgreSQL: COPY refuses them.
+    fields = [f for f in Need._meta.concrete_fields if not f.primary_key and not f.generated]
     columns = [f.column for f in fields]
     defaults = {f.attname: f.get_default() for f in fields}
     json_columns = {f.attname for f in fields if f.get_internal_type() == "JSONField"}

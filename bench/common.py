@@ -108,6 +108,9 @@ def throwaway_keys() -> dict[str, str]:
 class Gunicorn:
     """``gunicorn config.wsgi`` with ``bench.settings_bench`` on a free port of 127.0.0.1.
 
+    With the portal's own gunicorn settings (``config/gunicorn.py``: the garbage collector
+    frozen once a worker has loaded the application), as production starts it.
+
     Production settings (throw-away secrets, ``SECURE_SSL_REDIRECT=false``) plus ``/bench/hello``;
     tasks in-process. ``env`` overrides or adds variables (a key the benchmark process shares,
     a cache). ``timeout`` is gunicorn's per-request limit. The log goes to
@@ -146,6 +149,7 @@ class Gunicorn:
         command = [
             str(Path(sys.executable).parent / "gunicorn"),
             "config.wsgi:application",
+            f"--config={ROOT / 'config' / 'gunicorn.py'}",
             f"--workers={self.workers}",
             f"--bind=127.0.0.1:{self.port}",
             f"--timeout={self.timeout}",

@@ -4,12 +4,13 @@ preference and the error pages."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, URLResolver, get_resolver, get_urlconf
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -110,11 +111,33 @@ def section_is_live(section: Section) -> bool:
 
     Later work mounts the real views; the home page's 即将上线 badges then go away by themselves.
     """
-    try:
-        match = resolve(section.path)
-    except Resolver404:
-        return False
-    return match.func is not coming_soon
+    return section.path in live_section_paths()
+
+
+def live_section_paths() -> frozenset[str]:
+    """The addresses of the sections that are live (``section_is_live``) in the current URLconf."""
+    return _live_paths(get_resolver(get_urlconf()))
+
+
+@lru_cache(maxsize=8)
+def _live_paths(resolver: URLResolver) -> frozenset[str]:
+    """The addresses of the sections that ``resolver`` serves by something other than ``coming_soon``.
+
+    Whether a section is live depends on the URLconf alone (not on pages or data), which is fixed
+    for the life of a process: it is worked out once per resolver rather than by resolving every
+    section's address on every page (the navigation is on all of them). A changed URLconf is a
+    new resolver (``clear_url_caches()``, run when ``ROOT_URLCONF`` changes, as in tests), so it
+    is seen at once.
+    """
+    live = set()
+    for section in SECTIONS:
+        try:
+            match = resolver.resolve(section.path)
+        except Resolver404:
+            continue
+        if match.func is not coming_soon:
+            live.add(section.path)
+    return frozenset(live)
 
 
 def coming_soon(request: HttpRequest, section: str) -> HttpResponse:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -43,6 +44,10 @@ PAGE_SIZE = 20
 # Parameters that are not filters: they stay when filters change, but never show as one.
 NOT_FILTERS = ("ordering", "page")
 FRAGMENT_CACHE_PREFIX = "needs:fragment:1:"
+# A kept fragment lives this many facet periods: it is keyed by what it shows, so it is never out
+# of date however long it is kept (a changed need or count is another key), and rendering it
+# again each period would only cost the first request of every period ~10 ms.
+FRAGMENT_PERIODS = 10
 
 
 # Reads only, one SELECT at a time: no request transaction (it would cost two round trips).
@@ -95,8 +100,8 @@ def need_list(request: HttpRequest) -> HttpResponse:
 
 
 def _fragment(kind: str, shows: object, render_fragment: Callable[[], str]) -> str:
-    """A part of the page, kept for ``NEED_FACETS_CACHE_SECONDS`` under a digest of everything
-    it shows (``shows``, and the language); 0 renders it every time.
+    """A part of the page, kept for ``FRAGMENT_PERIODS`` × ``NEED_FACETS_CACHE_SECONDS`` under a
+    digest of everything it shows (``shows``, and the language); 0 renders it every time.
 
     The filter panel's ~180 options and the 20 cards are most of the page's rendering (measured
     ~7 ms and ~3 ms of ~12 ms). Keyed by their content, not by time: a changed need, count or
@@ -113,7 +118,7 @@ def _fragment(kind: str, shows: object, render_fragment: Callable[[], str]) -> s
     html = cache.get(key)
     if html is None:
         html = str(render_fragment())
-        cache.set(key, html, timeout=seconds)
+        cache.set(key, html, timeout=seconds * FRAGMENT_PERIODS)
     return mark_safe(html)  # noqa: S308 - rendered (and escaped) by our own templates
 
 
@@ -214,16 +219,15 @@ def _without(query: QueryDict, *names: str) -> str:
 def _active_filters(query: QueryDict, params: dict) -> list[dict]:
     """Each filter in force, with its label and the link that drops it (and keeps the others)."""
     names = region_index().names
-    fields = NeedFilter.form_class().base_fields
+    labels, choices = _filter_labels(translation.get_language())
     chips = []
     for name, value in params.items():
         if name in NOT_FILTERS:
             continue
-        field = fields[name]
         if name in ("city", "county"):
             shown = names.get(value, value)
-        elif hasattr(field, "choices"):
-            shown = dict(field.choices).get(value, value)
+        elif name in choices:
+            shown = choices[name].get(value, value)
         else:
             shown = value
         # Dropping the city drops its county too: the county alone still lies in that city, so
@@ -231,8 +235,22 @@ def _active_filters(query: QueryDict, params: dict) -> list[dict]:
         drop = ("city", "county") if name == "city" else (name,)
         chips.append(
             {
-                "label": _("%(filter)s: %(value)s") % {"filter": field.label, "value": shown},
+                "label": _("%(filter)s: %(value)s") % {"filter": labels[name], "value": shown},
                 "remove_url": _without(query, *drop),
             }
         )
     return chips
+
+
+@lru_cache(maxsize=8)
+def _filter_labels(language: str | None) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Each filter's label, and the labels of the choices of those that have some, in
+    ``language`` (the active one: the argument keys the cache)."""
+    fields = NeedFilter.form_class().base_fields
+    labels = {name: str(field.label) for name, field in fields.items()}
+    choices = {
+        name: {str(value): str(label) for value, label in field.choices}
+        for name, field in fields.items()
+        if hasattr(field, "choices")
+    }
+    return labels, choices

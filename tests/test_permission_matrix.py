@@ -43,6 +43,7 @@ import pytest
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages import get_messages
+from django.shortcuts import resolve_url
 from django.test import TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from wagtail.admin.viewsets import viewsets as wagtail_viewsets
@@ -134,6 +135,12 @@ PROBES: dict[str, Probe] = {
     "membership-action": post(args=lambda w: (w.membership.pk, "approve")),
     "volunteer-register": Probe(),
     "volunteer-me": Probe(),
+    "account:signup": Probe(),
+    "account:login": Probe(),
+    "account:logout": post(),
+    "account:password-reset": Probe(),
+    "account:password-reset-sent": Probe(),
+    "account:password-reset-confirm": Probe(args=lambda w: ("MQ", "no-such-token")),
     "account:profile": Probe(),
     "account:token-create": post(data={"name": "脚本"}),
     "account:token-revoke": post(args=lambda w: (w.token.pk,)),
@@ -244,6 +251,12 @@ EXPECTED: dict[str, tuple] = {
     "membership-action":                          (LOGIN,   404,     DONE,    404,     404,     404,     404,     DONE,    LOGIN),
     "volunteer-register":                         (LOGIN,   DONE,    200,     200,     REFUSED, REFUSED, REFUSED, REFUSED, LOGIN),
     "volunteer-me":                               (LOGIN,   200,     DONE,    DONE,    DONE,    DONE,    DONE,    DONE,    LOGIN),
+    "account:signup":                             (200,     DONE,    DONE,    DONE,    DONE,    DONE,    DONE,    DONE,    200),
+    "account:login":                              (200,     DONE,    DONE,    DONE,    DONE,    DONE,    DONE,    DONE,    200),
+    "account:logout":                             (DONE,    DONE,    DONE,    DONE,    DONE,    DONE,    DONE,    DONE,    DONE),
+    "account:password-reset":                     (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "account:password-reset-sent":                (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "account:password-reset-confirm":             (200,     200,     200,     200,     200,     200,     200,     200,     200),
     "account:profile":                            (LOGIN,   200,     200,     200,     200,     200,     200,     200,     LOGIN),
     "account:token-create":                       (LOGIN,   200,     200,     200,     200,     200,     200,     200,     LOGIN),
     "account:token-revoke":                       (LOGIN,   404,     DONE,    404,     404,     404,     404,     404,     LOGIN),
@@ -439,7 +452,7 @@ def outcome(response, marker: str | None):
     status = response.status_code
     if status == 302:
         location = urlsplit(response["Location"]).path
-        if location in (settings.LOGIN_URL, reverse("wagtailadmin_login")):
+        if location in (resolve_url(settings.LOGIN_URL), reverse("wagtailadmin_login")):
             return LOGIN
         errors = any(message.level == messages.ERROR for message in get_messages(response.wsgi_request))
         if errors and location == reverse("wagtailadmin_home"):

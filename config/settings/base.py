@@ -122,13 +122,15 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "accounts.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+# The public sign-in page; the back office keeps its own at /admin/login/.
+LOGIN_URL = "account:login"
+LOGIN_REDIRECT_URL = "account:profile"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -292,11 +294,18 @@ DUPLICATE_AID_WINDOW_DAYS = env.int("DUPLICATE_AID_WINDOW_DAYS", default=90)
 NEED_CLOSE_GRACE_DAYS = env.int("NEED_CLOSE_GRACE_DAYS", default=14)
 # Seconds the public list's facet counts are cached; 0 counts on every request. The counts, and
 # the list's total and number of pages, may lag the rows by up to this long (the rows themselves
-# are always read live). Also how long /needs/ keeps its rendered filter panel and cards, which
-# are kept under a digest of what they show and so are never out of date.
+# are always read live). /needs/ keeps its rendered filter panel and cards ten times as long
+# (0: not at all): they are kept under a digest of what they show and so are never out of date.
 NEED_FACETS_CACHE_SECONDS = env.int("NEED_FACETS_CACHE_SECONDS", default=60)
+# Seconds before the facet counts expire when a background thread starts counting the next ones,
+# so that no request waits for the count (0: the first request after expiry counts).
+NEED_FACETS_REFRESH_AHEAD_SECONDS = env.int("NEED_FACETS_REFRESH_AHEAD_SECONDS", default=10)
 # Seconds whole public-list API answers are cached (0: off; rows then up to N seconds old).
 NEED_LIST_CACHE_SECONDS = env.int("NEED_LIST_CACHE_SECONDS", default=0)
+# PostgreSQL: the public list prepares its frequent statements, planned once per connection
+# (marketplace.selectors); rows are still read live. Turn off behind a pooler that cannot keep
+# prepared statements (PgBouncer in transaction mode before 1.21).
+NEED_LIST_PREPARED_STATEMENTS = env.bool("NEED_LIST_PREPARED_STATEMENTS", default=True)
 # Largest evidence file accepted (bytes).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 

@@ -10,3 +10,5 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 AXES_ENABLED = True
 # Counts are read right after writes; the facet cache has its own tests that turn it on.
 NEED_FACETS_CACHE_SECONDS = 0
+# No background counting threads behind the tests' backs (its own test turns it on).
+NEED_FACETS_REFRESH_AHEAD_SECONDS = 0

@@ -147,7 +147,7 @@ def test_the_schema_documents_the_token(client):
 def test_the_profile_needs_a_login(client):
     response = client.get("/account/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"].startswith("/account/login/")
 
 
 def test_the_profile_shows_the_user_with_a_masked_email(client):

@@ -106,8 +106,8 @@ def test_another_user_cannot_open_or_mark_my_messages(client):
 
 
 def test_the_pages_need_a_login(client):
-    assert client.get(PAGE)["Location"].startswith("/admin/login/")
-    assert client.post(f"{PAGE}read-all/")["Location"].startswith("/admin/login/")
+    assert client.get(PAGE)["Location"].startswith("/account/login/")
+    assert client.post(f"{PAGE}read-all/")["Location"].startswith("/account/login/")
 
 
 def test_the_unread_count_for_the_header_is_one_query_and_only_when_used(django_assert_num_queries):

@@ -38,6 +38,7 @@ class Command(BaseCommand):
         self.stdout.write(f"演示组织 (organizations created): {len(organizations.organizations)}")
         self.stdout.write(f"演示认领 (claims): {_counts(claims)}")
         self.stdout.write(f"演示交付 (deliveries): {_counts(deliveries)}")
+        self.stdout.write("登录 (sign in): http://127.0.0.1:8000/account/login/")
         self.stdout.write("后台 (back office): http://127.0.0.1:8000/admin/")
         self.stdout.write(f"演示账号密码均为 (every demo password is): {DEMO_PASSWORD}")
         for demo in users:

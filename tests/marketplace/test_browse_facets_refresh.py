@@ -1,0 +1,94 @@
+"""Facet counts kept for a period are counted again in the background shortly before they
+expire, so that no request waits for the count; they are never older than the period."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from marketplace import facets
+from marketplace.facets import need_facets
+from tests.factories.browse import browse_source, make_need
+
+# The background count has its own connection: it sees committed rows only.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(monkeypatch):
+    cache.clear()
+    monkeypatch.setattr(facets, "_memo", None)
+    yield
+    _wait_for_background_counts()
+    cache.clear()
+
+
+def _wait_for_background_counts() -> None:
+    for thread in threading.enumerate():
+        if thread.name == "need-facets-refresh":
+            thread.join(timeout=30)
+
+
+def _counts_needs(queries) -> bool:
+    return any("marketplace_need" in query["sql"] for query in queries)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Moves time on for the facet counts and the cache alike."""
+    now = [time.time()]
+    monkeypatch.setattr(facets.time, "time", lambda: now[0])
+    return now
+
+
+def _one_need_counted_and_a_second_added(settings, *, refresh_ahead: int) -> None:
+    """Counts kept for 60 s that say one medical need, while the table has two."""
+    settings.NEED_FACETS_CACHE_SECONDS = 60
+    settings.NEED_FACETS_REFRESH_AHEAD_SECONDS = refresh_ahead
+    source = browse_source()
+    make_need(source, need_type="medical")
+    assert need_facets(filters={"need_type": "medical"}).total == 1
+    make_need(source, need_type="medical")
+
+
+def test_counts_are_renewed_in_the_background_before_they_expire(settings, clock):
+    _one_need_counted_and_a_second_added(settings, refresh_ahead=10)
+
+    clock[0] += 30  # well within the period: the kept counts, nothing counted
+    with CaptureQueriesContext(connection) as queries:
+        assert need_facets(filters={"need_type": "medical"}).total == 1
+    _wait_for_background_counts()
+    assert not _counts_needs(queries)
+    assert need_facets(filters={"need_type": "education"}).counts["need_type"]["medical"] == 1
+
+    clock[0] += 25  # 5 s before they expire: still the kept counts, and the next ones are counted
+    with CaptureQueriesContext(connection) as queries:
+        assert need_facets(filters={"need_type": "medical"}).total == 1
+    assert not _counts_needs(queries)  # by this request: in the background
+    _wait_for_background_counts()
+
+    with CaptureQueriesContext(connection) as queries:
+        renewed = need_facets(filters={"need_type": "housing"})
+    assert renewed.counts["need_type"]["medical"] == 2
+    assert not _counts_needs(queries)  # from the renewed counts
+
+    clock[0] += 10  # the first counts' period is over: everything from the renewed counts
+    assert need_facets(filters={"need_type": "medical"}).total == 2
+
+
+def test_without_counting_ahead_the_first_request_after_the_period_counts(settings, clock):
+    _one_need_counted_and_a_second_added(settings, refresh_ahead=0)
+
+    clock[0] += 55
+    assert need_facets(filters={"need_type": "medical"}).total == 1
+    assert not [thread for thread in threading.enumerate() if thread.name == "need-facets-refresh"]
+
+    clock[0] += 10
+    with CaptureQueriesContext(connection) as queries:
+        assert need_facets(filters={"need_type": "medical"}).total == 2
+    assert _counts_needs(queries)
