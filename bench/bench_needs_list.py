@@ -87,7 +87,7 @@ def proposed_indexes() -> list:
     return [
         # newest first (the default): unfiltered, or filtered by anything not too selective
         models.Index(F("published_at").desc(), F("id").desc(), condition=public, name="need_public_newest"),
-        # newest first within a need type (city + type, the common pair; rare types too)
+        # newest first within a need type (rare types, type alone)
         models.Index(
             "need_type",
             F("published_at").desc(),
@@ -95,8 +95,17 @@ def proposed_indexes() -> list:
             condition=public,
             name="need_public_type_new",
         ),
-        # each sort within one published region: the county filter (a city is an IN list of
-        # ~15 regions; it walks the sort's own index instead, 1 row in 8 matching)
+        # newest first within a city and a need type (the city filter is the generated column
+        # public_city: one equality)
+        models.Index(
+            "public_city",
+            "need_type",
+            F("published_at").desc(),
+            F("id").desc(),
+            condition=public,
+            name="need_public_city_type_new",
+        ),
+        # each sort within one published region: the county filter
         models.Index(
             "public_region",
             F("published_at").desc(),
@@ -116,7 +125,7 @@ def proposed_indexes() -> list:
         models.Index(
             "public_region", REMAINING.desc(), F("id").desc(), condition=public, name="need_public_region_gap"
         ),
-        # the other three sorts, province-wide (city filters walk these too)
+        # the other three sorts, province-wide (a city filter walks these, 1 row in ~10 matching)
         models.Index("needed_by", "id", condition=public, name="need_public_deadline"),
         models.Index(
             URGENCY_RANK,

@@ -269,8 +269,8 @@ class NeedFilter(django_filters.FilterSet):
         form = NeedFilterForm
 
     def filter_city(self, queryset: QuerySet[Need], name: str, value: str) -> QuerySet[Need]:
-        # An IN list of ~15 codes rather than LIKE '4201%': it can use plain B-tree indexes.
-        return queryset.filter(public_region_id__in=sorted(region_index().within_city[value]))
+        # The database-kept city of the published region (Need.public_city): one indexed equality.
+        return queryset.filter(public_city=value)
 
     def filter_category(self, queryset: QuerySet[Need], name: str, value: str) -> QuerySet[Need]:
         # ``categories`` is a JSON list. PostgreSQL answers ``@>`` (and a GIN index can serve it);

@@ -15,8 +15,8 @@ from django.utils import translation
 
 from marketplace import views_browse
 from marketplace.facets import NeedFacets, need_facets
-from marketplace.filters import NeedFilter, need_filter_form
-from marketplace.models import NeedStatus
+from marketplace.filters import NeedFilter, need_filter_form, region_index
+from marketplace.models import Need, NeedStatus
 from marketplace.selectors import need_public_list
 from tests.factories.browse import browse_source, make_need
 
@@ -77,6 +77,20 @@ def test_city_matches_everything_published_inside_it(placed):
     assert codes({"city": "420600"}) == [placed["xiangcheng"]]
     # A unit administered directly by the province is a city as well as a county.
     assert codes({"city": "429004"}) == [placed["xiantao"]]
+
+
+def test_the_city_the_database_keeps_is_the_region_trees_for_every_region(source):
+    """Need.public_city (a generated column the city filter uses) agrees with the region tree for
+    every region a need can be published in: each city and county-level unit of Hubei."""
+    city_of = region_index().city_of
+    needs = [make_need(source, region=code, public_region=code) for code in sorted(city_of)]
+
+    stored = dict(
+        Need.objects.filter(pk__in=[n.pk for n in needs]).values_list("public_region_id", "public_city")
+    )
+
+    assert stored == city_of
+    assert len(stored) == 17 + 103 - 4  # the four direct units are cities and counties at once
 
 
 def test_county_matches_only_needs_published_at_that_county(placed):
