@@ -19,6 +19,9 @@ BATCH = 500
 # Demo needs gather in a few counties so that k-anonymous classes fill up, as they would with
 # real volumes; the rest are spread thinly over the province and wait or publish at city level.
 BUSY_COUNTIES = ["420111", "420106", "420115", "420502", "420602", "421002", "422801", "429004"]
+# Service needs (hours of care) are few among the rest and their classes stay thin; a handful of
+# urgent ones in one city may publish at city level, so volunteers have something to claim.
+SERVICE_COHORT = [("420111", "care_service"), ("420106", "care_service"), ("420115", "care_service")] * 2
 
 
 def seed_demo_needs() -> Counter[str]:
@@ -40,6 +43,12 @@ def seed_demo_needs() -> Counter[str]:
             rng, source_ref=f"DEMO-{number:04d}", county_code=county, today=today, need_type=need_type
         )
         record["version"] = today.toordinal()
+        records.append(record)
+    for number, (county, need_type) in enumerate(SERVICE_COHORT):
+        record = synthetic_record(
+            rng, source_ref=f"DEMO-S{number:02d}", county_code=county, today=today, need_type=need_type
+        )
+        record.update(version=today.toordinal(), urgency="urgent")
         records.append(record)
     outcomes: Counter[str] = Counter()
     for start in range(0, len(records), BATCH):

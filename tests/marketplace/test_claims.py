@@ -517,3 +517,19 @@ def test_the_beat_tasks_expire_leases_and_escalate_transfers(need, member, chari
 def test_the_demo_claims_wait_for_the_demo_organizations():
     assert seed_demo_claims() == {"skipped: demo organizations missing": 1}
     assert not Claim.objects.exists()
+
+
+def test_the_demo_data_plays_every_claim_scenario_on_needs_it_published_itself():
+    from accounts.demo import seed_demo_users
+    from marketplace.demo_organizations import seed_demo_organizations
+    from marketplace.demo_seed import seed_demo_needs
+
+    seed_demo_users()
+    seed_demo_needs()
+    seed_demo_organizations()
+
+    outcomes = seed_demo_claims()
+
+    assert not [name for name in outcomes if "no open demo need" in name or "skipped" in name], outcomes
+    assert Claim.objects.filter(volunteer__isnull=False, need__amount_kind="hours").exists()
+    assert seed_demo_claims() == {f"{name}: already there": 1 for name in outcomes}
