@@ -11,25 +11,16 @@ from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
-from accounts.admin_pages import AdminPage
-from accounts.roles import Role
+from accounts.admin_pages import AdminPage, menu_item_for
+from accounts.roles import is_administrator
 from privacy.models import SensitiveKind, SensitiveRead
-
-
-def may_read_access_log(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and (user.is_superuser or user.has_role(Role.ADMINISTRATOR))
-    )
 
 
 @method_decorator(never_cache, name="dispatch")
 class SensitiveReadsView(AdminPage):
-    check = staticmethod(may_read_access_log)
+    check = staticmethod(is_administrator)
     template_name = "accounts/admin/sensitive_reads.html"
     page_title = gettext_lazy("Sensitive reads")
     header_icon = "view"
@@ -55,11 +46,6 @@ class SensitiveReadsView(AdminPage):
         return context
 
 
-class SensitiveReadsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return may_read_access_log(request.user)
-
-
 class SensitiveReadsViewSet(ViewSet):
     name = "accounts_sensitive_reads"
     url_prefix = "sensitive-reads"
@@ -71,7 +57,7 @@ class SensitiveReadsViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self):
-        return SensitiveReadsMenuItem
+        return menu_item_for(is_administrator)
 
     def get_urlpatterns(self):
         return [path("", SensitiveReadsView.as_view(), name="index")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.views.generic import TemplateView
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 
@@ -36,3 +37,8 @@ class AdminPage(WagtailAdminTemplateMixin, TemplateView):
             "paginator": paginator,
             "elided_page_range": paginator.get_elided_page_range(page.number),
         }
+
+
+def menu_item_for(check) -> type[MenuItem]:
+    """A menu item class shown only to the users ``check`` admits (the page's own check)."""
+    return type("PortalMenuItem", (MenuItem,), {"is_shown": lambda self, request: check(request.user)})

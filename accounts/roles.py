@@ -42,3 +42,13 @@ def holds_office(user) -> bool:
     return bool(
         getattr(user, "is_authenticated", False) and (user.is_superuser or user.has_role(*STAFF_ROLES))
     )
+
+
+def is_administrator(user) -> bool:
+    """An active superuser or platform administrator: the back office's administration pages
+    (undelivered feedback, the access log, policy overrides) are theirs."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.is_superuser or user.has_role(Role.ADMINISTRATOR))
+    )

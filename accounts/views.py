@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import ApiToken, Department, Notification
 from accounts.roles import Role
 from accounts.tokens import TOKEN_SCHEME, api_token_create, api_token_revoke
+from config.http import on_this_site
 
 NOTIFICATIONS_PER_PAGE = 20
 
@@ -146,8 +146,6 @@ def notification_read(request, pk: int):
 def notification_open(request, pk: int):
     """Mark the message read and follow its link (only to this site)."""
     note = _mark_read(request, pk)
-    if note.url and url_has_allowed_host_and_scheme(
-        note.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if note.url and on_this_site(request, note.url):
         return redirect(note.url)
     return redirect("account:notifications")

@@ -16,12 +16,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UserCreationForm
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
+
+from config.http import safe_next
 
 # The backend that checks passwords (django-axes' standalone backend only refuses lock-outs).
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -41,16 +42,6 @@ class SignUpForm(UserCreationForm):
         fields = ("username", "email")
 
 
-def _next_url(request) -> str:
-    """Where to go after signing up: the page that asked for it, if it is one of ours."""
-    target = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
-
-
 @sensitive_post_parameters("password1", "password2")
 @csrf_protect
 @never_cache
@@ -68,11 +59,11 @@ def sign_up(request):
                 "as a volunteer to claim needs."
             ),
         )
-        return redirect(_next_url(request) or "organizations-mine")
+        return redirect(safe_next(request) or "organizations-mine")
     return render(
         request,
         "accounts/signup.html",
-        {"form": form, "next": _next_url(request), "redirect_field_name": REDIRECT_FIELD_NAME},
+        {"form": form, "next": safe_next(request), "redirect_field_name": REDIRECT_FIELD_NAME},
     )
 
 

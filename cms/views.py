@@ -12,9 +12,10 @@ from django.shortcuts import render
 from django.template import loader
 from django.urls import Resolver404, URLResolver, get_resolver, get_urlconf
 from django.utils.functional import Promise
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+
+from config.http import safe_next
 
 TEXT_SIZE_COOKIE = "text_size"
 TEXT_SIZE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60
@@ -145,15 +146,6 @@ def coming_soon(request: HttpRequest, section: str) -> HttpResponse:
     return render(request, "cms/coming_soon.html", {"section": SECTIONS_BY_KEY[section]})
 
 
-def _safe_next(request: HttpRequest) -> str:
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return "/"
-
-
 @require_POST
 def set_text_size(request: HttpRequest) -> HttpResponse:
     """Remember the reader's text size (large or normal) for a year, then go back.
@@ -162,7 +154,7 @@ def set_text_size(request: HttpRequest) -> HttpResponse:
     else sends the reader to the home page instead (no open redirect).
     """
     size = "large" if request.POST.get("text_size") == "large" else "normal"
-    response = HttpResponseRedirect(_safe_next(request))
+    response = HttpResponseRedirect(safe_next(request, "/"))
     response.set_cookie(
         TEXT_SIZE_COOKIE,
         size,

@@ -35,10 +35,10 @@ from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
-from accounts.admin_pages import AdminPage
+from accounts.admin_pages import AdminPage, menu_item_for
 from accounts.models import Department
 from accounts.roles import Role
-from marketplace.admin_views import _menu_item_for, may_review
+from marketplace.admin_views import may_review
 from marketplace.choices import NeedType
 from marketplace.models import DeliveryStatus, Need
 from marketplace.services.chain import (
@@ -202,7 +202,7 @@ class DeliveryViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self):
-        return _menu_item_for(may_verify)
+        return menu_item_for(may_verify)
 
     def get_urlpatterns(self):
         return [
@@ -298,7 +298,7 @@ class ChainViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self):
-        return _menu_item_for(may_see_chain)
+        return menu_item_for(may_see_chain)
 
     def get_urlpatterns(self):
         return [
@@ -350,7 +350,7 @@ class DuplicateAlertViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self):
-        return _menu_item_for(may_verify)
+        return menu_item_for(may_verify)
 
     def get_urlpatterns(self):
         return [
@@ -473,7 +473,7 @@ class ExpiredNeedsViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self):
-        return _menu_item_for(may_see_expired)
+        return menu_item_for(may_see_expired)
 
     def get_urlpatterns(self):
         return [path("", ExpiredNeedsView.as_view(), name="index")]

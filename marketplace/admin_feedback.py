@@ -17,8 +17,8 @@ from django.views.decorators.cache import never_cache
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSet
 
-from accounts.admin_pages import AdminPage
-from marketplace.admin_views import _menu_item_for, is_administrator
+from accounts.admin_pages import AdminPage, menu_item_for
+from accounts.roles import is_administrator
 from marketplace.services.feedback_delivery import (
     SWEEP_BATCH,
     feedback_retry_now,
@@ -74,7 +74,7 @@ class FeedbackOutboxViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self):
-        return _menu_item_for(is_administrator)
+        return menu_item_for(is_administrator)
 
     def get_urlpatterns(self):
         return [path("", FeedbackOutboxView.as_view(), name="index")]

@@ -24,8 +24,8 @@ from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
-from accounts.admin_pages import AdminPage
-from marketplace.admin_views import ReviewerRequiredMixin, _menu_item_for, may_review
+from accounts.admin_pages import AdminPage, menu_item_for
+from marketplace.admin_views import ReviewerRequiredMixin, may_review
 from marketplace.choices import NeedType
 from marketplace.forms_organizations import StatusChangeForm, add_service_errors, with_labels
 from marketplace.models import OrganizationStatus
@@ -212,7 +212,7 @@ class OrganizationViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self):
-        return _menu_item_for(may_review)
+        return menu_item_for(may_review)
 
     def get_urlpatterns(self):
         return [

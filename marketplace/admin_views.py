@@ -41,9 +41,9 @@ from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
 from wagtail.permission_policies.base import BasePermissionPolicy
 
-from accounts.admin_pages import AdminPage
+from accounts.admin_pages import AdminPage, menu_item_for
 from accounts.models import Department, User
-from accounts.roles import Role
+from accounts.roles import Role, is_administrator
 from marketplace.choices import LowIncomeCategory
 from marketplace.forms import (
     NeedRejectForm,
@@ -91,14 +91,6 @@ def may_review(user) -> bool:
         getattr(user, "is_authenticated", False)
         and user.is_active
         and (user.is_superuser or user.has_role(Role.CASEWORKER, Role.ADMINISTRATOR))
-    )
-
-
-def is_administrator(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and (user.is_superuser or user.has_role(Role.ADMINISTRATOR))
     )
 
 
@@ -294,19 +286,13 @@ class ReviewViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self):
-        return _menu_item_for(may_review)
+        return menu_item_for(may_review)
 
     def get_urlpatterns(self):
         return [
             path("", ReviewQueueView.as_view(), name="index"),
             path("<str:code>/", NeedReviewView.as_view(), name="need"),
         ]
-
-
-def _menu_item_for(check):
-    from wagtail.admin.menu import MenuItem
-
-    return type("PortalMenuItem", (MenuItem,), {"is_shown": lambda self, request: check(request.user)})
 
 
 # --- spreadsheet import ------------------------------------------------------------------------
@@ -488,7 +474,7 @@ class ImportViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self):
-        return _menu_item_for(may_review)
+        return menu_item_for(may_review)
 
     def get_urlpatterns(self):
         return [

@@ -86,7 +86,8 @@ class RegionIndex:
     cities: tuple[tuple[str, str], ...]  # (code, name) of the 17 city-level units, by code
     counties: dict[str, tuple[tuple[str, str], ...]]  # city code → its county-level units
     city_of: dict[str, str]  # region code → code of its city-level unit (itself for one)
-    within_city: dict[str, frozenset[str]]  # city code → every region code inside it, itself too
+    county_cities: dict[str, str]  # county-level code → its city (a direct unit is its own)
+    city_codes: frozenset[str]
     county_codes: frozenset[str]
 
 
@@ -109,16 +110,15 @@ def region_index() -> RegionIndex:
     for region in regions:
         if region.level == RegionLevel.COUNTY and region.code in mapping:
             counties[mapping[region.code]].append((region.code, region.name))
-    within: dict[str, set[str]] = {code: set() for code, _name in cities}
-    for code, city in mapping.items():
-        within[city].add(code)
+    county_codes = frozenset(r.code for r in regions if r.level == RegionLevel.COUNTY)
     return RegionIndex(
         names={r.code: r.name for r in regions},
         cities=cities,
         counties={city: tuple(items) for city, items in counties.items()},
         city_of=mapping,
-        within_city={city: frozenset(codes) for city, codes in within.items()},
-        county_codes=frozenset(r.code for r in regions if r.level == RegionLevel.COUNTY),
+        county_cities={code: mapping[code] for code in sorted(county_codes)},
+        city_codes=frozenset(code for code, _name in cities),
+        county_codes=county_codes,
     )
 
 
@@ -146,7 +146,7 @@ class CityCodeField(_RegionCodeField):
         ),
     }
 
-    codes_of = staticmethod(lambda index: index.within_city.keys())
+    codes_of = staticmethod(lambda index: index.city_codes)
 
 
 class CountyCodeField(_RegionCodeField):

@@ -19,11 +19,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from config.http import safe_next
 from marketplace.models import AmountKind, Claim, ClaimStatus, Need, Organization, TransferRequest, Volunteer
 from marketplace.models.claims import HOLDING_CLAIM_STATUSES
 from marketplace.selectors import need_public_get
@@ -240,12 +241,7 @@ def _add_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 def _back(request, default: str):
-    target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(default)
+    return redirect(safe_next(request, default))
 
 
 def _claim_or_404(pk: int) -> Claim:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from marketplace.choices import NeedType
+from marketplace.filters import region_index
 from marketplace.gate import HOLD_RESIDUAL_RISK, HOLD_THIN_CLASS, PublicDraft, privacy_gate
 from marketplace.intake import IntakeRecord, RecordErrors, parse_record
 from marketplace.keys import record_digest, token_for
@@ -38,7 +39,6 @@ from marketplace.policy import MedicalCosts, RegionalOverride, assess_medical
 from marketplace.services.bulk import insert_new
 from marketplace.services.chain import check_duplicate_aid, window_days
 from marketplace.services.kanon import (
-    county_city_map,
     load_placement,
     need_attributes,
     need_published_key,
@@ -134,7 +134,7 @@ def needs_intake(
 
 @sensitive_variables()
 def _intake_batch(*, source_system: SourceSystem, records: Sequence, today: date) -> list[RecordResult]:
-    county_cities = county_city_map()
+    county_cities = region_index().county_cities
     scope_prefix = code_prefix(source_system.region_id)
     results: list[RecordResult] = []
     accepted: list[_Accepted] = []

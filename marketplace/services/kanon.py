@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import cache
 
 from django.conf import settings
 from django.db import connection
@@ -31,18 +30,6 @@ from marketplace.placement import (
     published_key,
 )
 from marketplace.services.needs import PUBLIC_STATUSES
-from regions.models import Region, RegionLevel
-
-
-@cache
-def county_city_map() -> dict[str, str]:
-    """Every county-level code → its city-level code (a direct unit is its own city)."""
-    mapping = {}
-    for code, parent_id, direct in Region.objects.filter(level=RegionLevel.COUNTY).values_list(
-        "code", "parent_id", "directly_administered"
-    ):
-        mapping[code] = code if direct else parent_id
-    return mapping
 
 
 def load_placement(

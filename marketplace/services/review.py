@@ -21,12 +21,12 @@ from django.utils.translation import gettext_lazy
 
 from accounts.roles import Role
 from accounts.scoping import user_may_act
+from marketplace.filters import region_index
 from marketplace.gate import HOLD_RESIDUAL_RISK, HOLD_THIN_CLASS
 from marketplace.intake import MAX_TEXT
 from marketplace.models import Need, NeedStatus, NeedTransition
 from marketplace.placement import CASEWORKER_APPROVED, SUPPRESSED_LEVEL
 from marketplace.services.kanon import (
-    county_city_map,
     load_placement,
     need_attributes,
     publication_note,
@@ -149,7 +149,7 @@ def need_review_approve(*, need: Need, actor, title: str, summary: str) -> Revie
     if errors:
         raise ValidationError(errors)
 
-    county_cities = county_city_map()
+    county_cities = region_index().county_cities
     _check_may_review(actor, need)
     city = county_cities[need.region_id]
     # The city lock first, as intake takes it: approvals and intake batches of one city place
