@@ -412,6 +412,13 @@ def test_the_directory_shows_only_verified_organizations(client, directory):
         assert client.get(f"/organizations/{directory[key].pk}/").status_code == 404
 
 
+def test_the_public_signs_in_on_the_public_page_to_ask_to_join(client, directory):
+    organization = directory["verified"]
+    page = client.get(f"/organizations/{organization.pk}/").content.decode()
+    assert f'href="/account/login/?next=/organizations/{organization.pk}/"' in page
+    assert "/admin/login/" not in page
+
+
 def test_the_directory_api_lists_verified_organizations_with_public_fields_only(client, directory):
     response = client.get("/api/v1/organizations/")
     assert response.status_code == 200
