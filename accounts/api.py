@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
-
-from accounts.authentication import ApiTokenAuthentication
 
 
 class MeSerializer(serializers.Serializer):
@@ -22,8 +19,6 @@ class MeSerializer(serializers.Serializer):
 class MeApi(APIView):
     """The authenticated user, as the API sees them: the roles and scope a token acts with."""
 
-    # Token first, so a request without credentials gets 401 with WWW-Authenticate: Token.
-    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
     @extend_schema(

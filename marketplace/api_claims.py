@@ -165,15 +165,6 @@ class ClaimApiView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    def get_authenticate_header(self, request):
-        # DRF answers 403 instead of 401 when the first authentication class (the session) sends
-        # no WWW-Authenticate challenge; any configured class that has one (the token) will do.
-        for authenticator in self.get_authenticators():
-            header = authenticator.authenticate_header(request)
-            if header:
-                return header
-        return 'Session realm="api"'
-
     def handle_exception(self, exc):
         if isinstance(exc, ClaimRefused):
             return refused(exc)

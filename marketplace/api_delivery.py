@@ -6,14 +6,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.authentication import ApiTokenAuthentication
 from marketplace.authentication import IsSourceSystem, SourceSystemKeyAuthentication
 from marketplace.models import Claim, Delivery
 from marketplace.services.delivery import (
@@ -75,9 +73,6 @@ class ClaimDeliveriesApi(APIView):
     Only the claimant's organization members (or the volunteer) see the claim; others get 404.
     """
 
-    # Token first: an anonymous caller gets 401 with ``WWW-Authenticate: Token``, as on the
-    # other APIs; DRF answers 403 when the first class (the session) names no challenge.
-    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
 
