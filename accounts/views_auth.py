@@ -11,7 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model, login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UserCreationForm
 from django.shortcuts import redirect, render
@@ -60,11 +60,7 @@ def sign_up(request):
             ),
         )
         return redirect(safe_next(request) or "organizations-mine")
-    return render(
-        request,
-        "accounts/signup.html",
-        {"form": form, "next": safe_next(request), "redirect_field_name": REDIRECT_FIELD_NAME},
-    )
+    return render(request, "accounts/signup.html", {"form": form, "next": safe_next(request)})
 
 
 class SignInView(auth_views.LoginView):

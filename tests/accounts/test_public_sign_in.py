@@ -78,6 +78,9 @@ def test_pages_that_need_an_account_send_the_public_to_the_public_sign_in(client
     assert response["Location"] == "/account/login/?next=/volunteers/register/"
 
     UserFactory(username="vol", roles=[Role.VOLUNTEER])
+    page = client.get(response["Location"]).content.decode()
+    assert '<input type="hidden" name="next" value="/volunteers/register/">' in page
+    assert 'href="/account/signup/?next=/volunteers/register/"' in page
     response = client.post(
         "/account/login/", {"username": "vol", "password": PASSWORD, "next": "/volunteers/register/"}
     )
