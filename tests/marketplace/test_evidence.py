@@ -13,13 +13,16 @@ from io import BytesIO
 import pikepdf
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import ExifTags, Image
 
 from marketplace import evidence as evidence_module
 from marketplace.evidence import EvidenceError, check_evidence, image_slot, sniff
-from marketplace.models import Delivery, Evidence
+from marketplace.models import Delivery, Evidence, Organization
 from marketplace.services.delivery import delivery_report
+from marketplace.services.organizations import certificate_check
+from tests.factories.accounts import UserFactory
 from tests.factories.delivery import (
     flate_stream,
     jpeg_with_exif,
@@ -423,6 +426,42 @@ def test_a_password_protected_pdf_is_refused():
         check_evidence(out.getvalue(), max_bytes=LIMIT)
     assert refused.value.code == "pdf_encrypted"
     assert "密码" in refused.value.message
+
+
+# --- certificates go through the same check --------------------------------------------------------
+
+
+def certificate(name: str, data: bytes, content_type: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def test_a_certificate_pdf_with_escaped_javascript_is_refused():
+    data = pdf_document(catalog=b"/OpenAction << /S /Java#53cript /J#53 (app.alert(1)) >>")
+    with pytest.raises(ValidationError) as refused:
+        certificate_check(certificate("登记证书.pdf", data, "application/pdf"))
+    assert refused.value.code == "pdf_active_content"
+
+
+def test_a_certificate_image_bomb_is_refused():
+    bomb = encoded(Image.new("L", (7700, 7700), 255), "PNG", optimize=True)
+    with pytest.raises(ValidationError) as refused:
+        certificate_check(certificate("证书.png", bomb, "image/png"))
+    assert refused.value.code == "image_too_large"
+
+
+@pytest.mark.django_db
+def test_a_registered_certificate_photo_is_stored_without_its_exif(client):
+    from tests.marketplace.test_organizations import registration_data
+
+    client.force_login(UserFactory())
+    photo = certificate("证书.jpg", jpeg_with_exif(), "image/jpeg")
+    client.post("/organizations/register/", registration_data(certificate=photo))
+    organization = Organization.objects.get()
+    with organization.certificate.open("rb") as stored:
+        content = stored.read()
+    assert content.startswith(b"\xff\xd8\xff")
+    assert b"Exif" not in content
+    assert b"TestCam" not in content
 
 
 # --- through the delivery service ----------------------------------------------------------------
