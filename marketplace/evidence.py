@@ -56,7 +56,8 @@ STORED_MAX_PIXELS = 5_000_000
 PDF_EOF_WINDOW = 1024
 JPEG_QUALITY = 88
 # qpdf inflates every object stream it reads; bound it (process-wide) so a 5 MB upload cannot
-# inflate into gigabytes.
+# inflate into gigabytes. An object stream over the bound is left unread, like any damaged
+# object: it is neither examined nor part of the stored rewrite.
 PDF_FLATE_MAX_MEMORY = 64 * 1024 * 1024
 pikepdf.settings.set_qpdf_limits(flate_max_memory=PDF_FLATE_MAX_MEMORY)
 

@@ -411,6 +411,23 @@ def test_the_stored_pdf_is_the_document_that_was_examined():
         assert len(stored.pages) == 1
 
 
+def test_an_object_stream_that_inflates_past_the_limit_is_not_read_nor_stored():
+    # The limit is 64 MB; lowered here so that the test stays small. What qpdf cannot inflate
+    # it cannot examine, and what it did not examine is not in the stored copy.
+    padding = b"<< /Padding (" + b"A" * 2_000_000 + b") >>"
+    data = pdf_document(
+        catalog=b"/OpenAction 6 0 R /Extra 5 0 R", extra={5: padding, 6: JS_ACTION}, compressed={5, 6}
+    )
+    previous = pikepdf.settings.set_qpdf_limits(flate_max_memory=1_000_000)
+    try:
+        checked = check_evidence(data, max_bytes=LIMIT)
+    finally:
+        pikepdf.settings.set_qpdf_limits(**previous)
+    with pikepdf.open(BytesIO(checked.content)) as stored:
+        assert evidence_module.pdf_active_content(stored) == set()
+        assert len(stored.pages) == 1
+
+
 def test_a_pdf_the_parser_cannot_read_is_refused():
     with pytest.raises(EvidenceError) as refused:
         check_evidence(b"%PDF-1.7\nthis is no PDF at all\n%%EOF\n", max_bytes=LIMIT)
