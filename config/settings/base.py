@@ -310,6 +310,10 @@ NEED_LIST_CACHE_SECONDS = env.int("NEED_LIST_CACHE_SECONDS", default=0)
 NEED_LIST_PREPARED_STATEMENTS = env.bool("NEED_LIST_PREPARED_STATEMENTS", default=True)
 # Largest evidence file accepted (bytes).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
+# Images (evidence, certificates) decoded at once per process, and seconds an upload waits for
+# its turn before it is refused as busy: a burst of uploads cannot exhaust a worker's memory.
+EVIDENCE_IMAGE_CONCURRENCY = env.int("EVIDENCE_IMAGE_CONCURRENCY", default=2)
+EVIDENCE_IMAGE_WAIT_SECONDS = env.float("EVIDENCE_IMAGE_WAIT_SECONDS", default=10.0)
 
 # --- Feedback to the monitoring platform ----------------------------------------------------
 # Master key of the webhook signatures: each source system's signing secret is
@@ -331,5 +335,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # pikepdf announces its logger bridge at INFO on import, in every process.
+    "loggers": {"axes": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
 }

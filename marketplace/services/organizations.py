@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -30,7 +31,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
-from PIL import Image, UnidentifiedImageError
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
@@ -39,6 +39,7 @@ from accounts.notifications import notify
 from accounts.roles import OFFICE_HOLDERS, Role, holds_office
 from accounts.scoping import user_may_act
 from marketplace.choices import NeedType
+from marketplace.evidence import CheckedEvidence, EvidenceError, check_evidence
 from marketplace.keys import token_for, tokens_for
 from marketplace.models import (
     Membership,
@@ -150,10 +151,24 @@ def certificate_kind(head: bytes) -> str | None:
     return None
 
 
-def certificate_check(upload: UploadedFile) -> str:
-    """Check an uploaded certificate by its content and size; return its kind (``pdf``…).
+# Evidence codes that mean "not a certificate file" keep the certificate form's code.
+_CERTIFICATE_CODES = {
+    "unsupported_type": "certificate_type",
+    "corrupt_image": "certificate_type",
+    "corrupt_pdf": "certificate_type",
+    "too_large": "certificate_size",
+}
 
-    Raises ``ValidationError`` (code ``certificate_type`` or ``certificate_size``).
+
+def certificate_check(upload: UploadedFile) -> CheckedEvidence:
+    """Check an uploaded certificate by its content and size; return the bytes to store.
+
+    The file goes through the evidence check (``marketplace.evidence``), as delivery evidence
+    does: images are decoded within the pixel limits and re-encoded without EXIF, PDFs parsed
+    and refused with active content, and the stored copy is the checked one. Raises
+    ``ValidationError`` with code ``certificate_type`` (not a readable PDF, PNG or JPEG file),
+    ``certificate_size``, or the evidence check's ``image_too_large``, ``busy``,
+    ``pdf_encrypted`` or ``pdf_active_content``.
     """
     if upload.size is not None and upload.size > CERTIFICATE_MAX_BYTES:
         raise ValidationError(
@@ -162,28 +177,24 @@ def certificate_check(upload: UploadedFile) -> str:
             code="certificate_size",
         )
     upload.seek(0)
-    kind = certificate_kind(upload.read(16))
+    data = upload.read(CERTIFICATE_MAX_BYTES + 1)
     upload.seek(0)
-    refused = ValidationError(
-        _("The certificate must be a PDF file or a PNG or JPEG image."), code="certificate_type"
-    )
-    if kind is None:
-        raise refused
-    if kind in ("png", "jpg"):
-        try:
-            with Image.open(upload) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise refused from None
-        finally:
-            upload.seek(0)
-    return kind
+    if certificate_kind(data[:16]) is None:  # a WebP photo is evidence, not a certificate
+        raise ValidationError(
+            _("The certificate must be a PDF file or a PNG or JPEG image."), code="certificate_type"
+        )
+    try:
+        return check_evidence(data, max_bytes=CERTIFICATE_MAX_BYTES)
+    except EvidenceError as refused:
+        code = _CERTIFICATE_CODES.get(refused.code, refused.code)
+        raise ValidationError(refused.message, code=code) from None
 
 
-def certificate_store(upload: UploadedFile, *, kind: str) -> str:
+def certificate_store(upload: File, *, kind: str) -> str:
     """Save a checked certificate under ``private/certificates/`` and return its storage name.
 
-    The name is random, not the model's ``upload_to`` (which derives it from the public credit
+    ``upload`` holds the checked content (``ContentFile(certificate_check(...).content)``). The
+    name is random, not the model's ``upload_to`` (which derives it from the public credit
     code): wherever MEDIA_URL is served (``make run`` serves it), a guessable path would be a
     public link. The extension comes from the content, never from the uploaded file's name.
     """
@@ -310,7 +321,7 @@ def organization_register(
     caseworkers of the organization's region. Raises ``PermissionDenied`` for an anonymous or
     inactive user and ``ValidationError`` with field errors for invalid data (unknown kind,
     region or need type, an invalid or already registered code, a certificate that is not a
-    PDF/PNG/JPEG file of at most 5 MB).
+    PDF/PNG/JPEG file of at most 5 MB, or one the evidence check refuses).
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         raise PermissionDenied(_("Log in to register an organization."))
@@ -353,10 +364,10 @@ def organization_register(
         contact_phone = contact_phone_clean(contact_phone)
     except ValidationError as exc:
         fail("contact_phone", exc)
-    kind_of_file = None
+    checked_certificate = None
     if certificate is not None:
         try:
-            kind_of_file = certificate_check(certificate)
+            checked_certificate = certificate_check(certificate)
         except ValidationError as exc:
             fail("certificate", exc)
     if errors:
@@ -376,8 +387,11 @@ def organization_register(
         description=(description or "").strip(),
         status=OrganizationStatus.PENDING,
     )
-    if certificate is not None:
-        organization.certificate = certificate_store(certificate, kind=kind_of_file)
+    if checked_certificate is not None:
+        # The checked copy (re-encoded image, rewritten PDF), never the uploaded bytes.
+        organization.certificate = certificate_store(
+            ContentFile(checked_certificate.content), kind=checked_certificate.extension
+        )
     try:
         with transaction.atomic():
             organization.save()

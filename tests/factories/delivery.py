@@ -242,5 +242,83 @@ def pdf_bytes(*, body: bytes = b"BT /F1 12 Tf 72 720 Td (Delivered) Tj ET", trai
     return out.getvalue() + trailing
 
 
+def flate_stream(data: bytes, extra: bytes = b"") -> bytes:
+    """The body of a FlateDecode stream object holding ``data``."""
+    packed = zlib.compress(data)
+    head = b"<< /Length %d /Filter /FlateDecode %s>>\nstream\n" % (len(packed), extra)
+    return head + packed + b"\nendstream"
+
+
+def pdf_document(
+    *,
+    catalog: bytes = b"",
+    page: bytes = b"",
+    extra: dict[int, bytes] | None = None,
+    compressed: frozenset[int] | set[int] = frozenset(),
+) -> bytes:
+    """A one-page PDF written by hand, byte by byte, as an attacker would write it.
+
+    Objects 1–4 are the catalog (plus ``catalog`` entries), the page tree, the page (plus
+    ``page`` entries) and its FlateDecode content stream; ``extra`` adds objects 5, 6… The
+    objects numbered in ``compressed`` go into one zlib-compressed object stream (PDF 1.5),
+    listed in a cross-reference stream; otherwise the file has a classic xref table.
+    """
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << >> /Contents 4 0 R "
+        + page
+        + b" >>",
+        4: flate_stream(b"BT /F1 12 Tf 72 720 Td (Delivered) Tj ET"),
+        **(extra or {}),
+    }
+    out = BytesIO()
+    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    entries: dict[int, tuple[int, int, int]] = {0: (0, 0, 65535)}  # number: (type, field 2, field 3)
+    for number, body in objects.items():
+        if number not in compressed:
+            entries[number] = (1, out.tell(), 0)
+            out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    if not compressed:
+        xref = out.tell()
+        size = max(objects) + 1
+        out.write(b"xref\n0 %d\n" % size)
+        for number in range(size):
+            kind, offset, generation = entries.get(number, (0, 0, 65535))
+            out.write(b"%010d %05d %s \n" % (offset, generation, b"n" if kind == 1 else b"f"))
+        out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref))
+        return out.getvalue()
+    stream_number = max(objects) + 1
+    index, bodies = [], b""
+    for position, number in enumerate(sorted(compressed)):
+        index.append(b"%d %d" % (number, len(bodies)))
+        bodies += objects[number] + b"\n"
+        entries[number] = (2, stream_number, position)
+    head = b" ".join(index) + b"\n"
+    entries[stream_number] = (1, out.tell(), 0)
+    out.write(
+        b"%d 0 obj\n" % stream_number
+        + flate_stream(head + bodies, b"/Type /ObjStm /N %d /First %d " % (len(compressed), len(head)))
+        + b"\nendobj\n"
+    )
+    xref_number = stream_number + 1
+    entries[xref_number] = (1, out.tell(), 0)
+    size = xref_number + 1
+    table = b"".join(
+        bytes([entries.get(n, (0, 0, 65535))[0]])
+        + entries.get(n, (0, 0, 65535))[1].to_bytes(4, "big")
+        + entries.get(n, (0, 0, 65535))[2].to_bytes(2, "big")
+        for n in range(size)
+    )
+    xref = out.tell()
+    out.write(
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n"
+        % (xref_number, size, len(table))
+        + table
+        + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref
+    )
+    return out.getvalue()
+
+
 def upload(name: str, data: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
