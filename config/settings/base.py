@@ -8,10 +8,12 @@ portal runs on its embedded defaults: SQLite under ``var/``, tasks in-process, m
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import Env
+from config.security import inline_style_hashes
 from privacy.encryption import parse_fernet_keys
 from privacy.tokens import parse_keys as parse_token_keys
 
@@ -52,6 +54,8 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from the portal itself, not a CDN
+    "csp",
     "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -63,6 +67,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that responses made by later middleware (CSRF failure, lockout) get them too.
+    "config.security.PortalCSPMiddleware",
+    "config.security.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -225,6 +232,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Hubei social-assistance and charity-matching portal, HTTP API v1.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # /api/docs/ loads Swagger UI from drf-spectacular-sidecar's static files (pinned with the
+    # package), not from a CDN: nothing outside the portal runs on its pages.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "PREPROCESSING_HOOKS": ["config.api.only_public_api"],
     # Several models have a "status": name each choice set after its model.
@@ -238,12 +250,82 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Security headers -----------------------------------------------------------------------
+# Content-Security-Policy of every page (django-csp 4; config.security applies it, see
+# docs/decisions/0005-content-security-policy.md). Scripts and styles come only from the
+# portal's own static files: no inline script, no event-handler attribute, no style attribute.
+# The only inline style allowed is the one, by its hash, of the pages rendered without static
+# files (500, CSRF failure). /api/docs/ adds data: images (Swagger UI's icons); evidence
+# downloads set their own, stricter header.
+PLAIN_PAGE_STYLE = BASE_DIR / "templates" / "includes" / "plain_page_style.html"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, *inline_style_hashes(PLAIN_PAGE_STYLE)],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# The back office (Wagtail 8) cannot run under that policy: its listings, date widgets and
+# inline panels write inline <script> elements, its editor's bundle inserts <script> and
+# <style> elements, and Wagtail has no nonce support (wagtail/wagtail#1288, #7053). Its policy
+# is the strictest under which every back-office page works: inline script and style
+# elements, but still no event-handler attribute, no eval, nothing from another origin, no
+# plugin; blob: images for upload previews; framed only by itself (page previews). The pages
+# anyone can reach before signing in (login, password reset) keep the public site's policy.
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "URL_PREFIXES": ("/admin/",),
+    "EXCEPT_URL_PREFIXES": ("/admin/login/", "/admin/password_reset/"),
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "script-src-attr": [NONE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "frame-ancestors": [SELF],
+    },
+}
+# Browser features no page of the portal uses: denied to every page and every frame in it.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+        "browsing-topics",
+    )
+}
+
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "湖北社会救助慈善帮扶衔接平台"
 WAGTAILADMIN_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# No Gravatar: staff avatars would send a hash of each staff e-mail address to a third party,
+# and the back office's Content-Security-Policy loads images from the portal only.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# The back office does not call home for new Wagtail releases (pinned in requirements.txt).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # --- E-mail -------------------------------------------------------------------------------
 # consolemail:// prints messages (development); smtp+tls://user:password@host:587 sends them.
