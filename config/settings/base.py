@@ -133,7 +133,21 @@ LOGIN_URL = "account:login"
 LOGIN_REDIRECT_URL = "account:profile"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_HOURS", default=1.0)
+# Failures count per user name AND client address together: failures from one address never
+# lock the account for another, so nobody can lock an administrator out from elsewhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Reverse proxies in front of the portal that append the client's address to X-Forwarded-For
+# (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for). 0: the header is ignored
+# and the client is REMOTE_ADDR. Behind a proxy left at 0, every client shares the proxy's
+# address; set higher than the real number, clients can forge their address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        "环境变量 TRUSTED_PROXY_COUNT 的值无效 "
+        "(invalid value for environment variable TRUSTED_PROXY_COUNT): must be 0 or more"
+    )
+# The one client-address function, shared with the access log of sensitive reads.
+AXES_CLIENT_IP_CALLABLE = "config.http.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 # Staff sessions end after this many seconds without a request; the public has no session.
