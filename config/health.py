@@ -37,18 +37,32 @@ def _database() -> dict:
     return {"vendor": connection.vendor}
 
 
+class BrokerDown(Exception):
+    """The worker was not asked: the broker that would carry the question is down."""
+
+
 def _broker() -> dict:
     if celery_app.conf.task_always_eager:
         return {"mode": "in-process"}
-    with Connection(settings.CELERY_BROKER_URL, connect_timeout=settings.BROKER_HEALTH_TIMEOUT) as conn:
-        conn.ensure_connection(max_retries=1, timeout=settings.BROKER_HEALTH_TIMEOUT)
+    timeout = settings.BROKER_HEALTH_TIMEOUT
+    # One attempt, and a socket timeout on the connect and on each reply: a broker host that
+    # drops packets, or a Redis that accepts and never answers, is reported down, not waited on.
+    options = {"socket_connect_timeout": timeout, "socket_timeout": timeout, "max_retries": 0}
+    with Connection(
+        settings.CELERY_BROKER_URL,
+        connect_timeout=timeout,
+        transport_options={**settings.CELERY_BROKER_TRANSPORT_OPTIONS, **options},
+    ) as conn:
+        conn.ensure_connection(max_retries=0, timeout=timeout)
     return {"mode": "broker", "transport": conn.transport_cls}
 
 
-def _worker() -> dict:
+def _worker(*, broker_ok: bool) -> dict:
     if celery_app.conf.task_always_eager:
         return {"mode": "in-process"}
-    answer = ping.apply_async(expires=WORKER_TIMEOUT_SECONDS).get(timeout=WORKER_TIMEOUT_SECONDS)
+    if not broker_ok:
+        raise BrokerDown
+    answer = ping.apply_async(expires=WORKER_TIMEOUT_SECONDS, retry=False).get(timeout=WORKER_TIMEOUT_SECONDS)
     if answer != "pong":
         raise RuntimeError("unexpected answer")
     return {}
@@ -61,7 +75,7 @@ def _worker() -> dict:
 def healthz(request):
     checks = {"database": _timed(_database), "broker": _timed(_broker)}
     if request.GET.get("worker") == "1":
-        checks["worker"] = _timed(_worker)
+        checks["worker"] = _timed(lambda: _worker(broker_ok=checks["broker"]["ok"]))
     healthy = all(check["ok"] for check in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **checks},

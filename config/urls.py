@@ -36,15 +36,13 @@ urlpatterns = [
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
-    from django.urls import re_path
-    from django.views.static import serve
+
+    from config import media
 
     urlpatterns += staticfiles_urlpatterns()
     # Uploaded media, except private/ (certificates, delivery evidence): those are served only
     # by their permission-checked views, in development as in production.
-    urlpatterns += [
-        re_path(r"^media/(?!private/)(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+    urlpatterns += media.urlpatterns
 
 # Wagtail serves every other path from the page tree: last.
 urlpatterns += [path("", include(wagtail_urls))]

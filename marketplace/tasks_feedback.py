@@ -9,6 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from config.celery import enqueue
 from marketplace.services.feedback_delivery import (
     FeedbackDeliveryFailed,
     feedback_deliver,
@@ -33,4 +34,4 @@ def deliver_feedback_event(self, event_id: int) -> bool:
 @shared_task(name="marketplace.redeliver_feedback")
 def redeliver_feedback() -> int:
     """Enqueue every undelivered event that is due (beat, every minute); return how many."""
-    return feedback_redeliver(enqueue=deliver_feedback_event.delay)
+    return feedback_redeliver(enqueue=lambda event_id: enqueue(deliver_feedback_event, event_id))

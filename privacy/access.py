@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from django.http import HttpRequest
 
+from config.http import client_address
 from privacy.models import SensitiveKind, SensitiveRead
 
 
@@ -13,8 +12,9 @@ def record_read(request: HttpRequest, *, kind: SensitiveKind, reference: object)
     """Write who (the signed-in user), when, what (``kind`` and ``reference``) and from where
     (the client address and the page) to the access log, and return the entry.
 
-    The address is the one the WSGI server saw (``REMOTE_ADDR``): behind a proxy, configure the
-    proxy to pass the client's address there rather than trusting a header here.
+    The address is ``config.http.client_address``'s, the one login lock-out uses:
+    ``REMOTE_ADDR``, or behind ``TRUSTED_PROXY_COUNT`` reverse proxies the client's entry of
+    ``X-Forwarded-For``.
     """
     user = request.user if request.user.is_authenticated else None
     return SensitiveRead.objects.create(
@@ -22,13 +22,6 @@ def record_read(request: HttpRequest, *, kind: SensitiveKind, reference: object)
         username=user.get_username() if user else "",
         kind=kind,
         reference=str(reference)[:100],
-        ip_address=_address(request.META.get("REMOTE_ADDR", "")),
+        ip_address=client_address(request),
         path=request.get_full_path()[:300],
     )
-
-
-def _address(value: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None

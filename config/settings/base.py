@@ -140,7 +140,21 @@ LOGIN_URL = "account:login"
 LOGIN_REDIRECT_URL = "account:profile"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_HOURS", default=1.0)
+# Failures count per user name AND client address together: failures from one address never
+# lock the account for another, so nobody can lock an administrator out from elsewhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Reverse proxies in front of the portal that append the client's address to X-Forwarded-For
+# (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for). 0: the header is ignored
+# and the client is REMOTE_ADDR. Behind a proxy left at 0, every client shares the proxy's
+# address; set higher than the real number, clients can forge their address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        "环境变量 TRUSTED_PROXY_COUNT 的值无效 "
+        "(invalid value for environment variable TRUSTED_PROXY_COUNT): must be 0 or more"
+    )
+# The one client-address function, shared with the access log of sensitive reads.
+AXES_CLIENT_IP_CALLABLE = "config.http.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 # Staff sessions end after this many seconds without a request; the public has no session.
@@ -182,6 +196,21 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://portal?ma
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Publishing never holds a request: a web request hands a task to the broker on commit, and a
+# broker that is down or hung must cost it at most these seconds, once (connect, and each read
+# or write), never a retry loop (Celery's defaults retried for ~19 s). A task that could not
+# be handed over is logged; its outbox row stays pending and the sweep sends it (config.celery
+# .enqueue). kombu's transport option max_retries=0 makes a publish connect once: without it the
+# producer's channel keeps reconnecting until broker_connection_timeout, whatever
+# task_publish_retry says (celery/celery#6046). Workers reconnect through their own loop
+# (broker_connection_max_retries), which these options do not shorten.
+BROKER_PUBLISH_TIMEOUT = env.float("BROKER_PUBLISH_TIMEOUT", default=0.5)
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_PUBLISH_TIMEOUT
+# Results: only /healthz?worker=1 reads one (its ping task asks for it). Every other task
+# ignores its result, so publishing never subscribes to the result backend (with Redis that
+# subscription retried 20 times, one second apart, in the request).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = (
     env.str(
         "CELERY_RESULT_BACKEND",
@@ -189,6 +218,10 @@ CELERY_RESULT_BACKEND = (
     )
     or None
 )
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_PUBLISH_TIMEOUT
 CELERY_TIMEZONE = TIME_ZONE
 # A task is acknowledged only when it has finished, so a worker that dies mid-task leaves it
 # on the broker for another worker: background work survives a worker restart.
@@ -196,7 +229,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "max_retries": 0,
+    "socket_connect_timeout": BROKER_PUBLISH_TIMEOUT,
+    "socket_timeout": BROKER_PUBLISH_TIMEOUT,
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE = {

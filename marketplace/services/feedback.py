@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from config.celery import enqueue
 from marketplace.models import FeedbackEvent, Need
 
 
@@ -26,8 +27,9 @@ def feedback_emit(*, need: Need, kind: str, payload: dict) -> FeedbackEvent:
         kind=kind,
         payload={"need_code": need.code, "source_ref": need.source_ref, **payload},
     )
-    # robust: a broker that is down must not fail the committed change; the outbox sweep
-    # (marketplace.redeliver_feedback) sends the event later.
+    # A broker that is down or hung costs the request at most BROKER_PUBLISH_TIMEOUT and does
+    # not fail the committed change: the event stays pending in the outbox and the sweep
+    # (marketplace.redeliver_feedback) sends it. robust: nothing raised here undoes the change.
     transaction.on_commit(lambda: _enqueue(event.pk), robust=True)
     return event
 
@@ -35,4 +37,4 @@ def feedback_emit(*, need: Need, kind: str, payload: dict) -> FeedbackEvent:
 def _enqueue(event_id: int) -> None:
     from marketplace.tasks_feedback import deliver_feedback_event
 
-    deliver_feedback_event.delay(event_id)
+    enqueue(deliver_feedback_event, event_id)

@@ -96,3 +96,48 @@ def test_back_office_user_form_asks_for_the_region_of_a_caseworker(client):
     created = User.objects.get(username="newcw")
     assert created.region_id == "420111"
     assert created.has_role(Role.CASEWORKER)
+
+
+# --- lock-out behind a reverse proxy ------------------------------------------------------------
+
+PROXY = "10.0.0.2"  # the reverse proxy: every request reaches the portal from its address
+
+
+def login_from(client, username, password, *, forwarded_for=None, remote_addr=PROXY, url="/admin/login/"):
+    """Log in as a client whose request the proxy forwarded (X-Forwarded-For as received)."""
+    extra = {"REMOTE_ADDR": remote_addr}
+    if forwarded_for is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return client.post(url, {"username": username, "password": password}, **extra)
+
+
+@pytest.mark.parametrize("url", ["/admin/login/", "/account/login/"])
+def test_behind_a_proxy_failures_from_one_client_do_not_lock_out_another(client, settings, url):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.AXES_FAILURE_LIMIT = 3
+    UserFactory(username="admin", is_superuser=True, is_staff=True)
+    attacker, victim = "203.0.113.7", "198.51.100.20"
+
+    # The attacker also writes the victim's address into the header: the proxy appends the
+    # attacker's real one, and only that entry is believed.
+    for _ in range(3):
+        login_from(client, "admin", "wrong-password", forwarded_for=f"{victim}, {attacker}", url=url)
+    assert login_from(client, "admin", PASSWORD, forwarded_for=attacker, url=url).status_code == 429
+
+    response = login_from(client, "admin", PASSWORD, forwarded_for=victim, url=url)
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_without_trusted_proxies_a_forged_forwarded_for_is_ignored(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.AXES_FAILURE_LIMIT = 3
+    UserFactory(username="cw", caseworker=True)
+    attacker, victim = "203.0.113.7", "198.51.100.20"
+
+    # Forging the victim's address, then a new address on every attempt: only REMOTE_ADDR counts.
+    for forged in (victim, "192.0.2.1", "192.0.2.2"):
+        login_from(client, "cw", "wrong-password", remote_addr=attacker, forwarded_for=forged)
+    response = login_from(client, "cw", PASSWORD, remote_addr=attacker, forwarded_for="192.0.2.3")
+    assert response.status_code == 429
+    assert login_from(client, "cw", PASSWORD, remote_addr=victim).status_code == 302

@@ -6,10 +6,12 @@ The webhook is a real HTTP server on 127.0.0.1 in a thread, so delivery goes ove
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import io
 import json
+import os
 import socket
 import threading
 import time
@@ -345,8 +347,9 @@ def test_the_task_round_trips_through_redis_and_a_worker(webhook):
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and not webhook.accepted_ids():
             time.sleep(0.1)
-        # Sent again by hand, the worker finds it delivered and sends nothing.
-        assert deliver_feedback_event.delay(event.pk).get(timeout=15) is False
+        # Sent again by hand, the worker finds it delivered and sends nothing (its result is
+        # asked for: results are ignored by default).
+        assert deliver_feedback_event.apply_async((event.pk,), ignore_result=False).get(timeout=15) is False
     assert webhook.accepted_ids() == [str(event.event_id)]
     assert FeedbackEvent.objects.get(pk=event.pk).delivered_at is not None
 
@@ -441,3 +444,117 @@ def test_administrators_see_undelivered_events_and_retry_them_now(
     failing.refresh_from_db()
     assert (failing.attempts, failing.delivered_at is not None) == (2, True)
     assert [event.pk for event in client.get("/admin/feedback/").context["events"]] == [waiting.pk]
+
+
+# --- the broker down ----------------------------------------------------------------------------
+
+CLOSED_PORT = "redis://127.0.0.1:1/0"  # nothing listens on port 1: the broker is plainly down
+
+
+@contextlib.contextmanager
+def broker_at(url: str):
+    """Point the web process's Celery app at ``url`` for its broker and its result backend, as
+    when both default to one Redis, and publish for real (not in-process)."""
+    from django.conf import settings
+
+    conf = celery_app.conf
+    # Celery reads these two from the environment before its configuration, when they are set.
+    names = ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
+    environment = {name: os.environ.get(name) for name in names}
+    saved = (settings.CELERY_BROKER_URL, conf.broker_url, conf.result_backend, conf.task_always_eager)
+    made = (celery_app._pool, celery_app.amqp._producer_pool, celery_app._backend_cache)
+    os.environ.update(dict.fromkeys(names, url))
+    settings.CELERY_BROKER_URL = conf.broker_url = conf.result_backend = url
+    conf.task_always_eager = False
+    # Connection pools and the backend are made for a URL: drop them so the next use takes ``url``.
+    celery_app._pool = celery_app.amqp._producer_pool = celery_app._backend_cache = None
+    celery_app._local.backend = None
+    assert celery_app.connection_for_write().as_uri().replace(":**@", "") == url
+    try:
+        yield
+    finally:
+        for name, value in environment.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        settings.CELERY_BROKER_URL, conf.broker_url, conf.result_backend, conf.task_always_eager = saved
+        celery_app._pool, celery_app.amqp._producer_pool, celery_app._backend_cache = made
+        celery_app._local.backend = None
+
+
+def claim_with_the_broker_down(client, webhook, capture_on_commit) -> tuple[FeedbackEvent, float, int]:
+    """A charity claims a need through the API while the broker is down; the claim's feedback
+    event, the seconds the request took (its on-commit publish included) and its status."""
+    from tests.factories.claims import make_member, make_organization, published_need
+
+    system, _key = SourceSystemFactory.create(region_code="420000", webhook_url=webhook.url)
+    need = published_need(source=system)
+    client.force_login(make_member(make_organization()))
+    with broker_at(CLOSED_PORT):
+        started = time.monotonic()
+        with capture_on_commit(execute=True):
+            response = client.post(
+                f"/api/v1/needs/{need.code}/claims/", {"amount": "100.00"}, content_type="application/json"
+            )
+        elapsed = time.monotonic() - started
+    return FeedbackEvent.objects.get(need=need, kind="claim"), elapsed, response.status_code
+
+
+@pytest.mark.django_db
+def test_with_the_broker_down_a_claim_answers_at_once_and_its_event_is_swept_later(
+    client, webhook, django_capture_on_commit_callbacks
+):
+    webhook.start()
+    event, elapsed, status = claim_with_the_broker_down(client, webhook, django_capture_on_commit_callbacks)
+    assert status == 201
+    assert elapsed < 1.0  # Celery's own retries made it ~19 s (result backend) + ~2 s (broker)
+    # Pending in the outbox: not delivered, never attempted, listed for the sweep once due.
+    assert (event.delivered_at, event.attempts) == (None, 0)
+    assert webhook.accepted_ids() == []
+
+    # The broker back (here: in-process), the sweep delivers it, once.
+    FeedbackEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    celery_app.conf.task_always_eager = True
+    assert redeliver_feedback() == 1
+    assert redeliver_feedback() == 0
+    assert webhook.accepted_ids() == [str(event.event_id)]
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_with_redis_down_the_claim_is_kept_and_delivered_through_redis_once_it_is_back(
+    client, webhook, django_capture_on_commit_callbacks
+):
+    from celery.contrib.testing.worker import start_worker
+
+    webhook.start()
+    event, elapsed, status = claim_with_the_broker_down(client, webhook, django_capture_on_commit_callbacks)
+    assert (status, event.delivered_at) == (201, None)
+    assert elapsed < 1.0
+
+    # Redis is back: the beat sweep hands the pending event to Redis, a worker delivers it.
+    FeedbackEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        assert redeliver_feedback() == 1
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not webhook.accepted_ids():
+            time.sleep(0.1)
+    assert webhook.accepted_ids() == [str(event.event_id)]
+    assert FeedbackEvent.objects.get(pk=event.pk).delivered_at is not None
+
+
+@pytest.mark.django_db
+def test_with_the_broker_down_retry_now_still_answers_and_leaves_the_events_due(
+    client, webhook, time_machine, django_capture_on_commit_callbacks
+):
+    from tests.factories.accounts import UserFactory
+
+    time_machine.move_to(timezone.now(), tick=False)
+    system, _key = SourceSystemFactory.create(webhook_url=webhook.url)
+    (event,) = emit(make_need(system), 1)
+    client.force_login(UserFactory(administrator=True))
+    with broker_at(CLOSED_PORT), django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/feedback/", {"event": [event.pk]})
+    assert response.status_code == 302
+    assert feedback_due().filter(pk=event.pk).exists()  # the next sweep sends it
