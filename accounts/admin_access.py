@@ -11,6 +11,7 @@ was changed and by username.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
@@ -18,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import path
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext, gettext_lazy
@@ -95,13 +97,17 @@ class FieldChange:
     operation: str = ""  # for roles and permissions: added / removed, with ``after`` listing them
 
 
+_REVERSE = object()  # a reverse relation: auditlog notes them on creation, with no value
+
+
 def _field(model, name: str):
     try:
         field = model._meta.get_field(name) if model is not None else None
     except FieldDoesNotExist:
         return None
-    # Reverse relations have no value of their own to show.
-    return field if field is not None and (field.concrete or field.many_to_many) else None
+    if field is not None and not (field.concrete or field.many_to_many):
+        return _REVERSE
+    return field
 
 
 def _shown(value, field, related: dict) -> str:
@@ -115,7 +121,18 @@ def _shown(value, field, related: dict) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if field is not None and field.is_relation and field.many_to_one:
         name = related.get((field.related_model, str(value)))
-        return f"{name} ({value})" if name else str(value)
+        if not name:
+            return str(value)
+        return name if str(value) in name else f"{name} ({value})"
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        # Stored as naive UTC; shown in the portal's time zone like the entry's own time.
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_naive(moment):
+            moment = moment.replace(tzinfo=UTC)
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
     return str(value)
 
 
@@ -129,6 +146,8 @@ def describe_changes(entry: LogEntry, related: dict) -> list[FieldChange]:
     changes = []
     for name, values in (entry.changes or {}).items():
         field = _field(model, name)
+        if field is _REVERSE:
+            continue
         if name in FIELD_LABELS:
             label = str(FIELD_LABELS[name])
         elif field is not None and hasattr(field, "verbose_name"):
@@ -141,11 +160,10 @@ def describe_changes(entry: LogEntry, related: dict) -> list[FieldChange]:
             changes.append(FieldChange(label=label, after="、".join(objects), operation=operation))
         else:
             before, after = [*list(values), None, None][:2]
-            changes.append(
-                FieldChange(
-                    label=label, before=_shown(before, field, related), after=_shown(after, field, related)
-                )
-            )
+            before, after = _shown(before, field, related), _shown(after, field, related)
+            if before == after == "—":  # an empty field of a new record says nothing
+                continue
+            changes.append(FieldChange(label=label, before=before, after=after))
     return changes
 
 
@@ -156,7 +174,7 @@ def _related_names(entries: list[LogEntry]) -> dict:
         model = entry.content_type.model_class()
         for name, values in (entry.changes or {}).items():
             field = _field(model, name)
-            if field is not None and field.many_to_one and isinstance(values, list):
+            if field not in (None, _REVERSE) and field.many_to_one and isinstance(values, list):
                 wanted.setdefault(field.related_model, set()).update(
                     str(value) for value in values if value not in (None, "None", "")
                 )
