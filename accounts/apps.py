@@ -8,6 +8,11 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
 
+    def ready(self) -> None:
+        from accounts import audit
+
+        audit.connect()
+
 
 class PortalUsersAppConfig(WagtailUsersAppConfig):
     """Wagtail's user admin, with the portal's region and department fields on its forms."""

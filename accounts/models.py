@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
@@ -28,7 +30,30 @@ class Department(models.TextChoices):
     YOUTH_LEAGUE = "youth_league", _("Communist Youth League")
 
 
+EMAIL_TAKEN = _(
+    "Another account already uses this e-mail address. If it is yours, reset that account's "
+    "password instead of opening a second account."
+)
+
+
+def normalize_email(value: str) -> str:
+    """The form in which an e-mail address is stored: blanks stripped, the domain lower-cased.
+
+    The local part keeps the letter case the person typed (it is theirs to spell, and mail is
+    delivered to it as typed), but two addresses that differ only in letter case anywhere count
+    as the same address: the unique constraint below compares ``Lower(email)``. No provider's
+    rules beyond that are applied (dots and ``+tags`` are kept): they are not universal, and
+    treating distinct mailboxes as one would refuse real people.
+    """
+    local, at, domain = (value or "").strip().rpartition("@")
+    return f"{local}@{domain.lower()}" if at else (value or "").strip()
+
+
 class User(AbstractUser):
+    """A portal user. ``email`` is unique regardless of letter case (empty for staff made without
+    one); ``email_verified_at`` is set when its owner followed the link mailed to it, and cleared
+    whenever the address changes (``accounts.verification``)."""
+
     region = models.ForeignKey(
         "regions.Region",
         verbose_name=_("region scope"),
@@ -39,11 +64,29 @@ class User(AbstractUser):
         help_text=_("Staff act only on objects inside this region (its code prefix)."),
     )
     department = models.CharField(_("department"), max_length=32, choices=Department.choices, blank=True)
+    email_verified_at = models.DateTimeField(_("e-mail verified"), null=True, blank=True)
+    # When the last verification mail went out: resending is rate-limited from it.
+    email_verification_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         swappable = "AUTH_USER_MODEL"
+        constraints = [
+            # One account per address, in any letter case; staff may have none.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(email=""),
+                name="accounts_user_email_unique_ci",
+                violation_error_message=EMAIL_TAKEN,
+                violation_error_code="email_taken",
+            ),
+        ]
+
+    @property
+    def email_verified(self) -> bool:
+        """Whether the current address was verified (an account without one never is)."""
+        return bool(self.email and self.email_verified_at)
 
     @property
     def role_names(self) -> frozenset[str]:

@@ -8,9 +8,10 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Department, User
+from accounts.models import EMAIL_TAKEN, Department, User, normalize_email
 from accounts.roles import REGION_SCOPED_ROLES, Role
 from regions.models import Region
 
@@ -37,11 +38,14 @@ def user_create(
     email: str = "",
     first_name: str = "",
     is_superuser: bool = False,
+    email_verified: bool = False,
 ) -> User:
     """Create a user with roles (groups), region scope and department.
 
     Raises ``ValidationError`` for an unknown role, region or department, a scope that does not
-    fit the roles, or a password Django's validators refuse.
+    fit the roles, an e-mail address another account has, or a password Django's validators
+    refuse. ``email_verified`` marks the address verified (for addresses the caller vouches for,
+    such as the demo accounts'); otherwise its owner verifies it (``accounts.verification``).
     """
     roles = list(roles)
     unknown = set(roles) - set(Role.values)
@@ -55,11 +59,15 @@ def user_create(
         if region is None:
             raise ValidationError({"region": _("Unknown region code.")})
     errors = scope_errors(roles=roles, region=region, department=department)
+    email = normalize_email(email)
+    if email and User.objects.filter(email__iexact=email).exists():
+        errors["email"] = EMAIL_TAKEN
     if errors:
         raise ValidationError(errors)
     user = User(
         username=username,
         email=email,
+        email_verified_at=timezone.now() if email and email_verified else None,
         first_name=first_name,
         region=region,
         department=department,

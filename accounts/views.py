@@ -1,4 +1,5 @@
-"""The signed-in user's own pages: profile with API tokens (/account/), messages (/account/notifications/).
+"""The signed-in user's own pages: profile with the e-mail address and its verification, API
+tokens (/account/), messages (/account/notifications/).
 
 Every view acts only on the requesting user's own rows: another user's token or message is
 simply not found (404).
@@ -9,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,13 +18,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import ApiToken, Department, Notification
 from accounts.roles import Role
 from accounts.tokens import TOKEN_SCHEME, api_token_create, api_token_revoke
-from config.http import on_this_site
+from accounts.verification import (
+    VERIFICATION_LINK_DAYS,
+    ResendTooSoon,
+    email_verification_send,
+    user_change_email,
+)
+from config.http import on_this_site, safe_next
 
 NOTIFICATIONS_PER_PAGE = 20
 
@@ -33,6 +41,18 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         required=False,
         help_text=gettext_lazy("For example the name of the system that will use it."),
+    )
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("New e-mail address"), max_length=254)
+    password = forms.CharField(
+        label=gettext_lazy("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=gettext_lazy(
+            "Asked so that nobody else who reaches your open session can take over the account."
+        ),
     )
 
 
@@ -48,9 +68,19 @@ def _unread_count(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def _profile_context(request, *, form: ApiTokenForm | None = None, new_key: str = "") -> dict:
+def _profile_context(
+    request,
+    *,
+    form: ApiTokenForm | None = None,
+    new_key: str = "",
+    email_form: EmailChangeForm | None = None,
+) -> dict:
     user = request.user
     return {
+        "email_verified": user.email_verified,
+        "email_verified_at": user.email_verified_at,
+        "email_form": email_form or EmailChangeForm(),
+        "link_days": VERIFICATION_LINK_DAYS,
         "username": user.get_username(),
         "roles": [str(Role(name).label) for name in sorted(user.role_names)],
         "region": user.region,
@@ -69,6 +99,54 @@ def _profile_context(request, *, form: ApiTokenForm | None = None, new_key: str 
 @require_GET
 def profile(request):
     return render(request, "accounts/profile.html", _profile_context(request))
+
+
+@never_cache
+@login_required
+@require_POST
+def email_resend(request):
+    """Mail a new verification link (rate-limited by the service); back where the button was."""
+    try:
+        email_verification_send(user=request.user)
+    except ResendTooSoon as exc:
+        messages.error(
+            request,
+            _("A link was sent a moment ago. Wait %(seconds)d seconds before asking for another.")
+            % {"seconds": exc.seconds},
+        )
+    except ValidationError as exc:
+        messages.info(request, exc.messages[0])
+    else:
+        messages.success(
+            request,
+            _("A new link is on its way to %(email)s. It is valid for %(days)d days.")
+            % {"email": mask_email(request.user.email), "days": VERIFICATION_LINK_DAYS},
+        )
+    return redirect(safe_next(request) or "account:profile")
+
+
+@never_cache
+@login_required
+@require_POST
+@sensitive_post_parameters("password")
+def email_change(request):
+    form = EmailChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            user_change_email(
+                user=request.user, email=form.cleaned_data["email"], password=form.cleaned_data["password"]
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(
+                request,
+                _("Your e-mail address is changed. Open the link we sent to it to verify it."),
+            )
+            return redirect("account:profile")
+    return render(request, "accounts/profile.html", _profile_context(request, email_form=form), status=400)
 
 
 @never_cache

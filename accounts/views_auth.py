@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UserCreationForm
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -22,6 +23,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
+from accounts.models import EMAIL_TAKEN, normalize_email
+from accounts.verification import (
+    VerificationLinkInvalid,
+    email_taken,
+    email_verification_send,
+    email_verify,
+)
 from config.http import safe_next
 
 # The backend that checks passwords (django-axes' standalone backend only refuses lock-outs).
@@ -41,6 +49,13 @@ class SignUpForm(UserCreationForm):
         model = get_user_model()
         fields = ("username", "email")
 
+    def clean_email(self) -> str:
+        # One account per address in any letter case (the database refuses it too).
+        email = normalize_email(self.cleaned_data["email"])
+        if email_taken(email):
+            raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
+        return email
+
 
 @sensitive_post_parameters("password1", "password2")
 @csrf_protect
@@ -50,16 +65,23 @@ def sign_up(request):
         return redirect("account:profile")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend=MODEL_BACKEND)
-        messages.success(
-            request,
-            _(
-                "Welcome! Your account is ready. Register your organization, join one, or register "
-                "as a volunteer to claim needs."
-            ),
-        )
-        return redirect(safe_next(request) or "organizations-mine")
+        try:
+            with transaction.atomic():
+                user = form.save()
+        except IntegrityError:  # another sign-up took the address in between
+            form.add_error("email", forms.ValidationError(EMAIL_TAKEN, code="email_taken"))
+        else:
+            email_verification_send(user=user, force=True)
+            login(request, user, backend=MODEL_BACKEND)
+            messages.success(
+                request,
+                _(
+                    "Welcome! Your account is ready. We sent a link to your e-mail address: open it "
+                    "to verify the address, then register your organization, join one, or register "
+                    "as a volunteer to claim needs."
+                ),
+            )
+            return redirect(safe_next(request) or "organizations-mine")
     return render(request, "accounts/signup.html", {"form": form, "next": safe_next(request)})
 
 
@@ -96,3 +118,20 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         messages.success(self.request, _("Your password is changed. Sign in with the new one."))
         return super().form_valid(form)
+
+
+@never_cache
+def verify_email(request, token: str):
+    """The link mailed to the address: marks it verified. Works signed in or not (the link
+    names the account); a tampered, expired or used-up link says so and offers a new one."""
+    try:
+        verified = email_verify(token=token)
+    except VerificationLinkInvalid as exc:
+        return render(request, "accounts/verify_email_failed.html", {"expired": exc.expired}, status=400)
+    if verified.already:
+        messages.info(request, _("Your e-mail address was already verified."))
+    else:
+        messages.success(request, _("Thank you: your e-mail address is verified."))
+    if request.user.is_authenticated and request.user.pk == verified.user.pk:
+        return redirect("account:profile")
+    return redirect("account:login")

@@ -1,8 +1,13 @@
 from wagtail import hooks
 
-from accounts.admin_access import SensitiveReadsViewSet
+from accounts.admin_access import ChangeLogViewSet, SensitiveReadsViewSet
 
 
 @hooks.register("register_admin_viewset")
 def register_sensitive_reads():
     return SensitiveReadsViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_change_log():
+    return ChangeLogViewSet()

@@ -126,10 +126,19 @@ def _office_holder_refused(request):
     return redirect("account:profile")
 
 
+def _email_unverified(request, template: str):
+    """An unverified address: the page explains and offers a new link instead of a form that
+    the service would refuse (it does: ``require_verified_email``)."""
+    status = 403 if request.method == "POST" else 200
+    return render(request, template, {"email_unverified": True}, status=status)
+
+
 @login_required
 def organization_register_view(request):
     if holds_office(request.user):
         return _office_holder_refused(request)
+    if not request.user.email_verified:
+        return _email_unverified(request, "marketplace/organizations/register.html")
     form = OrganizationRegistrationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -278,6 +287,8 @@ def volunteer_register_view(request):
     if volunteer_for(user=request.user) is not None:
         messages.info(request, _("You are already registered as a volunteer."))
         return redirect("volunteer-me")
+    if not request.user.email_verified:
+        return _email_unverified(request, "marketplace/organizations/volunteer_register.html")
     form = VolunteerRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from the portal itself, not a CDN
     "csp",
     "axes",
+    "auditlog",  # the change log of users, roles, scopes, source systems, policy overrides
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.StaffSessionTimeoutMiddleware",
+    # After authentication: who changed what, and from which address (accounts.audit).
+    "accounts.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -446,6 +449,26 @@ FEEDBACK_WEBHOOK_TIMEOUT = env.float("FEEDBACK_WEBHOOK_TIMEOUT", default=10.0)
 # Retry backoff after a failed delivery: base × 2^(attempts-1) seconds, capped.
 FEEDBACK_RETRY_BASE_SECONDS = env.int("FEEDBACK_RETRY_BASE_SECONDS", default=30)
 FEEDBACK_RETRY_MAX_SECONDS = env.int("FEEDBACK_RETRY_MAX_SECONDS", default=6 * 3600)
+
+# --- Change log (accounts.audit, docs/decisions/0007-audit-of-changes.md) -------------------
+# Every ORM save, delete and role change of what decides people's aid is recorded with its
+# actor, address and field-level before/after, whatever made it (back office, services,
+# manage.py). Secrets are masked whole (a key's hash, a password's hash); fields that change
+# on every sign-in or mail are left out.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {
+        "model": "accounts.User",
+        "exclude_fields": ["last_login", "email_verification_sent_at"],
+        "mask_fields": ["password"],
+        "m2m_fields": {"groups", "user_permissions"},
+    },
+    {"model": "marketplace.SourceSystem", "mask_fields": ["key_hash"]},
+    "marketplace.PolicyOverride",
+)
+AUDITLOG_MASK_CALLABLE = "accounts.audit.mask_secret"
+AUDITLOG_STORE_JSON_CHANGES = True
+# Fixture loads (loaddata of a backup) are restores, not changes.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
 
 # --- Logging --------------------------------------------------------------------------------
 LOG_LEVEL = env.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), default="INFO")

@@ -38,6 +38,7 @@ from accounts.models import User
 from accounts.notifications import notify
 from accounts.roles import OFFICE_HOLDERS, Role, holds_office
 from accounts.scoping import user_may_act
+from accounts.verification import EMAIL_UNVERIFIED, require_verified_email
 from marketplace.choices import NeedType
 from marketplace.evidence import CheckedEvidence, EvidenceError, check_evidence
 from marketplace.keys import token_for, tokens_for
@@ -319,14 +320,16 @@ def organization_register(
 
     Records the first transition, gives ``user`` the charity-administrator role and tells the
     caseworkers of the organization's region. Raises ``PermissionDenied`` for an anonymous or
-    inactive user and ``ValidationError`` with field errors for invalid data (unknown kind,
-    region or need type, an invalid or already registered code, a certificate that is not a
-    PDF/PNG/JPEG file of at most 5 MB, or one the evidence check refuses).
+    inactive user, an office holder or one without a verified e-mail address, and
+    ``ValidationError`` with field errors for invalid data (unknown kind, region or need type,
+    an invalid or already registered code, a certificate that is not a PDF/PNG/JPEG file of at
+    most 5 MB, or one the evidence check refuses).
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         raise PermissionDenied(_("Log in to register an organization."))
     if holds_office(user):
         raise PermissionDenied(OFFICE_HOLDERS)
+    require_verified_email(user)
     errors: dict[str, list] = {}
 
     def fail(name_: str, error) -> None:
@@ -566,12 +569,15 @@ def membership_respond(*, membership: Membership, user: User, accept: bool) -> M
     """The invited user accepts or declines; the organization's administrators are told.
 
     Raises ``PermissionDenied`` for anyone but the invited user and ``ValidationError`` when
-    the membership is not an open invitation.
+    the membership is not an open invitation, or (code ``email_unverified``) when accepting
+    without a verified e-mail address.
     """
     if membership.user_id != getattr(user, "pk", None):
         raise PermissionDenied(_("This invitation is not yours."))
     if membership.status != MembershipStatus.INVITED:
         raise ValidationError(_("This invitation is no longer open."), code="not_invited")
+    if accept and not user.email_verified:
+        raise ValidationError(EMAIL_UNVERIFIED, code="email_unverified")
     membership = _membership_move(
         membership, MembershipStatus.ACTIVE if accept else MembershipStatus.DECLINED
     )
@@ -590,13 +596,16 @@ def membership_request(*, organization: Organization, user: User) -> Membership:
     """``user`` asks to join a verified organization; its administrators are told.
 
     Asking to join after an invitation accepts it. Raises ``PermissionDenied`` for an
-    anonymous user and ``ValidationError`` when the organization is not verified or the user
-    is already a member or has already asked.
+    anonymous user and ``ValidationError`` when the user's e-mail address is not verified
+    (code ``email_unverified``), the organization is not verified or the user is already a
+    member or has already asked.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         raise PermissionDenied(_("Log in to ask to join."))
     if holds_office(user):
         raise ValidationError(OFFICE_HOLDERS, code="office_holder")
+    if not user.email_verified:
+        raise ValidationError(EMAIL_UNVERIFIED, code="email_unverified")
     if organization.status != OrganizationStatus.VERIFIED:
         raise ValidationError(_("Only verified organizations take requests to join."), code="not_verified")
     existing = Membership.objects.select_for_update().filter(organization=organization, user=user).first()
@@ -727,14 +736,16 @@ def volunteer_register(
 
     The name and number are stored encrypted and shown only masked; a keyed token of the
     number makes one volunteer per person. Gives ``user`` the volunteer role; choosing a team
-    asks to join it (``membership_request``). Raises ``PermissionDenied`` for an anonymous user
-    and ``ValidationError`` (codes ``already_registered``, ``duplicate_person`` or field errors)
-    otherwise. No message ever contains the name or the number.
+    asks to join it (``membership_request``). Raises ``PermissionDenied`` for an anonymous user,
+    an office holder or one without a verified e-mail address, and ``ValidationError`` (codes
+    ``already_registered``, ``duplicate_person`` or field errors) otherwise. No message ever
+    contains the name or the number.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         raise PermissionDenied(_("Log in to register as a volunteer."))
     if holds_office(user):
         raise PermissionDenied(OFFICE_HOLDERS)
+    require_verified_email(user)
     if Volunteer.objects.filter(user=user).exists():
         raise ValidationError(_("You are already registered as a volunteer."), code="already_registered")
     errors: dict[str, list] = {}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
@@ -36,6 +37,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    # Verified, as most tests need; ``email_verified_at=None`` makes an unverified account.
+    email_verified_at = factory.LazyFunction(timezone.now)
     password = factory.django.Password("correct-horse-battery")
     roles = _assign_roles([])
 
