@@ -83,6 +83,7 @@ def test_editing_a_policy_override_is_recorded_with_actor_address_and_before_aft
     page = change_log(client)
     [row] = [row for row in page.split("<tbody>")[1].split("<tr>") if "30000" in row]
     assert "zhang_admin" in row and ADDRESS in row and "武汉市医疗救助实施细则" in row
+
     assert f"{PolicyOverride._meta.get_field('annual_cap').verbose_name}</strong>:" in row
     assert "— → 30000" in row
 
@@ -185,3 +186,22 @@ def test_other_roles_cannot_read_the_change_log(client, role):
     client.force_login(UserFactory(**{role: True}))
     response = client.get("/admin/change-log/")
     assert (response.status_code, response["Location"]) == (302, "/admin/")
+
+
+def test_behind_a_trusted_proxy_the_log_records_the_client_not_the_proxy_nor_a_forged_address(
+    client, admin, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.2"
+    assert client.post("/admin/policy-overrides/new/", override_form()).status_code == 302
+    override = PolicyOverride.objects.get()
+    response = client.post(
+        f"/admin/policy-overrides/edit/{override.pk}/",
+        override_form(annual_cap="30000"),
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR=f"198.51.100.9, {ADDRESS}",  # the first entry is the client's own claim
+    )
+    assert response.status_code == 302
+
+    entry = LogEntry.objects.get_for_object(override).filter(action=LogEntry.Action.UPDATE).get()
+    assert entry.remote_addr == ADDRESS
