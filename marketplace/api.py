@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,6 +26,7 @@ from rest_framework.views import APIView
 from marketplace.authentication import IsSourceSystem, SourceSystemKeyAuthentication
 from marketplace.facets import FACETS, KnownCountPaginator, facet_options, need_facets
 from marketplace.filters import NeedFilter, NeedFilterParams, need_filter_params
+from marketplace.intake import MalformedBody, load_batch, source_ref_may_exist
 from marketplace.models import Need
 from marketplace.selectors import need_public_list, need_public_rows
 from marketplace.serializers import (
@@ -55,7 +55,9 @@ class IntakeNeedsApi(APIView):
         ),
         responses={
             200: inline_serializer("IntakeResponse", {"results": IntakeResultSerializer(many=True)}),
-            400: OpenApiResponse(description="Malformed JSON or no records list"),
+            400: OpenApiResponse(
+                description="Malformed JSON (`malformed_json`, `too_deep`) or no records list (`invalid`)"
+            ),
             401: OpenApiResponse(description="Missing, unknown or inactive API key"),
             413: OpenApiResponse(description="Body or number of records over the limit"),
         },
@@ -70,9 +72,14 @@ class IntakeNeedsApi(APIView):
         except RequestDataTooBig:
             return self._too_large()
         try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return _error("malformed_json", _("The body is not valid JSON."), status.HTTP_400_BAD_REQUEST)
+            payload = load_batch(body)
+        except MalformedBody as malformed:
+            message = (
+                _("The body is nested too deeply to be read.")
+                if malformed.code == "too_deep"
+                else _("The body is not valid JSON.")
+            )
+            return _error(malformed.code, message, status.HTTP_400_BAD_REQUEST)
         records = payload.get("records") if isinstance(payload, dict) else None
         if not isinstance(records, list) or not records:
             return _error(
@@ -108,7 +115,12 @@ class IntakeNeedWithdrawApi(APIView):
         summary="Withdraw a need by its source_ref",
     )
     def delete(self, request, source_ref: str):
-        need = Need.objects.filter(source_system=request.auth, source_ref=source_ref).first()
+        # No stored source_ref holds a control character (PostgreSQL would refuse the query).
+        need = (
+            Need.objects.filter(source_system=request.auth, source_ref=source_ref).first()
+            if source_ref_may_exist(source_ref)
+            else None
+        )
         if need is None:
             return _error("not_found", _("No need with this source_ref."), status.HTTP_404_NOT_FOUND)
         try:

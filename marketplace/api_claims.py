@@ -8,10 +8,12 @@ act is 403, a conflict with the need's state (over-allocation, a second claim…
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -27,6 +29,7 @@ from marketplace.services.claims import (
     claim_status_label,
     claim_withdraw,
     claims_public_history,
+    clean_amount,
     holder_label,
     need_claim,
 )
@@ -87,9 +90,24 @@ class PublicClaimSerializer(serializers.ModelSerializer):
         return claim_status_label(claim.status)
 
 
+@extend_schema_field(OpenApiTypes.DECIMAL)
+class AmountField(serializers.Field):
+    """An amount read by ``clean_amount`` from what was sent: DRF's DecimalField would already
+    have read "١٢٣" as 123 and could round 0.005 up to a fen nobody gave."""
+
+    def to_internal_value(self, data):
+        try:
+            return clean_amount(data)
+        except ValidationError as invalid:
+            raise serializers.ValidationError(invalid.message_dict["amount"]) from None
+
+    def to_representation(self, value):
+        return str(value)
+
+
 class ClaimCreateSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(
-        max_digits=None, decimal_places=None, help_text="Amount (CNY, units or hours); rounded to 0.01."
+    amount = AmountField(
+        help_text="Amount (CNY, units or hours): digits 0-9, at least 0.01, at most two decimals."
     )
     organization = serializers.IntegerField(
         required=False,

@@ -38,4 +38,6 @@ def record_digest(raw: Any) -> str:
     """A keyed fingerprint of a submitted record, to recognise the same record sent again."""
     keys, current = _key_ring(settings.HOUSEHOLD_TOKEN_KEYS)
     canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hmac.new(keys[current], canonical.encode(), hashlib.sha256).hexdigest()
+    # "surrogatepass": a lone surrogate in a field intake ignores must not fail the record;
+    # every other text encodes exactly as before, so known digests do not change.
+    return hmac.new(keys[current], canonical.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()

@@ -55,7 +55,7 @@ COLUMNS: tuple[Column, ...] = (
         "来源编号",
         required=True,
         text=True,
-        note="本单位内唯一的编号；同一编号再次导入即更新该需求",
+        note="本单位内唯一的编号，只用英文字母、数字和 . _ : -；同一编号再次导入即更新该需求",
     ),
     Column("version", "版本", width=8, note="整数，可留空；修改已导入的需求时填写更大的版本号"),
     Column(
@@ -97,7 +97,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("need_type", "救助类型", required=True, width=14, note="填代码或中文名称，见下表"),
     Column("title", "标题", required=True, width=24, note="不超过200字；会自动隐去身份信息"),
     Column("description", "情况说明", width=40, note="不超过5000字；会自动隐去身份信息"),
-    Column("requested_amount", "申请金额", width=12, note="元，最多两位小数；资金类需求填写"),
+    Column("requested_amount", "申请金额", width=12, note="元，至少 0.01，最多两位小数；资金类需求填写"),
     Column("quantity", "数量", width=8, note="物资类需求填写，同时填写单位"),
     Column("unit", "单位", width=8, note="物资的单位，如 箱、件"),
     Column("hours", "服务小时", width=10, note="访视照料、心理疏导类需求填写服务小时数"),
@@ -107,7 +107,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("out_of_scope", "政策范围外费用", width=14, note="医疗需求：政策范围外费用（元），可留空"),
     Column("urgency", "紧急程度", width=10, note="一般、紧急或特急（或代码），留空为一般"),
     Column(
-        "needed_by", "需求截止日期", required=True, text=True, width=14, note="格式 YYYY-MM-DD，不早于今天"
+        "needed_by", "需求截止日期", required=True, text=True, width=14, note="格式 YYYY-MM-DD，今天起五年内"
     ),
     Column("department", "部门", width=12, note="填代码或中文名称，留空为民政"),
 )
@@ -337,7 +337,8 @@ def _whole_number(text: str) -> int | str | None:
     """``"3"`` → 3; blank → ``None``; anything else stays text for intake to refuse."""
     if not text:
         return None
-    if re.fullmatch(r"[0-9]+", text):
+    # Up to 18 digits: int() of thousands of digits raises; intake refuses the longer text anyway.
+    if re.fullmatch(r"[0-9]{1,18}", text):
         return int(text)
     return text
 

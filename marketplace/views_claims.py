@@ -40,6 +40,7 @@ from marketplace.services.claims import (
     claim_withdraw,
     claims_of_user,
     claims_public_history,
+    clean_amount,
     holder_label,
     may_manage_claim,
     need_claim,
@@ -56,12 +57,23 @@ RENEW_SOON = timedelta(days=3)
 # --- forms --------------------------------------------------------------------------------------
 
 
+class AmountField(forms.DecimalField):
+    """An amount read by ``clean_amount`` from the text typed: Django's DecimalField reads
+    "١٢٣" as 123. ``min_value`` and ``decimal_places`` stay for the browser's own checks."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return clean_amount(value)
+        except ValidationError as invalid:
+            raise ValidationError(invalid.message_dict["amount"], code="invalid") from None
+
+
 class ClaimForm(forms.Form):
     """How much to claim, and for whom when the user may claim for several."""
 
-    amount = forms.DecimalField(
-        label=gettext_lazy("Amount to claim"), min_value=Decimal("0.01"), decimal_places=2
-    )
+    amount = AmountField(label=gettext_lazy("Amount to claim"), min_value=Decimal("0.01"), decimal_places=2)
     holder = forms.ChoiceField(label=gettext_lazy("Claim for"), required=False)
     note = forms.CharField(
         label=gettext_lazy("Note for the caseworker (optional)"),

@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_variables
 from marketplace.choices import NeedType
 from marketplace.filters import region_index
 from marketplace.gate import HOLD_RESIDUAL_RISK, HOLD_THIN_CLASS, PublicDraft, privacy_gate
-from marketplace.intake import IntakeRecord, RecordErrors, parse_record
+from marketplace.intake import MAX_TEXT, SOURCE_REF, IntakeRecord, RecordErrors, parse_record
 from marketplace.keys import record_digest, token_for
 from marketplace.models import (
     AssistanceRecord,
@@ -140,8 +140,7 @@ def _intake_batch(*, source_system: SourceSystem, records: Sequence, today: date
     accepted: list[_Accepted] = []
     seen_refs: set[str] = set()
     for index, raw in enumerate(records):
-        source_ref = raw.get("source_ref") if isinstance(raw, dict) else None
-        source_ref = source_ref if isinstance(source_ref, str) else ""
+        source_ref = _echoed_ref(raw)
         try:
             record = parse_record(
                 raw, county_codes=county_cities.keys(), scope_prefix=scope_prefix, today=today
@@ -183,14 +182,39 @@ def _intake_batch(*, source_system: SourceSystem, records: Sequence, today: date
             verdict = _compare(item)
             if verdict is not None:
                 results[item.index] = verdict
-            else:
-                item.draft = privacy_gate(item.record, today=today)
-                work.append(item)
+                continue
+            item.draft = privacy_gate(item.record, today=today)
+            if len(item.draft.title) > MAX_TEXT["title"]:
+                # Each hidden detail becomes a longer mark: the database column would refuse it.
+                results[item.index] = RecordResult(
+                    item.record.source_ref,
+                    Outcome.REJECTED,
+                    errors={
+                        "title": [
+                            _("Too long once personal details are hidden: at most %(n)d characters.")
+                            % {"n": MAX_TEXT["title"]}
+                        ]
+                    },
+                )
+                continue
+            work.append(item)
         if work:
             _write(
                 work, results=results, source_system=source_system, today=today, county_cities=county_cities
             )
     return results
+
+
+def _echoed_ref(raw) -> str:
+    """The ``source_ref`` a result repeats: only one intake would accept, so the answer never
+    carries back what cannot be encoded (a lone surrogate) or shown (control characters)."""
+    source_ref = raw.get("source_ref") if isinstance(raw, dict) else None
+    if not isinstance(source_ref, str):
+        return ""
+    source_ref = source_ref.strip()
+    if len(source_ref) > MAX_TEXT["source_ref"] or not SOURCE_REF.fullmatch(source_ref):
+        return ""
+    return source_ref
 
 
 def _compare(item: _Accepted) -> RecordResult | None:

@@ -124,13 +124,50 @@ def test_a_member_of_a_verified_organization_claims_part_of_a_need(client, need,
     assert not Notification.objects.filter(user=elsewhere).exists()
 
 
-def test_the_amount_is_rounded_to_the_cent_and_must_be_positive(client, need, member):
+NOT_WHOLE_FEN = ["0.005", "100.005", "0.001", "0.009", 0.005]
+NOT_ASCII_DIGITS = ["١٢٣", "۱۲۳", "१२३", "１２３", "1_000", "1e2", "+5", "abc", ""]
+
+
+@pytest.mark.parametrize(
+    "bad", ["0", "-5", "0.00", 0, *NOT_WHOLE_FEN, *NOT_ASCII_DIGITS, None, True, [1], {}]
+)
+def test_the_amount_is_whole_fen_from_one_fen_in_ascii_digits(client, need, member, bad):
     client.force_login(member)
-    assert post_claim(client, need, "100.005").json()["amount"] == "100.01"
-    for bad in ("0", "-5", "abc", "0.001"):
-        response = post_claim(client, need, bad)
-        assert response.status_code == 400, bad
-        assert response.json()["code"] == "invalid"
+    response = post_claim(client, need, bad)
+    assert response.status_code == 400, bad
+    assert response.json()["code"] == "invalid"
+    assert list(response.json()["errors"]) == ["amount"]
+    assert not Claim.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("sent", "claimed"),
+    [("0.01", "0.01"), ("12.50", "12.50"), (12.5, "12.50"), ("1.500", "1.50"), (7, "7.00")],
+)
+def test_amounts_in_whole_fen_are_claimed_as_sent(client, need, member, sent, claimed):
+    client.force_login(member)
+    response = post_claim(client, need, sent)
+    assert response.status_code == 201, response.content
+    assert response.json()["amount"] == claimed
+    assert Claim.objects.get().amount == Decimal(claimed)
+
+
+def test_a_claim_of_half_a_fen_says_why_in_chinese(client, need, member):
+    client.force_login(member)
+    response = client.post(
+        f"/api/v1/needs/{need.code}/claims/", {"amount": "0.005"}, content_type="application/json"
+    )
+    assert response.json()["errors"]["amount"] == ["最多两位小数：金额精确到分（0.01）。"]
+
+
+@pytest.mark.parametrize("bad", ["0.005", "١٢٣", "１２３", "0"])
+def test_the_claim_form_refuses_what_is_not_whole_fen_in_ascii_digits(client, need, member, charity, bad):
+    client.force_login(member)
+    response = client.post(f"/needs/{need.code}/claim/", {"amount": bad, "holder": str(charity.pk)}, **EN)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert any(message in page for message in ("digits 0-9", "at least 0.01", "whole fen")), page
+    assert not Claim.objects.exists()
 
 
 def test_several_organizations_share_a_need_up_to_its_target(client, need, member):
