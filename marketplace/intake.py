@@ -4,7 +4,7 @@ Pure: no database. The caller passes the known county codes and the source syste
 An ``IntakeRecord`` holds raw identity for the few microseconds the privacy gate needs it; its
 ``repr`` shows none of it, and nothing here puts a submitted value into an error message.
 
-Every value is bounded before anything is written (``docs/decisions/0005-intake-bounds.md``):
+Every value is bounded before anything is written (``docs/decisions/0008-intake-bounds.md``):
 nesting depth, integers with explicit ranges, text lengths and characters (no NUL, no control
 characters but line breaks and tabs in the description, no lone surrogates: PostgreSQL and
 UTF-8 refuse them), amounts written in ASCII digits with whole fen, dates within a few years.
