@@ -144,3 +144,18 @@ def test_waiting_needs_are_found_at_every_level_they_may_be_published_at():
     assert placement.place("A", "A", person(county="420102"), max_level=1) is None
     assert placement.place("B", "B", person(county="420111"), max_level=1) == (1, ["A"])
     assert placement.published[SOMEONE.key(1)] == 2
+
+
+def test_one_published_need_counts_one():
+    placement = Placement(k=5)
+    placement.add_published(SOMEONE.key(0))
+    assert placement.published[SOMEONE.key(0)] == 1
+
+
+def test_a_waiting_need_published_on_its_own_is_no_longer_waiting():
+    placement = Placement(k=2)
+    assert placement.place("A", "need A", SOMEONE, max_level=1) is None
+    placement.add_published(SOMEONE.key(0))  # another need of its class was published meanwhile
+    assert placement.place("A", "need A v2", SOMEONE, max_level=1) == (0, [])
+    # A is published: the next need of the class does not publish it a second time.
+    assert placement.place("B", "need B", SOMEONE, max_level=1) == (0, [])
