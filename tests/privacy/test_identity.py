@@ -209,6 +209,7 @@ def test_each_refusal_reads_exactly(value: str, message: str) -> None:
         validate_id_number(value, today=TODAY)
     with translation.override("en"):
         assert str(error.value) == message
+        assert str(error.value.message) == message  # what intake's field error shows
     with translation.override("zh-hans"):
         assert str(error.value) != message, "every refusal has its Chinese translation"
 
