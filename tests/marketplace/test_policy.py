@@ -782,7 +782,12 @@ def test_a_reversed_period_raises():
 
 
 def test_a_new_rule_sets_figures_are_frozen_and_keyed_by_plain_codes():
-    rule_set = _rule_set(inpatient_ratios={LowIncomeCategory(c): r for c, r in SEED_INPATIENT.items()})
+    rule_set = _rule_set(
+        inpatient_ratios={LowIncomeCategory(c): r for c, r in SEED_INPATIENT.items()},
+        outpatient_categories={LowIncomeCategory.DIBAO, LowIncomeCategory.NEAR_DIBAO},
+    )
+    assert rule_set.outpatient_categories == frozenset({"dibao", "near_dibao"})
+    assert type(rule_set.outpatient_categories) is frozenset
     assert dict(rule_set.inpatient_ratios) == SEED_INPATIENT
     assert all(type(code) is str for code in rule_set.inpatient_ratios)
     assert all(type(code) is str for code in rule_set.outpatient_categories)
