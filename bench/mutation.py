@@ -63,7 +63,6 @@ def run_module(module: str, *, jobs: int) -> dict[str, str]:
     # mutmut reads [tool.mutmut] from pyproject.toml; the child narrows what it mutates and
     # which tests it runs before handing over to mutmut's command line.
     launcher = (
-        "import sys\n"
         "from mutmut.configuration import config\n"
         "from mutmut.__main__ import cli\n"
         "settings = config()\n"
