@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2
 BROWSER_PACKAGES := chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help run install system-deps browser messages migrate seed serve worker beat test lint format check bench clean
+.PHONY: help run install system-deps browser messages migrate seed serve worker beat test lint format check bench mutation clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -75,5 +75,14 @@ bench: $(VENV)/.installed ## Run the benchmarks in bench/ (PostgreSQL: set DATAB
 	@for b in bench/bench_*.py; do [ -e "$$b" ] || { echo "no benchmarks yet"; break; }; \
 	case $$b in */bench_claims.py|*/bench_needs_list.py) continue;; esac; $(PY) $$b || exit 1; done
 
+# Mutation testing is slow (minutes per module) and not part of `make test`; the figures are in
+# bench/MUTATION.md. One module at a time, each against its own tests, on SQLite.
+MUTATION_MODULES := privacy/generalize.py privacy/identity.py privacy/names.py privacy/tokens.py \
+	privacy/encryption.py privacy/redaction.py marketplace/placement.py marketplace/policy.py
+MODULES ?= $(MUTATION_MODULES)
+MUTATION_JOBS ?= 1
+mutation: $(VENV)/.installed messages ## Mutation testing (mutmut): MODULES=privacy/generalize.py, MUTATION_JOBS=1
+	$(PY) bench/mutation.py $(MODULES) --jobs $(MUTATION_JOBS)
+
 clean: ## Remove the virtualenv and local data under var/
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var mutants

@@ -5,6 +5,11 @@ district (江岸区, 420102); the outside caseworker works in Yichang (宜昌, 4
 covers Wuhan (420100). Organization A holds a claim, with a reported delivery and its evidence,
 on a published need; organization B asks for that claim (a pending transfer) and holds a claim
 on a second need that a third organization asked for, in vain (an escalated transfer).
+
+The department dimension (issue 9): the world's needs are civil affairs' (民政), but for
+``schooling``, the same household's need of the education department (教育). Three department
+handlers probe the back office (``DEPARTMENT_ROLES``): one of civil affairs and one of
+education, both over Wuhan, and one of civil affairs in Yichang.
 """
 
 from __future__ import annotations
@@ -69,6 +74,8 @@ ROLES = (
     "administrator",
     "source_system",
 )
+# The department handlers, probed on the back office only (the matrix's second table).
+DEPARTMENT_ROLES = ("handler_civil", "handler_education", "handler_outside")
 
 
 @dataclass
@@ -78,6 +85,7 @@ class World:
     source_key: str
     need: Need  # published, 600 of 1000 claimed by A
     need_b: Need  # published, claimed in full by B; C's transfer request escalated
+    schooling: Need  # published, the education department's need of the household of ``need``
     held: Need  # held for a caseworker's review
     expired: Need
     org_a: Organization
@@ -95,11 +103,12 @@ class World:
     policy_override: PolicyOverride
 
 
-def _staff(username: str, role: str, region: str | None) -> User:
+def _staff(username: str, role: str, region: str | None, department: str = "") -> User:
     return UserFactory(
         username=username,
         roles=[role],
         region=Region.objects.get(code=region) if region else None,
+        department=department,
     )
 
 
@@ -126,6 +135,15 @@ def build_world() -> World:
         "caseworker_out": _staff("matrix_caseworker_out", Role.CASEWORKER, OUTSIDE_CITY),
         "supervisor": _staff("matrix_supervisor", Role.SUPERVISOR, SUPERVISOR_CITY),
         "administrator": _staff("matrix_administrator", Role.ADMINISTRATOR, None),
+        "handler_civil": _staff(
+            "matrix_handler_civil", Role.DEPARTMENT_HANDLER, SUPERVISOR_CITY, department="civil_affairs"
+        ),
+        "handler_education": _staff(
+            "matrix_handler_education", Role.DEPARTMENT_HANDLER, SUPERVISOR_CITY, department="education"
+        ),
+        "handler_outside": _staff(
+            "matrix_handler_outside", Role.DEPARTMENT_HANDLER, OUTSIDE_CITY, department="civil_affairs"
+        ),
     }
 
     need = make_need(source_system=source, county=NEED_COUNTY, target="1000.00")
@@ -149,6 +167,14 @@ def build_world() -> World:
     escalated = transfer_request(claim=claim_b, organization=org_c, actor=member_c, reason="我们可以每周上门")
     TransferRequest.objects.filter(pk=escalated.pk).update(status=TransferStatus.ESCALATED)
 
+    schooling = make_need(
+        source_system=source,
+        county=NEED_COUNTY,
+        token=need.household_token,
+        need_type="education",
+        department="education",
+        target="300.00",
+    )
     held = make_need(source_system=source, county=NEED_COUNTY, status=NeedStatus.PENDING_REVIEW)
     expired = make_need(
         source_system=source, county=NEED_COUNTY, status=NeedStatus.EXPIRED, needed_by=date(2020, 1, 1)
@@ -180,6 +206,7 @@ def build_world() -> World:
         source_key=source_key,
         need=need,
         need_b=need_b,
+        schooling=schooling,
         held=held,
         expired=expired,
         org_a=org_a,

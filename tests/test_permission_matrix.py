@@ -17,6 +17,10 @@ that claim), a caseworker of the need's county and one of another city, a superv
 need's city, a portal administrator (the role, not a superuser), and the monitoring platform
 calling with its ``Api-Key``.
 
+``DEPARTMENT_EXPECTED`` is the department dimension (issue 9, item 4), the same cells for the
+department handlers of ``tests.permission_world.DEPARTMENT_ROLES`` on every back-office row:
+a handler sees their own department's objects inside their region, never another department's.
+
 What a cell says:
 
 * a number: the response's status (APIs answer 401 to the anonymous, 403 to a refused caller;
@@ -49,7 +53,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from wagtail.admin.viewsets import viewsets as wagtail_viewsets
 
 from config.celery import app as celery_app
-from tests.permission_world import ROLES, World, build_world
+from tests.permission_world import DEPARTMENT_ROLES, ROLES, World, build_world
 
 LOGIN = "LOGIN"
 DENIED = "DENIED"
@@ -188,6 +192,14 @@ PROBES: dict[str, Probe] = {
         query=lambda w: f"?q={w.need.household_token}", marker=lambda w: w.need.code
     ),
     "marketplace_chain:need": Probe(args=need),
+    # The household's chain reached through its education need: the page shows the household's
+    # civil-affairs need (``need``) only to those who may see civil affairs' part of the chain.
+    "marketplace_chain:index#education": Probe(
+        query=lambda w: f"?q={w.need.household_token}", marker=lambda w: w.schooling.code
+    ),
+    "marketplace_chain:need#education": Probe(
+        args=lambda w: (w.schooling.code,), marker=lambda w: w.need.code
+    ),
     "marketplace_duplicates:index": Probe(marker=lambda w: w.need.code),
     "marketplace_duplicates:resolve": post(args=lambda w: (w.alert.pk,)),
     "marketplace_expired:index": Probe(marker=lambda w: w.expired.code),
@@ -306,6 +318,8 @@ EXPECTED: dict[str, tuple] = {
     "marketplace_delivery:detail":                (LOGIN,   LOGIN,   LOGIN,   LOGIN,   200,     404,     DENIED,  200,     LOGIN),
     "marketplace_chain:index":                    (LOGIN,   LOGIN,   LOGIN,   LOGIN,   SHOWN,   HIDDEN,  SHOWN,   SHOWN,   LOGIN),
     "marketplace_chain:need":                     (LOGIN,   LOGIN,   LOGIN,   LOGIN,   200,     404,     200,     200,     LOGIN),
+    "marketplace_chain:index#education":          (LOGIN,   LOGIN,   LOGIN,   LOGIN,   SHOWN,   HIDDEN,  SHOWN,   SHOWN,   LOGIN),
+    "marketplace_chain:need#education":           (LOGIN,   LOGIN,   LOGIN,   LOGIN,   SHOWN,   404,     SHOWN,   SHOWN,   LOGIN),
     "marketplace_duplicates:index":               (LOGIN,   LOGIN,   LOGIN,   LOGIN,   SHOWN,   HIDDEN,  DENIED,  SHOWN,   LOGIN),
     "marketplace_duplicates:resolve":             (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DONE,    404,     DENIED,  DONE,    LOGIN),
     "marketplace_expired:index":                  (LOGIN,   LOGIN,   LOGIN,   LOGIN,   SHOWN,   HIDDEN,  SHOWN,   SHOWN,   LOGIN),
@@ -339,6 +353,61 @@ EXPECTED: dict[str, tuple] = {
     "wagtailusers_users:history":                 (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
     "wagtailusers_users:history_results":         (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
     "wagtailusers_users:usage":                   (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
+}
+
+# The department dimension (issue 9, item 4): department handlers on every back-office route. A
+# handler acts only on their own department's objects inside their region (accounts.scoping):
+# civil affairs' handler over Wuhan sees the world's needs and their chain, education's sees only
+# the household's education need, civil affairs' handler in Yichang sees nothing of Wuhan.
+DEPARTMENT_EXPECTED: dict[str, tuple] = {
+    #                                              civil    educat.  outside
+    "wagtailadmin_home":                          (200,     200,     200),
+    "marketplace_review:index":                   (DENIED,  DENIED,  DENIED),
+    "marketplace_review:need":                    (DENIED,  DENIED,  DENIED),
+    "marketplace_import:index":                   (DENIED,  DENIED,  DENIED),
+    "marketplace_import:template":                (DENIED,  DENIED,  DENIED),
+    "marketplace_organizations:index":            (DENIED,  DENIED,  DENIED),
+    "marketplace_organizations:detail":           (DENIED,  DENIED,  DENIED),
+    "marketplace_organizations:certificate":      (DENIED,  DENIED,  DENIED),
+    "marketplace_claim_transfers:index":          (DENIED,  DENIED,  DENIED),
+    "marketplace_claim_transfers:decide":         (DENIED,  DENIED,  DENIED),
+    "marketplace_delivery:index":                 (DENIED,  DENIED,  DENIED),
+    "marketplace_delivery:detail":                (DENIED,  DENIED,  DENIED),
+    "marketplace_chain:index":                    (SHOWN,   HIDDEN,  HIDDEN),
+    "marketplace_chain:need":                     (200,     404,     404),
+    "marketplace_chain:index#education":          (HIDDEN,  SHOWN,   HIDDEN),
+    "marketplace_chain:need#education":           (404,     HIDDEN,  404),
+    "marketplace_duplicates:index":               (DENIED,  DENIED,  DENIED),
+    "marketplace_duplicates:resolve":             (DENIED,  DENIED,  DENIED),
+    "marketplace_expired:index":                  (SHOWN,   HIDDEN,  HIDDEN),
+    "marketplace_feedback:index":                 (DENIED,  DENIED,  DENIED),
+    "accounts_sensitive_reads:index":             (DENIED,  DENIED,  DENIED),
+    "marketplace_sourcesystem:index":             (DENIED,  DENIED,  DENIED),
+    "marketplace_sourcesystem:index_results":     (DENIED,  DENIED,  DENIED),
+    "marketplace_sourcesystem:add":               (DENIED,  DENIED,  DENIED),
+    "marketplace_sourcesystem:edit":              (DENIED,  DENIED,  DENIED),
+    "marketplace_sourcesystem:delete":            (DENIED,  DENIED,  DENIED),
+    "marketplace_sourcesystem:history":           (DENIED,  DENIED,  DENIED),
+    "marketplace_sourcesystem:history_results":   (DENIED,  DENIED,  DENIED),
+    "marketplace_sourcesystem:usage":             (DENIED,  DENIED,  DENIED),
+    "marketplace_sourcesystem:rotate_key":        (DENIED,  DENIED,  DENIED),
+    "marketplace_policyoverride:index":           (DENIED,  DENIED,  DENIED),
+    "marketplace_policyoverride:index_results":   (DENIED,  DENIED,  DENIED),
+    "marketplace_policyoverride:add":             (DENIED,  DENIED,  DENIED),
+    "marketplace_policyoverride:edit":            (DENIED,  DENIED,  DENIED),
+    "marketplace_policyoverride:delete":          (DENIED,  DENIED,  DENIED),
+    "marketplace_policyoverride:history":         (DENIED,  DENIED,  DENIED),
+    "marketplace_policyoverride:history_results": (DENIED,  DENIED,  DENIED),
+    "marketplace_policyoverride:usage":           (DENIED,  DENIED,  DENIED),
+    "wagtailusers_users:index":                   (DENIED,  DENIED,  DENIED),
+    "wagtailusers_users:index_results":           (DENIED,  DENIED,  DENIED),
+    "wagtailusers_users:add":                     (DENIED,  DENIED,  DENIED),
+    "wagtailusers_users:edit":                    (DENIED,  DENIED,  DENIED),
+    "wagtailusers_users:copy":                    (DENIED,  DENIED,  DENIED),
+    "wagtailusers_users:delete":                  (DENIED,  DENIED,  DENIED),
+    "wagtailusers_users:history":                 (DENIED,  DENIED,  DENIED),
+    "wagtailusers_users:history_results":         (DENIED,  DENIED,  DENIED),
+    "wagtailusers_users:usage":                   (DENIED,  DENIED,  DENIED),
 }
 # fmt: on
 
@@ -423,6 +492,25 @@ def test_every_row_names_a_route_and_fills_every_column():
         assert len(row) == len(ROLES), f"{key}: {len(row)} cells for {len(ROLES)} roles"
     names_of_tests = {_test_name(key, role) for key in EXPECTED for role in ROLES}
     assert len(names_of_tests) == len(EXPECTED) * len(ROLES), "two rows give their cells the same test name"
+    assert not set(DEPARTMENT_EXPECTED) - set(PROBES), set(DEPARTMENT_EXPECTED) - set(PROBES)
+    for key, row in DEPARTMENT_EXPECTED.items():
+        assert len(row) == len(DEPARTMENT_ROLES), (
+            f"{key}: {len(row)} cells for {len(DEPARTMENT_ROLES)} handlers"
+        )
+
+
+def test_every_back_office_row_has_a_department_row():
+    """Department handlers work in the back office: each of its routes says what they get."""
+    back_office = reverse("wagtailadmin_home").lstrip("/")
+    patterns = {name: pattern for name, pattern, _package in all_routes()}
+    missing = sorted(
+        key
+        for key in EXPECTED
+        if patterns[_row_route(key)].startswith(back_office) and key not in DEPARTMENT_EXPECTED
+    )
+    assert not missing, (
+        "back-office rows with no department row (add one to DEPARTMENT_EXPECTED): " + ", ".join(missing)
+    )
 
 
 # --- the cells -----------------------------------------------------------------------------------
@@ -522,4 +610,7 @@ def _test_name(key: str, role: str) -> str:
 
 for _key, _row in EXPECTED.items():
     for _role, _expected in zip(ROLES, _row, strict=False):
+        setattr(PermissionMatrix, _test_name(_key, _role), _cell(_key, _role, _expected))
+for _key, _row in DEPARTMENT_EXPECTED.items():
+    for _role, _expected in zip(DEPARTMENT_ROLES, _row, strict=False):
         setattr(PermissionMatrix, _test_name(_key, _role), _cell(_key, _role, _expected))

@@ -2,7 +2,7 @@
 
 Every verified delivery is an ``AssistanceRecord`` on the household token, so the staff of the
 need's region see everything the household got, from whom and when — by token and need code,
-never identity.
+never identity. A department handler sees only what the needs of their own department got.
 
 Duplicate aid: when a new need or claim would give a household the same type of help within
 ``DUPLICATE_AID_WINDOW_DAYS`` (90 by default) beyond what was asked, ``check_duplicate_aid``
@@ -63,8 +63,13 @@ def window_days() -> int:
 # --- the chain ------------------------------------------------------------------------------
 
 
+# Scoped by region and, for department handlers, by the need's department (accounts.scoping):
+# a handler of 教育 sees the household's education needs, not what 卫健 or 民政 gave it.
+
+
 def household_chain(*, user, household_token: str) -> QuerySet[AssistanceRecord]:
-    """The household's assistance records the user may see (staff of each need's region).
+    """The household's assistance records the user may see (staff of each need's region, and
+    department handlers only on their department's needs).
 
     Newest delivery first. Empty for an empty token and for users without a staff role there.
     """
@@ -73,9 +78,13 @@ def household_chain(*, user, household_token: str) -> QuerySet[AssistanceRecord]
     records = AssistanceRecord.objects.filter(household_token=household_token).select_related(
         "need__region", "delivery__claim"
     )
-    return scope_queryset(records, user, roles=CHAIN_ROLES, region_field="need__region__code").order_by(
-        "-delivered_on", "-pk"
-    )
+    return scope_queryset(
+        records,
+        user,
+        roles=CHAIN_ROLES,
+        region_field="need__region__code",
+        department_field="need__department",
+    ).order_by("-delivered_on", "-pk")
 
 
 def household_needs(*, user, household_token: str) -> QuerySet[Need]:
@@ -83,12 +92,17 @@ def household_needs(*, user, household_token: str) -> QuerySet[Need]:
     if not household_token:
         return Need.objects.none()
     needs = Need.objects.filter(household_token=household_token).select_related("region")
-    return scope_queryset(needs, user, roles=CHAIN_ROLES).order_by("-created_at", "-pk")
+    return scope_queryset(needs, user, roles=CHAIN_ROLES, department_field="department").order_by(
+        "-created_at", "-pk"
+    )
 
 
 def chain_need(*, user, code: str) -> Need:
-    """The need whose household's chain the user opens; ``Need.DoesNotExist`` outside scope."""
-    needs = scope_queryset(Need.objects.select_related("region"), user, roles=CHAIN_ROLES)
+    """The need whose household's chain the user opens; ``Need.DoesNotExist`` outside the
+    user's region or, for a department handler, outside their department."""
+    needs = scope_queryset(
+        Need.objects.select_related("region"), user, roles=CHAIN_ROLES, department_field="department"
+    )
     return needs.get(code=code)
 
 

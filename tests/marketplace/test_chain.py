@@ -276,3 +276,34 @@ def test_the_chain_page_from_a_need(client, token, chain, caseworker, other_case
     response = client.get(f"/admin/assistance-chain/need/{first.code}/")
     assert response.status_code in (302, 403)
     assert first.code not in response.text
+
+
+def test_a_department_handler_sees_only_their_departments_part_of_the_chain(client, token, caseworker):
+    """Issue 9, item 4: scoped by region and department, as accounts.scoping promises."""
+    medical = make_need(token=token, need_type="medical", department="health", target="700.00")
+    delivered(medical, caseworker, "700.00", organization=make_organization(name="甲慈善会"))
+    schooling = make_need(token=token, need_type="education", department="education", target="300.00")
+    delivered(schooling, caseworker, "300.00", organization=make_organization(name="乙基金会"))
+    wuhan = Region.objects.get(code="420100")
+    education = UserFactory(roles=[Role.DEPARTMENT_HANDLER], region=wuhan, department="education")
+    health_elsewhere = UserFactory(
+        roles=[Role.DEPARTMENT_HANDLER], region=Region.objects.get(code="420500"), department="health"
+    )
+
+    assert [record.need for record in household_chain(user=education, household_token=token)] == [schooling]
+    assert not household_chain(user=health_elsewhere, household_token=token).exists()
+    assert household_chain(user=caseworker, household_token=token).count() == 2  # caseworkers see all
+
+    client.force_login(education)
+    page = client.get(f"/admin/assistance-chain/need/{schooling.code}/")
+    assert page.status_code == 200
+    assert "乙基金会" in page.text
+    assert medical.code not in page.text
+    assert "甲慈善会" not in page.text
+    assert client.get(f"/admin/assistance-chain/need/{medical.code}/").status_code == 404
+    by_token = client.get("/admin/assistance-chain/", {"q": token})
+    assert schooling.code in by_token.text
+    assert medical.code not in by_token.text
+    by_code = client.get("/admin/assistance-chain/", {"q": medical.code})
+    assert by_code.status_code == 200  # not found: no redirect to a chain the handler may not see
+    assert "甲慈善会" not in by_code.text

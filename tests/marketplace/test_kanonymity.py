@@ -23,13 +23,17 @@ from hypothesis import strategies as st
 
 from marketplace.gate import HOLD_THIN_CLASS
 from marketplace.models import Need, NeedStatus, NeedTransition
-from marketplace.placement import LEVELS, Attributes, max_level_for, published_key
+from marketplace.placement import (
+    LEVELS,
+    Attributes,
+    max_level_for,
+    published_key,
+)
 from marketplace.serializers import PublicNeedSerializer
 from marketplace.services.intake import needs_intake
+from marketplace.services.needs import need_withdraw
 from marketplace.services.sources import source_system_create
 from privacy.identity import make_id_number
-
-pytestmark = pytest.mark.django_db
 
 TODAY = date(2025, 6, 1)
 CITY_OF = {
@@ -221,6 +225,24 @@ def test_level_two_publishes_at_city_level_without_age_sex_or_household_size(pro
         ).count()
         == 5
     )
+
+
+def test_a_reimported_published_need_leaves_its_old_class(province_source, settings):
+    """A published need updated into another class no longer counts in the class it left, so
+    a newcomer of that class is not published with fewer than k members around it."""
+    settings.K_ANONYMITY_K = 2
+    push(province_source, [record("R-A"), record("R-B")])
+    assert Need.objects.filter(status=NeedStatus.PUBLISHED).count() == 2
+    need_withdraw(need=Need.objects.get(source_ref="R-B"), source_system=province_source)
+    # R-A alone is left in the class (published at k, it stays: docs/decisions/0003).
+
+    moved = {**record("R-A"), "version": 2}
+    moved["household"] = {**moved["household"], "size": 1}  # into the class of one-person households
+    results = push(province_source, [moved, record("R-D")])
+
+    assert results["R-D"].status == "held", "R-D would be the only member of its published class"
+    published = Need.objects.filter(status=NeedStatus.PUBLISHED).select_related("public_region")
+    assert min(Counter(public_class(need) for need in published).values(), default=2) >= 2
 
 
 # --- the property --------------------------------------------------------------------------------

@@ -690,3 +690,308 @@ def test_coverage_stays_within_self_pay_and_everything_adds_up(
     assert result.charity_gap == result.residual >= out_of_scope
     if result.annual_cap is not None:
         assert result.statutory_coverage <= max(D("0"), result.annual_cap - already)
+
+
+# --- the edges a caseworker or an auditor would notice (issue 9, item 17) -------------------
+
+
+def test_the_cap_is_named_only_when_it_limited_the_amount():
+    # 80 % of 10,000 is 8,000, within the 30,000 cap: the cap exists but changed nothing.
+    under = assess(["dibao"], costs("10000"), overrides=[WUHAN_2025])
+    assert under.annual_cap == D("30000.00")
+    assert under.cap_applied is False
+    assert "年度救助限额" not in under.explanation()
+
+    # Exactly the room left under the cap: still not limited by it.
+    exactly = assess(["dibao"], costs("10000", already="22000"), overrides=[WUHAN_2025])
+    assert exactly.statutory_coverage == D("8000.00")
+    assert exactly.cap_applied is False
+    assert "年度救助限额" not in exactly.explanation()
+
+    limited = assess(["dibao"], costs("10000", already="22000.01"), overrides=[WUHAN_2025])
+    assert limited.statutory_coverage == D("7999.99")
+    assert limited.cap_applied is True
+    assert limited.explanation() == (
+        "按鄂民政发〔2024〕21号 四(二)1、武汉市医疗救助实施办法（2025），"
+        "低保对象住院政策范围内自付费用救助比例为80%，"
+        "受年度救助限额 30,000.00 元限制，法定救助约覆盖 7,999.99 元，尚余 2,000.01 元可由慈善帮扶。"
+    )
+
+
+def test_an_override_equal_to_the_outpatient_floor_validates():
+    equal = RegionalOverride(
+        id="420200-2025",
+        label="黄石市",
+        region_code="420200",
+        effective_from=date(2025, 1, 1),
+        outpatient_chronic_ratio=D("0.50"),
+    )
+    validate_override(equal, HUBEI_2024)
+    result = assess(["dibao"], costs(outpatient="1000"), region="420202", overrides=[equal])
+    assert result.outpatient_ratio == D("0.50")
+    assert result.outpatient_ratio_from == "420200-2025"
+
+
+def _rule_set(**changes) -> RuleSet:
+    fields = {
+        "id": "one-day",
+        "title": "one day",
+        "source": "测试文件",
+        "effective_from": date(2025, 3, 1),
+        "effective_to": date(2025, 3, 1),
+        "inpatient_ratios": dict(SEED_INPATIENT),
+        "outpatient_chronic_ratio": D("0.50"),
+        "outpatient_categories": HUBEI_2024.outpatient_categories,
+    }
+    return RuleSet(**(fields | changes))
+
+
+def test_a_one_day_period_is_in_force_that_day_only():
+    one_day = _rule_set()
+    assert one_day.in_force(date(2025, 3, 1))
+    assert not one_day.in_force(date(2025, 2, 28))
+    assert not one_day.in_force(date(2025, 3, 2))
+    assert rule_set_for(date(2025, 3, 1), rule_sets=(one_day,)) is one_day
+
+    override = RegionalOverride(
+        id="420100-day",
+        label="武汉市",
+        region_code="420100",
+        effective_from=date(2025, 3, 1),
+        effective_to=date(2025, 3, 1),
+        inpatient_ratios={"dibao": D("0.90")},
+    )
+    assert override.in_force(date(2025, 3, 1))
+    assert not override.in_force(date(2025, 3, 2))
+    assert assess(["dibao"], costs("100"), overrides=[override], on=date(2025, 3, 1)).inpatient_ratio == D(
+        "0.90"
+    )
+
+
+def test_a_reversed_period_raises():
+    with pytest.raises(ValueError, match=r"^rule set reversed ends before it starts$"):
+        _rule_set(id="reversed", effective_to=date(2025, 2, 28))
+    with pytest.raises(ValueError, match=r"^override 420100-x ends before it starts$"):
+        RegionalOverride(
+            id="420100-x",
+            label="武汉市",
+            region_code="420100",
+            effective_from=date(2025, 3, 1),
+            effective_to=date(2025, 2, 28),
+        )
+
+
+def test_a_new_rule_sets_figures_are_frozen_and_keyed_by_plain_codes():
+    rule_set = _rule_set(
+        inpatient_ratios={LowIncomeCategory(c): r for c, r in SEED_INPATIENT.items()},
+        outpatient_categories={LowIncomeCategory.DIBAO, LowIncomeCategory.NEAR_DIBAO},
+    )
+    assert rule_set.outpatient_categories == frozenset({"dibao", "near_dibao"})
+    assert type(rule_set.outpatient_categories) is frozenset
+    assert dict(rule_set.inpatient_ratios) == SEED_INPATIENT
+    assert all(type(code) is str for code in rule_set.inpatient_ratios)
+    assert all(type(code) is str for code in rule_set.outpatient_categories)
+    with pytest.raises(TypeError):
+        rule_set.inpatient_ratios["dibao"] = D("0")  # type: ignore[index]
+    override = RegionalOverride(
+        id="x",
+        label="x",
+        region_code="420200",
+        effective_from=ON,
+        inpatient_ratios={LowIncomeCategory.DIBAO: D("0.8")},
+    )
+    assert type(next(iter(override.inpatient_ratios))) is str
+    with pytest.raises(TypeError):
+        override.inpatient_ratios["dibao"] = D("0")  # type: ignore[index]
+
+
+def test_the_explanation_reads_out_each_case():
+    assert assess(["other"], costs("1000")).explanation() == (
+        "按鄂民政发〔2024〕21号 四(二)1，其他困难人员住院政策范围内自付费用无统一救助比例（一事一议），"
+        "法定救助约覆盖 0.00 元，尚余 1,000.00 元可由慈善帮扶。"
+    )
+    assert assess([], costs(outpatient="0.50")).explanation() == (
+        "按鄂民政发〔2024〕21号 四(二)1，未认定低收入人口类别，无适用的医疗救助比例，"
+        "门诊慢特病费用不在其医疗救助范围，"
+        "法定救助约覆盖 0.00 元，尚余 0.50 元可由慈善帮扶。"
+    )
+    assert assess(["dibao"], costs("100", outpatient="0.50")).explanation() == (
+        "按鄂民政发〔2024〕21号 四(二)1，低保对象住院政策范围内自付费用救助比例不低于70%，"
+        "门诊慢特病政策范围内自付费用救助比例不低于50%，法定救助约覆盖 70.25 元，尚余 30.25 元可由慈善帮扶。"
+    )
+
+
+def test_the_assessment_names_its_region_and_day():
+    result = assess(["dibao"], costs("100"), region=JIANGAN)
+    assert (result.region_code, result.on) == (JIANGAN, ON)
+
+
+def test_ratios_are_shown_half_up_to_two_places():
+    override = RegionalOverride(
+        id="420100-odd",
+        label="武汉市",
+        region_code="420100",
+        effective_from=ON,
+        inpatient_ratios={"dibao": D("0.712345")},
+    )
+    assert "71.23%" in assess(["dibao"], costs("100"), overrides=[override]).explanation()
+    odd = RegionalOverride(
+        id="420100-odd",
+        label="武汉市",
+        region_code="420100",
+        effective_from=ON,
+        inpatient_ratios={"dibao": D("0.72345")},
+    )
+    # 72.345 → 72.35 half up (banker's rounding would show 72.34).
+    assert "72.35%" in assess(["dibao"], costs("100"), overrides=[odd]).explanation()
+
+
+# Every refusal says exactly what is wrong: the caseworker who set up an override reads it.
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda: assess(["poor"], costs("1")), ValueError, "Unknown low-income category: poor."),
+        (
+            lambda: assess(["dibao"], costs("1"), region="4201"),
+            ValueError,
+            "A region code has six digits (GB/T 2260), got 4201.",
+        ),
+        (
+            lambda: assess(["dibao"], costs("1"), region="430111"),
+            ValueError,
+            "Region 430111 is outside province 420000.",
+        ),
+        (
+            lambda: assess(["dibao"], costs("1"), on=date(2024, 9, 5)),
+            NoRuleSet,
+            "No medical assistance rules are in force on 2024-09-05.",
+        ),
+        (
+            lambda: validate_override(
+                RegionalOverride(id="x", label="x", region_code="420000", effective_from=ON), HUBEI_2024
+            ),
+            ValueError,
+            "An override applies to a city or county of province 420000, not to 420000.",
+        ),
+        (
+            lambda: validate_override(
+                RegionalOverride(
+                    id="x",
+                    label="x",
+                    region_code="420200",
+                    effective_from=ON,
+                    inpatient_ratios={"dibao": D("0.6")},
+                ),
+                HUBEI_2024,
+            ),
+            BelowProvincialFloor,
+            "The inpatient ratio for Minimum living allowance recipient (dibao) is 60%, "
+            "below the provincial floor of 70% "
+            "(鄂民政发〔2024〕21号 四(二)1).",
+        ),
+        (
+            lambda: validate_override(
+                RegionalOverride(
+                    id="x",
+                    label="x",
+                    region_code="420200",
+                    effective_from=ON,
+                    outpatient_chronic_ratio=D("0.4"),
+                ),
+                HUBEI_2024,
+            ),
+            BelowProvincialFloor,
+            "The chronic-disease outpatient ratio is 40%, below the provincial floor of 50% "
+            "(鄂民政发〔2024〕21号 四(二)1).",
+        ),
+        (
+            lambda: validate_override(
+                RegionalOverride(
+                    id="x",
+                    label="x",
+                    region_code="420200",
+                    effective_from=ON,
+                    inpatient_ratios={"dibao": D("1.5")},
+                ),
+                HUBEI_2024,
+            ),
+            ValueError,
+            "A ratio must be between 0 and 1, got 1.5.",
+        ),
+        (
+            lambda: validate_override(
+                RegionalOverride(
+                    id="x", label="x", region_code="420200", effective_from=ON, annual_cap=D("-1")
+                ),
+                HUBEI_2024,
+            ),
+            ValueError,
+            "An annual assistance cap cannot be negative, got -1.",
+        ),
+        (
+            lambda: MedicalCosts(in_scope_self_pay=D("-1"), out_of_scope=D("0")),
+            ValueError,
+            "in_scope_self_pay cannot be negative, got -1.",
+        ),
+        (
+            lambda: MedicalCosts(in_scope_self_pay=0.5, out_of_scope=D("0")),
+            TypeError,
+            "in_scope_self_pay must be a finite Decimal, got 0.5",
+        ),
+        (
+            lambda: RegionalOverride(
+                id="x", label="x", region_code="420200", effective_from=ON, inpatient_ratios={"dibao": 0.8}
+            ),
+            TypeError,
+            "inpatient_ratios[dibao] must be a finite Decimal, got 0.8",
+        ),
+        (
+            lambda: RegionalOverride(
+                id="x", label="x", region_code="420200", effective_from=ON, outpatient_chronic_ratio=0.5
+            ),
+            TypeError,
+            "outpatient_chronic_ratio must be a finite Decimal, got 0.5",
+        ),
+        (
+            lambda: RegionalOverride(
+                id="x", label="x", region_code="420200", effective_from=ON, annual_cap=100
+            ),
+            TypeError,
+            "annual_cap must be a finite Decimal, got 100",
+        ),
+        (
+            lambda: RegionalOverride(id="a+b", label="x", region_code="420200", effective_from=ON),
+            ValueError,
+            "override id must be non-empty and free of '+', got 'a+b'",
+        ),
+        (
+            lambda: _rule_set(inpatient_ratios=dict(SEED_INPATIENT) | {"dibao": 0.7}),
+            TypeError,
+            "inpatient_ratios[dibao] must be a finite Decimal, got 0.7",
+        ),
+        (
+            lambda: _rule_set(outpatient_chronic_ratio=0.5),
+            TypeError,
+            "outpatient_chronic_ratio must be a finite Decimal, got 0.5",
+        ),
+        (
+            lambda: _rule_set(id="partial", inpatient_ratios={"dibao": D("0.7")}),
+            ValueError,
+            "rule set partial has no inpatient ratio for "
+            "['extreme_poverty', 'illness_poverty', 'near_dibao', 'other', "
+            "'relapse_monitoring', 'rigid_expenditure']",
+        ),
+    ],
+)
+def test_every_refusal_says_what_is_wrong(make, error, message):
+    with pytest.raises(error) as raised:
+        make()
+    assert str(raised.value) == message
+
+
+def test_two_overrides_of_one_region_and_day_are_named():
+    first = RegionalOverride(id="420100-a", label="a", region_code="420100", effective_from=date(2025, 1, 1))
+    second = RegionalOverride(id="420100-b", label="b", region_code="420100", effective_from=date(2025, 1, 1))
+    with pytest.raises(ConflictingOverrides) as raised:
+        assess(["dibao"], costs("1"), overrides=[first, second])
+    assert str(raised.value) == "overrides 420100-b and 420100-a both cover 420100 from 2025-01-01"

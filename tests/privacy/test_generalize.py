@@ -79,6 +79,8 @@ def test_household_size_band_refuses_empty_households(size: int) -> None:
         ("诸葛亮", "诸葛*"),
         (" 李 娜 ", "李*"),
         ("买买提·艾力", "买**·**"),
+        # issue 9: a minority name keeps only its first character and its dots, never its first part.
+        ("阿依古丽·买买提", "阿***·***"),
         ("王", "*"),
         ("", ""),
     ],
@@ -96,16 +98,20 @@ def test_mask_name(name: str, masked: str) -> None:
         ("027-87654321", "027******21"),
         ("(0716)8123456", "0716*****56"),
         ("87654321", "******21"),
+        ("8765432", "*****32"),  # seven digits, the shortest phone number (a local number)
+        ("010-12345678", "010******78"),  # Beijing and 02x cities: a three-digit area code
+        ("0716-8123456", "0716*****56"),
     ],
 )
 def test_mask_phone(phone: str, masked: str) -> None:
     assert mask_phone(phone) == masked
 
 
-@pytest.mark.parametrize("phone", ["", "12345", "138-abc-8000"])
+@pytest.mark.parametrize("phone", ["", "12345", "876543", "138-abc-8000", "١٣٨٠٠١٣٨٠٠٠"])
 def test_mask_phone_refuses_non_numbers(phone: str) -> None:
-    with pytest.raises(ValueError, match="not a phone number"):
+    with pytest.raises(ValueError) as error:
         mask_phone(phone)
+    assert str(error.value) == "not a phone number"
 
 
 def test_mask_id_number() -> None:
@@ -113,3 +119,21 @@ def test_mask_id_number() -> None:
     assert mask_id_number("420111 900102 025") == "42" + "*" * 11 + "25"
     with pytest.raises(ValueError, match="15 or 18"):
         mask_id_number("4201")
+
+
+def test_the_refusals_read_exactly() -> None:
+    with pytest.raises(ValueError) as error:
+        age_on(date(2025, 6, 2), today=TODAY)
+    assert str(error.value) == "birth_date is after today"
+    with pytest.raises(ValueError) as error:
+        household_size_band(0)
+    assert str(error.value) == "a household has at least one member"
+    with pytest.raises(ValueError) as error:
+        mask_id_number("42011119900102025")
+    assert str(error.value) == "an ID number has 15 or 18 characters"
+
+
+def test_born_today_is_zero_years_old() -> None:
+    assert age_on(TODAY, today=TODAY) == 0
+    assert age_on(date(2024, 6, 2), today=TODAY) == 0
+    assert age_on(date(2024, 6, 1), today=TODAY) == 1

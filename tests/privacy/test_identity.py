@@ -181,3 +181,71 @@ def test_make_id_number_refuses_bad_arguments(kwargs: dict) -> None:
 def test_check_character_needs_17_digits() -> None:
     with pytest.raises(ValueError, match="17"):
         check_character("1234")
+
+
+# Each refusal says exactly why, in words a caseworker can act on (English msgids, translated).
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("4201111990010202", "The ID number must have 18 characters."),
+        ("42011119900102025A", "The ID number must be 17 digits followed by a digit or the letter X."),
+        (
+            _with_check("990111" + "19800101" + "123"),
+            "The ID number does not start with a valid province code.",
+        ),
+        (_with_check("420111" + "19901301" + "123"), "The ID number's birth date is not a real date."),
+        (_with_check("420111" + "18991231" + "123"), "The ID number's birth date is before 1900."),
+        (_with_check("420111" + "20250602" + "123"), "The ID number's birth date is in the future."),
+        (
+            _with_check("420111" + "19900102" + "123")[:-1] + "Y",
+            "The ID number must be 17 digits followed by a digit or the letter X.",
+        ),
+    ],
+)
+def test_each_refusal_reads_exactly(value: str, message: str) -> None:
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(InvalidIdNumber) as error:
+        validate_id_number(value, today=TODAY)
+    with translation.override("en"):
+        assert str(error.value) == message
+        assert str(error.value.message) == message  # what intake's field error shows
+    with translation.override("zh-hans"):
+        assert str(error.value) != message, "every refusal has its Chinese translation"
+
+
+def test_a_wrong_check_character_reads_exactly() -> None:
+    from django.utils import translation
+
+    good = make_id_number(region_code="420111", birth_date=date(1990, 1, 2), sequence=12, female=False)
+    with translation.override("en"), pytest.raises(InvalidIdNumber) as error:
+        validate_id_number(good[:-1] + ("0" if good[-1] != "0" else "1"), today=TODAY)
+    with translation.override("en"):
+        assert str(error.value) == "The ID number's check character is wrong."
+
+
+def test_the_first_day_of_1900_is_the_earliest_birth_date() -> None:
+    number = make_id_number(region_code="420111", birth_date=date(1900, 1, 1), sequence=1, female=True)
+    assert validate_id_number(number, today=TODAY).birth_date == date(1900, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"region_code": "990111"}, "region_code must be 6 digits starting with a province code"),
+        ({"birth_date": date(1899, 12, 31)}, "birth_date must not be before 1900"),
+        ({"sequence": 500}, "sequence must be between 0 and 499"),
+    ],
+)
+def test_make_id_number_says_which_argument_is_wrong(kwargs: dict, message: str) -> None:
+    arguments = {"region_code": "420111", "birth_date": date(1990, 1, 1), "sequence": 1, "female": True}
+    with pytest.raises(ValueError) as error:
+        make_id_number(**(arguments | kwargs))
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize("first17", ["1234", "1" * 18, "１" * 17, "4201111990010202X"])
+def test_check_character_needs_17_ascii_digits(first17: str) -> None:
+    with pytest.raises(ValueError) as error:
+        check_character(first17)
+    assert str(error.value) == "check_character needs exactly 17 ASCII digits"

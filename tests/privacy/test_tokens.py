@@ -121,3 +121,42 @@ def test_parse_keys_errors_never_show_the_secret() -> None:
     with pytest.raises(ValueError) as error:
         parse_keys(f"k1:{secret}")
     assert secret not in str(error.value)
+
+
+# --- keys as the docstring promises (issue 9, item 17) ---------------------------------------
+
+
+@pytest.mark.parametrize("stray", ["!", "$", " ", "é", "\n", "."])
+def test_a_key_with_a_stray_non_base64_character_is_refused(stray: str) -> None:
+    good = _b64(K1)
+    with pytest.raises(ValueError) as error:
+        parse_keys(f"k1:{good[:10]}{stray}{good[10:]}")
+    assert str(error.value) == "household token key 'k1': the secret is not valid base64"
+
+
+def test_a_secret_holding_a_colon_is_refused_as_a_secret_not_as_a_key_id() -> None:
+    with pytest.raises(ValueError) as error:
+        parse_keys(f"k1:{_b64(K1)}:{_b64(K2)}")
+    assert str(error.value) == "household token key 'k1': the secret is not valid base64"
+
+
+def test_a_16_byte_key_parses_and_15_bytes_do_not() -> None:
+    sixteen = bytes(range(16))
+    assert parse_keys(f"k1:{_b64(sixteen)}") == {"k1": sixteen}
+    with pytest.raises(ValueError) as error:
+        parse_keys(f"k1:{_b64(sixteen[:15])}")
+    assert (
+        str(error.value)
+        == "household token key 'k1': the secret decodes to 15 bytes, at least 16 are required"
+    )
+
+
+def test_the_errors_read_exactly() -> None:
+    with pytest.raises(ValueError) as error:
+        parse_keys(" ")
+    assert str(error.value) == (
+        "no household token keys: expected 'key_id:base64secret' entries separated by commas, newest first"
+    )
+    with pytest.raises(ValueError) as error:
+        household_token(" ", keys={"k1": K1}, current_key_id="k1")
+    assert str(error.value) == "cannot make a household token from an empty ID number"
