@@ -382,6 +382,7 @@ DEPARTMENT_EXPECTED: dict[str, tuple] = {
     "marketplace_expired:index":                  (SHOWN,   HIDDEN,  HIDDEN),
     "marketplace_feedback:index":                 (DENIED,  DENIED,  DENIED),
     "accounts_sensitive_reads:index":             (DENIED,  DENIED,  DENIED),
+    "accounts_change_log:index":                  (DENIED,  DENIED,  DENIED),
     "marketplace_sourcesystem:index":             (DENIED,  DENIED,  DENIED),
     "marketplace_sourcesystem:index_results":     (DENIED,  DENIED,  DENIED),
     "marketplace_sourcesystem:add":               (DENIED,  DENIED,  DENIED),
