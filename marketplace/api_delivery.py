@@ -12,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from marketplace.api_claims import AmountField
 from marketplace.authentication import IsSourceSystem, SourceSystemKeyAuthentication
 from marketplace.models import Claim, Delivery
 from marketplace.services.delivery import (
@@ -55,7 +56,7 @@ class DeliverySerializer(serializers.Serializer):
 class DeliveryReportSerializer(serializers.Serializer):
     """The form's shape only; the rules (amount left, date, evidence content) are the service's."""
 
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount = AmountField(help_text="Amount delivered: digits 0-9, at least 0.01, at most two decimals.")
     delivered_on = serializers.DateField()
     description = serializers.CharField(max_length=2000)
     files = serializers.ListField(

@@ -22,6 +22,7 @@ from marketplace.policy import (
     rule_set_for,
     validate_override,
 )
+from marketplace.services.claims import clean_amount
 from marketplace.services.review import MAX_REASON, identifier_messages
 from marketplace.spreadsheet import MAX_UPLOAD_BYTES
 from regions.models import Region, RegionLevel
@@ -271,3 +272,17 @@ class SpreadsheetUploadForm(forms.Form):
             self.errors.pop("file", None)
             self.add_error("file", _("The file is larger than 5 MB."))
         return cleaned
+
+
+class AmountField(forms.DecimalField):
+    """An amount read by ``clean_amount`` from the text typed: Django's DecimalField reads
+    "١٢٣" as 123 and rounds 0.005. ``min_value`` and ``decimal_places`` stay for the browser's
+    own checks. Claims and delivery reports use it."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return clean_amount(value)
+        except ValidationError as invalid:
+            raise ValidationError(invalid.message_dict["amount"], code="invalid") from None

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from config.http import safe_next
+from marketplace.forms import AmountField
 from marketplace.models import AmountKind, Claim, ClaimStatus, Need, Organization, TransferRequest, Volunteer
 from marketplace.models.claims import HOLDING_CLAIM_STATUSES
 from marketplace.selectors import need_public_get
@@ -40,7 +41,6 @@ from marketplace.services.claims import (
     claim_withdraw,
     claims_of_user,
     claims_public_history,
-    clean_amount,
     holder_label,
     may_manage_claim,
     need_claim,
@@ -55,19 +55,6 @@ AS_VOLUNTEER = "volunteer"
 RENEW_SOON = timedelta(days=3)
 
 # --- forms --------------------------------------------------------------------------------------
-
-
-class AmountField(forms.DecimalField):
-    """An amount read by ``clean_amount`` from the text typed: Django's DecimalField reads
-    "١٢٣" as 123. ``min_value`` and ``decimal_places`` stay for the browser's own checks."""
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        try:
-            return clean_amount(value)
-        except ValidationError as invalid:
-            raise ValidationError(invalid.message_dict["amount"], code="invalid") from None
 
 
 class ClaimForm(forms.Form):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from marketplace.evidence import MAX_FILES
+from marketplace.forms import AmountField
 from marketplace.models import Claim, Evidence
 from marketplace.services.chain import duplicate_aid_warning
 from marketplace.services.delivery import (
@@ -54,7 +55,7 @@ class MultipleFileField(forms.FileField):
 
 
 class DeliveryReportForm(forms.Form):
-    amount = forms.DecimalField(
+    amount = AmountField(
         label=gettext_lazy("Amount delivered"),
         min_value=Decimal("0.01"),
         max_digits=12,

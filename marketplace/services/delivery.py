@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,6 +49,7 @@ from accounts.notifications import notify
 from accounts.roles import Role
 from accounts.scoping import scope_queryset, user_may_act
 from marketplace.evidence import MAX_FILES, CheckedEvidence, EvidenceError, check_evidence, too_large
+from marketplace.intake import amount_value
 from marketplace.models import (
     AssistanceRecord,
     Claim,
@@ -195,11 +196,11 @@ def claim_undelivered_amount(claim: Claim) -> Decimal:
 
 
 def _parse_amount(value) -> Decimal:
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationError({"amount": _("Enter a number.")}, code="invalid") from None
-    if not amount.is_finite() or amount <= 0:
+    # ``amount_value`` reads the ASCII digits 0-9 only: ``Decimal`` would read "١٢٣" as 123.
+    amount = amount_value(value)
+    if amount is None:
+        raise ValidationError({"amount": _("Enter a number.")}, code="invalid")
+    if amount <= 0:
         raise ValidationError({"amount": _("The amount must be more than zero.")}, code="not_positive")
     if amount != amount.quantize(CENT):
         raise ValidationError({"amount": _("Use at most two decimal places.")}, code="precision")

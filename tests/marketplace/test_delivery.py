@@ -202,7 +202,7 @@ def test_the_amount_cannot_exceed_what_is_left_undelivered(claim):
     report(claim, amount="300.00")
 
 
-@pytest.mark.parametrize("amount", ["0", "-5", "abc", "1.001"])
+@pytest.mark.parametrize("amount", ["0", "-5", "abc", "1.001", "١٢٣", "１２３", "1_000", "NaN", "Infinity"])
 def test_the_amount_must_be_positive_with_two_decimals(claim, amount):
     with pytest.raises(ValidationError) as refused:
         report(claim, amount=amount)
@@ -716,3 +716,19 @@ def test_concurrent_reports_never_exceed_the_claim_and_concurrent_verifications_
     claim.need.refresh_from_db()
     assert claim.need.verified_amount == Decimal("400.00")
     assert AssistanceRecord.objects.filter(delivery=delivery).count() == 1
+
+
+@pytest.mark.parametrize("amount", ["١٢٣", "0.005"])
+def test_the_report_form_and_api_refuse_other_digits_and_part_fen(client, claim, member, amount):
+    """Django's and DRF's decimal fields read "١٢٣" as 123 and round 0.005 up to a fen."""
+    client.force_login(member)
+    data = {"amount": amount, "delivered_on": timezone.localdate().isoformat(), "description": "送去药品"}
+    data["files"] = [upload("a.png", png_bytes(), "image/png")]
+    api = client.post(f"/api/v1/claims/{claim.pk}/deliveries/", data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert api.status_code == 400
+    assert "amount" in api.json()["errors"]
+    data["files"] = [upload("a.png", png_bytes(), "image/png")]
+    page = client.post(f"/claims/{claim.pk}/deliver/", data)
+    assert page.status_code == 200
+    assert page.context["form"].errors["amount"]
+    assert not claim.deliveries.exists()
