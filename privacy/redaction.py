@@ -216,6 +216,7 @@ _THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 # An ASCII number with list separators or dots may be an identifier written 1、3、8… or
 # 138.0013.8000 (never an amount with thousands separators, a decimal or a date): read it when
 # it has a phone number's digits at least.
+_ANY_NUMERAL = re.compile(f"[{''.join(_NUMERAL_DIGITS)}]")
 _ASCII_LISTED = re.compile(rf"[0-9] ?[{_LIST_SEPARATORS}.] ?[0-9]")
 _MIN_LISTED_DIGITS = 11
 
@@ -230,7 +231,7 @@ def _read_numbers(view: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     and stay as they are; so do ASCII numbers, unless written with list separators
     between their digits.
     """
-    if _NUMERALS.isdisjoint(view) and not _ASCII_LISTED.search(view):
+    if not _ANY_NUMERAL.search(view) and not _ASCII_LISTED.search(view):
         return view, ()
     pieces: list[str] = []
     spans: list[tuple[int, int]] = []
@@ -370,7 +371,7 @@ def _run_hits(text: str, numbers: Sequence[tuple[int, int]] = ()) -> list[Hit]:
     for run in _RUN.finditer(text):
         if len(run.group()) < _MIN_CHUNK_DIGITS:
             continue  # too few digits for any identifier: house numbers, amounts, years
-        read = any(start < run.end() and run.start() < end for start, end in numbers)
+        read = bool(numbers) and any(start < run.end() and run.start() < end for start, end in numbers)
         grouping = _RUN_DIGIT if read else _RUN_GROUP
         groups = [
             (m.start(), m.end(), m.group().upper().translate(_NO_SEPARATORS))
@@ -777,23 +778,35 @@ _DELETIONS = {drop: re.compile(f"[{re.escape(drop)}]") for drop in _VIEW_DROPS.v
 # are at most this many characters apart; only the record's own long numbers are looked for
 # in the joined digits, so no accident of the text can spell one.
 _MAX_CUT = 8
+_SHORT_CUT = re.compile(rf"(?<=[0-9])[^0-9]{{1,{_MAX_CUT}}}(?=[0-9])")
 _DIGIT_PIECE = re.compile(r"[0-9]+X?")
 
 
-def _joined_digits(view: _View) -> tuple[str, list[int]]:
-    """The digits of ``view``, pieces at most ``_MAX_CUT`` apart joined (others kept apart
-    by ``|``), and the view position of each character."""
-    joined: list[str] = []
+def _cut_spans(view: _View, joined: str, value: str) -> list[tuple[int, int]]:
+    """Where ``value`` is in ``view`` cut by at most ``_MAX_CUT`` other characters at a time
+    (and not whole): view spans. ``joined`` is the view without those cuts. Cheap when it is
+    not there: two counts."""
+    if joined.count(value) <= view.text.count(value):
+        return []
+    digits: list[str] = []
     positions: list[int] = []
     last = None
     for piece in _DIGIT_PIECE.finditer(view.text):
         if last is not None and piece.start() - last > _MAX_CUT:
-            joined.append("|")
+            digits.append("|")
             positions.append(-1)
-        joined.append(piece.group())
+        digits.append(piece.group())
         positions.extend(range(piece.start(), piece.end()))
         last = piece.end()
-    return "".join(joined), positions
+    text = "".join(digits)
+    spans = []
+    found = text.find(value)
+    while found != -1:
+        first, last = positions[found], positions[found + len(value) - 1]
+        if last - first + 1 > len(value):  # whole ones are found as they are
+            spans.append((first, last + 1))
+        found = text.find(value, found + 1)
+    return spans
 
 
 def _run_spans(text: str, needle: _Needle) -> list[tuple[int, int]]:
@@ -827,7 +840,7 @@ def _own_hits(text: str, needles: Sequence[_Needle]) -> list[Hit]:
         for name, drop in _VIEW_DROPS.items()
     }
     hits: list[Hit] = []
-    joined: tuple[str, list[int]] | None = None
+    joined: str | None = None  # the digits view without short cuts (only cut needles use it)
     for needle in needles:
         view = views[needle.view]
         if needle.run:
@@ -847,13 +860,9 @@ def _own_hits(text: str, needles: Sequence[_Needle]) -> list[Hit]:
                 hits.append(Hit(needle.kind, start, end))
             found = view.text.find(needle.value, found + 1)
         if needle.cut:
-            joined = joined or _joined_digits(view)
-            digits, positions = joined
-            found = digits.find(needle.value)
-            while found != -1:
-                first, last = positions[found], positions[found + len(needle.value) - 1]
-                hits.append(Hit(needle.kind, view.origin(first), view.origin(last) + 1))
-                found = digits.find(needle.value, found + 1)
+            joined = joined if joined is not None else _SHORT_CUT.sub("", view.text)
+            for start, end in _cut_spans(view, joined, needle.value):
+                hits.append(Hit(needle.kind, view.origin(start), view.origin(end - 1) + 1))
     return _inside_redacted(hits, text)
 
 
