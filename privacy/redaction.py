@@ -198,6 +198,7 @@ _NUMERAL_DIGITS = {
     **dict.fromkeys("九玖〩", "9"),
 }
 _NUMERALS = frozenset(_NUMERAL_DIGITS)
+_NUMERAL_TABLE = str.maketrans(_NUMERAL_DIGITS)
 _DIGIT_CLASS = "0-9" + "".join(_NUMERAL_DIGITS)
 # Between the digits of one number (in the NFKC view: ， is ",", ． is ".", the ideographic
 # space is " ", － is "-"): up to two spaces, commas, dots, 、 or middle dots, or a dash.
@@ -212,6 +213,7 @@ _NUMBER_CHARS = {**_NUMERAL_DIGITS, "O": "0", "o": "0"}
 _NUMBER_CHARS.update(dict.fromkeys(f" \t{_LIST_SEPARATORS}.", " "))
 _NUMBER_CHARS.update(dict.fromkeys("‐‑‒–—―−", "-"))
 _NUMBER_TABLE = str.maketrans(_NUMBER_CHARS)
+_DOTTED_DATE = re.compile(r"(?:19|20)[0-9]{2}\.[0-9]{1,2}\.[0-9]{1,2}(?![0-9])")
 _THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 # An ASCII number with list separators or dots may be an identifier written 1、3、8… or
 # 138.0013.8000 (never an amount with thousands separators, a decimal or a date): read it when
@@ -242,9 +244,9 @@ def _read_numbers(view: str) -> tuple[str, tuple[tuple[int, int], ...]]:
             sum(char.isdigit() for char in number) < _MIN_LISTED_DIGITS
             or not any(char in _LIST_SEPARATORS or char == "." for char in number)
             or _THOUSANDS.fullmatch(number)
-            or ("." in number and ("-" in number or number.count(".") < 2))
+            or ("." in number and ("-" in number or number.count(".") < 2 or _DOTTED_DATE.search(number)))
         ):
-            continue  # spaces and dashes are read as they are; 2024.10.05-2024.12.31 is dates
+            continue  # spaces and dashes are read as they are; 2024.10.05 2024 holds a date
         start, end = match.span()
         pieces += [view[position:start], number.translate(_NUMBER_TABLE)]
         spans.append((start, end))
@@ -782,29 +784,28 @@ _SHORT_CUT = re.compile(rf"(?<=[0-9])[^0-9]{{1,{_MAX_CUT}}}(?=[0-9])")
 _DIGIT_PIECE = re.compile(r"[0-9]+X?")
 
 
-def _cut_spans(view: _View, joined: str, value: str) -> list[tuple[int, int]]:
-    """Where ``value`` is in ``view`` cut by at most ``_MAX_CUT`` other characters at a time
-    (and not whole): view spans. ``joined`` is the view without those cuts. Cheap when it is
-    not there: two counts."""
-    if joined.count(value) <= view.text.count(value):
+def _cut_spans(digits: str, joined: str, value: str) -> list[tuple[int, int]]:
+    """Where ``value`` is in ``digits`` (a digits view), whole or cut by at most ``_MAX_CUT``
+    other characters at a time: spans of ``digits``, once some occurrence is cut. ``joined`` is
+    ``digits`` without those cuts. Cheap when no occurrence is cut: two counts."""
+    if joined.count(value) <= digits.count(value):
         return []
-    digits: list[str] = []
+    pieces: list[str] = []
     positions: list[int] = []
     last = None
-    for piece in _DIGIT_PIECE.finditer(view.text):
+    for piece in _DIGIT_PIECE.finditer(digits):
         if last is not None and piece.start() - last > _MAX_CUT:
-            digits.append("|")
+            pieces.append("|")
             positions.append(-1)
-        digits.append(piece.group())
+        pieces.append(piece.group())
         positions.extend(range(piece.start(), piece.end()))
         last = piece.end()
-    text = "".join(digits)
+    text = "".join(pieces)
     spans = []
     found = text.find(value)
     while found != -1:
         first, last = positions[found], positions[found + len(value) - 1]
-        if last - first + 1 > len(value):  # whole ones are found as they are
-            spans.append((first, last + 1))
+        spans.append((first, last + 1))
         found = text.find(value, found + 1)
     return spans
 
@@ -840,7 +841,7 @@ def _own_hits(text: str, needles: Sequence[_Needle]) -> list[Hit]:
         for name, drop in _VIEW_DROPS.items()
     }
     hits: list[Hit] = []
-    joined: str | None = None  # the digits view without short cuts (only cut needles use it)
+    joined: tuple[str, str] | None = None  # the digits view, and without short cuts
     for needle in needles:
         view = views[needle.view]
         if needle.run:
@@ -860,8 +861,12 @@ def _own_hits(text: str, needles: Sequence[_Needle]) -> list[Hit]:
                 hits.append(Hit(needle.kind, start, end))
             found = view.text.find(needle.value, found + 1)
         if needle.cut:
-            joined = joined if joined is not None else _SHORT_CUT.sub("", view.text)
-            for start, end in _cut_spans(view, joined, needle.value):
+            if joined is None:
+                # Every numeral as a digit, even in a piece too short to be read as a number
+                # (…〇〇（本人）〇七): only the record's own long numbers are looked for here.
+                digits = view.text.translate(_NUMERAL_TABLE)
+                joined = digits, _SHORT_CUT.sub("", digits)
+            for start, end in _cut_spans(*joined, needle.value):
                 hits.append(Hit(needle.kind, view.origin(start), view.origin(end - 1) + 1))
     return _inside_redacted(hits, text)
 
@@ -981,9 +986,6 @@ def _places_left(text: str) -> bool:
             continue
         return True
     return False
-
-
-_NUMERAL_TABLE = str.maketrans(_NUMERAL_DIGITS)
 
 
 def _numbers_left(text: str) -> tuple[bool, bool]:

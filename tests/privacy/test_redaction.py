@@ -705,6 +705,11 @@ def test_ascii_amounts_and_dates_are_not_read_as_listed_digits(text: str) -> Non
     assert "mobile" not in kinds(text) and "bank_card" not in kinds(text)
 
 
+def test_a_dotted_date_before_a_number_stays_a_date() -> None:
+    text = "出生２０１４．０６．０６ 2024年因病住院"
+    assert detected(text) == ["２０１４．０６．０６"]
+
+
 def test_numerals_left_after_redaction_are_flagged_for_review() -> None:
     assert RESIDUAL_NUMERALS in residual_risk("电话一三八****八〇〇〇")
     assert RESIDUAL_NUMERALS in residual_risk("证件四二〇一〇二一九九〇")
