@@ -3,9 +3,12 @@
 ``redact`` works in three steps:
 
 1. Read the text NFKC-normalized, so full-width digits and letters (１３８, ＡＢＣ, ＠, －)
-   become ASCII and one set of patterns covers them. The normalization is only a view: spans
-   found in it are mapped back and replaced in the original, so the published text keeps its
-   Chinese punctuation (，：（）) instead of turning it into ASCII.
+   become ASCII and one set of patterns covers them, and read numbers written in numerals as
+   digits (``_read_numbers``: 一三八…, 壹叁捌…, 幺/两/〇/○/零, digits mixed with numerals,
+   a separator between every character), so every detector below sees them. The view is
+   only a view, one character for one (NFKC may make a character longer): spans found in it
+   are mapped back and replaced in the original, so the published text keeps its Chinese
+   punctuation (，：（）) and loses the whole number as it was written.
 2. Remove the record's *own* identity values (``IdentityValues``): names with their 张某 /
    张某某 forms and the given name alone, ID numbers, phone numbers, and the address. These are
    matched literally, tolerating spaces, dashes and prefixes, wherever they occur.
@@ -21,18 +24,30 @@ Digits are read as *runs*: digits joined by single spaces or dashes, optionally 
 A run is cut into consecutive groups that each read as a whole identifier, covering as many
 digits as possible: ``6222 0212 3456 7890 128`` is one bank card (not a card tail that looks
 like an old ID number), ``13800138000 420102199001011234`` is a phone and an ID number, and a
-number that reads as nothing (``2000``, ``2024``) is left alone.
+number that reads as nothing (``2000``, ``2024``) is left alone. In a number read from
+numerals every digit is a group, since nothing says where 一三八〇〇一三八〇〇〇一直 ends.
 
-The address decision: the whole address and every part below the county (township, street,
-road, village, group, community, building, unit, room, and a trailing landmark) are removed;
-the province, city and county names are kept, because a published need names its county (or
-its city) anyway and a description that mentions them reveals nothing more. House numbers
-alone (``12号``) are left to the pattern detector, which knows dates like ``5月12号`` from
-addresses.
+Numerals: a number of fewer than three digits is a word and stays (三口之家, 一二年级); 十,
+百 and 千 are never digits, so 七十二岁 and 三十多岁 stay; a birth year (一九九〇年) is read
+but is no identifier. ASCII numbers are read as before unless written with list separators or
+dots between their digits and long enough for a phone (never an amount such as 12,000 or a
+date such as 2024.10.05). The record's own phone and ID numbers are also found cut in two or
+three by a few other characters (一三八〇〇一三（本人）八〇〇〇).
 
-``residual_risk`` is the second line: heuristics for what still looks like a name or a place
-after redaction. The intake service holds a need for a caseworker's review when it returns
-anything.
+The address decision (issue 9): the need's published level is decided after redaction
+(county, or city when its class is thin) and can move to the city later, so nothing below the
+city survives: the whole address, the district or county (from the address, and the one the
+gate gives as ``IdentityValues.county``, with its short forms 西陵, 长阳县), and any run of
+two or more characters of a road, village, community or landmark name, cut mid-word or not
+(夜明珠 and 明珠路 of 夜明珠路), with building, unit and room numbers (3-2-501, 2-501). Only
+the province and the city are kept. A few words every city names roads after stay when they
+stand alone (人民医院 of 人民路; the list ``_COMMON_RUNS``). House numbers alone (``12号``) are
+left to the pattern detector, which knows dates like ``5月12号`` from addresses.
+
+``residual_risk`` is the second line: heuristics for what still looks like a name, a place or
+a number (in digits or numerals) after redaction. The intake service holds a need for a
+caseworker's review when it returns anything, or when the text names any district or county
+of Hubei (``PlaceNames``, fed from the region tree by ``marketplace.gate``).
 """
 
 from __future__ import annotations
