@@ -879,7 +879,9 @@ def _own_hits(text: str, needles: Sequence[_Needle]) -> list[Hit]:
             if joined is None:
                 # Every numeral as a digit, even in a piece too short to be read as a number
                 # (…〇〇（本人）〇七): only the record's own long numbers are looked for here.
-                digits = view.text.translate(_NUMERAL_TABLE)
+                digits = view.text
+                if _ANY_NUMERAL.search(digits):
+                    digits = digits.translate(_NUMERAL_TABLE)
                 joined = digits, _SHORT_CUT.sub("", digits)
             for start, end in _cut_spans(*joined, needle.value):
                 hits.append(Hit(needle.kind, view.origin(start), view.origin(end - 1) + 1))
