@@ -62,6 +62,7 @@ from marketplace.services.review import (
     describe_hold_reasons,
     need_review_approve,
     need_review_reject,
+    place_messages,
     residual_warnings,
 )
 from marketplace.services.sources import KEY_SCHEME, source_system_create, source_system_rotate_key
@@ -186,6 +187,8 @@ class NeedReviewView(ReviewerRequiredMixin, WagtailAdminTemplateMixin, TemplateV
             reject_form=reject_form or NeedRejectForm(),
             reasons=describe_hold_reasons(need.hold_reasons),
             warnings=residual_warnings(title, summary),
+            # Approval refuses these; shown before the caseworker tries.
+            blocking=list(dict.fromkeys(place_messages(title) + place_messages(summary))),
             categories=[
                 str(LowIncomeCategory(code).label)
                 for code in need.categories

@@ -3,9 +3,12 @@
 ``redact`` works in three steps:
 
 1. Read the text NFKC-normalized, so full-width digits and letters (１３８, ＡＢＣ, ＠, －)
-   become ASCII and one set of patterns covers them. The normalization is only a view: spans
-   found in it are mapped back and replaced in the original, so the published text keeps its
-   Chinese punctuation (，：（）) instead of turning it into ASCII.
+   become ASCII and one set of patterns covers them, and read numbers written in numerals as
+   digits (``_read_numbers``: 一三八…, 壹叁捌…, 幺/两/〇/○/零, digits mixed with numerals,
+   a separator between every character), so every detector below sees them. The view is
+   only a view, one character for one (NFKC may make a character longer): spans found in it
+   are mapped back and replaced in the original, so the published text keeps its Chinese
+   punctuation (，：（）) and loses the whole number as it was written.
 2. Remove the record's *own* identity values (``IdentityValues``): names with their 张某 /
    张某某 forms and the given name alone, ID numbers, phone numbers, and the address. These are
    matched literally, tolerating spaces, dashes and prefixes, wherever they occur.
@@ -21,18 +24,30 @@ Digits are read as *runs*: digits joined by single spaces or dashes, optionally 
 A run is cut into consecutive groups that each read as a whole identifier, covering as many
 digits as possible: ``6222 0212 3456 7890 128`` is one bank card (not a card tail that looks
 like an old ID number), ``13800138000 420102199001011234`` is a phone and an ID number, and a
-number that reads as nothing (``2000``, ``2024``) is left alone.
+number that reads as nothing (``2000``, ``2024``) is left alone. In a number read from
+numerals every digit is a group, since nothing says where 一三八〇〇一三八〇〇〇一直 ends.
 
-The address decision: the whole address and every part below the county (township, street,
-road, village, group, community, building, unit, room, and a trailing landmark) are removed;
-the province, city and county names are kept, because a published need names its county (or
-its city) anyway and a description that mentions them reveals nothing more. House numbers
-alone (``12号``) are left to the pattern detector, which knows dates like ``5月12号`` from
-addresses.
+Numerals: a number of fewer than three digits is a word and stays (三口之家, 一二年级); 十,
+百 and 千 are never digits, so 七十二岁 and 三十多岁 stay; a birth year (一九九〇年) is read
+but is no identifier. ASCII numbers are read as before unless written with list separators or
+dots between their digits and long enough for a phone (never an amount such as 12,000 or a
+date such as 2024.10.05). The record's own phone and ID numbers are also found cut in two or
+three by a few other characters (一三八〇〇一三（本人）八〇〇〇).
 
-``residual_risk`` is the second line: heuristics for what still looks like a name or a place
-after redaction. The intake service holds a need for a caseworker's review when it returns
-anything.
+The address decision (issue 9): the need's published level is decided after redaction
+(county, or city when its class is thin) and can move to the city later, so nothing below the
+city survives: the whole address, the district or county (from the address, and the one the
+gate gives as ``IdentityValues.county``, with its short forms 西陵, 长阳县), and any run of
+two or more characters of a road, village, community or landmark name, cut mid-word or not
+(夜明珠 and 明珠路 of 夜明珠路), with building, unit and room numbers (3-2-501, 2-501). Only
+the province and the city are kept. A few words every city names roads after stay when they
+stand alone (人民医院 of 人民路; the list ``_COMMON_RUNS``). House numbers alone (``12号``) are
+left to the pattern detector, which knows dates like ``5月12号`` from addresses.
+
+``residual_risk`` is the second line: heuristics for what still looks like a name, a place or
+a number (in digits or numerals) after redaction. The intake service holds a need for a
+caseworker's review when it returns anything, or when the text names any district or county
+of Hubei (``PlaceNames``, fed from the region tree by ``marketplace.gate``).
 """
 
 from __future__ import annotations
@@ -107,6 +122,10 @@ class IdentityValues:
     id_numbers: Sequence[str] = ()
     phones: Sequence[str] = ()
     address: str = ""
+    # The name of the record's county-level unit when it lies below its city (洪山区, 大冶市;
+    # not the units the province administers directly, which are cities): removed like the
+    # parts of the address below the city, even when the address does not name it.
+    county: str = ""
 
     def __post_init__(self) -> None:
         for name in ("names", "id_numbers", "phones"):
@@ -120,7 +139,8 @@ class IdentityValues:
     def __repr__(self) -> str:
         return (
             f"IdentityValues(<{len(self.names)} names, {len(self.id_numbers)} ID numbers, "
-            f"{len(self.phones)} phones, {'an' if self.address else 'no'} address>)"
+            f"{len(self.phones)} phones, {'an' if self.address else 'no'} address, "
+            f"{'a' if self.county else 'no'} county>)"
         )
 
 
@@ -147,7 +167,7 @@ _FORMS: dict[str, str] = {}
 _CHANGING: set[str] = set()
 
 
-def _normalized_view(text: str) -> tuple[str, Sequence[int]]:
+def _nfkc_view(text: str) -> tuple[str, Sequence[int]]:
     """``text`` NFKC-normalized character by character, and the origin of each view character.
 
     Character by character so that every view character maps back to one original character
@@ -174,6 +194,99 @@ def _normalized_view(text: str) -> tuple[str, Sequence[int]]:
     return view, origin
 
 
+# --- numbers written in numerals ---------------------------------------------------------------
+
+# Every character people write a digit with, read as that digit: Chinese numerals (with 〇, ○
+# and 零 for 0, 幺 for 1, 两 for 2), the capital numerals of cheques and their traditional
+# forms, and the Suzhou numerals. 十/拾 (ten), 百, 千 are positional, never digits of a phone
+# or ID number, so they end a number: 七十二岁 and 三十多 stay words.
+_NUMERAL_DIGITS = {
+    **dict.fromkeys("〇○◯零", "0"),
+    **dict.fromkeys("一壹弌幺〡", "1"),
+    **dict.fromkeys("二贰貳弍两兩〢", "2"),
+    **dict.fromkeys("三叁參叄弎〣", "3"),
+    **dict.fromkeys("四肆〤", "4"),
+    **dict.fromkeys("五伍〥", "5"),
+    **dict.fromkeys("六陆陸〦", "6"),
+    **dict.fromkeys("七柒〧", "7"),
+    **dict.fromkeys("八捌〨", "8"),
+    **dict.fromkeys("九玖〩", "9"),
+}
+_NUMERALS = frozenset(_NUMERAL_DIGITS)
+_NUMERAL_TABLE = str.maketrans(_NUMERAL_DIGITS)
+_DIGIT_CLASS = "0-9" + "".join(_NUMERAL_DIGITS)
+# Between the digits of one number (in the NFKC view: ， is ",", ． is ".", the ideographic
+# space is " ", － is "-"): up to two spaces, commas, dots, 、 or middle dots, or a dash.
+_LIST_SEPARATORS = ",、·・•"
+_NUMBER_SEPARATOR = rf"(?:[ \t{_LIST_SEPARATORS}.]{{1,2}}|[ \t]?[-‐‑‒–—―−][ \t]?)"
+# A number of at least three digits; a letter O between numerals is a zero (一三八OO一三…).
+_WRITTEN_NUMBER = re.compile(
+    rf"[{_DIGIT_CLASS}](?:{_NUMBER_SEPARATOR}?(?:[Oo]{_NUMBER_SEPARATOR}?)*[{_DIGIT_CLASS}]){{2,}}"
+    rf"(?:[Oo]+(?![A-Za-z])|[ \t{_LIST_SEPARATORS}.\-]?[Xx](?![A-Za-z]))?"
+)
+_NUMBER_CHARS = {**_NUMERAL_DIGITS, "O": "0", "o": "0"}
+_NUMBER_CHARS.update(dict.fromkeys(f" \t{_LIST_SEPARATORS}.", " "))
+_NUMBER_CHARS.update(dict.fromkeys("‐‑‒–—―−", "-"))
+_NUMBER_TABLE = str.maketrans(_NUMBER_CHARS)
+_DOTTED_DATE = re.compile(r"(?:19|20)[0-9]{2}\.[0-9]{1,2}\.[0-9]{1,2}(?![0-9])")
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+# An ASCII number with list separators or dots may be an identifier written 1、3、8… or
+# 138.0013.8000 (never an amount with thousands separators, a decimal or a date): read it when
+# it has a phone number's digits at least.
+_ANY_NUMERAL = re.compile(f"[{''.join(_NUMERAL_DIGITS)}]")
+_ASCII_LISTED = re.compile(rf"[0-9] ?[{_LIST_SEPARATORS}.] ?[0-9]")
+_MIN_LISTED_DIGITS = 11
+
+
+def _read_numbers(view: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """``view`` with every number written in numerals, or digits mixed with numerals, read as
+    ASCII digits, and the separators between its digits as spaces (dashes as ``-``).
+
+    One character for one: the origins of the view stay valid. Returns the spans of the
+    numbers read, whose digits may be grouped any way (一三八〇〇一三八〇〇〇一直 is a phone
+    number followed by 一直). Numbers of fewer than three digits are words (一二年级, 三口之家)
+    and stay as they are; so do ASCII numbers, unless written with list separators
+    between their digits.
+    """
+    if not _ANY_NUMERAL.search(view) and not _ASCII_LISTED.search(view):
+        return view, ()
+    pieces: list[str] = []
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for match in _WRITTEN_NUMBER.finditer(view):
+        number = match.group()
+        if _NUMERALS.isdisjoint(number) and (
+            sum(char.isdigit() for char in number) < _MIN_LISTED_DIGITS
+            or not any(char in _LIST_SEPARATORS or char == "." for char in number)
+            or _THOUSANDS.fullmatch(number)
+            or ("." in number and ("-" in number or number.count(".") < 2 or _DOTTED_DATE.search(number)))
+        ):
+            continue  # spaces and dashes are read as they are; 2024.10.05 2024 holds a date
+        start, end = match.span()
+        pieces += [view[position:start], number.translate(_NUMBER_TABLE)]
+        spans.append((start, end))
+        position = end
+    if not spans:
+        return view, ()
+    pieces.append(view[position:])
+    return "".join(pieces), tuple(spans)
+
+
+def _read(text: str) -> tuple[str, Sequence[int], tuple[tuple[int, int], ...]]:
+    """The view every detector reads: NFKC, numbers in numerals read as digits (see
+    ``_nfkc_view`` and ``_read_numbers``), the origin of each view character, and the spans of
+    the numbers read."""
+    view, origin = _nfkc_view(text)
+    view, numbers = _read_numbers(view)
+    return view, origin, numbers
+
+
+def _normalized_view(text: str) -> tuple[str, Sequence[int]]:
+    """``text`` as the detectors read it, and the origin of each view character."""
+    view, origin, _numbers = _read(text)
+    return view, origin
+
+
 def _to_original(hits: list[Hit], origin: Sequence[int]) -> list[Hit]:
     if isinstance(origin, range):
         return hits  # the view maps one to one
@@ -197,7 +310,8 @@ def _dash_view(text: str) -> str:
 # --- digit runs: ID numbers, phones, bank cards ------------------------------------------------
 
 _RUN_SEP = r"(?:[ \t]{1,2}|[ \t]?-[ \t]?)"
-_RUN = re.compile(rf"(?<![0-9])\+?[0-9](?:{_RUN_SEP}?[0-9])*(?:[Xx](?![A-Za-z]))?")
+# The check character X may follow a separator (四、二、…、四、X).
+_RUN = re.compile(rf"(?<![0-9])\+?[0-9](?:{_RUN_SEP}?[0-9])*(?:[ \t-]?[Xx](?![A-Za-z]))?")
 _MOBILE_DIGITS = re.compile(r"(?:0086|86)?1[3-9][0-9]{9}")
 # Area code 01x/02x plus 8 digits, or a 4-digit area code plus 7-8; local numbers start 2-9.
 _LANDLINE_DIGITS = re.compile(r"0(?:[12][0-9][2-9][0-9]{7}|[3-9][0-9]{2}[2-9][0-9]{6,7})")
@@ -261,15 +375,25 @@ def _classify_digits(digits: str, *, plus: bool) -> str | None:
     return None
 
 
-_RUN_GROUP = re.compile(r"[0-9]+[Xx]?")
+_RUN_GROUP = re.compile(r"[0-9]+(?:[ \t-]?[Xx])?")
+_RUN_DIGIT = re.compile(r"[0-9](?:[ \t-]?[Xx])?")
+_NO_SEPARATORS = str.maketrans("", "", " \t-")
 
 
-def _run_hits(text: str) -> list[Hit]:
+def _run_hits(text: str, numbers: Sequence[tuple[int, int]] = ()) -> list[Hit]:
+    """The identifiers in the digit runs of ``text``; ``numbers`` are the spans of numbers read
+    from numerals, whose digits are grouped one by one: nothing in 一三八〇〇一三八〇〇〇一直
+    says where the phone number ends."""
     hits: list[Hit] = []
     for run in _RUN.finditer(text):
         if len(run.group()) < _MIN_CHUNK_DIGITS:
             continue  # too few digits for any identifier: house numbers, amounts, years
-        groups = [(m.start(), m.end(), m.group().upper()) for m in _RUN_GROUP.finditer(run.group())]
+        read = bool(numbers) and any(start < run.end() and run.start() < end for start, end in numbers)
+        grouping = _RUN_DIGIT if read else _RUN_GROUP
+        groups = [
+            (m.start(), m.end(), m.group().upper().translate(_NO_SEPARATORS))
+            for m in grouping.finditer(run.group())
+        ]
         groups = [(run.start() + start, run.start() + end, digits) for start, end, digits in groups]
         plus = run.group().startswith("+")
         # best[i]: (digits covered, -chunks) over the first i groups, and the chunk ending at i.
@@ -406,9 +530,9 @@ def _inside_redacted(hits: Iterable[Hit], text: str) -> list[Hit]:
     return [h for h in hits if not any(s <= h.start and h.end <= e for s, e in spans)]
 
 
-def _pattern_hits(text: str) -> list[Hit]:
+def _pattern_hits(text: str, numbers: Sequence[tuple[int, int]] = ()) -> list[Hit]:
     text = _dash_view(text)
-    hits = _run_hits(text)
+    hits = _run_hits(text, numbers)
     for kind, pattern, group in _PATTERN_GROUPS:
         for match in pattern.finditer(text):
             start, end = match.span(group)
@@ -442,8 +566,8 @@ def detect(text: str) -> list[Hit]:
     markers are not detected. Knows nothing of any record's identity: use it to check that
     published text holds nothing detectable. Never raises.
     """
-    view, origin = _normalized_view(text)
-    return _to_original(_resolve(_pattern_hits(view)), origin)
+    view, origin, numbers = _read(text)
+    return _to_original(_resolve(_pattern_hits(view, numbers)), origin)
 
 
 # --- the record's own identity values -------------------------------------------------------
@@ -503,8 +627,15 @@ class _Needle:
     view: str
     value: str
     digit_bounded: bool = False
+    # _RUN_ANY: any run of two or more characters of ``value`` is a hit; _RUN_PREFIX: any
+    # prefix of two or more. ``suffix`` (路, 区) is taken with a run that reaches the end.
+    run: str = ""
+    suffix: str = ""
+    # Also found cut in two or three by a few other characters (138 0013（本人）8000).
+    cut: bool = False
 
 
+_RUN_ANY, _RUN_PREFIX = "any", "prefix"
 _HAN_CHAR = re.compile(f"[{_HAN}]")
 _CN_NUMBER = re.compile(f"[{_CN_DIGITS}]+")
 _VIEW_NAMES, _VIEW_DIGITS, _VIEW_ADDRESS = "names", "digits", "address"
@@ -512,12 +643,55 @@ _VIEW_DROPS = {_VIEW_NAMES: f" \t{NAME_DOTS}", _VIEW_DIGITS: " \t-()", _VIEW_ADD
 _PHONE_PREFIX = re.compile(r"\(?(?:\+|00)?86\)?[ \t-]*\Z")
 
 
-def _address_needles(address: str) -> list[_Needle]:
+_PROVINCE_SUFFIXES = ("省", "自治区", "特别行政区")
+_CITY_SUFFIXES = ("市", "州", "盟", "地区")
+# Words that name roads and communities in every city, and what medical and school needs are
+# about (人民医院): a run of the household's own address that is exactly one of these, without
+# its place word, says nothing about where the household lives and stays. 人民路 does not.
+_COMMON_RUNS = frozenset(
+    {
+        *("人民", "解放", "建设", "中山", "和平", "幸福", "光明", "胜利", "团结", "友谊", "民主"),
+        *("新华", "文化", "健康", "发展", "工业", "交通", "青年", "东风", "红旗", "长江", "中心"),
+        *("医院", "学校", "中学", "小学", "大学", "学院", "社区", "街道", "小区", "花园", "家园"),
+        *("新村", "公园", "车站", "广场", "市场", "政府", "家庭", "生活", "社会"),
+    }
+)
+_ETHNIC_PART = re.compile(f"(?P<short>[{_HAN}]{{2,}}?)(?:[{_HAN}]{{1,3}}族)+")
+
+
+def _below_city(admin: list[str]) -> list[str]:
+    """The administrative parts of an address below its city: after the province and the city
+    (the first part named 市, 州, 盟 or 地区), the district or county. A lone 市 is taken for
+    the city (仙桃市 is one); the gate names the county when it is not (``IdentityValues.county``)."""
+    rest = admin[1:] if admin and admin[0].endswith(_PROVINCE_SUFFIXES) else admin
+    if rest and rest[0].endswith(_CITY_SUFFIXES):
+        rest = rest[1:]
+    return rest
+
+
+def _place_needles(place: str) -> list[_Needle]:
+    """A district or county name and its short forms: 西陵区, 西陵; 长阳土家族自治县, 长阳县."""
+    needles = [_Needle(Kind.OWN_ADDRESS, _VIEW_ADDRESS, place)] if len(place) >= 2 else []
+    suffix = next((s for s in _ADMIN_SUFFIXES if place.endswith(s) and len(place) > len(s)), "")
+    stem = place.removesuffix(suffix)
+    if len(stem) >= 2:
+        needles.append(_Needle(Kind.OWN_ADDRESS, _VIEW_ADDRESS, stem, run=_RUN_PREFIX, suffix=suffix))
+    if suffix and (ethnic := _ETHNIC_PART.fullmatch(stem)):
+        needles.append(_Needle(Kind.OWN_ADDRESS, _VIEW_ADDRESS, ethnic["short"] + suffix[-1]))
+    return needles
+
+
+def _address_needles(address: str, county: str = "") -> list[_Needle]:
     address = _dash_view("".join(_normalized_view(address)[0].split()))
+    county = "".join(_normalized_view(county)[0].split())
+    needles = _place_needles(county) if county else []
     if not address:
-        return []
+        return needles
     values = [address]
-    _admin, detail = _address_segments(address)
+    admin, detail = _address_segments(address)
+    for place in _below_city(admin):
+        if place != county:
+            needles += _place_needles(place)
     if detail:
         values.append("".join(stem + suffix for stem, suffix in detail))
     numbers: list[str] = []
@@ -528,9 +702,14 @@ def _address_needles(address: str) -> list[_Needle]:
             continue
         if named and len(segment) >= 2:
             values.append(segment)
+        if named and len(stem) >= 2:
+            # 夜明珠 of 夜明珠路 (a title cut short), 明珠路: any run of two or more characters.
+            # A landmark without a place word (人民医院对面) only by its beginning.
+            run = _RUN_ANY if suffix else _RUN_PREFIX
+            needles.append(_Needle(Kind.OWN_ADDRESS, _VIEW_ADDRESS, stem, run=run, suffix=suffix))
         if suffix in _NUMBERED_UNITS and stem.isascii() and stem.isdigit():
             numbers.append(stem)
-    needles = [_Needle(Kind.OWN_ADDRESS, _VIEW_ADDRESS, value) for value in values]
+    needles += [_Needle(Kind.OWN_ADDRESS, _VIEW_ADDRESS, value) for value in values]
     # 3栋2单元501室 is often written 3-2-501.
     if len(numbers) >= 2:
         for tail in (numbers, numbers[-2:]):
@@ -559,10 +738,11 @@ def _id_number_needles(id_number: str) -> list[_Needle]:
     number = normalize_id_number(id_number)
     if len(number) < 6:
         return []
-    needles = [_Needle(Kind.OWN_ID_NUMBER, _VIEW_DIGITS, number)]
+    cut = len(number) >= 15
+    needles = [_Needle(Kind.OWN_ID_NUMBER, _VIEW_DIGITS, number, cut=cut)]
     if len(number) == 18 and number[6:8] == "19":
         # The same person's 15-digit number from before 1999: no century, no check character.
-        needles.append(_Needle(Kind.OWN_ID_NUMBER, _VIEW_DIGITS, number[:6] + number[8:17]))
+        needles.append(_Needle(Kind.OWN_ID_NUMBER, _VIEW_DIGITS, number[:6] + number[8:17], cut=True))
     if len(number) == 18 and number[6:14].isdigit():
         needles.append(_Needle(Kind.OWN_BIRTH_DATE, _VIEW_DIGITS, number[6:14], digit_bounded=True))
     return needles
@@ -573,7 +753,7 @@ def _phone_needles(phone: str) -> list[_Needle]:
     digits = re.sub(r"^(?:0086|86)(?=1[3-9][0-9]{9}$)", "", digits)
     if len(digits) < 5:
         return []
-    needles = [_Needle(Kind.OWN_PHONE, _VIEW_DIGITS, digits)]
+    needles = [_Needle(Kind.OWN_PHONE, _VIEW_DIGITS, digits, cut=len(digits) >= 10)]
     if digits.startswith("0") and len(digits) >= 10:
         local = digits[3:] if digits[1] in "12" else digits[4:]
         needles.append(_Needle(Kind.OWN_PHONE, _VIEW_DIGITS, local, digit_bounded=True))
@@ -584,7 +764,7 @@ def _own_needles(identity: IdentityValues) -> list[_Needle]:
     needles = [needle for name in identity.names for needle in _name_needles(name)]
     needles += [needle for number in identity.id_numbers for needle in _id_number_needles(number)]
     needles += [needle for phone in identity.phones for needle in _phone_needles(phone)]
-    return needles + _address_needles(identity.address)
+    return needles + _address_needles(identity.address, identity.county)
 
 
 class _View:
@@ -611,6 +791,64 @@ class _View:
 _DELETIONS = {drop: re.compile(f"[{re.escape(drop)}]") for drop in _VIEW_DROPS.values()}
 
 
+# A number cut by other text (一三八〇〇一三（本人）八〇〇〇) is joined again when the pieces
+# are at most this many characters apart; only the record's own long numbers are looked for
+# in the joined digits, so no accident of the text can spell one.
+_MAX_CUT = 8
+_SHORT_CUT = re.compile(rf"(?<=[0-9])[^0-9]{{1,{_MAX_CUT}}}(?=[0-9])")
+_DIGIT_PIECE = re.compile(r"[0-9]+X?")
+
+
+def _cut_spans(digits: str, joined: str, value: str) -> list[tuple[int, int]]:
+    """Where ``value`` is in ``digits`` (a digits view), whole or cut by at most ``_MAX_CUT``
+    other characters at a time: spans of ``digits``, once some occurrence is cut. ``joined`` is
+    ``digits`` without those cuts. Cheap when no occurrence is cut: two counts."""
+    if joined.count(value) <= digits.count(value):
+        return []
+    pieces: list[str] = []
+    positions: list[int] = []
+    last = None
+    for piece in _DIGIT_PIECE.finditer(digits):
+        if last is not None and piece.start() - last > _MAX_CUT:
+            pieces.append("|")
+            positions.append(-1)
+        pieces.append(piece.group())
+        positions.extend(range(piece.start(), piece.end()))
+        last = piece.end()
+    text = "".join(pieces)
+    spans = []
+    found = text.find(value)
+    while found != -1:
+        first, last = positions[found], positions[found + len(value) - 1]
+        spans.append((first, last + 1))
+        found = text.find(value, found + 1)
+    return spans
+
+
+def _run_spans(text: str, needle: _Needle) -> list[tuple[int, int]]:
+    """Where ``text`` holds a run of two or more characters of ``needle.value`` (only its
+    prefixes for ``_RUN_PREFIX``), each run as long as it goes, with the suffix when the run
+    reaches the end of the value."""
+    stem, suffix = needle.value, needle.suffix
+    spans: list[tuple[int, int]] = []
+    for first in range(len(stem) - 1 if needle.run == _RUN_ANY else 1):
+        found = text.find(stem[first : first + 2])
+        while found != -1:
+            start, end, reached = found, found + 2, first + 2
+            while reached < len(stem) and text[end : end + 1] == stem[reached]:
+                end, reached = end + 1, reached + 1
+            taken, begun = first, start
+            while taken > 0 and begun > 0 and text[begun - 1] == stem[taken - 1]:
+                taken, begun = taken - 1, begun - 1
+            whole = reached == len(stem) and suffix and text.startswith(suffix, end)
+            if whole:
+                spans.append((begun, end + len(suffix)))
+            elif text[begun:end] not in _COMMON_RUNS:
+                spans.append((begun, end))
+            found = text.find(stem[first : first + 2], found + 1)
+    return spans
+
+
 def _own_hits(text: str, needles: Sequence[_Needle]) -> list[Hit]:
     text = _dash_view(text)
     views = {
@@ -618,8 +856,13 @@ def _own_hits(text: str, needles: Sequence[_Needle]) -> list[Hit]:
         for name, drop in _VIEW_DROPS.items()
     }
     hits: list[Hit] = []
+    joined: tuple[str, str] | None = None  # the digits view, and without short cuts
     for needle in needles:
         view = views[needle.view]
+        if needle.run:
+            for start, end in _run_spans(view.text, needle):
+                hits.append(Hit(needle.kind, view.origin(start), view.origin(end - 1) + 1))
+            continue
         found = view.text.find(needle.value)
         while found != -1:
             after = found + len(needle.value)
@@ -632,6 +875,16 @@ def _own_hits(text: str, needles: Sequence[_Needle]) -> list[Hit]:
                     start = prefix.start()
                 hits.append(Hit(needle.kind, start, end))
             found = view.text.find(needle.value, found + 1)
+        if needle.cut:
+            if joined is None:
+                # Every numeral as a digit, even in a piece too short to be read as a number
+                # (…〇〇（本人）〇七): only the record's own long numbers are looked for here.
+                digits = view.text
+                if _ANY_NUMERAL.search(digits):
+                    digits = digits.translate(_NUMERAL_TABLE)
+                joined = digits, _SHORT_CUT.sub("", digits)
+            for start, end in _cut_spans(*joined, needle.value):
+                hits.append(Hit(needle.kind, view.origin(start), view.origin(end - 1) + 1))
     return _inside_redacted(hits, text)
 
 
@@ -664,14 +917,35 @@ def redact(text: str, *, identity: IdentityValues) -> Redaction:
     needles = identity.needles
     counts: Counter[str] = Counter()
     for _pass in range(_MAX_PASSES):
-        view, origin = _normalized_view(current)
-        hits = _own_hits(view, needles) + _pattern_hits(view)
+        view, origin, numbers = _read(current)
+        hits = _own_hits(view, needles) + _pattern_hits(view, numbers)
         replaced = _replace(current, _to_original(hits, origin)) if hits else current
         if replaced == current:
             break
         counts.update(str(hit.kind) for hit in _resolve(hits))
         current = replaced
     return Redaction(text=current, hits=counts)
+
+
+class PlaceNames:
+    """A fixed set of place names (from the region tree, never identity values) to look for.
+
+    ``find`` reads the text NFKC-normalized with spaces left out and skips ``区域`` (荆州区域 is
+    a region of Jingzhou, not 荆州区). Built once and reused: the names become one pattern.
+    """
+
+    def __init__(self, names: Iterable[str]):
+        alternatives = sorted({name for name in names if name}, key=len, reverse=True)
+        self._pattern = (
+            re.compile("(?:" + "|".join(map(re.escape, alternatives)) + ")(?!域)") if alternatives else None
+        )
+
+    def find(self, text: str) -> list[str]:
+        """The names ``text`` holds, in order of first appearance, each once. Never raises."""
+        if self._pattern is None:
+            return []
+        scanned = "".join(_nfkc_view(text)[0].split())
+        return list(dict.fromkeys(self._pattern.findall(scanned)))
 
 
 # --- residual risk ------------------------------------------------------------------------------
@@ -683,6 +957,10 @@ RESIDUAL_SURNAME_PLACEHOLDER = _(
 )
 RESIDUAL_PLACE_NAME = _("The text may still contain a street, village or community name.")
 RESIDUAL_LONG_NUMBER = _("The text contains a long or partly masked number that may identify someone.")
+RESIDUAL_NUMERALS = _(
+    "The text contains a long number written in Chinese numerals (一三八…, 壹贰叁…), which may be a "
+    "phone, ID or card number."
+)
 
 _SURNAME_ALT = "|".join([*COMPOUND_SURNAMES, *COMMON_SURNAMES])
 _ROLE_WORDS = (
@@ -727,8 +1005,19 @@ def _places_left(text: str) -> bool:
     return False
 
 
-def _numbers_left(text: str) -> bool:
-    return any(sum(c.isdigit() for c in m.group()) >= 2 for m in _LONG_NUMBER.finditer(text))
+def _numbers_left(text: str) -> tuple[bool, bool]:
+    """Whether ``text`` (NFKC) holds a long or masked number, and whether one is written in
+    numerals: every numeral counts as a digit here, even where it is too short to be read."""
+    read = _read_numbers(text)[0].translate(_NUMERAL_TABLE)
+    digits = numerals = False
+    for match in _LONG_NUMBER.finditer(read):
+        if sum(c.isdigit() for c in match.group()) < 2:
+            continue
+        if _NUMERALS.isdisjoint(text[match.start() : match.end()]):
+            digits = True
+        else:
+            numerals = True
+    return digits, numerals
 
 
 def residual_risk(text: str) -> list[StrPromise]:
@@ -736,10 +1025,11 @@ def residual_risk(text: str) -> list[StrPromise]:
 
     Run it on redacted text. The heuristics look for a common surname next to a title or
     kinship word (李建国老人, 王阿姨), a surname with a placeholder (李某, 张*), a named street,
-    lane, village or community (幸福路, 张湾村), and long or masked numbers (138****8000). They
+    lane, village or community (幸福路, 张湾村), and long or masked numbers (138****8000), in
+    digits or in numerals (一三八****八〇〇〇). They
     err towards flagging: a flagged need goes to a person, not to the bin. Never raises.
     """
-    scanned = _normalized_view(text)[0].replace(REDACTED, "〓")
+    scanned = _nfkc_view(text)[0].replace(REDACTED, "〓")
     reasons: list[StrPromise] = []
     if _names_left(scanned):
         reasons.append(RESIDUAL_PERSON_NAME)
@@ -747,6 +1037,9 @@ def residual_risk(text: str) -> list[StrPromise]:
         reasons.append(RESIDUAL_SURNAME_PLACEHOLDER)
     if _places_left(scanned):
         reasons.append(RESIDUAL_PLACE_NAME)
-    if _numbers_left(scanned):
+    digits, numerals = _numbers_left(scanned)
+    if digits:
         reasons.append(RESIDUAL_LONG_NUMBER)
+    if numerals:
+        reasons.append(RESIDUAL_NUMERALS)
     return reasons

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from accounts.roles import Role
 from accounts.scoping import user_may_act
 from marketplace.filters import region_index
-from marketplace.gate import HOLD_RESIDUAL_RISK, HOLD_THIN_CLASS
+from marketplace.gate import HOLD_RESIDUAL_RISK, HOLD_THIN_CLASS, RESIDUAL_PLACE_BELOW_CITY, places_below_city
 from marketplace.intake import MAX_TEXT
 from marketplace.models import Need, NeedStatus, NeedTransition
 from marketplace.placement import CASEWORKER_APPROVED, SUPPRESSED_LEVEL
@@ -90,9 +90,28 @@ def identifier_messages(text: str, *, stored_note: bool = False) -> list[str]:
     return messages
 
 
+def place_messages(text: str) -> list[str]:
+    """One message per district or county ``text`` names; empty when it names none.
+
+    A need may be published at city level (and moved there later), so its text never names a
+    place below the city (see ``marketplace.gate``).
+    """
+    return [
+        _(
+            "The text names the district or county “%(place)s”. A need may be published at city "
+            "level, where that would narrow down the household: remove it before approving."
+        )
+        % {"place": place}
+        for place in places_below_city(text)
+    ]
+
+
 def residual_warnings(*texts: str) -> list[str]:
     """The residual-risk heuristics for ``texts``, translated, without repeats."""
-    return list(dict.fromkeys(str(reason) for text in texts for reason in residual_risk(text)))
+    reasons = [str(reason) for text in texts for reason in residual_risk(text)]
+    if any(places_below_city(text) for text in texts):
+        reasons.append(str(RESIDUAL_PLACE_BELOW_CITY))
+    return list(dict.fromkeys(reasons))
 
 
 def describe_hold_reasons(hold_reasons: Iterable[dict]) -> list[dict]:
@@ -127,15 +146,16 @@ def _clean_text(value: str) -> str:
 def need_review_approve(*, need: Need, actor, title: str, summary: str) -> ReviewOutcome:
     """Save the caseworker's public texts and publish the need, or let it wait for its cohort.
 
-    The texts must hold nothing ``privacy.redaction.detect`` finds; the residual-risk
-    heuristics are returned as warnings only, since the caseworker has judged the text.
+    The texts must hold nothing ``privacy.redaction.detect`` finds and name no district or
+    county (``place_messages``); the other residual-risk heuristics are returned as warnings
+    only, since the caseworker has judged the text.
     Publication follows the k-anonymity ladder: the first level whose class reaches k, together
     with the waiting needs of that class. When no level does, the need stays in review with
     ``awaiting_cohort`` and is published automatically once enough similar needs arrive.
 
     Raises ``PermissionDenied`` outside the actor's caseworker scope, ``ValidationError``
-    (per field: ``title``, ``summary``) for an empty title or a detected identifier, and
-    ``IllegalTransition`` when the need is no longer pending review.
+    (per field: ``title``, ``summary``) for an empty title, a detected identifier or a district
+    or county name, and ``IllegalTransition`` when the need is no longer pending review.
     """
     title, summary = _clean_text(title), _clean_text(summary)
     errors: dict[str, list[str]] = {}
@@ -144,7 +164,7 @@ def need_review_approve(*, need: Need, actor, title: str, summary: str) -> Revie
     elif len(title) > MAX_TEXT["title"]:
         errors["title"] = [_("At most %(n)d characters.") % {"n": MAX_TEXT["title"]}]
     for name, text in (("title", title), ("summary", summary)):
-        found = identifier_messages(text)
+        found = identifier_messages(text) + place_messages(text)
         if found:
             errors.setdefault(name, []).extend(found)
     if errors:

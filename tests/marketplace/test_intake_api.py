@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -203,3 +204,105 @@ def test_another_source_cannot_touch_my_needs(api, client, make_record, publish_
     response = client.delete("/api/v1/intake/needs/R-1/", HTTP_AUTHORIZATION=f"Api-Key {key}")
     assert response.status_code == 404
     assert Need.objects.get(source_ref="R-1").status == NeedStatus.PUBLISHED
+
+
+# --- issue 9: numerals and places below the city -----------------------------------------------
+
+YICHANG_ADDRESS = "湖北省宜昌市西陵区夜明珠路12号3栋2单元501室"
+MOBILE_IN_NUMERALS = "一三八〇〇一三八〇〇〇"
+
+
+def _yichang_pair(make_record) -> list[dict]:
+    """Two records of Yichang in two districts, alike in every published attribute: with k = 2
+    neither class is large enough at county level, so both are published at city level."""
+    first = make_record("Y-1", county_code="420502", need_type="medical")  # 西陵区
+    second = make_record("Y-2", county_code="420503", need_type="medical")  # 伍家岗区
+    second["household"] = {**second["household"], "size": first["household"]["size"]}
+    second["household"]["id_number"] = (
+        first["household"]["id_number"][:6].replace("420502", "420503")
+        + (first["household"]["id_number"][6:])
+    )
+    first["household"] = {**first["household"], "address": YICHANG_ADDRESS, "phone": "13800138000"}
+    first["title"] = "（西陵区夜明珠）住院费用缺口"
+    first["description"] = (
+        f"家住西陵夜明珠路附近，户主电话{MOBILE_IN_NUMERALS}一直能打通，"
+        "身份证号码见材料。住院治疗后仍有自付费用。"
+    )
+    return [first, second]
+
+
+def test_a_need_published_at_city_level_names_no_district_or_address_run(
+    api, make_record, client, settings, source
+):
+    from privacy.identity import check_character
+
+    settings.K_ANONYMITY_K = 2
+    source.region_id = "420000"
+    source.save()
+    records = _yichang_pair(make_record)
+    second = records[1]["household"]
+    second["id_number"] = second["id_number"][:17] + check_character(second["id_number"][:17])
+    rows = results(api.push(records))
+    assert rows["Y-1"]["status"] == "created", rows
+    need = Need.objects.get(code=rows["Y-1"]["need_code"])
+    assert (need.status, need.public_region_id, need.generalization_level) == (
+        NeedStatus.PUBLISHED,
+        "420500",
+        1,
+    )
+
+    def html(url: str) -> str:
+        # The region filter lists every district; the need itself is what must name none.
+        return re.sub(r"<select.*?</select>", "", client.get(url).content.decode(), flags=re.S)
+
+    seen = {
+        "stored": need.title + need.summary,
+        "api": client.get(f"/api/v1/needs/{need.code}/").content.decode(),
+        "list": client.get("/api/v1/needs/").content.decode(),
+        "page": html(f"/needs/{need.code}/"),
+        "listing": html("/needs/"),
+    }
+    address_runs = ["西陵", "夜明", "明珠", "珠路"]
+    for where, text in seen.items():
+        for run in address_runs:
+            assert run not in text, (where, run)
+        assert MOBILE_IN_NUMERALS not in text, where
+        assert "13800138000" not in text, where
+    assert "宜昌市" in seen["page"]
+
+
+def test_a_text_naming_another_district_is_held(api, make_record, publish_at_once):
+    record = make_record("R-1", county_code="420111", title="在江夏区住院的困难家庭")
+    row = results(api.push([record]))["R-1"]
+    assert row["status"] == "held"
+    need = Need.objects.get(code=row["need_code"])
+    assert need.status == NeedStatus.PENDING_REVIEW
+    assert any("district or county" in reason["detail"] for reason in need.hold_reasons)
+
+
+def test_the_households_own_district_is_removed_not_held(api, make_record, publish_at_once):
+    record = make_record("R-1", county_code="420111", title="洪山区困难家庭住院费用")
+    row = results(api.push([record]))["R-1"]
+    assert row["status"] == "created"
+    need = Need.objects.get(code=row["need_code"])
+    assert "洪山" not in need.title
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "一三八〇〇一三八〇〇〇",
+        "壹叁捌零零壹叁捌零零零",
+        "幺三八 零零幺三 八零零零",
+        "138〇〇一三8000",
+        "１３８、００１３、８０００",
+    ],
+)
+def test_own_phone_in_numerals_is_never_published(api, make_record, publish_at_once, written):
+    record = make_record("R-1")
+    record["household"] = {**record["household"], "phone": "13800138000"}
+    record["description"] = f"联系电话{written}，家庭困难。"
+    row = results(api.push([record]))["R-1"]
+    need = Need.objects.get(code=row["need_code"])
+    assert written not in need.summary
+    assert "〔已隐去〕" in need.summary

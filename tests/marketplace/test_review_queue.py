@@ -27,9 +27,11 @@ def wuhan():
     return system
 
 
-def held_need(system, ref="H-1", county_code="420111", need_type="basic_living", seed=0) -> Need:
+def held_need(
+    system, ref="H-1", county_code="420111", need_type="basic_living", seed=0, title=RISKY_TITLE
+) -> Need:
     [result] = push_synthetic(
-        system, ref, county_code=county_code, need_type=need_type, seed=seed, title=RISKY_TITLE
+        system, ref, county_code=county_code, need_type=need_type, seed=seed, title=title
     )
     assert result.status == "held", result
     need = Need.objects.get(code=result.need_code)
@@ -218,3 +220,82 @@ def test_the_menu_item_is_shown_to_caseworkers_only(client, caseworker):
     assert "/admin/review/" in client.get("/admin/").text
     client.force_login(UserFactory(supervisor=True))
     assert "/admin/review/" not in client.get("/admin/").text
+
+
+# --- places below the city and numbers in numerals (issue 9) --------------------------------------
+
+
+def test_a_held_text_naming_a_district_shows_why_it_cannot_be_approved(client, wuhan, caseworker):
+    need = held_need(wuhan, title="江夏区困难家庭冬季生活物资")
+    client.force_login(caseworker)
+    response = client.get(f"/admin/review/{need.code}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    assert "文字中提到了区县“江夏区”" in response.text
+    assert "此文字不能按原样审核通过" in response.text
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "place"),
+    [
+        ("title", "江夏区困难家庭冬季生活物资", "江夏区"),
+        ("summary", "家住宜昌市西陵区，需要冬季生活物资。", "西陵区"),
+        ("summary", "长阳县的困难家庭", "长阳县"),
+        ("summary", "大冶市的困难家庭", "大冶市"),
+    ],
+)
+def test_approval_of_a_text_naming_a_district_or_county_is_refused(
+    wuhan, caseworker, settings, field, text, place
+):
+    settings.K_ANONYMITY_K = 1
+    need = held_need(wuhan)
+    texts = {"title": CLEAN_TITLE, "summary": "家庭收入低。", field: text}
+    with pytest.raises(ValidationError) as error:
+        need_review_approve(need=need, actor=caseworker, **texts)
+    assert place in str(error.value.message_dict[field])
+    need.refresh_from_db()
+    assert need.status == NeedStatus.PENDING_REVIEW
+
+
+def test_the_refusal_is_shown_in_chinese_on_the_review_page(client, wuhan, caseworker, settings):
+    settings.K_ANONYMITY_K = 1
+    need = held_need(wuhan)
+    client.force_login(caseworker)
+    response = client.post(
+        f"/admin/review/{need.code}/",
+        {"action": "approve", "title": CLEAN_TITLE, "summary": "家住洪山区，需要帮助"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 200
+    assert "请删除后再审核通过" in str(response.context["review_form"].errors["summary"])
+    need.refresh_from_db()
+    assert need.status == NeedStatus.PENDING_REVIEW
+
+
+@pytest.mark.parametrize(
+    "text", ["武汉市的困难家庭", "仙桃市的困难家庭", "荆州区域内的困难家庭", "恩施州的困难家庭"]
+)
+def test_city_names_do_not_block_approval(wuhan, caseworker, settings, text):
+    settings.K_ANONYMITY_K = 1
+    need = held_need(wuhan)
+    outcome = need_review_approve(need=need, actor=caseworker, title=CLEAN_TITLE, summary=text)
+    assert outcome.published
+
+
+def test_approval_refuses_a_phone_number_written_in_numerals(wuhan, caseworker):
+    need = held_need(wuhan)
+    with pytest.raises(ValidationError) as error:
+        need_review_approve(
+            need=need, actor=caseworker, title=CLEAN_TITLE, summary="电话幺三八 零零幺三 八零零零"
+        )
+    assert "summary" in error.value.message_dict
+
+
+def test_the_review_page_warns_of_numbers_left_in_numerals(client, wuhan, caseworker):
+    need = held_need(wuhan)
+    client.force_login(caseworker)
+    response = client.post(
+        f"/admin/review/{need.code}/",
+        {"action": "approve", "title": "", "summary": "证件四二〇一〇二一九九〇"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert "用中文数字书写的较长数字" in response.text

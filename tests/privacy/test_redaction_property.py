@@ -303,3 +303,87 @@ def test_no_identity_value_survives_redaction(case: tuple[Household, Others, str
         assert value not in result
     for value in (others.card, others.qq):
         assert value not in compact
+
+
+# --- every identifier in every spelling of its digits (issue 9, item 1) ------------------------------
+
+# How each digit may be written: ASCII, full-width, Chinese numerals (〇/○/零 for 0, 幺 for 1,
+# 两 for 2) and the capital numerals of cheques.
+DIGIT_FORMS = {
+    digit: [digit, full_width(digit), lower, capital, *extra]
+    for digit, lower, capital, extra in zip(
+        "0123456789",
+        "〇一二三四五六七八九",
+        "零壹贰叁肆伍陆柒捌玖",
+        [["○", "零"], ["幺"], ["两"], [], [], [], [], [], [], []],
+        strict=True,
+    )
+}
+NUMBER_SEPARATORS = ["", " ", "\u3000", "-", "－", "、", "，", ",", ".", "·", "  "]
+# The text around the number holds no digit and no numeral, so none may be left afterwards.
+NUMBER_KEYWORDS = ["电话", "联系电话：", "手机号", "身份证号", "证件号码：", "卡号", "座机", "号码是", ""]
+NUMBER_CONTEXT = ["该户家庭生活困难", "希望爱心人士帮助", "请与经办人联系", "老人行动不便", "已享受医疗救助"]
+CUTS = ["（本人）", "，备用", "转", " 手机 ", "/"]
+IDENTIFIER_KINDS = ["own_phone", "own_id_number", "mobile", "landline", "id_number", "bank_card"]
+# The test's own reading of every digit form, to look for what survived.
+DIGIT_OF = {form: digit for digit, forms in DIGIT_FORMS.items() for form in forms}
+
+
+@st.composite
+def identifiers(draw: st.DrawFn) -> tuple[str, str]:
+    kind = draw(st.sampled_from(IDENTIFIER_KINDS))
+    choose = _choices(draw, min_numbers=8, max_numbers=8)
+    if kind in ("own_phone", "mobile"):
+        value = str(choose.number(13_000_000_000, 19_999_999_999))
+    elif kind == "landline":
+        area = choose.pick(["027", "010", "0717", "0716", "0719"])
+        local = str(choose.number(2, 9)) + str(choose.number(0, 10 ** (10 - len(area)) - 1)).zfill(
+            10 - len(area)
+        )
+        value = area + local
+    elif kind in ("own_id_number", "id_number"):
+        value = make_id_number(
+            region_code=choose.pick(COUNTIES)[2],
+            birth_date=choose.day(date(1925, 1, 1), date(2024, 12, 31)),
+            sequence=choose.number(0, 499),
+            female=choose.pick((True, False)),
+        )
+    else:
+        length = choose.pick((16, 19))
+        value = luhn_complete("62" + str(choose.number(10 ** (length - 4), 10 ** (length - 3) - 1)))
+    return kind, value
+
+
+def _spell(draw: st.DrawFn, value: str, *, cut: bool) -> str:
+    forms = [draw(st.sampled_from(DIGIT_FORMS[char])) if char.isdigit() else char for char in value]
+    separator = draw(st.sampled_from(NUMBER_SEPARATORS))
+    grouped = draw(st.booleans())
+    pieces: list[str] = []
+    for index, form in enumerate(forms):
+        # Between every character, or between groups of four (138 0013 8000 reads as 1380 0138 000).
+        if index and (not grouped or index % 4 == 0):
+            pieces.append(separator)
+        pieces.append(form)
+    if cut:
+        at = draw(st.integers(min_value=3, max_value=len(pieces) - 3))
+        pieces.insert(at, draw(st.sampled_from(CUTS)))
+    return "".join(pieces)
+
+
+@settings(max_examples=1_500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(identifiers(), st.data())
+def test_no_digit_of_an_identifier_survives_in_any_spelling(
+    identifier: tuple[str, str], data: st.DataObject
+) -> None:
+    kind, value = identifier
+    own = kind.startswith("own_")
+    written = _spell(data.draw, value, cut=own and data.draw(st.booleans()))
+    before, after = data.draw(st.sampled_from(NUMBER_CONTEXT)), data.draw(st.sampled_from(NUMBER_CONTEXT))
+    text = f"{before}，{data.draw(st.sampled_from(NUMBER_KEYWORDS))}{written}，{after}"
+    identity = IdentityValues(
+        phones=[value] if kind == "own_phone" else [], id_numbers=[value] if kind == "own_id_number" else []
+    )
+    result = redact(text, identity=identity if own else IdentityValues()).text
+    left = "".join(DIGIT_OF.get(char, "") for char in normalize_text(result) + result)
+    assert left == "", (text, result)
+    assert before in result and after in result
