@@ -38,6 +38,7 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from accounts.admin_pages import AdminPage, menu_item_for
 from accounts.models import Department
 from accounts.roles import Role
+from marketplace import converters as _converters  # noqa: F401 - registers need_code
 from marketplace.admin_views import may_review
 from marketplace.choices import NeedType
 from marketplace.models import DeliveryStatus, Need
@@ -303,7 +304,7 @@ class ChainViewSet(ViewSet):
     def get_urlpatterns(self):
         return [
             path("", ChainSearchView.as_view(), name="index"),
-            path("need/<str:code>/", ChainView.as_view(), name="need"),
+            path("need/<need_code:code>/", ChainView.as_view(), name="need"),
         ]
 
 

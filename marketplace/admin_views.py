@@ -44,6 +44,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from accounts.admin_pages import AdminPage, menu_item_for
 from accounts.models import Department, User
 from accounts.roles import Role, is_administrator
+from marketplace import converters as _converters  # noqa: F401 - registers need_code
 from marketplace.choices import LowIncomeCategory
 from marketplace.forms import (
     NeedRejectForm,
@@ -294,7 +295,7 @@ class ReviewViewSet(ViewSet):
     def get_urlpatterns(self):
         return [
             path("", ReviewQueueView.as_view(), name="index"),
-            path("<str:code>/", NeedReviewView.as_view(), name="need"),
+            path("<need_code:code>/", NeedReviewView.as_view(), name="need"),
         ]
 
 

@@ -299,3 +299,12 @@ def test_the_review_page_warns_of_numbers_left_in_numerals(client, wuhan, casewo
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     assert "用中文数字书写的较长数字" in response.text
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/review/N%00X/", "/admin/assistance-chain/need/N%00X/", "/admin/review/N%E2%80%AEX/"]
+)
+def test_a_back_office_need_code_that_cannot_exist_is_a_404(client, caseworker, url):
+    """PostgreSQL refuses a NUL byte in text: the route answers 404 before any query, not 500."""
+    client.force_login(caseworker)
+    assert client.get(url).status_code == 404
