@@ -272,18 +272,24 @@ def _read_numbers(view: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     return "".join(pieces), tuple(spans)
 
 
-def _read(text: str) -> tuple[str, Sequence[int], tuple[tuple[int, int], ...]]:
-    """The view every detector reads: NFKC, numbers in numerals read as digits (see
-    ``_nfkc_view`` and ``_read_numbers``), the origin of each view character, and the spans of
-    the numbers read."""
-    view, origin = _nfkc_view(text)
-    view, numbers = _read_numbers(view)
-    return view, origin, numbers
+def _read(text: str) -> tuple[str, str, Sequence[int], tuple[tuple[int, int], ...]]:
+    """The views the detectors read: NFKC as written, and the same with numbers in numerals
+    read as digits (see ``_nfkc_view`` and ``_read_numbers``; one character for one, so they
+    share their origins), the origin of each view character, and the spans of the numbers read.
+
+    Both views are searched when they differ: reading numbers can join a word to a number
+    (the surname 陆 after a date, ``1930.01.01，陆伟``, reads as one number ending in 6), so what
+    the text says as written is never looked at less than before numbers were read. Names are
+    searched as written only: no name is a number.
+    """
+    plain, origin = _nfkc_view(text)
+    view, numbers = _read_numbers(plain)
+    return plain, view, origin, numbers
 
 
 def _normalized_view(text: str) -> tuple[str, Sequence[int]]:
     """``text`` as the detectors read it, and the origin of each view character."""
-    view, origin, _numbers = _read(text)
+    _plain, view, origin, _numbers = _read(text)
     return view, origin
 
 
@@ -566,8 +572,9 @@ def detect(text: str) -> list[Hit]:
     markers are not detected. Knows nothing of any record's identity: use it to check that
     published text holds nothing detectable. Never raises.
     """
-    view, origin, numbers = _read(text)
-    return _to_original(_resolve(_pattern_hits(view, numbers)), origin)
+    plain, view, origin, numbers = _read(text)
+    hits = _pattern_hits(view, numbers) + (_pattern_hits(plain) if numbers else [])
+    return _to_original(_resolve(hits), origin)
 
 
 # --- the record's own identity values -------------------------------------------------------
@@ -770,12 +777,24 @@ def _own_needles(identity: IdentityValues) -> list[_Needle]:
 class _View:
     """``text`` with a set of characters left out, mapped back to ``text`` on demand."""
 
-    __slots__ = ("_drop", "_positions", "source", "text")
+    __slots__ = ("_drop", "_joined", "_positions", "source", "text")
 
     def __init__(self, source: str, drop: str):
         self.source, self._drop = source, drop
         self.text = _DELETIONS[drop].sub("", source)
         self._positions: Sequence[int] | None = None
+        self._joined: tuple[str, str] | None = None
+
+    def joined(self) -> tuple[str, str]:
+        """The view with every numeral as a digit, and the same without short cuts (for
+        ``_cut_spans``): even a piece too short to be read as a number counts
+        (…〇〇（本人）〇七), since only the record's own long numbers are looked for there."""
+        if self._joined is None:
+            digits = self.text
+            if _ANY_NUMERAL.search(digits):
+                digits = digits.translate(_NUMERAL_TABLE)
+            self._joined = digits, _SHORT_CUT.sub("", digits)
+        return self._joined
 
     def origin(self, index: int) -> int:
         if self._positions is None:
@@ -795,8 +814,9 @@ _DELETIONS = {drop: re.compile(f"[{re.escape(drop)}]") for drop in _VIEW_DROPS.v
 # are at most this many characters apart; only the record's own long numbers are looked for
 # in the joined digits, so no accident of the text can spell one.
 _MAX_CUT = 8
-_SHORT_CUT = re.compile(rf"(?<=[0-9])[^0-9]{{1,{_MAX_CUT}}}(?=[0-9])")
-_DIGIT_PIECE = re.compile(r"[0-9]+X?")
+_SHORT_CUT = re.compile(rf"(?<=[0-9])[^0-9X]{{1,{_MAX_CUT}}}(?=[0-9X])")
+# A check character X may stand apart from the digits too, behind a list separator (…6、0、X).
+_DIGIT_PIECE = re.compile(rf"[0-9]+X?|(?<=[0-9][{_LIST_SEPARATORS}.])X")
 
 
 def _cut_spans(digits: str, joined: str, value: str) -> list[tuple[int, int]]:
@@ -849,43 +869,46 @@ def _run_spans(text: str, needle: _Needle) -> list[tuple[int, int]]:
     return spans
 
 
-def _own_hits(text: str, needles: Sequence[_Needle]) -> list[Hit]:
+def _own_hits(text: str, needles: Sequence[_Needle], *, plain: str | None = None) -> list[Hit]:
+    """Where ``text`` (numbers read) or ``plain`` (the same text as written, when it differs)
+    holds the record's own values: names in ``plain`` only, the rest in both."""
     text = _dash_view(text)
+    written = text if plain is None else _dash_view(plain)
     views = {
-        name: _View(text.replace("x", "X") if name == _VIEW_DIGITS else text, drop)
+        name: [
+            _View(source.replace("x", "X") if name == _VIEW_DIGITS else source, drop)
+            for source in ((written,) if name == _VIEW_NAMES else dict.fromkeys((text, written)))
+        ]
         for name, drop in _VIEW_DROPS.items()
     }
     hits: list[Hit] = []
-    joined: tuple[str, str] | None = None  # the digits view, and without short cuts
     for needle in needles:
-        view = views[needle.view]
-        if needle.run:
-            for start, end in _run_spans(view.text, needle):
-                hits.append(Hit(needle.kind, view.origin(start), view.origin(end - 1) + 1))
-            continue
-        found = view.text.find(needle.value)
-        while found != -1:
-            after = found + len(needle.value)
-            bounded = not needle.digit_bounded or (
-                not view.text[found - 1 : found].isdigit() and not view.text[after : after + 1].isdigit()
-            )
-            if bounded:
-                start, end = view.origin(found), view.origin(after - 1) + 1
-                if needle.kind == Kind.OWN_PHONE and (prefix := _PHONE_PREFIX.search(text, 0, start)):
-                    start = prefix.start()
-                hits.append(Hit(needle.kind, start, end))
-            found = view.text.find(needle.value, found + 1)
-        if needle.cut:
-            if joined is None:
-                # Every numeral as a digit, even in a piece too short to be read as a number
-                # (…〇〇（本人）〇七): only the record's own long numbers are looked for here.
-                digits = view.text
-                if _ANY_NUMERAL.search(digits):
-                    digits = digits.translate(_NUMERAL_TABLE)
-                joined = digits, _SHORT_CUT.sub("", digits)
-            for start, end in _cut_spans(*joined, needle.value):
-                hits.append(Hit(needle.kind, view.origin(start), view.origin(end - 1) + 1))
+        for view in views[needle.view]:
+            _needle_hits(needle, view, text, hits)
     return _inside_redacted(hits, text)
+
+
+def _needle_hits(needle: _Needle, view: _View, text: str, hits: list[Hit]) -> None:
+    """Append to ``hits`` where ``view`` (of ``text``) holds ``needle``."""
+    if needle.run:
+        for start, end in _run_spans(view.text, needle):
+            hits.append(Hit(needle.kind, view.origin(start), view.origin(end - 1) + 1))
+        return
+    found = view.text.find(needle.value)
+    while found != -1:
+        after = found + len(needle.value)
+        bounded = not needle.digit_bounded or (
+            not view.text[found - 1 : found].isdigit() and not view.text[after : after + 1].isdigit()
+        )
+        if bounded:
+            start, end = view.origin(found), view.origin(after - 1) + 1
+            if needle.kind == Kind.OWN_PHONE and (prefix := _PHONE_PREFIX.search(text, 0, start)):
+                start = prefix.start()
+            hits.append(Hit(needle.kind, start, end))
+        found = view.text.find(needle.value, found + 1)
+    if needle.cut:
+        for start, end in _cut_spans(*view.joined(), needle.value):
+            hits.append(Hit(needle.kind, view.origin(start), view.origin(end - 1) + 1))
 
 
 def _replace(text: str, hits: list[Hit]) -> str:
@@ -917,8 +940,10 @@ def redact(text: str, *, identity: IdentityValues) -> Redaction:
     needles = identity.needles
     counts: Counter[str] = Counter()
     for _pass in range(_MAX_PASSES):
-        view, origin, numbers = _read(current)
-        hits = _own_hits(view, needles) + _pattern_hits(view, numbers)
+        plain, view, origin, numbers = _read(current)
+        hits = _own_hits(view, needles, plain=plain) + _pattern_hits(view, numbers)
+        if numbers:
+            hits += _pattern_hits(plain)
         replaced = _replace(current, _to_original(hits, origin)) if hits else current
         if replaced == current:
             break

@@ -755,3 +755,31 @@ def test_the_county_given_apart_from_the_address() -> None:
 def test_a_lone_city_of_the_address_is_kept() -> None:
     identity = IdentityValues(address="湖北省仙桃市幸福路3号")
     assert redact("仙桃市幸福路", identity=identity).text == f"仙桃市{REDACTED}"
+
+
+# Found by the property tests: reading numbers must never make the text, as written, less
+# redacted than before numbers were read.
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("陆伟", "该户家庭生活困难。1930.01.01，陆伟，陆伟"),
+        ("伍强", "出生于1930.01.01，伍强长期卧床"),
+        ("陆伟", "联系人：陆伟，13800138000"),
+    ],
+)
+def test_a_surname_that_is_a_capital_numeral_is_still_a_name(name, text):
+    """陆 and 伍 are surnames and capital numerals: read as digits, 陆伟 after a date became
+    the tail of one number, so neither the date nor the name was redacted."""
+    result = redact(text, identity=IdentityValues(names=[name])).text
+    assert name not in result
+    assert "1930" not in result and "13800138000" not in result
+
+
+def test_own_id_number_listed_digit_by_digit_and_cut_keeps_no_digit():
+    own = "42011119280405260X"
+    text = "电话4、2、0、1、1、1、1（本人）、9、2、8、0、4、0、5、2、6、0、X，该户家庭生活困难"
+    result = redact(text, identity=IdentityValues(id_numbers=[own])).text
+    assert not any(char.isdigit() for char in result), result
+    assert result.endswith("，该户家庭生活困难")
