@@ -793,7 +793,10 @@ class _View:
             digits = self.text
             if _ANY_NUMERAL.search(digits):
                 digits = digits.translate(_NUMERAL_TABLE)
-            self._joined = digits, _SHORT_CUT.sub("", digits)
+            joined = _SHORT_CUT.sub("", digits)
+            if "X" in joined:
+                joined = _SEPARATED_X.sub("X", joined)
+            self._joined = digits, joined
         return self._joined
 
     def origin(self, index: int) -> int:
@@ -814,9 +817,10 @@ _DELETIONS = {drop: re.compile(f"[{re.escape(drop)}]") for drop in _VIEW_DROPS.v
 # are at most this many characters apart; only the record's own long numbers are looked for
 # in the joined digits, so no accident of the text can spell one.
 _MAX_CUT = 8
-_SHORT_CUT = re.compile(rf"(?<=[0-9])[^0-9X]{{1,{_MAX_CUT}}}(?=[0-9X])")
+_SHORT_CUT = re.compile(rf"(?<=[0-9])[^0-9]{{1,{_MAX_CUT}}}(?=[0-9])")
 # A check character X may stand apart from the digits too, behind a list separator (…6、0、X).
 _DIGIT_PIECE = re.compile(rf"[0-9]+X?|(?<=[0-9][{_LIST_SEPARATORS}.])X")
+_SEPARATED_X = re.compile(rf"(?<=[0-9])[{_LIST_SEPARATORS}.]X")
 
 
 def _cut_spans(digits: str, joined: str, value: str) -> list[tuple[int, int]]:
@@ -872,8 +876,9 @@ def _run_spans(text: str, needle: _Needle) -> list[tuple[int, int]]:
 def _own_hits(text: str, needles: Sequence[_Needle], *, plain: str | None = None) -> list[Hit]:
     """Where ``text`` (numbers read) or ``plain`` (the same text as written, when it differs)
     holds the record's own values: names in ``plain`` only, the rest in both."""
-    text = _dash_view(text)
-    written = text if plain is None else _dash_view(plain)
+    dashed = _dash_view(text)
+    written = dashed if plain is None or plain == text else _dash_view(plain)
+    text = dashed
     views = {
         name: [
             _View(source.replace("x", "X") if name == _VIEW_DIGITS else source, drop)
