@@ -317,7 +317,7 @@ def _dash_view(text: str) -> str:
 
 _RUN_SEP = r"(?:[ \t]{1,2}|[ \t]?-[ \t]?)"
 # The check character X may follow a separator (四、二、…、四、X).
-_RUN = re.compile(rf"(?<![0-9])\+?[0-9](?:{_RUN_SEP}?[0-9])*(?:[ \t-]?[Xx](?![A-Za-z]))?")
+_RUN = re.compile(rf"(?<![0-9])\+?[0-9](?:{_RUN_SEP}?[0-9])*(?:{_RUN_SEP}?[Xx](?![A-Za-z]))?")
 _MOBILE_DIGITS = re.compile(r"(?:0086|86)?1[3-9][0-9]{9}")
 # Area code 01x/02x plus 8 digits, or a 4-digit area code plus 7-8; local numbers start 2-9.
 _LANDLINE_DIGITS = re.compile(r"0(?:[12][0-9][2-9][0-9]{7}|[3-9][0-9]{2}[2-9][0-9]{6,7})")
@@ -381,8 +381,8 @@ def _classify_digits(digits: str, *, plus: bool) -> str | None:
     return None
 
 
-_RUN_GROUP = re.compile(r"[0-9]+(?:[ \t-]?[Xx])?")
-_RUN_DIGIT = re.compile(r"[0-9](?:[ \t-]?[Xx])?")
+_RUN_GROUP = re.compile(rf"[0-9]+(?:{_RUN_SEP}?[Xx])?")
+_RUN_DIGIT = re.compile(rf"[0-9](?:{_RUN_SEP}?[Xx])?")
 _NO_SEPARATORS = str.maketrans("", "", " \t-")
 
 
