@@ -356,6 +356,12 @@ def _plausible_id(digits: str) -> bool:
 def _classify_digits(digits: str, *, plus: bool) -> str | None:
     if _MOBILE_DIGITS.fullmatch(digits):
         return Kind.MOBILE
+    # A landline in its international form drops the area code's 0: +86 27 87654321.
+    national = (
+        digits[2:] if plus and digits.startswith("86") else digits[4:] if digits.startswith("0086") else ""
+    )
+    if national and _LANDLINE_DIGITS.fullmatch("0" + national):
+        return Kind.LANDLINE
     if plus:
         return None
     if _LANDLINE_DIGITS.fullmatch(digits):
