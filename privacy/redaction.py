@@ -801,8 +801,9 @@ _DELETIONS = {drop: re.compile(f"[{re.escape(drop)}]") for drop in _VIEW_DROPS.v
 # are at most this many characters apart; only the record's own long numbers are looked for
 # in the joined digits, so no accident of the text can spell one.
 _MAX_CUT = 8
-_SHORT_CUT = re.compile(rf"(?<=[0-9])[^0-9]{{1,{_MAX_CUT}}}(?=[0-9])")
-_DIGIT_PIECE = re.compile(r"[0-9]+X?")
+# The check character X counts as a digit here: 4、2、…、1、4、X is cut before its X too.
+_SHORT_CUT = re.compile(rf"(?<=[0-9])[^0-9]{{1,{_MAX_CUT}}}(?=[0-9X])")
+_DIGIT_PIECE = re.compile(r"[0-9]+X?|X")
 
 
 def _cut_spans(digits: str, joined: str, value: str) -> list[tuple[int, int]]:

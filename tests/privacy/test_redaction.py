@@ -991,3 +991,52 @@ def test_every_occurrence_of_an_own_value_is_removed() -> None:
 def test_a_text_with_nothing_to_remove_is_returned_as_given() -> None:
     text = f"已处理：{REDACTED} {REDACTED}"
     assert redact(text, identity=NOBODY).text == text
+
+
+@pytest.mark.parametrize("text", ["张建国13800138000", "13800138000张建国"])
+def test_touching_hits_are_each_counted(text: str) -> None:
+    result = redact(text, identity=fresh(HOUSEHOLD))
+    assert result.text == REDACTED
+    assert result.hits == Counter({"name": 1, "own_phone": 1})
+
+
+def test_a_dash_of_any_kind_leaves_later_hits_in_place() -> None:
+    assert clean("编号A–B，电话13800138000，请核实") == f"编号A–B，电话{REDACTED}，请核实"
+
+
+@pytest.mark.parametrize("after", ["X光检查", "X"])
+def test_a_phone_before_an_x_loses_the_phone_not_the_x(after: str) -> None:
+    # The X an ID number may end with is tried and, when it reads as nothing, left in the text.
+    text = f"电话13800138000{after}"
+    assert detected(text) == ["13800138000"]
+    assert clean(text) == f"电话{REDACTED}{after}"
+
+
+def test_an_identifier_added_after_an_earlier_redaction_is_removed() -> None:
+    assert clean(f"{REDACTED}，电话13800138000") == f"{REDACTED}，电话{REDACTED}"
+
+
+@pytest.mark.parametrize("written", ["138.0013.8000", "1、3、8、0、0、1、3、8、0、0、0"])
+def test_ascii_digits_listed_with_dots_or_commas_are_read(written: str) -> None:
+    # After an amount, which is not read: reading goes on past it.
+    text = f"金额12,000元，电话{written}"
+    assert kinds(text) == ["mobile"]
+    assert clean(text) == f"金额12,000元，电话{REDACTED}"
+
+
+def test_an_amount_with_thousands_separators_is_no_phone() -> None:
+    assert clean("金额13,800,138,000元") == "金额13,800,138,000元"
+
+
+def test_detect_reads_a_number_in_numerals_digit_by_digit() -> None:
+    # As redact does: detect checks published text, and 一直 must not hide the phone before it.
+    assert detected(f"电话{spell(MOBILE, LOWER)}一直打不通") == [spell(MOBILE, LOWER)]
+
+
+def test_own_id_number_listed_digit_by_digit_and_cut_before_its_x() -> None:
+    # Found by the property test: each piece is too short to be read as a number, and the X
+    # after a separator ended the digits the cut search joined.
+    number = "42100219380119514X"
+    written = "、".join(number[:7]) + "（本人）、" + "、".join(number[7:])
+    identity = IdentityValues(id_numbers=[number])
+    assert redact(f"电话{written}，请核实", identity=identity).text == f"电话{REDACTED}，请核实"
