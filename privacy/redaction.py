@@ -222,7 +222,7 @@ _NUMBER_SEPARATOR = rf"(?:[ \t{_LIST_SEPARATORS}.]{{1,2}}|[ \t]?[-‐‑‒–�
 # A number of at least three digits; a letter O between numerals is a zero (一三八OO一三…).
 _WRITTEN_NUMBER = re.compile(
     rf"[{_DIGIT_CLASS}](?:{_NUMBER_SEPARATOR}?(?:[Oo]{_NUMBER_SEPARATOR}?)*[{_DIGIT_CLASS}]){{2,}}"
-    rf"(?:[Oo]+(?![A-Za-z])|[ \t{_LIST_SEPARATORS}.\-]?[Xx](?![A-Za-z]))?"
+    rf"(?:[Oo]+(?![A-Za-z])|{_NUMBER_SEPARATOR}?[Xx](?![A-Za-z]))?"
 )
 _NUMBER_CHARS = {**_NUMERAL_DIGITS, "O": "0", "o": "0"}
 _NUMBER_CHARS.update(dict.fromkeys(f" \t{_LIST_SEPARATORS}.", " "))
@@ -311,7 +311,8 @@ def _dash_view(text: str) -> str:
 
 _RUN_SEP = r"(?:[ \t]{1,2}|[ \t]?-[ \t]?)"
 # The check character X may follow a separator (四、二、…、四、X).
-_RUN = re.compile(rf"(?<![0-9])\+?[0-9](?:{_RUN_SEP}?[0-9])*(?:[ \t-]?[Xx](?![A-Za-z]))?")
+# The X after the same separators as the digits: 4  2  …  8  X.
+_RUN = re.compile(rf"(?<![0-9])\+?[0-9](?:{_RUN_SEP}?[0-9])*(?:{_RUN_SEP}?[Xx](?![A-Za-z]))?")
 _MOBILE_DIGITS = re.compile(r"(?:0086|86)?1[3-9][0-9]{9}")
 # Area code 01x/02x plus 8 digits, or a 4-digit area code plus 7-8; local numbers start 2-9.
 _LANDLINE_DIGITS = re.compile(r"0(?:[12][0-9][2-9][0-9]{7}|[3-9][0-9]{2}[2-9][0-9]{6,7})")
@@ -381,8 +382,8 @@ def _classify_digits(digits: str, *, plus: bool) -> str | None:
     return None
 
 
-_RUN_GROUP = re.compile(r"[0-9]+(?:[ \t-]?[Xx])?")
-_RUN_DIGIT = re.compile(r"[0-9](?:[ \t-]?[Xx])?")
+_RUN_GROUP = re.compile(rf"[0-9]+(?:{_RUN_SEP}?[Xx])?")
+_RUN_DIGIT = re.compile(rf"[0-9](?:{_RUN_SEP}?[Xx])?")
 _NO_SEPARATORS = str.maketrans("", "", " \t-")
 
 

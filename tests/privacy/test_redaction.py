@@ -1050,3 +1050,13 @@ def test_a_value_repeated_many_times_is_removed_every_time(value: str) -> None:
     identity = IdentityValues(names=["张建国"], phones=["13800138000"], address=YICHANG.address)
     text = "、".join([value] * 17)
     assert redact(text, identity=identity).text == "、".join([REDACTED] * 17)
+
+
+@pytest.mark.parametrize("separator", ["  ", " - "])
+def test_an_id_number_spaced_widely_keeps_its_x(separator: str) -> None:
+    # Found by the property test: the X after two spaces was left, and the digits before it
+    # were read as a shorter number, leaving 4  2  1 and the X published.
+    number = "42100219810525978X"
+    text = f"电话{separator.join(number)}，请核实"
+    assert kinds(text) == ["id_number"]
+    assert clean(text) == f"电话{REDACTED}，请核实"
