@@ -7,6 +7,7 @@ run to one module and that module's own tests (``MODULE_TESTS``), on SQLite, so 
 how well a module's tests guard it rather than how much of the suite happens to pass through.
 
     python bench/mutation.py privacy/generalize.py [more modules…] [--jobs 1]
+    python bench/mutation.py privacy/redaction.py --mutants 'privacy.redaction.x__run_spans__mutmut_*'
 
 For each module it starts from a clean ``mutants/`` folder, runs mutmut with ``--jobs``
 workers, and prints the score (mutants detected / mutants made) and every mutant that
@@ -18,12 +19,14 @@ Not part of ``make test``: a module takes minutes.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import shutil
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,8 +57,12 @@ DETECTED = {
 NOT_DETECTED = {0: "survived", 5: "no tests", 33: "no tests"}
 
 
-def run_module(module: str, *, jobs: int) -> dict[str, str]:
-    """Run mutmut over ``module`` with its own tests; return each mutant's status."""
+def run_module(module: str, *, jobs: int, mutants: Sequence[str] = ()) -> dict[str, str]:
+    """Run mutmut over ``module`` with its own tests; return each mutant's status.
+
+    ``mutants`` (names or ``fnmatch`` patterns, as ``mutmut results`` prints them) narrows the run
+    to those mutants, e.g. the survivors of an earlier run once tests were added for them.
+    """
     tests = [test for test in MODULE_TESTS[module] if (ROOT / test).exists()]
     if not tests:
         raise SystemExit(f"{module}: none of its tests exist ({', '.join(MODULE_TESTS[module])})")
@@ -68,10 +75,18 @@ def run_module(module: str, *, jobs: int) -> dict[str, str]:
         "settings = config()\n"
         f"settings.only_mutate = [{module!r}]\n"
         f"settings.pytest_add_cli_args_test_selection = {tests!r}\n"
-        f"cli(['run', '--max-children', '{jobs}'])\n"
+        f"cli(['run', '--max-children', '{jobs}', *{list(mutants)!r}])\n"
     )
     # SQLite and tasks in-process, whatever the shell exports: the module's tests only.
-    env = {**os.environ, "DATABASE_URL": "", "CELERY_BROKER_URL": "", "CELERY_RESULT_BACKEND": ""}
+    # MUTATION_TESTING makes the property tests run fewer examples, without shrinking
+    # (tests/privacy/test_redaction_property.py): at full size each mutant would take minutes.
+    env = {
+        **os.environ,
+        "DATABASE_URL": "",
+        "CELERY_BROKER_URL": "",
+        "CELERY_RESULT_BACKEND": "",
+        "MUTATION_TESTING": "1",
+    }
     env.pop("REQUIRE_SERVICES", None)
     subprocess.run([sys.executable, "-c", launcher], cwd=ROOT, env=env, check=False)  # noqa: S603
     meta = ROOT / "mutants" / f"{module}.meta"
@@ -83,6 +98,7 @@ def run_module(module: str, *, jobs: int) -> dict[str, str]:
         or NOT_DETECTED.get(code)
         or ("not checked" if code is None else "suspicious")
         for name, code in exit_codes.items()
+        if not mutants or any(fnmatch.fnmatchcase(name, pattern) for pattern in mutants)
     }
 
 
@@ -117,10 +133,12 @@ def main() -> None:
     parser.add_argument("modules", nargs="+", choices=sorted(MODULE_TESTS), metavar="MODULE")
     parser.add_argument("--jobs", type=int, default=1, help="mutmut workers (the machine is shared)")
     parser.add_argument("--diffs", action="store_true", help="print the change each survivor makes")
+    parser.add_argument("--mutants", nargs="+", default=(), help="only these mutants (names or patterns)")
     args = parser.parse_args()
     summaries = []
     for module in args.modules:
-        summaries.append(report(module, run_module(module, jobs=args.jobs), diffs=args.diffs))
+        statuses = run_module(module, jobs=args.jobs, mutants=args.mutants)
+        summaries.append(report(module, statuses, diffs=args.diffs))
         print(summaries[-1], flush=True)
     print("\n" + "\n".join(summaries))
 

@@ -222,7 +222,7 @@ _NUMBER_SEPARATOR = rf"(?:[ \t{_LIST_SEPARATORS}.]{{1,2}}|[ \t]?[-‐‑‒–�
 # A number of at least three digits; a letter O between numerals is a zero (一三八OO一三…).
 _WRITTEN_NUMBER = re.compile(
     rf"[{_DIGIT_CLASS}](?:{_NUMBER_SEPARATOR}?(?:[Oo]{_NUMBER_SEPARATOR}?)*[{_DIGIT_CLASS}]){{2,}}"
-    rf"(?:[Oo]+(?![A-Za-z])|[ \t{_LIST_SEPARATORS}.\-]?[Xx](?![A-Za-z]))?"
+    rf"(?:[Oo]+(?![A-Za-z])|{_NUMBER_SEPARATOR}?[Xx](?![A-Za-z]))?"
 )
 _NUMBER_CHARS = {**_NUMERAL_DIGITS, "O": "0", "o": "0"}
 _NUMBER_CHARS.update(dict.fromkeys(f" \t{_LIST_SEPARATORS}.", " "))
@@ -362,6 +362,12 @@ def _plausible_id(digits: str) -> bool:
 def _classify_digits(digits: str, *, plus: bool) -> str | None:
     if _MOBILE_DIGITS.fullmatch(digits):
         return Kind.MOBILE
+    # A landline in its international form drops the area code's 0: +86 27 87654321.
+    national = (
+        digits[2:] if plus and digits.startswith("86") else digits[4:] if digits.startswith("0086") else ""
+    )
+    if national and _LANDLINE_DIGITS.fullmatch("0" + national):
+        return Kind.LANDLINE
     if plus:
         return None
     if _LANDLINE_DIGITS.fullmatch(digits):
@@ -793,10 +799,7 @@ class _View:
             digits = self.text
             if _ANY_NUMERAL.search(digits):
                 digits = digits.translate(_NUMERAL_TABLE)
-            joined = _SHORT_CUT.sub("", digits)
-            if "X" in joined:
-                joined = _SEPARATED_X.sub("X", joined)
-            self._joined = digits, joined
+            self._joined = digits, _SHORT_CUT.sub("", digits)
         return self._joined
 
     def origin(self, index: int) -> int:
@@ -817,10 +820,9 @@ _DELETIONS = {drop: re.compile(f"[{re.escape(drop)}]") for drop in _VIEW_DROPS.v
 # are at most this many characters apart; only the record's own long numbers are looked for
 # in the joined digits, so no accident of the text can spell one.
 _MAX_CUT = 8
-_SHORT_CUT = re.compile(rf"(?<=[0-9])[^0-9]{{1,{_MAX_CUT}}}(?=[0-9])")
-# A check character X may stand apart from the digits too, behind a list separator (…6、0、X).
-_DIGIT_PIECE = re.compile(rf"[0-9]+X?|(?<=[0-9][{_LIST_SEPARATORS}.])X")
-_SEPARATED_X = re.compile(rf"(?<=[0-9])[{_LIST_SEPARATORS}.]X")
+# The check character X counts as a digit here: 4、2、…、1、4、X is cut before its X too.
+_SHORT_CUT = re.compile(rf"(?<=[0-9])[^0-9]{{1,{_MAX_CUT}}}(?=[0-9X])")
+_DIGIT_PIECE = re.compile(r"[0-9]+X?|X")
 
 
 def _cut_spans(digits: str, joined: str, value: str) -> list[tuple[int, int]]:
