@@ -19,6 +19,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from marketplace.intake import clean_amount
 from marketplace.models import Claim, Need, Organization, TransferRequest
 from marketplace.selectors import need_public_get
 from marketplace.services.chain import duplicate_aid_warning
@@ -29,7 +30,6 @@ from marketplace.services.claims import (
     claim_status_label,
     claim_withdraw,
     claims_public_history,
-    clean_amount,
     holder_label,
     need_claim,
 )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from marketplace.choices import LowIncomeCategory
-from marketplace.intake import MAX_TEXT
+from marketplace.intake import MAX_TEXT, clean_amount
 from marketplace.models import PolicyOverride, SourceSystem
 from marketplace.policy import (
     BelowProvincialFloor,
@@ -22,7 +22,6 @@ from marketplace.policy import (
     rule_set_for,
     validate_override,
 )
-from marketplace.services.claims import clean_amount
 from marketplace.services.review import MAX_REASON, identifier_messages
 from marketplace.spreadsheet import MAX_UPLOAD_BYTES
 from regions.models import Region, RegionLevel

@@ -23,6 +23,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
@@ -185,6 +186,26 @@ def amount_value(value: Any) -> Decimal | None:
     if isinstance(value, str) and len(value) <= 40 and AMOUNT_TEXT.fullmatch(value.strip()):
         return Decimal(value.strip())
     return None
+
+
+def clean_amount(value, *, field: str = "amount") -> Decimal:
+    """The amount as a ``Decimal`` of whole fen (0.01).
+
+    ``value`` is what the claimant sent: text in the ASCII digits 0-9, or a number. Raises
+    ``ValidationError`` (``field``) for anything else ("١٢٣" and "1_000" included, which
+    ``Decimal`` would read), below 0.01, with more than two decimals (0.005 is refused, never
+    rounded up to a fen nobody gave), or over 9,999,999,999.99.
+    """
+    amount = amount_value(value)
+    if amount is None:
+        raise ValidationError({field: [_("Enter an amount in the digits 0-9, such as 100.00.")]})
+    if amount != amount.quantize(CENT):
+        raise ValidationError({field: [_("Use at most two decimals: amounts are in whole fen (0.01).")]})
+    if amount < CENT:
+        raise ValidationError({field: [_("The amount must be at least 0.01.")]})
+    if amount > MAX_AMOUNT:
+        raise ValidationError({field: [_("The amount is too large.")]})
+    return amount.quantize(CENT)
 
 
 def record_too_deep(raw: Any, *, limit: int = MAX_RECORD_DEPTH) -> str | None:

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from accounts.models import User
 from accounts.notifications import notify
 from accounts.roles import OFFICE_HOLDERS, Role, holds_office
-from marketplace.intake import MAX_AMOUNT, amount_value
+from marketplace.intake import clean_amount
 from marketplace.models import (
     AmountKind,
     Claim,
@@ -235,26 +235,6 @@ def caseworkers_of(need: Need) -> list[User]:
 
 
 # --- input --------------------------------------------------------------------------------------
-
-
-def clean_amount(value, *, field: str = "amount") -> Decimal:
-    """The amount as a ``Decimal`` of whole fen (0.01).
-
-    ``value`` is what the claimant sent: text in the ASCII digits 0-9, or a number. Raises
-    ``ValidationError`` (``field``) for anything else ("١٢٣" and "1_000" included, which
-    ``Decimal`` would read), below 0.01, with more than two decimals (0.005 is refused, never
-    rounded up to a fen nobody gave), or over 9,999,999,999.99.
-    """
-    amount = amount_value(value)
-    if amount is None:
-        raise ValidationError({field: [_("Enter an amount in the digits 0-9, such as 100.00.")]})
-    if amount != amount.quantize(CENT):
-        raise ValidationError({field: [_("Use at most two decimals: amounts are in whole fen (0.01).")]})
-    if amount < CENT:
-        raise ValidationError({field: [_("The amount must be at least 0.01.")]})
-    if amount > MAX_AMOUNT:
-        raise ValidationError({field: [_("The amount is too large.")]})
-    return amount.quantize(CENT)
 
 
 def clean_note(value: str, *, field: str, required: bool = False) -> str:

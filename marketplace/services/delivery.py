@@ -49,7 +49,7 @@ from accounts.notifications import notify
 from accounts.roles import Role
 from accounts.scoping import scope_queryset, user_may_act
 from marketplace.evidence import MAX_FILES, CheckedEvidence, EvidenceError, check_evidence, too_large
-from marketplace.intake import amount_value
+from marketplace.intake import clean_amount
 from marketplace.models import (
     AssistanceRecord,
     Claim,
@@ -195,18 +195,6 @@ def claim_undelivered_amount(claim: Claim) -> Decimal:
 # --- report ---------------------------------------------------------------------------------
 
 
-def _parse_amount(value) -> Decimal:
-    # ``amount_value`` reads the ASCII digits 0-9 only: ``Decimal`` would read "١٢٣" as 123.
-    amount = amount_value(value)
-    if amount is None:
-        raise ValidationError({"amount": _("Enter a number.")}, code="invalid")
-    if amount <= 0:
-        raise ValidationError({"amount": _("The amount must be more than zero.")}, code="not_positive")
-    if amount != amount.quantize(CENT):
-        raise ValidationError({"amount": _("Use at most two decimal places.")}, code="precision")
-    return amount.quantize(CENT)
-
-
 def _check_files(files: Iterable) -> tuple[list[CheckedEvidence], list[ValidationError]]:
     files = [file for file in files or [] if file]
     errors: list[ValidationError] = []
@@ -269,7 +257,7 @@ def delivery_report(
 
     errors: dict[str, list] = {}
     try:
-        amount = _parse_amount(amount)
+        amount = clean_amount(amount)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     today = timezone.localdate()
