@@ -5,7 +5,7 @@ Which models are recorded, and which of their fields are left out or masked, is 
 ``docs/decisions/0007-audit-of-changes.md``. This module gives it:
 
 * ``AuditMiddleware``: the acting user and the client address of each request. The address is
-  ``config.http.client_address``, as for the access log of sensitive reads (``privacy.access``)
+  ``core.http.client_address``, as for the access log of sensitive reads (``privacy.access``)
   and login lock-out: ``REMOTE_ADDR`` unless ``TRUSTED_PROXY_COUNT`` trusted proxies forward it,
   never a forwarding header a client wrote itself.
 * ``mask_secret``: what a masked field (a key hash, a password hash) becomes in the log. All of
@@ -24,7 +24,7 @@ from contextvars import ContextVar
 from auditlog.middleware import AuditlogMiddleware
 from django.db.models.signals import pre_save
 
-from config.http import client_address
+from core.http import client_address
 
 MASK = "********"
 

@@ -30,7 +30,7 @@ from accounts.verification import (
     email_verification_send,
     user_change_email,
 )
-from config.http import on_this_site, safe_next
+from core.http import on_this_site, safe_next
 
 NOTIFICATIONS_PER_PAGE = 20
 

@@ -1,6 +1,6 @@
 from wagtail import hooks
 
-from accounts.admin_access import ChangeLogViewSet, SensitiveReadsViewSet
+from accounts.backoffice import ChangeLogViewSet, SensitiveReadsViewSet
 
 
 @hooks.register("register_admin_viewset")

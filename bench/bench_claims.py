@@ -89,7 +89,9 @@ def delete_previous_run(system) -> dict[str, int]:
     from django.db import transaction
 
     from accounts.models import User
-    from marketplace.models import Claim, FeedbackEvent, Need, Organization
+    from marketplace.claims.models import Claim
+    from marketplace.needs.models import FeedbackEvent, Need
+    from marketplace.organizations.models import Organization
 
     with transaction.atomic():
         needs = Need.objects.filter(source_system=system)
@@ -116,8 +118,8 @@ def publish_needs(system, *, needs: int, rng: random.Random) -> dict:
     from django.test import override_settings
     from django.utils import timezone
 
-    from marketplace.demo import synthetic_record
-    from marketplace.services.intake import needs_intake
+    from marketplace.needs.demo import synthetic_record
+    from marketplace.needs.services.intake import needs_intake
 
     counties = county_codes()
     today = timezone.localdate()
@@ -169,10 +171,15 @@ def make_claimants(*, organizations: int, volunteers: int, rng: random.Random) -
 
     from accounts.roles import Role
     from accounts.tokens import api_token_create
-    from marketplace.choices import NeedType
-    from marketplace.demo import synthetic_name
-    from marketplace.models import Membership, MembershipStatus, OrganizationKind, OrganizationStatus
-    from marketplace.services.organizations import (
+    from marketplace.needs.choices import NeedType
+    from marketplace.needs.demo import synthetic_name
+    from marketplace.organizations.models import (
+        Membership,
+        MembershipStatus,
+        OrganizationKind,
+        OrganizationStatus,
+    )
+    from marketplace.organizations.services import (
         membership_invite,
         membership_respond,
         organization_register,
@@ -251,7 +258,7 @@ class OpenNeed:
 
 def open_needs(system) -> list[OpenNeed]:
     """The published needs in the order of the public list's first page (newest first)."""
-    from marketplace.models import AmountKind, Need, NeedStatus
+    from marketplace.needs.models import AmountKind, Need, NeedStatus
 
     rows = (
         Need.objects.filter(source_system=system, status=NeedStatus.PUBLISHED)
@@ -459,7 +466,7 @@ def check(system, ledger: Ledger) -> dict:
     """Zero over-allocation and a consistent state, read from the database after the run."""
     from django.db import connection
 
-    from marketplace.models.claims import HOLDING_CLAIM_STATUSES
+    from marketplace.claims.models import HOLDING_CLAIM_STATUSES
 
     with connection.cursor() as cursor:
         cursor.execute(CHECK_SQL, [list(HOLDING_CLAIM_STATUSES), system.pk])

@@ -2,7 +2,7 @@
 
 The issue: *a 57 KB PNG of 7,700 × 7,700 pixels is accepted and eight at once took gunicorn
 from 571 MB to 2.1 GB.* This script sends eight uploads at once, from eight threads as gunicorn's
-gthread workers do, through ``marketplace.evidence.check_evidence`` (the function the delivery
+gthread workers do, through ``core.evidence.check_evidence`` (the function the delivery
 report and the organization registration call) and reports the process's resident-memory
 high-water mark (``VmHWM``, reset before each run through ``/proc/self/clear_refs``), for:
 
@@ -50,7 +50,7 @@ def make_files(directory: Path) -> dict[str, Path]:
     from PIL import Image, ImageDraw
 
     sys.path.insert(0, str(ROOT))
-    from marketplace.evidence import JPEG_MAX_PIXELS, RASTER_MAX_PIXELS
+    from core.evidence import JPEG_MAX_PIXELS, RASTER_MAX_PIXELS
 
     def picture(width: int, height: int) -> Image.Image:
         # A gradient with a grid of lines: compresses like a document photo, not like noise,
@@ -130,7 +130,7 @@ def child(tree: str, paths: list[str]) -> dict:
 
     from PIL import Image
 
-    from marketplace.evidence import EvidenceError, check_evidence
+    from core.evidence import EvidenceError, check_evidence
 
     warm = BytesIO()
     Image.new("RGB", (64, 64)).save(warm, format="PNG")

@@ -177,7 +177,7 @@ def make_bodies(
     *, records: int, batch: int, counties: list[str], today, prefix: str, seed: int
 ) -> list[bytes]:
     """The request bodies, JSON-encoded ahead of time so the timing is the server's work."""
-    from marketplace.demo import synthetic_record
+    from marketplace.needs.demo import synthetic_record
 
     rng = random.Random(seed)
     bodies = []
@@ -310,7 +310,7 @@ def delete_rows(system_ids: list[int]) -> None:
     """
     from django.db import connection
 
-    from marketplace.models import Need, NeedTransition
+    from marketplace.needs.models import Need, NeedTransition
 
     if not system_ids:
         return
@@ -330,7 +330,7 @@ def vacuum() -> None:
     """Reclaim deleted rows and refresh statistics, so each phase starts from the same table state."""
     from django.db import connection
 
-    from marketplace.models import Need, NeedTransition
+    from marketplace.needs.models import Need, NeedTransition
 
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -373,7 +373,7 @@ class AutoAnalyze:
         """Count from the statistics as they are now (after a VACUUM ANALYZE)."""
         from django.db import connection
 
-        from marketplace.models import Need
+        from marketplace.needs.models import Need
 
         with connection.cursor() as cursor:
             cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Need._meta.db_table])
@@ -389,7 +389,7 @@ class AutoAnalyze:
                 return
             from psycopg import sql
 
-            from marketplace.models import Need, NeedTransition
+            from marketplace.needs.models import Need, NeedTransition
 
             started = time.perf_counter()
             self.connection.execute(
@@ -412,7 +412,7 @@ class AutoAnalyze:
 
 def clean_previous_runs() -> int:
     """Remove every row and source system an earlier run of this benchmark left behind."""
-    from marketplace.models import SourceSystem
+    from marketplace.needs.models import SourceSystem
 
     ids = list(SourceSystem.objects.filter(name__startswith=NAME_PREFIX).values_list("pk", flat=True))
     delete_rows(ids)
@@ -453,7 +453,7 @@ def tally(replies: list[Reply]) -> tuple[Counter, list[dict], list[str]]:
 def stored_outcome(system) -> dict:
     from django.db.models import Count
 
-    from marketplace.models import Need, NeedTransition
+    from marketplace.needs.models import Need, NeedTransition
 
     needs = Need.objects.filter(source_system=system)
     return {
@@ -635,7 +635,7 @@ class Snapshot:
 
 
 def snapshot(intake_system) -> Snapshot:
-    from marketplace.models import Need, NeedTransition
+    from marketplace.needs.models import Need, NeedTransition
 
     excluded = {"id", "code", "source_system", "source_ref", "created_at", "updated_at"}
     fields = [f.attname for f in Need._meta.concrete_fields if f.name not in excluded]
@@ -659,8 +659,8 @@ def run_baseline(
     """
     from django.db import transaction
 
-    from marketplace.models import Need, NeedTransition
-    from marketplace.services.sources import source_system_create
+    from marketplace.needs.models import Need, NeedTransition
+    from marketplace.needs.services.sources import source_system_create
 
     tag = "T" if with_transitions else "S"
     system, _key = source_system_create(
@@ -916,7 +916,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
     from django.utils import timezone
 
-    from marketplace.services.sources import source_system_create
+    from marketplace.needs.services.sources import source_system_create
     from regions.models import Region
 
     if connection.vendor != "postgresql":

@@ -72,7 +72,7 @@ TARGET_P99_MS = 100.0
 
 
 def proposed_indexes() -> list:
-    """The indexes the list needs: each matches a filter plus an order of ``marketplace.filters``.
+    """The indexes the list needs: each matches a filter plus an order of ``marketplace.needs.filters``.
 
     All are partial on the public statuses, the condition of every public query, so they hold
     only what the public can see.
@@ -80,8 +80,8 @@ def proposed_indexes() -> list:
     from django.db import models
     from django.db.models import F, Q
 
-    from marketplace.filters import REMAINING, URGENCY_RANK
-    from marketplace.services.needs import PUBLIC_STATUSES
+    from marketplace.needs.filters import REMAINING, URGENCY_RANK
+    from marketplace.needs.services.status import PUBLIC_STATUSES
 
     public = Q(status__in=sorted(PUBLIC_STATUSES))
     return [
@@ -148,7 +148,7 @@ def proposed_indexes() -> list:
 def index_sql() -> list[str]:
     from django.db import connection
 
-    from marketplace.models import Need
+    from marketplace.needs.models import Need
 
     with connection.schema_editor(collect_sql=True) as editor:
         for index in proposed_indexes():
@@ -168,7 +168,7 @@ def set_indexes(present: bool) -> float:
     """Create or drop the proposed indexes; returns the seconds it took."""
     from django.db import connection
 
-    from marketplace.models import Need
+    from marketplace.needs.models import Need
 
     started = time.perf_counter()
     names = existing_index_names()
@@ -244,8 +244,8 @@ def generate(system, *, needs: int, batch: int = 100_000) -> float:
     from django.utils import timezone
     from psycopg.types.json import Jsonb
 
-    from marketplace.filters import region_index
-    from marketplace.models import Need
+    from marketplace.needs.filters import region_index
+    from marketplace.needs.models import Need
 
     index = region_index()
     counties = sorted(index.county_codes)
@@ -323,7 +323,7 @@ def generate(system, *, needs: int, batch: int = 100_000) -> float:
 def ensure_data(*, needs: int, regenerate: bool) -> dict:
     from django.db import connection
 
-    from marketplace.models import Need
+    from marketplace.needs.models import Need
 
     system = source_system(SOURCE_NAME)
     present = Need.objects.filter(source_system=system).count()
@@ -356,8 +356,8 @@ PLAN_CASES = {
 
 def plans() -> dict:
     """Plan and time of the 20-row list query of each case, and of the facet cube."""
-    from marketplace import facets
-    from marketplace.selectors import need_public_list
+    from marketplace.needs import facets
+    from marketplace.needs.selectors import need_public_list
 
     result = {}
     for name, params in PLAN_CASES.items():
@@ -488,8 +488,8 @@ def run_python(port: int, paths: list[str], *, seconds: float, connections: int)
 
 
 def scenario_paths() -> dict[str, list[str]]:
-    from marketplace.choices import NeedType
-    from marketplace.filters import region_index
+    from marketplace.needs.choices import NeedType
+    from marketplace.needs.filters import region_index
 
     index = region_index()
     cities = [code for code, _name in index.cities]

@@ -3,8 +3,8 @@
 The intake benchmark's rate moves with everything else on a shared machine; this one times the
 privacy gate's text work alone, in one process, so two versions of ``privacy/redaction.py``
 can be compared under the same conditions. It generates the records ``bench_intake.py`` sends
-(``marketplace.demo.synthetic_record``, same seed, counties drawn the same way), builds each
-record's identity as the gate does (``marketplace.gate.identity_of``), and redacts the title
+(``marketplace.needs.demo.synthetic_record``, same seed, counties drawn the same way), builds each
+record's identity as the gate does (``marketplace.needs.gate.identity_of``), and redacts the title
 and the description of every record, several rounds, alternating the versions.
 
 Run: ``.venv/bin/python bench/bench_redaction.py [--records N] [--compare OLD/privacy/redaction.py]``.
@@ -53,10 +53,10 @@ def main() -> int:
     from django.utils import timezone
 
     import privacy.redaction as current
-    from marketplace.demo import synthetic_record
-    from marketplace.filters import region_index
-    from marketplace.gate import identity_of
-    from marketplace.intake import parse_record
+    from marketplace.needs.demo import synthetic_record
+    from marketplace.needs.filters import region_index
+    from marketplace.needs.gate import identity_of
+    from marketplace.needs.intake import parse_record
 
     index = region_index()
     counties = sorted(index.county_codes)

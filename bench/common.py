@@ -83,8 +83,8 @@ def setup_django(default_url: str, *, script: str, url: str | None = None) -> st
 
 def source_system(name: str):
     """The benchmark's own source system (province-wide), made on first use."""
-    from marketplace.models import SourceSystem
-    from marketplace.services.sources import source_system_create
+    from marketplace.needs.models import SourceSystem
+    from marketplace.needs.services.sources import source_system_create
 
     system = SourceSystem.objects.filter(name=name).first()
     if system is None:

@@ -4,7 +4,7 @@ from cms import views
 
 # The public sections keep the addresses of DESIGN.md §3. Each is served by ``coming_soon``
 # until the work that builds it mounts its own view (before this file in config/urls.py) and
-# its line here goes. /needs/ is served by marketplace.urls.
+# its line here goes. /needs/ is served by marketplace.needs.urls.
 urlpatterns = [
     path("preferences/text-size/", views.set_text_size, name="set-text-size"),
     path("notices/", views.coming_soon, {"section": "notices"}, name="notices"),

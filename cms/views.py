@@ -15,7 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from config.http import safe_next
+from core.http import safe_next
 
 TEXT_SIZE_COOKIE = "text_size"
 TEXT_SIZE_COOKIE_MAX_AGE = 365 * 24 * 60 * 60

@@ -6,7 +6,12 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import urls as account_urls
 from config import health
+from marketplace.claims import urls as claim_urls
+from marketplace.delivery import urls as delivery_urls
+from marketplace.needs import urls as need_urls
+from marketplace.organizations import urls as organization_urls
 
 # Swagger UI from the portal's own static files (SPECTACULAR_SETTINGS). The split view serves
 # its start-up script as a file of its own (?script=), so the page needs no inline script; its
@@ -15,10 +20,14 @@ api_docs = csp_update({"img-src": ["data:"]})(
     SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html")
 )
 
+# Each app's API patterns under their own namespace (``needs-api:list``, ``claims-api:renew``…).
 api_v1 = [
     path("regions/", include("regions.urls")),
-    path("", include("marketplace.api_urls")),
-    path("account/", include("accounts.api_urls")),
+    path("", include((need_urls.api_urlpatterns, "needs-api"))),
+    path("", include((organization_urls.api_urlpatterns, "organizations-api"))),
+    path("", include((claim_urls.api_urlpatterns, "claims-api"))),
+    path("", include((delivery_urls.api_urlpatterns, "delivery-api"))),
+    path("account/", include((account_urls.api_urlpatterns, "account-api"))),
 ]
 
 urlpatterns = [
@@ -29,8 +38,11 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
-    path("", include("marketplace.urls")),
-    path("account/", include("accounts.urls")),
+    path("", include(need_urls)),
+    path("", include(organization_urls)),
+    path("", include(claim_urls)),
+    path("", include(delivery_urls)),
+    path("account/", include(account_urls)),
     path("", include("cms.urls")),
 ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from config.http import client_address
+from core.http import client_address
 from privacy.models import SensitiveKind, SensitiveRead
 
 
@@ -12,7 +12,7 @@ def record_read(request: HttpRequest, *, kind: SensitiveKind, reference: object)
     """Write who (the signed-in user), when, what (``kind`` and ``reference``) and from where
     (the client address and the page) to the access log, and return the entry.
 
-    The address is ``config.http.client_address``'s, the one login lock-out uses:
+    The address is ``core.http.client_address``'s, the one login lock-out uses:
     ``REMOTE_ADDR``, or behind ``TRUSTED_PROXY_COUNT`` reverse proxies the client's entry of
     ``X-Forwarded-For``.
     """

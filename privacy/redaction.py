@@ -47,7 +47,7 @@ left to the pattern detector, which knows dates like ``5月12号`` from addresse
 ``residual_risk`` is the second line: heuristics for what still looks like a name, a place or
 a number (in digits or numerals) after redaction. The intake service holds a need for a
 caseworker's review when it returns anything, or when the text names any district or county
-of Hubei (``PlaceNames``, fed from the region tree by ``marketplace.gate``).
+of Hubei (``PlaceNames``, fed from the region tree by ``marketplace.needs.gate``).
 """
 
 from __future__ import annotations

@@ -24,25 +24,13 @@ from django.utils import timezone
 from accounts.models import ApiToken, Notification, User
 from accounts.roles import Role
 from accounts.tokens import api_token_create
-from marketplace.models import (
-    Claim,
-    Delivery,
-    DuplicateAidAlert,
-    Evidence,
-    Membership,
-    MembershipRole,
-    MembershipStatus,
-    Need,
-    NeedStatus,
-    Organization,
-    PolicyOverride,
-    SourceSystem,
-    TransferRequest,
-    TransferStatus,
-)
-from marketplace.services.delivery import delivery_report
-from marketplace.services.organizations import certificate_store
-from marketplace.services.transfers import transfer_request
+from marketplace.claims.models import Claim, TransferRequest, TransferStatus
+from marketplace.claims.services.transfers import transfer_request
+from marketplace.delivery.models import Delivery, DuplicateAidAlert, Evidence
+from marketplace.delivery.services.reports import delivery_report
+from marketplace.needs.models import Need, NeedStatus, PolicyOverride, SourceSystem
+from marketplace.organizations.models import Membership, MembershipRole, MembershipStatus, Organization
+from marketplace.organizations.services import certificate_store
 from regions.models import Region
 from tests.factories.accounts import UserFactory
 from tests.factories.delivery import (

@@ -30,10 +30,14 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "core",
     "accounts",
     "regions",
     "privacy",
-    "marketplace",
+    "marketplace.needs",
+    "marketplace.organizations",
+    "marketplace.claims",
+    "marketplace.delivery",
     "supervision",
     "cms",
     "search",
@@ -157,7 +161,7 @@ if TRUSTED_PROXY_COUNT < 0:
         "(invalid value for environment variable TRUSTED_PROXY_COUNT): must be 0 or more"
     )
 # The one client-address function, shared with the access log of sensitive reads.
-AXES_CLIENT_IP_CALLABLE = "config.http.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.http.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 # Staff sessions end after this many seconds without a request; the public has no session.
@@ -241,15 +245,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE = {
-    "expire-needs": {"task": "marketplace.expire_needs", "schedule": crontab(hour=0, minute=10)},
-    "expire-claim-leases": {"task": "marketplace.expire_claim_leases", "schedule": crontab(minute=5)},
-    "escalate-transfers": {"task": "marketplace.escalate_transfers", "schedule": crontab(minute=35)},
+    "expire-needs": {"task": "needs.expire_needs", "schedule": crontab(hour=0, minute=10)},
+    "expire-claim-leases": {"task": "claims.expire_claim_leases", "schedule": crontab(minute=5)},
+    "escalate-transfers": {"task": "claims.escalate_transfers", "schedule": crontab(minute=35)},
     "close-fulfilled-needs": {
-        "task": "marketplace.close_fulfilled_needs",
+        "task": "delivery.close_fulfilled_needs",
         "schedule": crontab(hour=0, minute=20),
     },
     # The outbox row is the truth: this re-sends what a lost message or a failed webhook left.
-    "redeliver-feedback": {"task": "marketplace.redeliver_feedback", "schedule": 60.0},
+    "redispatch-feedback": {"task": "needs.redispatch_feedback", "schedule": 60.0},
 }
 # Seconds /healthz waits for the broker before reporting it down.
 BROKER_HEALTH_TIMEOUT = env.float("BROKER_HEALTH_TIMEOUT", default=2.0)
@@ -282,11 +286,11 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["config.api.only_public_api"],
     # Several models have a "status": name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
-        "NeedStatusEnum": "marketplace.models.NeedStatus",
-        "ClaimStatusEnum": "marketplace.models.ClaimStatus",
-        "DeliveryStatusEnum": "marketplace.models.DeliveryStatus",
-        "TransferStatusEnum": "marketplace.models.TransferStatus",
-        "OrganizationStatusEnum": "marketplace.models.OrganizationStatus",
+        "NeedStatusEnum": "marketplace.needs.models.NeedStatus",
+        "ClaimStatusEnum": "marketplace.claims.models.ClaimStatus",
+        "DeliveryStatusEnum": "marketplace.delivery.models.DeliveryStatus",
+        "TransferStatusEnum": "marketplace.claims.models.TransferStatus",
+        "OrganizationStatusEnum": "marketplace.organizations.models.OrganizationStatus",
         "IntakeOutcomeEnum": ["created", "updated", "unchanged", "held", "rejected"],
     },
 }
@@ -428,7 +432,7 @@ NEED_FACETS_REFRESH_AHEAD_SECONDS = env.int("NEED_FACETS_REFRESH_AHEAD_SECONDS",
 # Seconds whole public-list API answers are cached (0: off; rows then up to N seconds old).
 NEED_LIST_CACHE_SECONDS = env.int("NEED_LIST_CACHE_SECONDS", default=0)
 # PostgreSQL: the public list prepares its frequent statements, planned once per connection
-# (marketplace.selectors); rows are still read live. Turn off behind a pooler that cannot keep
+# (marketplace.needs.selectors); rows are still read live. Turn off behind a pooler that cannot keep
 # prepared statements (PgBouncer in transaction mode before 1.21).
 NEED_LIST_PREPARED_STATEMENTS = env.bool("NEED_LIST_PREPARED_STATEMENTS", default=True)
 # Largest evidence file accepted (bytes).
@@ -462,8 +466,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "mask_fields": ["password"],
         "m2m_fields": {"groups", "user_permissions"},
     },
-    {"model": "marketplace.SourceSystem", "mask_fields": ["key_hash"]},
-    "marketplace.PolicyOverride",
+    {"model": "needs.SourceSystem", "mask_fields": ["key_hash"]},
+    "needs.PolicyOverride",
 )
 AUDITLOG_MASK_CALLABLE = "accounts.audit.mask_secret"
 AUDITLOG_STORE_JSON_CHANGES = True

@@ -9,20 +9,14 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.urls import include, path
 from django.utils import timezone
 
 from accounts.models import ApiToken
 from accounts.roles import Role
 from accounts.tokens import api_token_create, api_token_revoke, api_token_user
-from config.urls import urlpatterns as portal_urlpatterns
 from tests.factories.accounts import UserFactory
 
-# The lead mounts accounts.api_urls at /api/v1/account/ in config.urls; until then (and
-# harmlessly after) this module's URLconf puts it in front of the portal's own.
-urlpatterns = [path("api/v1/account/", include("accounts.api_urls")), *portal_urlpatterns]
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 ME = "/api/v1/account/me/"
 

@@ -17,7 +17,7 @@ from django.core.management import call_command
 
 from accounts.models import User
 from accounts.roles import Role
-from marketplace.models import PolicyOverride, SourceSystem
+from marketplace.needs.models import PolicyOverride, SourceSystem
 from tests.factories.accounts import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from accounts.verification import email_verify, verification_token
-from marketplace.models import Membership, MembershipStatus, OrganizationStatus, Volunteer
-from marketplace.services.organizations import (
+from marketplace.organizations.models import Membership, MembershipStatus, OrganizationStatus, Volunteer
+from marketplace.organizations.services import (
     membership_invite,
     membership_request,
     membership_respond,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 
-from config.http import client_address
+from core.http import client_address
 
 PROXY = "10.0.0.2"
 

@@ -18,7 +18,7 @@ from django.urls import path
 from django.utils import timezone
 
 from config import urls as portal_urls
-from marketplace.services.delivery import delivery_report
+from marketplace.delivery.services.reports import delivery_report
 from tests.factories.accounts import UserFactory
 from tests.factories.browse import browse_source, make_need
 from tests.factories.delivery import make_claim, make_member, make_organization, png_bytes, upload

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from marketplace.models import Need, NeedStatus, SourceSystem
+from marketplace.needs.models import Need, NeedStatus, SourceSystem
 from tests.factories.marketplace import SourceSystemFactory
 
 _numbers = itertools.count(1)

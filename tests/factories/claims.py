@@ -18,20 +18,18 @@ from stdnum.cn.uscc import calc_check_digit
 
 from accounts.models import User
 from accounts.roles import Role
-from marketplace.demo import synthetic_record
-from marketplace.models import (
+from marketplace.needs.demo import synthetic_record
+from marketplace.needs.models import Need, NeedStatus, SourceSystem
+from marketplace.needs.services.intake import needs_intake
+from marketplace.organizations.models import (
     Membership,
     MembershipRole,
     MembershipStatus,
-    Need,
-    NeedStatus,
     Organization,
     OrganizationKind,
     OrganizationStatus,
-    SourceSystem,
     Volunteer,
 )
-from marketplace.services.intake import needs_intake
 from tests.factories.accounts import UserFactory
 from tests.factories.marketplace import SourceSystemFactory
 

@@ -21,23 +21,17 @@ from PIL import ExifTags, Image
 
 from accounts.models import User
 from accounts.roles import Role
-from marketplace.models import (
-    Claim,
-    ClaimStatus,
-    ClaimTransition,
+from marketplace.claims.models import HOLDING_CLAIM_STATUSES, Claim, ClaimStatus, ClaimTransition
+from marketplace.needs.models import Need, NeedStatus, NeedTransition, SourceSystem
+from marketplace.organizations.models import (
     Membership,
     MembershipRole,
     MembershipStatus,
-    Need,
-    NeedStatus,
-    NeedTransition,
     Organization,
     OrganizationKind,
     OrganizationStatus,
-    SourceSystem,
     Volunteer,
 )
-from marketplace.models.claims import HOLDING_CLAIM_STATUSES
 from tests.factories.accounts import UserFactory
 from tests.factories.marketplace import SourceSystemFactory
 

@@ -6,10 +6,10 @@ import itertools
 import random
 from datetime import date
 
-from marketplace.demo import synthetic_record
-from marketplace.models import SourceSystem
-from marketplace.services.intake import RecordResult, needs_intake
-from marketplace.services.sources import source_system_create
+from marketplace.needs.demo import synthetic_record
+from marketplace.needs.models import SourceSystem
+from marketplace.needs.services.intake import RecordResult, needs_intake
+from marketplace.needs.services.sources import source_system_create
 
 _numbers = itertools.count(1)
 
@@ -43,7 +43,7 @@ def push_synthetic(
     today: date | None = None,
     **overrides,
 ) -> list[RecordResult]:
-    """Push synthetic records (``marketplace.demo.synthetic_record``) through intake.
+    """Push synthetic records (``marketplace.needs.demo.synthetic_record``) through intake.
 
     Each record is made from ``random.Random(seed + i)``; ``overrides`` replace top-level
     fields of every record (e.g. ``title=...``).

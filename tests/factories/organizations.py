@@ -11,7 +11,7 @@ from django.utils import timezone
 from PIL import Image
 from stdnum.cn.uscc import calc_check_digit
 
-from marketplace.models import (
+from marketplace.organizations.models import (
     Membership,
     MembershipRole,
     MembershipStatus,

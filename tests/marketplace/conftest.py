@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from marketplace.demo import synthetic_record
-from marketplace.services.sources import source_system_create
+from marketplace.needs.demo import synthetic_record
+from marketplace.needs.services.sources import source_system_create
 
 
 @pytest.fixture

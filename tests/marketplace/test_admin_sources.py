@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from marketplace.models import PolicyOverride, SourceSystem
-from marketplace.services.sources import source_system_for_key
+from marketplace.needs.models import PolicyOverride, SourceSystem
+from marketplace.needs.services.sources import source_system_for_key
 from tests.factories.accounts import UserFactory
 from tests.factories.marketplace import SourceSystemFactory
 

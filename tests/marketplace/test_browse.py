@@ -13,11 +13,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from marketplace import views_browse
-from marketplace.facets import NeedFacets, need_facets
-from marketplace.filters import NeedFilter, need_filter_form, region_index
-from marketplace.models import Need, NeedStatus
-from marketplace.selectors import need_public_list
+from marketplace.needs import views as views_browse
+from marketplace.needs.facets import NeedFacets, need_facets
+from marketplace.needs.filters import NeedFilter, need_filter_form, region_index
+from marketplace.needs.models import Need, NeedStatus
+from marketplace.needs.selectors import need_public_list
 from tests.factories.browse import browse_source, make_need
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

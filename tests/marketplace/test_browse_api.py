@@ -9,9 +9,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from marketplace.facets import need_facets
-from marketplace.models import NeedStatus
-from marketplace.selectors import need_public_list
+from marketplace.needs.facets import need_facets
+from marketplace.needs.models import NeedStatus
+from marketplace.needs.selectors import need_public_list
 from tests.factories.browse import browse_source, make_need
 
 URL = "/api/v1/needs/"

@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from marketplace import facets
-from marketplace.facets import need_facets
+from marketplace.needs import facets
+from marketplace.needs.facets import need_facets
 from tests.factories.browse import browse_source, make_need
 
 # The background count has its own connection: it sees committed rows only.

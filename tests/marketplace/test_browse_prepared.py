@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from marketplace.models import NeedStatus
+from marketplace.needs.models import NeedStatus
 from tests.factories.browse import browse_source, make_need
 
 URL = "/api/v1/needs/"

@@ -9,9 +9,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 
-from marketplace.models import Need, NeedStatus, NeedTransition
-from marketplace.services.bulk import insert_new
-from marketplace.services.intake import new_need_code
+from core.bulk import insert_new
+from marketplace.needs.models import Need, NeedStatus, NeedTransition
+from marketplace.needs.services.intake import new_need_code
 
 pytestmark = pytest.mark.django_db
 

@@ -12,14 +12,14 @@ from django.utils import timezone, translation
 
 from accounts.models import Notification
 from accounts.roles import Role
-from marketplace.models import AssistanceRecord, DuplicateAidAlert
-from marketplace.services.chain import (
+from marketplace.delivery.models import AssistanceRecord, DuplicateAidAlert
+from marketplace.delivery.services.chain import (
     check_duplicate_aid,
     duplicate_aid_warning,
     duplicate_alert_resolve,
     household_chain,
 )
-from marketplace.services.delivery import delivery_report, delivery_verify
+from marketplace.delivery.services.reports import delivery_report, delivery_verify
 from regions.models import Region
 from tests.factories.accounts import UserFactory
 from tests.factories.delivery import (

@@ -15,19 +15,9 @@ from django.utils import timezone
 from accounts.models import Notification
 from accounts.roles import Role
 from accounts.tokens import api_token_create
-from marketplace.demo_claims import seed_demo_claims
-from marketplace.models import (
-    Claim,
-    ClaimStatus,
-    ClaimTransition,
-    FeedbackEvent,
-    MembershipStatus,
-    Need,
-    NeedStatus,
-    NeedTransition,
-    OrganizationStatus,
-)
-from marketplace.services.claims import (
+from marketplace.claims.demo import seed_demo_claims
+from marketplace.claims.models import Claim, ClaimStatus, ClaimTransition
+from marketplace.claims.services.claims import (
     ClaimRefused,
     claim_renew,
     claim_withdraw,
@@ -35,8 +25,10 @@ from marketplace.services.claims import (
     need_claim,
     refusal_for_integrity_error,
 )
-from marketplace.services.needs import need_set_status
-from marketplace.tasks_claims import escalate_transfers, expire_claim_leases
+from marketplace.claims.tasks import escalate_transfers, expire_claim_leases
+from marketplace.needs.models import FeedbackEvent, Need, NeedStatus, NeedTransition
+from marketplace.needs.services.status import need_set_status
+from marketplace.organizations.models import MembershipStatus, OrganizationStatus
 from tests.factories.accounts import UserFactory
 from tests.factories.claims import (
     make_member,
@@ -541,8 +533,8 @@ def test_my_claims_lists_the_organizations_claims_with_their_lease(client, need,
 
 
 def test_the_beat_tasks_expire_leases_and_escalate_transfers(need, member, charity):
-    assert expire_claim_leases.name == "marketplace.expire_claim_leases"
-    assert escalate_transfers.name == "marketplace.escalate_transfers"
+    assert expire_claim_leases.name == "claims.expire_claim_leases"
+    assert escalate_transfers.name == "claims.escalate_transfers"
     claim = claim_by(member, need, "10.00", charity)
     with time_machine.travel(timezone.now() + timedelta(days=15), tick=False):
         assert expire_claim_leases.delay().get() == 1
@@ -558,8 +550,8 @@ def test_the_demo_claims_wait_for_the_demo_organizations():
 
 def test_the_demo_data_plays_every_claim_scenario_on_needs_it_published_itself():
     from accounts.demo import seed_demo_users
-    from marketplace.demo_organizations import seed_demo_organizations
-    from marketplace.demo_seed import seed_demo_needs
+    from marketplace.needs.demo import seed_demo_needs
+    from marketplace.organizations.demo import seed_demo_organizations
 
     seed_demo_users()
     seed_demo_needs()

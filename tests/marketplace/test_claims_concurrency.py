@@ -18,7 +18,8 @@ from django.db import connection
 from django.db.models import Sum
 from django.test import Client
 
-from marketplace.models import Claim, ClaimStatus, Need, NeedStatus
+from marketplace.claims.models import Claim, ClaimStatus
+from marketplace.needs.models import Need, NeedStatus
 from tests.factories.claims import make_member, make_organization, make_source, published_need
 
 pytestmark = [

@@ -14,18 +14,9 @@ from django.utils import timezone, translation
 
 from accounts.models import Notification
 from accounts.roles import Role
-from marketplace.models import (
-    AssistanceRecord,
-    ClaimStatus,
-    ClaimTransition,
-    Delivery,
-    DeliveryStatus,
-    FeedbackEvent,
-    NeedStatus,
-    NeedTransition,
-    OrganizationStatus,
-)
-from marketplace.services.delivery import (
+from marketplace.claims.models import ClaimStatus, ClaimTransition
+from marketplace.delivery.models import AssistanceRecord, Delivery, DeliveryStatus
+from marketplace.delivery.services.reports import (
     DeliveryConflict,
     IllegalDeliveryTransition,
     claim_undelivered_amount,
@@ -35,7 +26,9 @@ from marketplace.services.delivery import (
     expired_needs_report,
     needs_close_fulfilled,
 )
-from marketplace.tasks_delivery import close_fulfilled_needs
+from marketplace.delivery.tasks import close_fulfilled_needs
+from marketplace.needs.models import FeedbackEvent, NeedStatus, NeedTransition
+from marketplace.organizations.models import OrganizationStatus
 from regions.models import Region
 from tests.factories.accounts import UserFactory
 from tests.factories.delivery import (
@@ -655,7 +648,7 @@ def test_the_expiry_report_for_department_handlers_is_their_departments(source):
 
 
 def test_the_demo_deliveries_are_seeded_once(source, caseworker):
-    from marketplace.demo_delivery import seed_demo_deliveries
+    from marketplace.delivery.demo import seed_demo_deliveries
 
     claims = [make_claim(need=make_need(source_system=source, target="500.00")) for _ in range(6)]
     outcomes = seed_demo_deliveries()

@@ -17,11 +17,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import ExifTags, Image
 
-from marketplace import evidence as evidence_module
-from marketplace.evidence import EvidenceError, check_evidence, image_slot, sniff
-from marketplace.models import Delivery, Evidence, Organization
-from marketplace.services.delivery import delivery_report
-from marketplace.services.organizations import certificate_check
+from core import evidence as evidence_module
+from core.evidence import EvidenceError, check_evidence, image_slot, sniff
+from marketplace.delivery.models import Delivery, Evidence
+from marketplace.delivery.services.reports import delivery_report
+from marketplace.organizations.models import Organization
+from marketplace.organizations.services import certificate_check
 from tests.factories.accounts import UserFactory
 from tests.factories.delivery import (
     flate_stream,
@@ -576,7 +577,7 @@ def test_one_bad_file_refuses_the_whole_report(claim):
 
 
 def test_files_stored_before_a_failure_are_removed(claim, monkeypatch, settings):
-    from marketplace.services import delivery as service
+    from marketplace.delivery.services import reports as service
 
     def fail(**kwargs):
         raise RuntimeError("outbox down")

@@ -12,11 +12,11 @@ from django.conf import settings
 from django.test import override_settings
 from django.utils import translation
 
-from marketplace.models import Need, NeedStatus, NeedTransition
-from marketplace.services.expiry import needs_expire
-from marketplace.services.intake import needs_intake
-from marketplace.services.needs import need_withdraw
-from marketplace.tasks import expire_needs
+from marketplace.needs.models import Need, NeedStatus, NeedTransition
+from marketplace.needs.services.expiry import needs_expire
+from marketplace.needs.services.intake import needs_intake
+from marketplace.needs.services.status import need_withdraw
+from marketplace.needs.tasks import expire_needs
 from privacy.identity import make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,7 @@ def test_running_twice_changes_nothing_the_second_time(published):
 
 
 def test_many_needs_expire_across_chunks(source, monkeypatch):
-    monkeypatch.setattr("marketplace.services.expiry.CHUNK_SIZE", 3)
+    monkeypatch.setattr("marketplace.needs.services.expiry.CHUNK_SIZE", 3)
     with override_settings(K_ANONYMITY_K=1):
         needs = {f"N{i}": need_due(source, f"N{i}", DUE - timedelta(days=1)) for i in range(7)}
 
@@ -150,5 +150,5 @@ def test_the_task_runs_in_process_without_a_broker(published):
 
 def test_beat_runs_the_task_nightly():
     entry = settings.CELERY_BEAT_SCHEDULE["expire-needs"]
-    assert entry["task"] == expire_needs.name == "marketplace.expire_needs"
+    assert entry["task"] == expire_needs.name == "needs.expire_needs"
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({0}, {10})

@@ -25,14 +25,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from marketplace.models import FeedbackEvent, Need
-from marketplace.services.feedback import feedback_emit
-from marketplace.services.feedback_delivery import (
-    FeedbackDeliveryFailed,
-    feedback_deliver,
+from marketplace.needs.models import FeedbackEvent, Need
+from marketplace.needs.services.feedback import feedback_emit
+from marketplace.needs.services.feedback_dispatch import (
+    FeedbackDispatchFailed,
+    feedback_dispatch,
     feedback_due,
 )
-from marketplace.tasks_feedback import deliver_feedback_event, redeliver_feedback
+from marketplace.needs.tasks import dispatch_feedback_event, redispatch_feedback
 from tests.factories.marketplace import SourceSystemFactory, push_synthetic
 
 SIGNING_KEY = "test-feedback-signing-key"
@@ -140,23 +140,23 @@ def test_down_then_up_each_event_is_delivered_once_by_id(webhook, eager, time_ma
 
     # Down: nobody listens. Each attempt is recorded and backs off; no payload in the error.
     for event in events:
-        with pytest.raises(FeedbackDeliveryFailed):
-            feedback_deliver(event_id=event.pk)
+        with pytest.raises(FeedbackDispatchFailed):
+            feedback_dispatch(event_id=event.pk)
     for event in FeedbackEvent.objects.all():
         assert event.delivered_at is None
         assert event.attempts == 1
         assert event.last_error.startswith("URLError")
         assert event.next_attempt_at == timezone.now() + timedelta(seconds=30)
     # Not due yet: the sweep leaves them, and a direct call sends nothing.
-    assert redeliver_feedback() == 0
-    assert feedback_deliver(event_id=events[0].pk) is False
+    assert redispatch_feedback() == 0
+    assert feedback_dispatch(event_id=events[0].pk) is False
     assert FeedbackEvent.objects.get(pk=events[0].pk).attempts == 1
 
     # Up, but failing: the task records the attempt and doubles the wait.
     webhook.status = 503
     webhook.start()
     time_machine.shift(timedelta(seconds=31))
-    assert redeliver_feedback() == 3
+    assert redispatch_feedback() == 3
     for event in FeedbackEvent.objects.all():
         assert (event.attempts, event.last_error, event.delivered_at) == (2, "HTTP 503", None)
         assert event.next_attempt_at == timezone.now() + timedelta(seconds=60)
@@ -165,12 +165,12 @@ def test_down_then_up_each_event_is_delivered_once_by_id(webhook, eager, time_ma
     # Healthy: the sweep delivers each once; running it again, twice, sends nothing more.
     webhook.status = 200
     time_machine.shift(timedelta(seconds=61))
-    assert redeliver_feedback() == 3
-    assert redeliver_feedback() == 0
+    assert redispatch_feedback() == 3
+    assert redispatch_feedback() == 0
     time_machine.shift(timedelta(hours=7))
-    assert redeliver_feedback() == 0
+    assert redispatch_feedback() == 0
     for event in events:
-        assert deliver_feedback_event.delay(event.pk).get() is False
+        assert dispatch_feedback_event.delay(event.pk).get() is False
 
     accepted = webhook.accepted_ids()
     assert sorted(accepted) == sorted(ids)
@@ -188,8 +188,8 @@ def test_backoff_doubles_up_to_the_cap(webhook, time_machine, settings):
     (event,) = emit(make_need(system), 1)
     waits = []
     for _attempt in range(5):
-        with pytest.raises(FeedbackDeliveryFailed) as failed:
-            feedback_deliver(event_id=event.pk)
+        with pytest.raises(FeedbackDispatchFailed) as failed:
+            feedback_dispatch(event_id=event.pk)
         waits.append((failed.value.retry_at - timezone.now()).total_seconds())
         time_machine.shift(timedelta(seconds=waits[-1]))
     assert waits == [30, 60, 120, 200, 200]
@@ -202,7 +202,7 @@ def test_the_signature_verifies_with_the_documented_secret(webhook, eager):
     need = make_need(system)
     (event,) = emit(need, 1)
 
-    assert deliver_feedback_event.delay(event.pk).get() is True
+    assert dispatch_feedback_event.delay(event.pk).get() is True
     (request,) = webhook.received
     headers, body = request["headers"], request["body"]
     timestamp = headers["X-Portal-Timestamp"]
@@ -233,7 +233,7 @@ def test_the_signature_verifies_with_the_documented_secret(webhook, eager):
 def test_events_of_a_system_without_webhook_wait_for_pull(eager):
     system, _key = SourceSystemFactory.create(webhook_url="")
     (event,) = emit(make_need(system), 1)
-    assert deliver_feedback_event.delay(event.pk).get() is False
+    assert dispatch_feedback_event.delay(event.pk).get() is False
     event.refresh_from_db()
     assert (event.delivered_at, event.attempts, event.last_error, event.next_attempt_at) == (
         None,
@@ -250,8 +250,8 @@ def test_a_redirect_is_a_failed_delivery(webhook):
     webhook.start()
     system, _key = SourceSystemFactory.create(webhook_url=webhook.url)
     (event,) = emit(make_need(system), 1)
-    with pytest.raises(FeedbackDeliveryFailed):
-        feedback_deliver(event_id=event.pk)
+    with pytest.raises(FeedbackDispatchFailed):
+        feedback_dispatch(event_id=event.pk)
     event.refresh_from_db()
     assert (event.delivered_at, event.last_error) == (None, "HTTP 302")
 
@@ -276,9 +276,9 @@ def test_a_lost_wake_up_call_is_swept_after_the_grace_period(webhook, eager, tim
     webhook.start()
     system, _key = SourceSystemFactory.create(webhook_url=webhook.url)
     (event,) = emit(make_need(system), 1)  # its on-commit message never runs here
-    assert redeliver_feedback() == 0
+    assert redispatch_feedback() == 0
     time_machine.shift(timedelta(minutes=2))
-    assert redeliver_feedback() == 1
+    assert redispatch_feedback() == 1
     assert webhook.accepted_ids() == [str(event.event_id)]
 
 
@@ -303,7 +303,7 @@ def test_two_workers_never_deliver_the_same_event_twice(webhook, eager):
         try:
             barrier.wait()
             for pk in order:
-                if feedback_deliver(event_id=pk):
+                if feedback_dispatch(event_id=pk):
                     delivered[index].append(pk)
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
@@ -319,8 +319,8 @@ def test_two_workers_never_deliver_the_same_event_twice(webhook, eager):
 
     # Whatever a worker skipped while the other held the row, the sweep finishes; twice is harmless.
     FeedbackEvent.objects.update(created_at=timezone.now() - timedelta(minutes=5))
-    redeliver_feedback()
-    redeliver_feedback()
+    redispatch_feedback()
+    redispatch_feedback()
 
     accepted = webhook.accepted_ids()
     assert sorted(accepted) == sorted(str(event.event_id) for event in events)
@@ -349,7 +349,7 @@ def test_the_task_round_trips_through_redis_and_a_worker(webhook):
             time.sleep(0.1)
         # Sent again by hand, the worker finds it delivered and sends nothing (its result is
         # asked for: results are ignored by default).
-        assert deliver_feedback_event.apply_async((event.pk,), ignore_result=False).get(timeout=15) is False
+        assert dispatch_feedback_event.apply_async((event.pk,), ignore_result=False).get(timeout=15) is False
     assert webhook.accepted_ids() == [str(event.event_id)]
     assert FeedbackEvent.objects.get(pk=event.pk).delivered_at is not None
 
@@ -422,8 +422,8 @@ def test_administrators_see_undelivered_events_and_retry_them_now(
     need = make_need(system)
     failing, waiting = emit(need, 2)
     emit(make_need(pull_only, "P-1"), 1)
-    with pytest.raises(FeedbackDeliveryFailed):
-        feedback_deliver(event_id=failing.pk)
+    with pytest.raises(FeedbackDispatchFailed):
+        feedback_dispatch(event_id=failing.pk)
 
     client.force_login(UserFactory(caseworker=True))
     assert client.get("/admin/feedback/").status_code in (302, 403)
@@ -516,8 +516,8 @@ def test_with_the_broker_down_a_claim_answers_at_once_and_its_event_is_swept_lat
     # The broker back (here: in-process), the sweep delivers it, once.
     FeedbackEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - timedelta(minutes=2))
     celery_app.conf.task_always_eager = True
-    assert redeliver_feedback() == 1
-    assert redeliver_feedback() == 0
+    assert redispatch_feedback() == 1
+    assert redispatch_feedback() == 0
     assert webhook.accepted_ids() == [str(event.event_id)]
 
 
@@ -536,7 +536,7 @@ def test_with_redis_down_the_claim_is_kept_and_delivered_through_redis_once_it_i
     # Redis is back: the beat sweep hands the pending event to Redis, a worker delivers it.
     FeedbackEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - timedelta(minutes=2))
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        assert redeliver_feedback() == 1
+        assert redispatch_feedback() == 1
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and not webhook.accepted_ids():
             time.sleep(0.1)

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from marketplace.models import Need, NeedStatus, NeedTransition
-from marketplace.services.sources import source_system_create
+from marketplace.needs.models import Need, NeedStatus, NeedTransition
+from marketplace.needs.services.sources import source_system_create
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marketplace.intake import MAX_RECORD_DEPTH, SOURCE_REF, latest_needed_by
-from marketplace.models import Need, NeedStatus
+from marketplace.needs.intake import MAX_RECORD_DEPTH, SOURCE_REF, latest_needed_by
+from marketplace.needs.models import Need, NeedStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -21,18 +21,18 @@ from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from marketplace.gate import HOLD_THIN_CLASS
-from marketplace.models import Need, NeedStatus, NeedTransition
-from marketplace.placement import (
+from marketplace.needs.gate import HOLD_THIN_CLASS
+from marketplace.needs.models import Need, NeedStatus, NeedTransition
+from marketplace.needs.placement import (
     LEVELS,
     Attributes,
     max_level_for,
     published_key,
 )
-from marketplace.serializers import PublicNeedSerializer
-from marketplace.services.intake import needs_intake
-from marketplace.services.needs import need_withdraw
-from marketplace.services.sources import source_system_create
+from marketplace.needs.serializers import PublicNeedSerializer
+from marketplace.needs.services.intake import needs_intake
+from marketplace.needs.services.sources import source_system_create
+from marketplace.needs.services.status import need_withdraw
 from privacy.identity import make_id_number
 
 TODAY = date(2025, 6, 1)
@@ -379,26 +379,3 @@ def test_a_need_published_later_in_the_same_request_is_reported_created(province
     results = push(province_source, [record("SAME-0"), record("SAME-1")])
     assert Need.objects.filter(status=NeedStatus.PUBLISHED).count() == 2
     assert {result.status for result in results.values()} == {"created"}
-
-
-@override_settings(K_ANONYMITY_K=5)
-def test_needs_that_waited_before_the_cohort_keys_existed_are_still_found(province_source):
-    """Migration 0004 gives the needs already waiting the keys intake now finds them by."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    for i in range(4):
-        push(province_source, [record(f"OLD-{i}", urgency="urgent" if i == 0 else "normal")])
-    waiting = Need.objects.filter(awaiting_cohort=True)
-    expected = dict(waiting.values_list("code", "cohort_key"))
-    expected_wide = dict(waiting.values_list("code", "cohort_wide_key"))
-    waiting.update(cohort_key="", cohort_wide_key="")  # as they were before the migration
-
-    import_module("marketplace.migrations.0004_kanon_class_keys").fill_cohort_keys(apps, None)
-
-    assert dict(waiting.values_list("code", "cohort_key")) == expected
-    assert dict(waiting.values_list("code", "cohort_wide_key")) == expected_wide
-    assert sorted(expected_wide.values()) == ["", "", "", "420100||||basic_living"]
-    assert push(province_source, [record("NEW")])["NEW"].status == "created"
-    assert Need.objects.filter(status=NeedStatus.PUBLISHED).count() == 5

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import Notification, User
 from accounts.roles import Role
-from marketplace.api_organizations import PRIVATE_FIELDS, PUBLIC_FIELDS
-from marketplace.models import (
+from marketplace.organizations.api import PRIVATE_FIELDS, PUBLIC_FIELDS
+from marketplace.organizations.models import (
     Membership,
     MembershipRole,
     MembershipStatus,
@@ -20,8 +20,8 @@ from marketplace.models import (
     OrganizationStatus,
     OrganizationTransition,
 )
-from marketplace.selectors_organizations import organization_public_list, organizations_for_claiming
-from marketplace.services.organizations import (
+from marketplace.organizations.selectors import organization_public_list, organizations_for_claiming
+from marketplace.organizations.services import (
     TRANSITIONS,
     IllegalTransition,
     certificate_kind,
@@ -630,8 +630,8 @@ def test_suspended_organizations_are_not_for_claiming(charity, registrant, casew
 
 def test_demo_organizations_are_idempotent_and_in_every_state():
     from accounts.demo import seed_demo_users
-    from marketplace.demo_organizations import seed_demo_organizations
-    from marketplace.selectors_organizations import volunteer_for
+    from marketplace.organizations.demo import seed_demo_organizations
+    from marketplace.organizations.selectors import volunteer_for
 
     seed_demo_users()
     first = seed_demo_organizations()
@@ -666,7 +666,7 @@ def test_a_bad_phone_number_is_a_field_error(client, registrant):
 
 @pytest.mark.parametrize("role", [Role.CASEWORKER, Role.SUPERVISOR, Role.ADMINISTRATOR])
 def test_staff_cannot_join_be_invited_or_claim(role):
-    from marketplace.services.claims import ClaimRefused, need_claim
+    from marketplace.claims.services.claims import ClaimRefused, need_claim
     from tests.factories.delivery import make_member, make_need
 
     organization = OrganizationFactory(verified=True)

@@ -1,4 +1,4 @@
-"""The k-anonymity ladder itself (``marketplace.placement``): pure, no database.
+"""The k-anonymity ladder itself (``marketplace.needs.placement``): pure, no database.
 
 What an auditor checks: a class the public sees never has fewer than k members, and a need is
 never shown coarser than it may be. The same rules through the real intake service, with the
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.placement import (
+from marketplace.needs.placement import (
     Attributes,
     Placement,
     cohort_keys,

@@ -12,8 +12,8 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marketplace.choices import LowIncomeCategory
-from marketplace.policy import (
+from marketplace.needs.choices import LowIncomeCategory
+from marketplace.needs.policy import (
     CATEGORY_NAMES_ZH,
     CATEGORY_ORDER,
     HUBEI_2024,

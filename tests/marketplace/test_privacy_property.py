@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marketplace.models import Need, NeedStatus
+from marketplace.needs.models import Need, NeedStatus
 from privacy.identity import make_id_number, normalize_id_number
 from privacy.redaction import detect
 from tests.privacy.helpers import full_width, luhn_complete

@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.utils import timezone, translation
 from rest_framework import serializers
 
-from marketplace.models import Need, NeedStatus, PolicyOverride
-from marketplace.serializers import (
+from marketplace.needs.models import Need, NeedStatus, PolicyOverride
+from marketplace.needs.serializers import (
     PRIVATE_FIELDS,
     PUBLIC_FIELDS,
     PUBLIC_POLICY_KEYS,
@@ -21,7 +21,7 @@ from marketplace.serializers import (
     public_need_dicts,
     public_policy,
 )
-from marketplace.services.needs import need_set_status
+from marketplace.needs.services.status import need_set_status
 from privacy.identity import make_id_number
 from tests.factories.browse import browse_source, make_need
 

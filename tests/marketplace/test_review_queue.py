@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from marketplace.gate import HOLD_RESIDUAL_RISK, HOLD_THIN_CLASS
-from marketplace.models import Need, NeedStatus, NeedTransition
-from marketplace.placement import CASEWORKER_APPROVED
-from marketplace.services.review import need_review_approve, need_review_reject
+from marketplace.needs.gate import HOLD_RESIDUAL_RISK, HOLD_THIN_CLASS
+from marketplace.needs.models import Need, NeedStatus, NeedTransition
+from marketplace.needs.placement import CASEWORKER_APPROVED
+from marketplace.needs.services.review import need_review_approve, need_review_reject
 from regions.models import Region
 from tests.factories.accounts import UserFactory
 from tests.factories.marketplace import SourceSystemFactory, push_synthetic

@@ -13,9 +13,9 @@ from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.test import Client
 from openpyxl import Workbook, load_workbook
 
-from marketplace.demo import synthetic_record
-from marketplace.models import Need, NeedTransition, SourceSystem
-from marketplace.spreadsheet import COLUMNS, SpreadsheetError, read_rows, row_record
+from marketplace.needs.demo import synthetic_record
+from marketplace.needs.models import Need, NeedTransition, SourceSystem
+from marketplace.needs.spreadsheet import COLUMNS, SpreadsheetError, read_rows, row_record
 from tests.factories.accounts import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,23 +12,16 @@ from django.utils import timezone, translation
 
 from accounts.models import Notification
 from accounts.roles import Role
-from marketplace.models import (
-    Claim,
-    ClaimStatus,
-    FeedbackEvent,
-    MembershipRole,
-    NeedStatus,
-    OrganizationStatus,
-    TransferRequest,
-    TransferStatus,
-)
-from marketplace.services.claims import ClaimRefused, claim_withdraw, claims_expire_leases, need_claim
-from marketplace.services.transfers import (
+from marketplace.claims.models import Claim, ClaimStatus, TransferRequest, TransferStatus
+from marketplace.claims.services.claims import ClaimRefused, claim_withdraw, claims_expire_leases, need_claim
+from marketplace.claims.services.transfers import (
     transfer_accept,
     transfer_decide,
     transfer_request,
     transfers_escalate,
 )
+from marketplace.needs.models import FeedbackEvent, NeedStatus
+from marketplace.organizations.models import MembershipRole, OrganizationStatus
 from tests.factories.accounts import UserFactory
 from tests.factories.claims import make_member, make_organization, make_source, published_need
 

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from accounts.roles import Role
-from marketplace.keys import token_for
-from marketplace.models import Membership, MembershipStatus, Volunteer
-from marketplace.selectors_organizations import volunteer_for
-from marketplace.services.organizations import membership_decide, volunteer_register
+from marketplace.needs.keys import token_for
+from marketplace.organizations.models import Membership, MembershipStatus, Volunteer
+from marketplace.organizations.selectors import volunteer_for
+from marketplace.organizations.services import membership_decide, volunteer_register
 from privacy.identity import make_id_number
 from tests.factories.accounts import UserFactory
 from tests.factories.organizations import OrganizationFactory

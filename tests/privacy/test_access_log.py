@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from marketplace.services.delivery import delivery_report
-from marketplace.services.organizations import certificate_store
+from marketplace.delivery.services.reports import delivery_report
+from marketplace.organizations.services import certificate_store
 from privacy.models import SensitiveKind, SensitiveRead
 from regions.models import Region
 from tests.factories.accounts import UserFactory

@@ -19,8 +19,8 @@ from django.core.management.base import CommandError
 from django.core.serializers.base import DeserializationError
 from django.db import connection
 
-from marketplace.models import Volunteer
-from marketplace.services.organizations import volunteer_register
+from marketplace.organizations.models import Volunteer
+from marketplace.organizations.services import volunteer_register
 from privacy.encryption import decrypt, parse_fernet_keys
 from privacy.fields import EncryptedTextField
 from privacy.identity import make_id_number
@@ -52,7 +52,7 @@ def stored_columns(pk: int) -> tuple[str, str]:
 
 def dump(fmt: str = "json") -> str:
     out = io.StringIO()
-    call_command("dumpdata", "marketplace.volunteer", format=fmt, stdout=out)
+    call_command("dumpdata", "organizations.volunteer", format=fmt, stdout=out)
     return out.getvalue()
 
 

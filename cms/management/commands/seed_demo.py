@@ -8,10 +8,10 @@ from wagtail.models import Site
 
 from accounts.demo import DEMO_PASSWORD, seed_demo_users
 from cms.models import HomePage
-from marketplace.demo_claims import seed_demo_claims
-from marketplace.demo_delivery import seed_demo_deliveries
-from marketplace.demo_organizations import seed_demo_organizations
-from marketplace.demo_seed import seed_demo_needs
+from marketplace.claims.demo import seed_demo_claims
+from marketplace.delivery.demo import seed_demo_deliveries
+from marketplace.needs.demo import seed_demo_needs
+from marketplace.organizations.demo import seed_demo_organizations
 
 
 class Command(BaseCommand):

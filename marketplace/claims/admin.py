@@ -1,0 +1,152 @@
+"""Back-office views of claims (registered as Wagtail hooks on import).
+
+* 待裁定的认领转让 (``/admin/claim-transfers/``): transfer requests the holder did not answer in
+  time, for the caseworkers of the need's county to grant or refuse.
+
+Views parse input, call one selector or service, and render.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.base import ViewSet
+
+from accounts.roles import Role
+from marketplace.claims.services.claims import MAX_NOTE, ClaimRefused, holder_label
+from marketplace.claims.services.transfers import transfer_decide, transfers_escalated_for
+
+
+def may_decide_transfers(user) -> bool:
+    """Caseworkers (in their scope) and administrators decide escalated transfers."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.is_superuser or user.has_role(Role.CASEWORKER, Role.ADMINISTRATOR))
+    )
+
+
+class TransferDecisionForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Required when you refuse. Both organizations see it."),
+    )
+
+
+class DeciderRequiredMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if not may_decide_transfers(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _row(transfer) -> dict:
+    claim = transfer.claim
+    return {"transfer": transfer, "claim": claim, "need": claim.need, "holder": holder_label(claim)}
+
+
+class EscalatedTransfersView(DeciderRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "claims/admin/transfers.html"
+    page_title = gettext_lazy("Transfers to decide")
+    header_icon = "resubmit"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rows"] = [
+            _row(transfer) for transfer in transfers_escalated_for(user=self.request.user)[:200]
+        ]
+        return context
+
+
+class TransferDecisionView(DeciderRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "claims/admin/transfer.html"
+    header_icon = "resubmit"
+
+    @cached_property
+    def transfer(self):
+        # Scoped by the selector: another region's request is simply not found (404).
+        return get_object_or_404(transfers_escalated_for(user=self.request.user), pk=self.kwargs["pk"])
+
+    def get_page_title(self):
+        return _("Transfer on need %(code)s") % {"code": self.transfer.claim.need.code}
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("claims_transfers:index"), "label": _("Transfers to decide")},
+            {"url": "", "label": self.transfer.claim.need.code},
+        ]
+
+    def get_context_data(self, *, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(_row(self.transfer))
+        context["form"] = form or TransferDecisionForm()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = TransferDecisionForm(request.POST)
+        action = request.POST.get("action")
+        if form.is_valid() and action in ("grant", "refuse"):
+            try:
+                transfer_decide(
+                    transfer=self.transfer,
+                    actor=request.user,
+                    grant=action == "grant",
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                for errors in exc.message_dict.values():
+                    form.add_error("note", errors)
+            except ClaimRefused as exc:
+                messages.error(request, exc.message)
+                return redirect("claims_transfers:index")
+            else:
+                if action == "grant":
+                    messages.success(
+                        request,
+                        _("The claim was handed over to %(org)s.") % {"org": self.transfer.requested_by.name},
+                    )
+                else:
+                    messages.success(request, _("The transfer was refused; the holder keeps the claim."))
+                return redirect("claims_transfers:index")
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class ClaimTransfersViewSet(ViewSet):
+    name = "claims_transfers"
+    url_prefix = "claim-transfers"
+    icon = "resubmit"
+    menu_label = gettext_lazy("Transfers to decide")
+    menu_name = "claim-transfers"
+    menu_order = 170
+    add_to_admin_menu = True
+
+    @cached_property
+    def menu_item_class(self):
+        from wagtail.admin.menu import MenuItem
+
+        class DeciderMenuItem(MenuItem):
+            def is_shown(self, request):
+                return may_decide_transfers(request.user)
+
+        return DeciderMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", EscalatedTransfersView.as_view(), name="index"),
+            path("<int:pk>/", TransferDecisionView.as_view(), name="decide"),
+        ]

@@ -1,0 +1,137 @@
+"""Claims on needs and their transfer between holders."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ClaimStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Lease expired")
+    TRANSFERRED = "transferred", _("Transferred")
+    COMPLETED = "completed", _("Completed")
+
+
+# Claims whose amount counts against the need's target.
+HOLDING_CLAIM_STATUSES = (ClaimStatus.ACTIVE, ClaimStatus.COMPLETED)
+
+
+class Claim(models.Model):
+    """认领: an organization (or a volunteer, for service needs) takes up part of a need."""
+
+    need = models.ForeignKey("needs.Need", on_delete=models.PROTECT, related_name="claims")
+    organization = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
+    volunteer = models.ForeignKey(
+        "organizations.Volunteer", null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
+    claimant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims")
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.ACTIVE
+    )
+    lease_expires_at = models.DateTimeField(_("lease expires"))
+    note = models.TextField(_("note"), blank=True)
+    transferred_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="transferred_to"
+    )
+    created_at = models.DateTimeField(_("claimed"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="claim_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(organization__isnull=False, volunteer__isnull=True)
+                | Q(organization__isnull=True, volunteer__isnull=False),
+                name="claim_by_organization_or_volunteer",
+            ),
+            models.UniqueConstraint(
+                fields=["need", "organization"],
+                condition=Q(status="active", organization__isnull=False),
+                name="claim_one_active_per_organization",
+            ),
+            models.UniqueConstraint(
+                fields=["need", "volunteer"],
+                condition=Q(status="active", volunteer__isnull=False),
+                name="claim_one_active_per_volunteer",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "lease_expires_at"], name="claim_lease_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"claim {self.pk} on {self.need_id}"
+
+    @property
+    def holder_name(self) -> str:
+        return self.organization.name if self.organization_id else str(self.volunteer)
+
+
+class ClaimTransition(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=ClaimStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ClaimStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the holder")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    ESCALATED = "escalated", _("Waiting for the caseworker")
+    GRANTED = "granted", _("Granted by the caseworker")
+    REFUSED = "refused", _("Refused by the caseworker")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class TransferRequest(models.Model):
+    """转让: another organization asks a claim's holder to hand the claim over."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="transfer_requests")
+    requested_by = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="transfer_requests"
+    )
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    status = models.CharField(max_length=20, choices=TransferStatus.choices, default=TransferStatus.PENDING)
+    answer_due_at = models.DateTimeField(_("answer due"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("transfer request")
+        verbose_name_plural = _("transfer requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "requested_by"],
+                condition=Q(status__in=["pending", "escalated"]),
+                name="transfer_one_open_per_requester",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"transfer of claim {self.claim_id} to {self.requested_by_id} ({self.status})"

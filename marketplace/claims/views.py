@@ -1,0 +1,371 @@
+"""Pages of claims: the claim panel of a need's page, its actions, and "my claims".
+
+Views parse the form, call one service and redirect with a message; refusals are shown in the
+user's language. Every action is a POST from a logged-in user; the services decide who may act.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.http import safe_next
+from marketplace.claims.hooks import claim_warnings
+from marketplace.claims.models import HOLDING_CLAIM_STATUSES, Claim, ClaimStatus, TransferRequest
+from marketplace.claims.services.claims import (
+    MAX_NOTE,
+    ClaimRefused,
+    claim_renew,
+    claim_resolve_holder,
+    claim_status_label,
+    claim_withdraw,
+    claims_of_user,
+    claims_public_history,
+    holder_label,
+    may_manage_claim,
+    need_claim,
+    transfers_requested_by_user,
+    transfers_to_answer,
+)
+from marketplace.claims.services.transfers import transfer_accept, transfer_decline, transfer_request
+from marketplace.needs.forms import AmountField
+from marketplace.needs.models import AmountKind, Need
+from marketplace.needs.selectors import need_public_get
+from marketplace.needs.services.status import OPEN_FOR_CLAIMS
+from marketplace.needs.views import render_need_detail
+from marketplace.organizations.models import Organization, Volunteer
+from marketplace.organizations.selectors import organizations_for_claiming, volunteer_for
+
+AS_VOLUNTEER = "volunteer"
+# "My claims" flags an active claim whose lease ends within this time.
+RENEW_SOON = timedelta(days=3)
+
+# --- forms --------------------------------------------------------------------------------------
+
+
+class ClaimForm(forms.Form):
+    """How much to claim, and for whom when the user may claim for several."""
+
+    amount = AmountField(label=gettext_lazy("Amount to claim"), min_value=Decimal("0.01"), decimal_places=2)
+    holder = forms.ChoiceField(label=gettext_lazy("Claim for"), required=False)
+    note = forms.CharField(
+        label=gettext_lazy("Note for the caseworker (optional)"),
+        required=False,
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Never write the household's name, ID number, phone or address."),
+    )
+
+    def __init__(self, *args, organizations=(), volunteer: Volunteer | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(str(organization.pk), organization.name) for organization in organizations]
+        if volunteer is not None:
+            choices.append(
+                (AS_VOLUNTEER, _("Myself, as a volunteer (%(name)s)") % {"name": volunteer.masked_name})
+            )
+        self.fields["holder"].choices = choices
+        self.fields["holder"].required = len(choices) > 1
+        if len(choices) <= 1:
+            self.fields["holder"].widget = forms.HiddenInput()
+            self.initial.setdefault("holder", choices[0][0] if choices else "")
+        self.show_holder = len(choices) > 1
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=MAX_NOTE, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TransferForm(forms.Form):
+    claim = forms.ChoiceField(label=gettext_lazy("Claim to take over"))
+    organization = forms.ChoiceField(label=gettext_lazy("For organization"))
+    reason = forms.CharField(
+        label=gettext_lazy("Why your organization should take it over"),
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+# --- the need's page ----------------------------------------------------------------------------
+
+
+def _history(need: Need) -> list[dict]:
+    return [
+        {
+            "claim": claim,
+            "holder": holder_label(claim),
+            "amount": claim.amount,
+            "date": claim.created_at,
+            "status": claim.status,
+            "status_label": claim_status_label(claim.status),
+            "active": claim.status == ClaimStatus.ACTIVE,
+            # Its amount no longer counts here (a transferred amount counts on the new claim).
+            "released": claim.status not in HOLDING_CLAIM_STATUSES,
+        }
+        for claim in claims_public_history(need=need)
+    ]
+
+
+def _claimant_volunteer(user, need: Need) -> Volunteer | None:
+    if need.need_type in Volunteer.SERVICE_NEED_TYPES and need.amount_kind == AmountKind.HOURS:
+        return volunteer_for(user=user)
+    return None
+
+
+def claim_panel_context(request, need: Need, *, form: ClaimForm | None = None) -> dict:
+    """What the claim panel shows: the gap and its progress, the history, and what this user may do."""
+    target, claimed = need.target_amount, need.claimed_amount
+    history = _history(need)
+    context = {
+        "target": target,
+        "claimed": claimed,
+        "remaining": need.remaining_amount,
+        "percent": int(claimed * 100 / target) if target else 0,
+        "history": history,
+        "open_for_claims": need.status in OPEN_FOR_CLAIMS and need.remaining_amount > 0,
+        "next_url": f"{request.path}#claims",
+        "lease_days": _lease_days(),
+        "answer_hours": getattr(settings, "TRANSFER_ANSWER_HOURS", 72),
+    }
+    user = request.user
+    if not user.is_authenticated:
+        next_url = f"{reverse('needs:detail', args=[need.code])}#claims"
+        context["login_url"] = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}"
+        return context
+    organizations = list(organizations_for_claiming(user=user))
+    volunteer = _claimant_volunteer(user, need)
+    mine = [row for row in history if row["active"] and may_manage_claim(user, row["claim"])]
+    holding = {row["claim"].organization_id for row in mine if row["claim"].organization_id}
+    claim_for = [organization for organization in organizations if organization.pk not in holding]
+    if volunteer is not None and any(row["claim"].volunteer_id == volunteer.pk for row in mine):
+        volunteer = None
+    context["my_claims"] = mine
+    context["eligible"] = bool(claim_for or volunteer)
+    if context["open_for_claims"] and context["eligible"]:
+        context["claim_form"] = form or ClaimForm(
+            organizations=claim_for, volunteer=volunteer, initial={"amount": need.remaining_amount}
+        )
+    others = [
+        row
+        for row in history
+        if row["active"] and row not in mine and row["claim"].organization_id not in holding
+    ]
+    if others and claim_for:
+        transfer_form = TransferForm()
+        transfer_form.fields["claim"].choices = [
+            (str(row["claim"].pk), f"{row['holder']} · {row['amount']}") for row in others
+        ]
+        transfer_form.fields["organization"].choices = [(str(org.pk), org.name) for org in claim_for]
+        context["transfer_form"] = transfer_form
+    return context
+
+
+def claim_panel(request, need: Need, *, form: ClaimForm | None = None) -> tuple[str, dict]:
+    """The need page's claim panel (``needs.hooks.need_page_panels``, connected in ``apps``)."""
+    return "claims/includes/claim_panel.html", {"claims": claim_panel_context(request, need, form=form)}
+
+
+def _public_need_or_404(code: str) -> Need:
+    try:
+        return need_public_get(code=code)
+    except Need.DoesNotExist:
+        raise Http404 from None
+
+
+@require_POST
+def need_claim_view(request, code: str):
+    need = _public_need_or_404(code)
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("needs:detail", args=[need.code]))
+    organizations = list(organizations_for_claiming(user=request.user))
+    form = ClaimForm(
+        request.POST, organizations=organizations, volunteer=_claimant_volunteer(request.user, need)
+    )
+    if not form.is_valid():
+        return render_need_detail(request, need, form=form, status=400)
+    holder = form.cleaned_data["holder"]
+    try:
+        organization, volunteer = claim_resolve_holder(
+            user=request.user,
+            organization_id=int(holder) if holder and holder != AS_VOLUNTEER else None,
+            as_volunteer=holder == AS_VOLUNTEER,
+        )
+        need_claim(
+            need=need,
+            amount=form.cleaned_data["amount"],
+            actor=request.user,
+            organization=organization,
+            volunteer=volunteer,
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return render_need_detail(request, need, form=form, status=400)
+    except ClaimRefused as exc:
+        form.add_error("amount" if exc.code == "over_remaining" else None, exc.message)
+        need.refresh_from_db()
+        return render_need_detail(request, need, form=form, status=exc.http_status)
+    messages.success(request, _("Your claim is registered. Thank you!"))
+    for warning in filter(None, claim_warnings.call(need=need)):
+        messages.warning(request, warning)
+    return redirect(f"{reverse('needs:detail', args=[need.code])}#claims")
+
+
+def _add_errors(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _back(request, default: str):
+    return redirect(safe_next(request, default))
+
+
+def _claim_or_404(pk: int) -> Claim:
+    return get_object_or_404(Claim.objects.select_related("need", "organization", "volunteer"), pk=pk)
+
+
+def _report(request, exc: Exception) -> None:
+    if isinstance(exc, ClaimRefused):
+        messages.error(request, exc.message)
+    else:
+        messages.error(request, " ".join(exc.messages))
+
+
+@login_required
+@require_POST
+def claim_renew_view(request, pk: int):
+    claim = _claim_or_404(pk)
+    try:
+        claim = claim_renew(claim=claim, actor=request.user)
+    except ClaimRefused as exc:
+        _report(request, exc)
+    else:
+        messages.success(
+            request,
+            _("The claim is renewed; it now holds for another %(days)d days.") % {"days": _lease_days()},
+        )
+    return _back(request, reverse("claims:mine"))
+
+
+def _lease_days() -> int:
+    return getattr(settings, "CLAIM_LEASE_DAYS", 14)
+
+
+@login_required
+@require_POST
+def claim_withdraw_view(request, pk: int):
+    claim = _claim_or_404(pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for withdrawing the claim."))
+        return _back(request, reverse("claims:mine"))
+    try:
+        claim_withdraw(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
+    except (ClaimRefused, ValidationError) as exc:
+        _report(request, exc)
+    else:
+        messages.success(request, _("The claim is withdrawn; its amount is open for others again."))
+    return _back(request, reverse("claims:mine"))
+
+
+@login_required
+@require_POST
+def claim_transfer_view(request, code: str):
+    need = _public_need_or_404(code)
+    form = TransferForm(request.POST)
+    form.fields["claim"].choices = [(str(pk), pk) for pk in need.claims.values_list("pk", flat=True)]
+    form.fields["organization"].choices = [
+        (str(org.pk), org.name) for org in organizations_for_claiming(user=request.user)
+    ]
+    if not form.is_valid():
+        messages.error(request, _("Choose a claim and your organization, and give a reason."))
+        return _back(request, reverse("needs:detail", args=[need.code]))
+    try:
+        transfer_request(
+            claim=_claim_or_404(int(form.cleaned_data["claim"])),
+            organization=get_object_or_404(Organization, pk=int(form.cleaned_data["organization"])),
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except (ClaimRefused, ValidationError) as exc:
+        _report(request, exc)
+    else:
+        messages.success(request, _("Your request was sent to the claim's holder."))
+    return _back(request, reverse("needs:detail", args=[need.code]))
+
+
+def _transfer_or_404(pk: int) -> TransferRequest:
+    return get_object_or_404(TransferRequest.objects.select_related("claim__need", "requested_by"), pk=pk)
+
+
+@login_required
+@require_POST
+def transfer_accept_view(request, pk: int):
+    try:
+        transfer_accept(transfer=_transfer_or_404(pk), actor=request.user)
+    except ClaimRefused as exc:
+        _report(request, exc)
+    else:
+        messages.success(request, _("The claim was handed over."))
+    return _back(request, reverse("claims:mine"))
+
+
+@login_required
+@require_POST
+def transfer_decline_view(request, pk: int):
+    try:
+        transfer_decline(transfer=_transfer_or_404(pk), actor=request.user, note=request.POST.get("note", ""))
+    except (ClaimRefused, ValidationError) as exc:
+        _report(request, exc)
+    else:
+        messages.success(request, _("You kept the claim; the requester is told."))
+    return _back(request, reverse("claims:mine"))
+
+
+# --- my claims ----------------------------------------------------------------------------------
+
+
+@login_required
+def my_claims(request):
+    """The claims of the user's organizations (and their own as a volunteer), and the transfer
+    requests they answer or made."""
+    user = request.user
+    claims = list(claims_of_user(user=user)[:200])
+    soon = timezone.now() + RENEW_SOON
+    rows = [
+        {
+            "claim": claim,
+            "holder": holder_label(claim),
+            "manage": may_manage_claim(user, claim),
+            "status_label": claim_status_label(claim.status),
+            "expires_soon": claim.status == ClaimStatus.ACTIVE and claim.lease_expires_at <= soon,
+        }
+        for claim in claims
+    ]
+    context = {
+        "active": [row for row in rows if row["claim"].status == ClaimStatus.ACTIVE],
+        "ended": [row for row in rows if row["claim"].status != ClaimStatus.ACTIVE],
+        "to_answer": list(transfers_to_answer(user=user)),
+        "requested": list(transfers_requested_by_user(user=user)[:50]),
+        "lease_days": _lease_days(),
+    }
+    return render(request, "claims/mine.html", context)

@@ -1,0 +1,276 @@
+"""The assistance chain (一户一条救助链) and duplicate-aid alerts (避免重复救助).
+
+Every verified delivery is an ``AssistanceRecord`` on the household token, so the staff of the
+need's region see everything the household got, from whom and when — by token and need code,
+never identity. A department handler sees only what the needs of their own department got.
+
+Duplicate aid: when a new need or claim would give a household the same type of help within
+``DUPLICATE_AID_WINDOW_DAYS`` (90 by default) beyond what was asked, ``check_duplicate_aid``
+alerts the region's caseworkers and ``duplicate_aid_warning`` gives the claimant a warning
+that names no one. The rule, for a need N of household H and type T, in N's kind of amount
+(money, goods or hours are never added together):
+
+    aid elsewhere  = claims held (active or completed) on H's other needs of type T made within
+                     the window, plus verified deliveries within the window on H's other needs
+                     of type T that no such claim already counts (claims released after a
+                     partial delivery);
+    aid here       = the claims held on N, the new claim included;
+    alert when       aid elsewhere + aid here > N's requested amount (and aid elsewhere > 0).
+
+Where the calls belong (wired by the lead): ``check_duplicate_aid(need=need, claim=claim)``
+inside the claim's transaction right after the claim is saved (claims service), and
+``check_duplicate_aid(need=need)`` after intake creates or publishes a need; the claim's
+success response and page show ``duplicate_aid_warning(need=need)`` when it is not None.
+
+The reads (selectors) of this area are in this module too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.notifications import notify
+from accounts.roles import Role
+from accounts.scoping import scope_queryset, user_may_act
+from marketplace.claims.models import HOLDING_CLAIM_STATUSES, Claim
+from marketplace.delivery.models import AssistanceRecord, DuplicateAidAlert
+from marketplace.delivery.services.reports import need_caseworkers
+from marketplace.needs.models import Need
+
+# Staff who see a household's chain: those who decide on its needs and oversee them.
+CHAIN_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.DEPARTMENT_HANDLER)
+ZERO = Decimal("0.00")
+
+
+def window_days() -> int:
+    return getattr(settings, "DUPLICATE_AID_WINDOW_DAYS", 90)
+
+
+# --- the chain ------------------------------------------------------------------------------
+
+
+# Scoped by region and, for department handlers, by the need's department (accounts.scoping):
+# a handler of 教育 sees the household's education needs, not what 卫健 or 民政 gave it.
+
+
+def household_chain(*, user, household_token: str) -> QuerySet[AssistanceRecord]:
+    """The household's assistance records the user may see (staff of each need's region, and
+    department handlers only on their department's needs).
+
+    Newest delivery first. Empty for an empty token and for users without a staff role there.
+    """
+    if not household_token:
+        return AssistanceRecord.objects.none()
+    records = AssistanceRecord.objects.filter(household_token=household_token).select_related(
+        "need__region", "delivery__claim"
+    )
+    return scope_queryset(
+        records,
+        user,
+        roles=CHAIN_ROLES,
+        region_field="need__region__code",
+        department_field="need__department",
+    ).order_by("-delivered_on", "-pk")
+
+
+def household_needs(*, user, household_token: str) -> QuerySet[Need]:
+    """The household's needs in the user's scope, newest first (codes and figures only)."""
+    if not household_token:
+        return Need.objects.none()
+    needs = Need.objects.filter(household_token=household_token).select_related("region")
+    return scope_queryset(needs, user, roles=CHAIN_ROLES, department_field="department").order_by(
+        "-created_at", "-pk"
+    )
+
+
+def chain_need(*, user, code: str) -> Need:
+    """The need whose household's chain the user opens; ``Need.DoesNotExist`` outside the
+    user's region or, for a department handler, outside their department."""
+    needs = scope_queryset(
+        Need.objects.select_related("region"), user, roles=CHAIN_ROLES, department_field="department"
+    )
+    return needs.get(code=code)
+
+
+# --- duplicate aid --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AidElsewhere:
+    """What a household got or was promised on its other needs of one type in the window."""
+
+    total: Decimal
+    lines: list[str]
+
+
+def _aid_elsewhere(need: Need, *, today: date, days: int) -> AidElsewhere:
+    since = today - timedelta(days=days)
+    start = timezone.now() - timedelta(days=days)
+    others = Q(household_token=need.household_token, need_type=need.need_type, amount_kind=need.amount_kind)
+    other_needs = Need.objects.filter(others).exclude(pk=need.pk)
+    claims = list(
+        Claim.objects.filter(
+            need__in=other_needs, status__in=HOLDING_CLAIM_STATUSES, created_at__gte=start
+        ).select_related("need", "organization", "volunteer")
+    )
+    counted = {claim.pk for claim in claims}
+    records = [
+        record
+        for record in AssistanceRecord.objects.filter(
+            household_token=need.household_token,
+            need_type=need.need_type,
+            amount_kind=need.amount_kind,
+            delivered_on__gte=since,
+        )
+        .exclude(need=need)
+        .select_related("need", "delivery")
+        if record.delivery.claim_id not in counted
+    ]
+    lines = [
+        _("Need %(code)s: claim of %(amount)s by %(provider)s (%(status)s), %(date)s")
+        % {
+            "code": claim.need.code,
+            "amount": claim.amount,
+            "provider": claim.holder_name,
+            "status": claim.get_status_display(),
+            "date": timezone.localdate(claim.created_at).isoformat(),
+        }
+        for claim in claims
+    ] + [
+        _("Need %(code)s: %(amount)s delivered by %(provider)s, verified, %(date)s")
+        % {
+            "code": record.need.code,
+            "amount": record.amount,
+            "provider": record.provider,
+            "date": record.delivered_on.isoformat(),
+        }
+        for record in records
+    ]
+    total = sum((claim.amount for claim in claims), ZERO) + sum((record.amount for record in records), ZERO)
+    return AidElsewhere(total=total, lines=lines)
+
+
+def check_duplicate_aid(
+    *, need: Need, claim: Claim | None = None, today: date | None = None
+) -> DuplicateAidAlert | None:
+    """Alert the region's caseworkers when ``need`` (with ``claim``) would give duplicate aid.
+
+    Returns the alert, or None when the household's aid stays within what was asked (see the
+    module's docstring for the rule). An open alert for the same need and claim is returned
+    again instead of a second one. Raises nothing of its own.
+    """
+    if not need.household_token:
+        return None
+    days = window_days()
+    elsewhere = _aid_elsewhere(need, today=today or timezone.localdate(), days=days)
+    if elsewhere.total <= 0:
+        return None
+    holding = list(need.claims.filter(status__in=HOLDING_CLAIM_STATUSES).values_list("pk", "amount"))
+    here = sum((amount for _pk, amount in holding), ZERO)
+    if claim is not None and claim.pk not in {pk for pk, _amount in holding}:
+        here += claim.amount
+    if elsewhere.total + here <= need.requested_amount:
+        return None
+    with transaction.atomic():
+        existing = DuplicateAidAlert.objects.filter(need=need, claim=claim, resolved_at__isnull=True).first()
+        if existing is not None:
+            return existing
+        detail = "\n".join(
+            [
+                _(
+                    "Within %(days)d days the household had or was promised %(elsewhere)s of the same "
+                    "type on other needs; this need asks for %(requested)s and its claims give %(here)s."
+                )
+                % {
+                    "days": days,
+                    "elsewhere": elsewhere.total,
+                    "requested": need.requested_amount,
+                    "here": here,
+                },
+                *elsewhere.lines,
+            ]
+        )
+        alert = DuplicateAidAlert.objects.create(
+            household_token=need.household_token,
+            need=need,
+            claim=claim,
+            need_type=need.need_type,
+            window_days=days,
+            detail=detail,
+        )
+        notify(
+            users=need_caseworkers(need),
+            subject=_("Possible duplicate aid on need %(code)s") % {"code": need.code},
+            body=detail,
+            url=reverse("delivery_duplicates:index"),
+        )
+    return alert
+
+
+def duplicate_aid_warning(*, need: Need) -> str | None:
+    """The claimant's warning while an alert on ``need`` is open; it names no one."""
+    if not DuplicateAidAlert.objects.filter(need=need, resolved_at__isnull=True).exists():
+        return None
+    return _(
+        "This household has received the same kind of help in the last %(days)d days. "
+        "Please check with the caseworker before delivering."
+    ) % {"days": window_days()}
+
+
+def duplicate_alerts(*, user, resolved: bool = False) -> QuerySet[DuplicateAidAlert]:
+    """Alerts on needs in the caseworker's scope: open ones (or resolved ones), newest first."""
+    alerts = DuplicateAidAlert.objects.filter(resolved_at__isnull=not resolved).select_related(
+        "need__region", "claim__organization", "claim__volunteer", "resolved_by"
+    )
+    return scope_queryset(alerts, user, roles=[Role.CASEWORKER], region_field="need__region__code").order_by(
+        "-created_at", "-pk"
+    )
+
+
+def duplicate_alert_resolve(*, alert: DuplicateAidAlert, actor) -> DuplicateAidAlert:
+    """A caseworker of the need's region marks the alert as dealt with; twice changes nothing.
+
+    Raises ``PermissionDenied`` for anyone else.
+    """
+    if not user_may_act(actor, region_code=alert.need.region_id, roles=[Role.CASEWORKER]):
+        raise PermissionDenied(_("Only a caseworker of the need's region may resolve this alert."))
+    with transaction.atomic():
+        locked = DuplicateAidAlert.objects.select_for_update().get(pk=alert.pk)
+        if locked.resolved_at is None:
+            locked.resolved_by = actor
+            locked.resolved_at = timezone.now()
+            locked.save(update_fields=["resolved_by", "resolved_at"])
+    return locked
+
+
+def check_duplicate_aid_of_intake(*, needs: list[Need], today: date) -> None:
+    """Run the duplicate-aid check for the needs of an intake batch whose household already had
+    help of the same type in the window: two queries for the batch, the full check only for
+    those (``needs.hooks.needs_received``, connected in ``apps``)."""
+    if not needs:
+        return
+    since = today - timedelta(days=window_days())
+    tokens = {need.household_token for need in needs}
+    seen = set(
+        AssistanceRecord.objects.filter(household_token__in=tokens, delivered_on__gte=since).values_list(
+            "household_token", "need_type"
+        )
+    )
+    seen |= set(
+        Claim.objects.filter(
+            need__household_token__in=tokens, status__in=HOLDING_CLAIM_STATUSES, created_at__date__gte=since
+        ).values_list("need__household_token", "need__need_type")
+    )
+    for need in needs:
+        if (need.household_token, need.need_type) in seen:
+            check_duplicate_aid(need=need, today=today)

@@ -1,0 +1,162 @@
+"""Pages of delivery: the claimant's delivery report, and the permission-checked evidence files."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from core.evidence import MAX_FILES
+from marketplace.claims.models import Claim
+from marketplace.delivery.models import Evidence
+from marketplace.delivery.services.chain import duplicate_aid_warning
+from marketplace.delivery.services.reports import (
+    MAX_DESCRIPTION,
+    DeliveryConflict,
+    claim_delivered_amounts,
+    claim_deliveries,
+    claim_for_reporter,
+    delivery_report,
+    evidence_for_user,
+    max_evidence_bytes,
+)
+from marketplace.needs.forms import AmountField
+from privacy.access import record_read
+from privacy.models import SensitiveKind
+
+# A hint for the file picker only: the server decides by content.
+EVIDENCE_ACCEPT = "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf"
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name; the list goes to the service, which checks each by content."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class DeliveryReportForm(forms.Form):
+    amount = AmountField(
+        label=gettext_lazy("Amount delivered"),
+        min_value=Decimal("0.01"),
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0.01"}),
+    )
+    delivered_on = forms.DateField(
+        label=gettext_lazy("Delivered on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    description = forms.CharField(
+        label=gettext_lazy("What was delivered"),
+        max_length=MAX_DESCRIPTION,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy(
+            "For example: what was handed over or which services were given, and how. "
+            "Leave out names, ID numbers and phone numbers."
+        ),
+    )
+    files = MultipleFileField(label=gettext_lazy("Evidence"), required=False)
+
+
+@never_cache
+@login_required
+def claim_deliver(request, pk: int):
+    try:
+        claim = claim_for_reporter(user=request.user, pk=pk)
+    except Claim.DoesNotExist:
+        raise Http404 from None
+    if request.method == "POST":
+        form = DeliveryReportForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                delivery_report(
+                    claim=claim,
+                    actor=request.user,
+                    amount=data["amount"],
+                    delivered_on=data["delivered_on"],
+                    description=data["description"],
+                    files=data["files"],
+                )
+            except ValidationError as refused:
+                form.add_error(None, refused)
+            except (DeliveryConflict, PermissionDenied) as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(
+                    request, _("Your delivery report was sent. The caseworker will check it and verify it.")
+                )
+                return redirect("delivery:deliver", pk=claim.pk)
+    else:
+        form = DeliveryReportForm(initial={"delivered_on": timezone.localdate()})
+    reported, verified = claim_delivered_amounts(claim)
+    undelivered = max(claim.amount - reported - verified, Decimal("0.00"))
+    return render(
+        request,
+        "delivery/deliver.html",
+        {
+            "claim": claim,
+            "need": claim.need,
+            "form": form,
+            "reported": reported,
+            "verified": verified,
+            "undelivered": undelivered,
+            "can_report": claim.status == "active" and undelivered > 0,
+            "deliveries": claim_deliveries(claim=claim),
+            "warning": duplicate_aid_warning(need=claim.need),
+            "max_files": MAX_FILES,
+            "max_mb": f"{max_evidence_bytes() / (1024 * 1024):g}",
+        },
+    )
+
+
+@never_cache
+@login_required
+def evidence_download(request, pk: int):
+    """One evidence file, to the claimant's side and the need's caseworkers only (else 404).
+
+    Images are shown inline; PDFs are always downloaded (they are not rewritten, see
+    ``core.evidence``). ``nosniff`` and a sandboxing CSP keep the browser from treating
+    the bytes as anything but what the content check found.
+    """
+    try:
+        evidence = evidence_for_user(user=request.user, pk=pk)
+    except Evidence.DoesNotExist:
+        raise Http404 from None
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    record_read(request, kind=SensitiveKind.EVIDENCE, reference=f"evidence {evidence.pk}")
+    is_pdf = evidence.content_type == "application/pdf"
+    response = FileResponse(
+        handle,
+        content_type=evidence.content_type,
+        as_attachment=is_pdf,
+        filename=f"evidence-{evidence.pk}.{evidence.extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, no-store"
+    return response

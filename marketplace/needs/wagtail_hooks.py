@@ -1,0 +1,42 @@
+"""The needs in the Wagtail admin: review queue, spreadsheet import, source systems, policy
+overrides and the feedback outbox."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+
+from marketplace.needs.admin.feedback import FeedbackOutboxViewSet
+from marketplace.needs.admin.review import (
+    ROTATE_KEY_ACTION,
+    AdministratorPolicy,
+    ImportViewSet,
+    PolicyOverrideViewSet,
+    ReviewViewSet,
+    SourceSystemViewSet,
+)
+from marketplace.needs.models import PolicyOverride, SourceSystem
+
+# Before the viewsets are registered, or Wagtail falls back to model permissions, which the
+# portal's roles do not carry. Source systems are deactivated, never deleted (needs refer to them).
+register_permission_policy(SourceSystem, AdministratorPolicy(SourceSystem, actions=("add", "change")))
+register_permission_policy(
+    PolicyOverride, AdministratorPolicy(PolicyOverride, actions=("add", "change", "delete"))
+)
+
+
+@hooks.register("register_admin_viewset")
+def register_need_viewsets():
+    return [
+        ReviewViewSet(),
+        ImportViewSet(),
+        SourceSystemViewSet(),
+        PolicyOverrideViewSet(),
+        FeedbackOutboxViewSet(),
+    ]
+
+
+@hooks.register("register_log_actions")
+def register_need_log_actions(actions):
+    actions.register_action(ROTATE_KEY_ACTION, _("Rotate API key"), _("API key rotated"))
