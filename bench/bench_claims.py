@@ -245,7 +245,7 @@ def analyze() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        for table in ("marketplace_need", "marketplace_claim", "accounts_user", "accounts_apitoken"):
+        for table in ("needs_need", "claims_claim", "accounts_user", "accounts_apitoken"):
             cursor.execute(f"ANALYZE {table}")
 
 
@@ -438,21 +438,21 @@ CHECK_SQL = """
 SELECT n.code, n.status, n.target_amount, n.claimed_amount,
        COALESCE(SUM(c.amount) FILTER (WHERE c.status = ANY(%s)), 0) AS held,
        COUNT(c.id) AS claims
-FROM marketplace_need n LEFT JOIN marketplace_claim c ON c.need_id = n.id
+FROM needs_need n LEFT JOIN claims_claim c ON c.need_id = n.id
 WHERE n.source_system_id = %s
 GROUP BY n.id
 """
 DUPLICATES_SQL = """
 SELECT COUNT(*) FROM (
-    SELECT c.need_id FROM marketplace_claim c JOIN marketplace_need n ON n.id = c.need_id
+    SELECT c.need_id FROM claims_claim c JOIN needs_need n ON n.id = c.need_id
     WHERE n.source_system_id = %s AND c.status = 'active'
     GROUP BY c.need_id, c.organization_id, c.volunteer_id HAVING COUNT(*) > 1
 ) AS twice
 """
 TRANSITIONS_SQL = """
-SELECT COUNT(*) FROM marketplace_claim c JOIN marketplace_need n ON n.id = c.need_id
+SELECT COUNT(*) FROM claims_claim c JOIN needs_need n ON n.id = c.need_id
 WHERE n.source_system_id = %s
-  AND NOT EXISTS (SELECT 1 FROM marketplace_claimtransition t WHERE t.claim_id = c.id AND t.from_status = '')
+  AND NOT EXISTS (SELECT 1 FROM claims_claimtransition t WHERE t.claim_id = c.id AND t.from_status = '')
 """
 
 

@@ -7,7 +7,7 @@ filter plus order, and facet counts that do not scan the table on every request.
 
 What it does:
 
-1. **Data.** Writes N public needs (1,000,000 by default) straight into ``marketplace_need``
+1. **Data.** Writes N public needs (1,000,000 by default) straight into ``needs_need``
    with ``COPY`` in batches (no intake: direct rows, one source system, counties from the
    region tree, a quarter published at city level as k-anonymity does), then ``VACUUM
    ANALYZE``. A later run reuses them when the count matches (``--regenerate`` to rebuild).
@@ -160,7 +160,7 @@ def existing_index_names() -> set[str]:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'marketplace_need'")
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'needs_need'")
         return {row[0] for row in cursor.fetchall()}
 
 
@@ -191,7 +191,7 @@ def vacuum_analyze() -> float:
     autocommit = raw.autocommit
     raw.autocommit = True
     try:
-        raw.execute("VACUUM ANALYZE marketplace_need")
+        raw.execute("VACUUM ANALYZE needs_need")
     finally:
         raw.autocommit = autocommit
     return time.perf_counter() - started
@@ -310,7 +310,7 @@ def generate(system, *, needs: int, batch: int = 100_000) -> float:
         ]  # fmt: skip
 
     started = time.perf_counter()
-    copy_sql = f"COPY marketplace_need ({', '.join(columns)}) FROM STDIN"
+    copy_sql = f"COPY needs_need ({', '.join(columns)}) FROM STDIN"
     for start in range(0, needs, batch):
         with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
             for number in range(start, min(start + batch, needs)):
@@ -333,9 +333,9 @@ def ensure_data(*, needs: int, regenerate: bool) -> dict:
     print(f"writing {needs:,} needs (had {present:,}) …", flush=True)
     with connection.cursor() as cursor:
         if others == 0:
-            cursor.execute("TRUNCATE marketplace_need CASCADE")
+            cursor.execute("TRUNCATE needs_need CASCADE")
         else:
-            cursor.execute("DELETE FROM marketplace_need WHERE source_system_id = %s", [system.pk])
+            cursor.execute("DELETE FROM needs_need WHERE source_system_id = %s", [system.pk])
     seconds = generate(system, needs=needs)
     vacuum = vacuum_analyze()
     print(f"  VACUUM ANALYZE {vacuum:.0f} s", flush=True)

@@ -316,7 +316,7 @@ def test_facet_counts_are_cached_and_follow_the_data_after_the_period(source, se
         other_combination = need_facets(filters={"need_type": "education", "city": "420100"})
     assert cached.total == 1  # up to a minute old, by design
     assert other_combination.counts["need_type"]["medical"] == 1  # the shared cube
-    assert not [query for query in queries if "marketplace_need" in query["sql"]]
+    assert not [query for query in queries if "needs_need" in query["sql"]]
 
     cache.clear()  # the period is over
     assert need_facets(filters={"need_type": "medical"}).total == 2

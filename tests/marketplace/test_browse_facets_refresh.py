@@ -35,7 +35,7 @@ def _wait_for_background_counts() -> None:
 
 
 def _counts_needs(queries) -> bool:
-    return any("marketplace_need" in query["sql"] for query in queries)
+    return any("needs_need" in query["sql"] for query in queries)
 
 
 @pytest.fixture

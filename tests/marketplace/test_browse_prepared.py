@@ -37,7 +37,7 @@ def _prepared_list_statements() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-            ['%FROM "marketplace_need"%'],
+            ['%FROM "needs_need"%'],
         )
         return cursor.fetchone()[0]
 
