@@ -57,9 +57,10 @@ beat: $(VENV)/.installed ## Run Celery beat, the scheduler (needs CELERY_BROKER_
 test: install browser messages ## Run the test suite (SQLite, or DATABASE_URL/CELERY_BROKER_URL when set)
 	$(VENV)/bin/pytest
 
-lint: $(VENV)/.installed ## ruff lint and format check
+lint: $(VENV)/.installed ## ruff lint and format check, and the apps' layers (import-linter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "supervision",
     "cms",
     "search",
+    "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -206,7 +207,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Publishing never holds a request: a web request hands a task to the broker on commit, and a
 # broker that is down or hung must cost it at most these seconds, once (connect, and each read
 # or write), never a retry loop (Celery's defaults retried for ~19 s). A task that could not
-# be handed over is logged; its outbox row stays pending and the sweep sends it (config.celery
+# be handed over is logged; its outbox row stays pending and the sweep sends it (core.queue
 # .enqueue). kombu's transport option max_retries=0 makes a publish connect once: without it the
 # producer's channel keeps reconnecting until broker_connection_timeout, whatever
 # task_publish_retry says (celery/celery#6046). Workers reconnect through their own loop

@@ -9,7 +9,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from config.celery import enqueue
+from core.queue import enqueue
 from marketplace.needs.services.expiry import needs_expire
 from marketplace.needs.services.feedback_dispatch import (
     FeedbackDispatchFailed,

@@ -41,7 +41,6 @@ from marketplace.claims.models import (
     TransferRequest,
     TransferStatus,
 )
-from marketplace.delivery.models import DeliveryStatus
 from marketplace.needs.intake import clean_amount
 from marketplace.needs.models import AmountKind, Need, NeedStatus
 from marketplace.needs.services.feedback import feedback_emit
@@ -74,7 +73,9 @@ def lease_period() -> timedelta:
 
 
 # Deliveries that count as aid given: a claim with any of them is never released.
-DELIVERED = (DeliveryStatus.REPORTED, DeliveryStatus.VERIFIED)
+# The statuses of a delivery (``delivery.models.DeliveryStatus``, an app above this one) that mean
+# aid was given: a claim with such a delivery is never released (tests/delivery checks they agree).
+DELIVERED = ("reported", "verified")
 
 
 class ClaimRefused(Exception):

@@ -17,8 +17,8 @@ from django.views.decorators.cache import never_cache
 from wagtail.admin.viewsets.base import ViewSet
 
 from accounts.roles import is_administrator
-from config.celery import enqueue
 from core.backoffice import AdminPage, menu_item_for
+from core.queue import enqueue
 from marketplace.needs.services.feedback_dispatch import (
     SWEEP_BATCH,
     feedback_retry_now,

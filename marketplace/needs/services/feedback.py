@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from config.celery import enqueue
+from core.queue import enqueue
 from marketplace.needs.models import FeedbackEvent, Need
 
 

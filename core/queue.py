@@ -1,0 +1,27 @@
+"""Handing work to the broker without ever making a request wait on it."""
+
+from __future__ import annotations
+
+import logging
+
+from kombu.exceptions import OperationalError
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue(task, *args) -> bool:
+    """Hand ``task(*args)`` to the broker (or run it in-process, without one); return whether
+    it was handed over.
+
+    Every publish on commit goes through here, so a request never waits on the broker longer
+    than ``BROKER_PUBLISH_TIMEOUT``, once: no publish retry, no result subscription. When the
+    broker is down or hung the failure is logged, not raised: the change is committed and what
+    the task was to do waits in its outbox row, which the beat sweep sends once the broker is
+    back. Only tasks whose rows are swept that way may be enqueued here.
+    """
+    try:
+        task.apply_async(args, retry=False, ignore_result=True)
+    except (OperationalError, OSError) as exc:
+        logger.warning("Broker unavailable, %s%r not enqueued (left to the sweep): %s", task.name, args, exc)
+        return False
+    return True
