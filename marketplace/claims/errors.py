@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
-from marketplace.claims.models import ClaimStatus, TransferStatus
+from marketplace.claims.models import CLAIM_STATUS_LABELS, TransferStatus
 
 
 class ClaimRefused(DomainError):
@@ -73,7 +73,7 @@ class ClaimTransitionRefused(DomainError):
         self.from_status, self.to_status = from_status, to_status
         super().__init__(
             _("A claim cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": ClaimStatus(from_status).label, "to": ClaimStatus(to_status).label}
+            % {"from": CLAIM_STATUS_LABELS[from_status], "to": CLAIM_STATUS_LABELS[to_status]}
         )
 
 

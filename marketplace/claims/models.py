@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ClaimStatus(models.TextChoices):
@@ -15,6 +16,15 @@ class ClaimStatus(models.TextChoices):
     TRANSFERRED = "transferred", _("Transferred")
     COMPLETED = "completed", _("Completed")
 
+
+# A claim's status in words; the model's labels are shared msgids ("Active") with other contexts.
+CLAIM_STATUS_LABELS = {
+    ClaimStatus.ACTIVE: pgettext_lazy("claim status", "Active"),
+    ClaimStatus.WITHDRAWN: pgettext_lazy("claim status", "Withdrawn"),
+    ClaimStatus.EXPIRED: pgettext_lazy("claim status", "Lease expired"),
+    ClaimStatus.TRANSFERRED: pgettext_lazy("claim status", "Transferred"),
+    ClaimStatus.COMPLETED: pgettext_lazy("claim status", "Completed"),
+}
 
 # The claim's moves, one table (``services.status.claim_set_status`` performs each). A claim
 # starts active; active → active is a renewed lease, recorded like any move; every other status

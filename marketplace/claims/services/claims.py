@@ -31,7 +31,6 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from accounts.notifications import notify
@@ -39,6 +38,7 @@ from accounts.roles import OFFICE_HOLDERS, Role, holds_office
 from marketplace.claims.errors import ClaimRefused, refusal_for_integrity_error
 from marketplace.claims.hooks import claim_made
 from marketplace.claims.models import (
+    CLAIM_STATUS_LABELS,
     HOLDING_CLAIM_STATUSES,
     OPEN_TRANSFER_STATUSES,
     Claim,
@@ -247,16 +247,6 @@ def lock_need(need_id: int) -> Need:
 
 def lock_claim(claim_id: int) -> Claim:
     return Claim.objects.select_for_update().get(pk=claim_id)
-
-
-# A claim's status in words; the model's labels are shared msgids ("Active") with other contexts.
-CLAIM_STATUS_LABELS = {
-    ClaimStatus.ACTIVE: pgettext_lazy("claim status", "Active"),
-    ClaimStatus.WITHDRAWN: pgettext_lazy("claim status", "Withdrawn"),
-    ClaimStatus.EXPIRED: pgettext_lazy("claim status", "Lease expired"),
-    ClaimStatus.TRANSFERRED: pgettext_lazy("claim status", "Transferred"),
-    ClaimStatus.COMPLETED: pgettext_lazy("claim status", "Completed"),
-}
 
 
 def claim_status_label(status: str) -> str:
