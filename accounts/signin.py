@@ -127,6 +127,8 @@ def verify_email(request, token: str):
     try:
         verified = email_verify(token=token)
     except VerificationLinkInvalid as exc:
+        # Caught here, not by ``core.errors.redirect_on_refusal``: the link gets a page of its
+        # own, saying what went wrong and how to get a new one.
         return render(request, "accounts/verify_email_failed.html", {"expired": exc.expired}, status=400)
     if verified.already:
         messages.info(request, _("Your e-mail address was already verified."))

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import EMAIL_TAKEN, User, normalize_email
+from core.errors import DomainError
 
 VERIFICATION_LINK_DAYS = 3
 # A new verification mail at most this often per account: enough to retry a lost mail, too
@@ -44,17 +45,33 @@ EMAIL_UNVERIFIED = gettext_lazy(
 )
 
 
-class VerificationLinkInvalid(Exception):
-    """The link is tampered with, expired, used, or meant for an address the account no longer has."""
+class VerificationLinkInvalid(DomainError):
+    """The link is tampered with, expired, used, or meant for an address the account no longer
+    has (HTTP 400: it will never work). ``code`` is ``expired`` or ``invalid``."""
+
+    http_status = 400
 
     def __init__(self, *, expired: bool = False):
-        super().__init__("expired" if expired else "invalid")
+        super().__init__(
+            _("The link is too old: verification links work for a few days only.")
+            if expired
+            else _("The link is not complete, or belongs to an address the account no longer has."),
+            code="expired" if expired else "invalid",
+        )
         self.expired = expired
 
 
-class ResendTooSoon(Exception):
+class ResendTooSoon(DomainError):
+    """A verification mail was sent less than ``RESEND_INTERVAL`` ago (HTTP 429)."""
+
+    code = "resend_too_soon"
+    http_status = 429
+
     def __init__(self, seconds: int):
-        super().__init__(seconds)
+        super().__init__(
+            _("A link was sent a moment ago. Wait %(seconds)d seconds before asking for another.")
+            % {"seconds": seconds}
+        )
         self.seconds = seconds
 
 

@@ -26,10 +26,10 @@ from accounts.roles import Role
 from accounts.tokens import TOKEN_SCHEME, api_token_create, api_token_revoke
 from accounts.verification import (
     VERIFICATION_LINK_DAYS,
-    ResendTooSoon,
     email_verification_send,
     user_change_email,
 )
+from core.errors import redirect_on_refusal
 from core.http import on_this_site, safe_next
 
 NOTIFICATIONS_PER_PAGE = 20
@@ -104,16 +104,11 @@ def profile(request):
 @never_cache
 @login_required
 @require_POST
+@redirect_on_refusal("account:profile")
 def email_resend(request):
     """Mail a new verification link (rate-limited by the service); back where the button was."""
     try:
         email_verification_send(user=request.user)
-    except ResendTooSoon as exc:
-        messages.error(
-            request,
-            _("A link was sent a moment ago. Wait %(seconds)d seconds before asking for another.")
-            % {"seconds": exc.seconds},
-        )
     except ValidationError as exc:
         messages.info(request, exc.messages[0])
     else:

@@ -12,6 +12,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.errors import DomainError
+
 logger = logging.getLogger(__name__)
 
 
@@ -24,7 +26,16 @@ def _field_errors(detail) -> dict:
 
 
 def exception_handler(exc, context):
-    """Turn every error raised in an API view into ``{"code", "message", "errors"?}``."""
+    """Turn every error raised in an API view into ``{"code", "message", "errors"?}``.
+
+    A refusal of the domain (``core.errors.DomainError``) answers its own ``http_status`` with
+    ``{"code": <from the status>, "message", "reason": <its stable code>}``: API views never
+    catch one themselves.
+    """
+    if isinstance(exc, DomainError):
+        return Response(
+            {"code": exc.api_code, "message": exc.message, "reason": exc.code}, status=exc.http_status
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

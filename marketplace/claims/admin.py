@@ -21,8 +21,10 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from accounts.roles import Role
-from marketplace.claims.services.claims import MAX_NOTE, ClaimRefused, holder_label
-from marketplace.claims.services.transfers import transfer_decide, transfers_escalated_for
+from core.errors import RefusalRedirectMixin
+from marketplace.claims.selectors import transfers_escalated_for
+from marketplace.claims.services.claims import MAX_NOTE, holder_label
+from marketplace.claims.services.transfers import transfer_decide
 
 
 def may_decide_transfers(user) -> bool:
@@ -72,9 +74,12 @@ class EscalatedTransfersView(DeciderRequiredMixin, WagtailAdminTemplateMixin, Te
         return context
 
 
-class TransferDecisionView(DeciderRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+class TransferDecisionView(
+    RefusalRedirectMixin, DeciderRequiredMixin, WagtailAdminTemplateMixin, TemplateView
+):
     template_name = "claims/admin/transfer.html"
     header_icon = "resubmit"
+    refusal_url = "claims_transfers:index"
 
     @cached_property
     def transfer(self):
@@ -111,9 +116,6 @@ class TransferDecisionView(DeciderRequiredMixin, WagtailAdminTemplateMixin, Temp
             except ValidationError as exc:
                 for errors in exc.message_dict.values():
                     form.add_error("note", errors)
-            except ClaimRefused as exc:
-                messages.error(request, exc.message)
-                return redirect("claims_transfers:index")
             else:
                 if action == "grant":
                     messages.success(

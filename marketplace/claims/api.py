@@ -3,7 +3,9 @@
 Authentication is the API's default (``REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]``: the
 browser session and the personal API token). Anonymous writers get 401; a refusal of who may
 act is 403, a conflict with the need's state (over-allocation, a second claim…) is 409 with
-``{"code": "conflict", "message": …, "reason": <refusal code>}``.
+``{"code": "conflict", "message": …, "reason": <refusal code>}``: the services raise a
+``ClaimRefused`` (a ``core.errors.DomainError``) and the API's exception handler
+(``config.api``) answers it.
 """
 
 from __future__ import annotations
@@ -19,15 +21,15 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from marketplace.claims.errors import ClaimRefused
 from marketplace.claims.hooks import claim_warnings
 from marketplace.claims.models import Claim, TransferRequest
+from marketplace.claims.selectors import claims_public_history
 from marketplace.claims.services.claims import (
-    ClaimRefused,
     claim_renew,
     claim_resolve_holder,
     claim_status_label,
     claim_withdraw,
-    claims_public_history,
     holder_label,
     need_claim,
 )
@@ -175,20 +177,10 @@ REFUSALS = {
 INVALID = {400: OpenApiResponse(ERROR, description="Invalid input; `errors` per field")}
 
 
-def refused(exc: ClaimRefused) -> Response:
-    code = "permission_denied" if exc.http_status == status.HTTP_403_FORBIDDEN else "conflict"
-    return Response({"code": code, "message": exc.message, "reason": exc.code}, status=exc.http_status)
-
-
 class ClaimApiView(APIView):
     """Writes need a logged-in user; an anonymous one gets 401, never 403."""
 
     permission_classes = [IsAuthenticated]
-
-    def handle_exception(self, exc):
-        if isinstance(exc, ClaimRefused):
-            return refused(exc)
-        return super().handle_exception(exc)
 
 
 def _public_need(code: str) -> Need:

@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from marketplace.claims.models import Claim, TransferRequest
-from marketplace.claims.services.claims import claim_withdraw, claims_expire_leases, need_claim
+from marketplace.claims.services.claims import claim_withdraw, need_claim
+from marketplace.claims.services.leases import claims_expire_leases
 from marketplace.claims.services.transfers import (
     transfer_accept,
     transfer_decide,

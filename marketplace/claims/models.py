@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ClaimStatus(models.TextChoices):
@@ -15,6 +16,34 @@ class ClaimStatus(models.TextChoices):
     TRANSFERRED = "transferred", _("Transferred")
     COMPLETED = "completed", _("Completed")
 
+
+# A claim's status in words; the model's labels are shared msgids ("Active") with other contexts.
+CLAIM_STATUS_LABELS = {
+    ClaimStatus.ACTIVE: pgettext_lazy("claim status", "Active"),
+    ClaimStatus.WITHDRAWN: pgettext_lazy("claim status", "Withdrawn"),
+    ClaimStatus.EXPIRED: pgettext_lazy("claim status", "Lease expired"),
+    ClaimStatus.TRANSFERRED: pgettext_lazy("claim status", "Transferred"),
+    ClaimStatus.COMPLETED: pgettext_lazy("claim status", "Completed"),
+}
+
+# The claim's moves, one table (``services.status.claim_set_status`` performs each). A claim
+# starts active; active → active is a renewed lease, recorded like any move; every other status
+# is final. Completed claims keep holding their amount; the others release it.
+CLAIM_TRANSITIONS: dict[str, frozenset[str]] = {
+    ClaimStatus.ACTIVE: frozenset(
+        {
+            ClaimStatus.ACTIVE,
+            ClaimStatus.WITHDRAWN,
+            ClaimStatus.EXPIRED,
+            ClaimStatus.TRANSFERRED,
+            ClaimStatus.COMPLETED,
+        }
+    ),
+    ClaimStatus.WITHDRAWN: frozenset(),
+    ClaimStatus.EXPIRED: frozenset(),
+    ClaimStatus.TRANSFERRED: frozenset(),
+    ClaimStatus.COMPLETED: frozenset(),
+}
 
 # Claims whose amount counts against the need's target.
 HOLDING_CLAIM_STATUSES = (ClaimStatus.ACTIVE, ClaimStatus.COMPLETED)
@@ -78,6 +107,8 @@ class Claim(models.Model):
 
 
 class ClaimTransition(models.Model):
+    """One move of a claim (``from_status`` blank: the claim was made), who made it and why."""
+
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=20, choices=ClaimStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=ClaimStatus.choices)
@@ -102,6 +133,26 @@ class TransferStatus(models.TextChoices):
     GRANTED = "granted", _("Granted by the caseworker")
     REFUSED = "refused", _("Refused by the caseworker")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# The transfer request's moves, one table (``services.status.transfer_set_status``). The holder
+# answers a pending request, or it goes to the caseworker when the answer is due; a request
+# still open when its claim ends (released or handed to someone else) is cancelled.
+TRANSFER_TRANSITIONS: dict[str, frozenset[str]] = {
+    TransferStatus.PENDING: frozenset(
+        {TransferStatus.ACCEPTED, TransferStatus.DECLINED, TransferStatus.ESCALATED, TransferStatus.CANCELLED}
+    ),
+    TransferStatus.ESCALATED: frozenset(
+        {TransferStatus.GRANTED, TransferStatus.REFUSED, TransferStatus.CANCELLED}
+    ),
+    TransferStatus.ACCEPTED: frozenset(),
+    TransferStatus.DECLINED: frozenset(),
+    TransferStatus.GRANTED: frozenset(),
+    TransferStatus.REFUSED: frozenset(),
+    TransferStatus.CANCELLED: frozenset(),
+}
+# Requests still waiting for an answer (the holder's or the caseworker's).
+OPEN_TRANSFER_STATUSES = (TransferStatus.PENDING, TransferStatus.ESCALATED)
 
 
 class TransferRequest(models.Model):
@@ -135,3 +186,22 @@ class TransferRequest(models.Model):
 
     def __str__(self) -> str:
         return f"transfer of claim {self.claim_id} to {self.requested_by_id} ({self.status})"
+
+
+class TransferTransition(models.Model):
+    """One move of a transfer request (``from_status`` blank: it was made), who made it and why."""
+
+    transfer = models.ForeignKey(TransferRequest, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=TransferStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=TransferStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"transfer {self.transfer_id}: {self.from_status or '—'} → {self.to_status}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from marketplace.claims.services.claims import claims_expire_leases
+from marketplace.claims.services.leases import claims_expire_leases
 from marketplace.claims.services.transfers import transfers_escalate
 
 

@@ -24,23 +24,26 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.errors import redirect_on_refusal
 from core.http import safe_next
+from marketplace.claims.errors import ClaimRefused
 from marketplace.claims.hooks import claim_warnings
 from marketplace.claims.models import HOLDING_CLAIM_STATUSES, Claim, ClaimStatus, TransferRequest
+from marketplace.claims.selectors import (
+    claims_of_user,
+    claims_public_history,
+    transfers_requested_by_user,
+    transfers_to_answer,
+)
 from marketplace.claims.services.claims import (
     MAX_NOTE,
-    ClaimRefused,
     claim_renew,
     claim_resolve_holder,
     claim_status_label,
     claim_withdraw,
-    claims_of_user,
-    claims_public_history,
     holder_label,
     may_manage_claim,
     need_claim,
-    transfers_requested_by_user,
-    transfers_to_answer,
 )
 from marketplace.claims.services.transfers import transfer_accept, transfer_decline, transfer_request
 from marketplace.needs.forms import AmountField
@@ -218,6 +221,8 @@ def need_claim_view(request, code: str):
         _add_errors(form, exc)
         return render_need_detail(request, need, form=form, status=400)
     except ClaimRefused as exc:
+        # Caught here, not by ``redirect_on_refusal``: the form is shown again with the refusal
+        # beside the amount it is about.
         form.add_error("amount" if exc.code == "over_remaining" else None, exc.message)
         need.refresh_from_db()
         return render_need_detail(request, need, form=form, status=exc.http_status)
@@ -243,26 +248,24 @@ def _claim_or_404(pk: int) -> Claim:
     return get_object_or_404(Claim.objects.select_related("need", "organization", "volunteer"), pk=pk)
 
 
-def _report(request, exc: Exception) -> None:
-    if isinstance(exc, ClaimRefused):
-        messages.error(request, exc.message)
-    else:
-        messages.error(request, " ".join(exc.messages))
+def _report(request, exc: ValidationError) -> None:
+    messages.error(request, " ".join(exc.messages))
+
+
+def _need_page(request, code: str) -> str:
+    return reverse("needs:detail", args=[code])
 
 
 @login_required
 @require_POST
+@redirect_on_refusal("claims:mine")
 def claim_renew_view(request, pk: int):
     claim = _claim_or_404(pk)
-    try:
-        claim = claim_renew(claim=claim, actor=request.user)
-    except ClaimRefused as exc:
-        _report(request, exc)
-    else:
-        messages.success(
-            request,
-            _("The claim is renewed; it now holds for another %(days)d days.") % {"days": _lease_days()},
-        )
+    claim = claim_renew(claim=claim, actor=request.user)
+    messages.success(
+        request,
+        _("The claim is renewed; it now holds for another %(days)d days.") % {"days": _lease_days()},
+    )
     return _back(request, reverse("claims:mine"))
 
 
@@ -272,6 +275,7 @@ def _lease_days() -> int:
 
 @login_required
 @require_POST
+@redirect_on_refusal("claims:mine")
 def claim_withdraw_view(request, pk: int):
     claim = _claim_or_404(pk)
     form = ReasonForm(request.POST)
@@ -280,7 +284,7 @@ def claim_withdraw_view(request, pk: int):
         return _back(request, reverse("claims:mine"))
     try:
         claim_withdraw(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
-    except (ClaimRefused, ValidationError) as exc:
+    except ValidationError as exc:
         _report(request, exc)
     else:
         messages.success(request, _("The claim is withdrawn; its amount is open for others again."))
@@ -289,6 +293,7 @@ def claim_withdraw_view(request, pk: int):
 
 @login_required
 @require_POST
+@redirect_on_refusal(_need_page)
 def claim_transfer_view(request, code: str):
     need = _public_need_or_404(code)
     form = TransferForm(request.POST)
@@ -306,7 +311,7 @@ def claim_transfer_view(request, code: str):
             actor=request.user,
             reason=form.cleaned_data["reason"],
         )
-    except (ClaimRefused, ValidationError) as exc:
+    except ValidationError as exc:
         _report(request, exc)
     else:
         messages.success(request, _("Your request was sent to the claim's holder."))
@@ -319,22 +324,20 @@ def _transfer_or_404(pk: int) -> TransferRequest:
 
 @login_required
 @require_POST
+@redirect_on_refusal("claims:mine")
 def transfer_accept_view(request, pk: int):
-    try:
-        transfer_accept(transfer=_transfer_or_404(pk), actor=request.user)
-    except ClaimRefused as exc:
-        _report(request, exc)
-    else:
-        messages.success(request, _("The claim was handed over."))
+    transfer_accept(transfer=_transfer_or_404(pk), actor=request.user)
+    messages.success(request, _("The claim was handed over."))
     return _back(request, reverse("claims:mine"))
 
 
 @login_required
 @require_POST
+@redirect_on_refusal("claims:mine")
 def transfer_decline_view(request, pk: int):
     try:
         transfer_decline(transfer=_transfer_or_404(pk), actor=request.user, note=request.POST.get("note", ""))
-    except (ClaimRefused, ValidationError) as exc:
+    except ValidationError as exc:
         _report(request, exc)
     else:
         messages.success(request, _("You kept the claim; the requester is told."))

@@ -37,6 +37,7 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from accounts.models import Department
 from accounts.roles import Role
 from core.backoffice import AdminPage, menu_item_for
+from core.errors import RefusalRedirectMixin
 from marketplace.delivery.models import DeliveryStatus
 from marketplace.delivery.services.chain import (
     CHAIN_ROLES,
@@ -48,7 +49,6 @@ from marketplace.delivery.services.chain import (
 )
 from marketplace.delivery.services.reports import (
     EXPIRED_REPORT_ROLES,
-    IllegalDeliveryTransition,
     delivery_dispute,
     delivery_queue,
     delivery_verify,
@@ -136,11 +136,12 @@ class DeliveryQueueView(_AdminPage):
         return context
 
 
-class DeliveryDetailView(_AdminPage):
+class DeliveryDetailView(RefusalRedirectMixin, _AdminPage):
     """One delivery: the claim, the need's figures, the evidence, and the two decisions."""
 
     template_name = "delivery/admin/detail.html"
     header_icon = "tasks"
+    refusal_url = "delivery_verification:index"
 
     @cached_property
     def delivery(self):
@@ -187,8 +188,6 @@ class DeliveryDetailView(_AdminPage):
                 return redirect("delivery_verification:detail", pk=delivery.pk)
         except ValidationError as refused:
             return self.render_to_response(self.get_context_data(errors=refused.messages, note=note))
-        except IllegalDeliveryTransition as refused:
-            messages.error(request, str(refused))
         return redirect("delivery_verification:index")
 
 

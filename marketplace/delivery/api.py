@@ -1,4 +1,8 @@
-"""HTTP API of delivery: claimants report deliveries; the monitoring platform confirms receipt."""
+"""HTTP API of delivery: claimants report deliveries; the monitoring platform confirms receipt.
+
+A refusal (``DeliveryConflict``, a ``core.errors.DomainError``) is answered by the API's
+exception handler (``config.api``): 409 ``{"code": "conflict", "message", "reason"}``.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,6 @@ from marketplace.claims.api import AmountField
 from marketplace.claims.models import Claim
 from marketplace.delivery.models import Delivery
 from marketplace.delivery.services.reports import (
-    DeliveryConflict,
     claim_deliveries,
     claim_for_reporter,
     delivery_confirm_receipt,
@@ -108,17 +111,14 @@ class ClaimDeliveriesApi(APIView):
         shape = DeliveryReportSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         data = shape.validated_data
-        try:
-            delivery = delivery_report(
-                claim=claim,
-                actor=request.user,
-                amount=data["amount"],
-                delivered_on=data["delivered_on"],
-                description=data["description"],
-                files=data.get("files") or [],
-            )
-        except DeliveryConflict as conflict:
-            return _error("conflict", str(conflict), status.HTTP_409_CONFLICT)
+        delivery = delivery_report(
+            claim=claim,
+            actor=request.user,
+            amount=data["amount"],
+            delivered_on=data["delivered_on"],
+            description=data["description"],
+            files=data.get("files") or [],
+        )
         delivery = Delivery.objects.prefetch_related("evidence").get(pk=delivery.pk)
         return Response(DeliverySerializer(delivery).data, status=status.HTTP_201_CREATED)
 
@@ -188,10 +188,7 @@ class IntakeConfirmationApi(APIView):
             return _error(
                 "not_found", _("No claim with this id on a need of yours with this source_ref."), 404
             )
-        try:
-            result = delivery_confirm_receipt(claim=claim, source_system=request.auth)
-        except DeliveryConflict as conflict:
-            return _error("conflict", str(conflict), status.HTTP_409_CONFLICT)
+        result = delivery_confirm_receipt(claim=claim, source_system=request.auth)
         return Response(
             {
                 "source_ref": result.need.source_ref,

@@ -101,6 +101,8 @@ def claim_deliver(request, pk: int):
             except ValidationError as refused:
                 form.add_error(None, refused)
             except (DeliveryConflict, PermissionDenied) as refused:
+                # Caught here, not by ``core.errors.redirect_on_refusal``: the report form is
+                # shown again, with what was typed, and the refusal above it.
                 form.add_error(None, str(refused))
             else:
                 messages.success(

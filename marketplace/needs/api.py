@@ -41,7 +41,7 @@ from marketplace.needs.services.feedback_dispatch import (
     feedback_events_after,
 )
 from marketplace.needs.services.intake import needs_intake
-from marketplace.needs.services.status import IllegalTransition, need_withdraw
+from marketplace.needs.services.status import need_withdraw
 
 
 def _error(code: str, message: str, http_status: int) -> Response:
@@ -128,10 +128,9 @@ class IntakeNeedWithdrawApi(APIView):
         )
         if need is None:
             return _error("not_found", _("No need with this source_ref."), status.HTTP_404_NOT_FOUND)
-        try:
-            need = need_withdraw(need=need, source_system=request.auth)
-        except IllegalTransition as refused:
-            return _error("conflict", str(refused), status.HTTP_409_CONFLICT)
+        # A need closed otherwise (rejected, expired) raises NeedTransitionRefused: the API's
+        # exception handler answers 409.
+        need = need_withdraw(need=need, source_system=request.auth)
         return Response({"source_ref": source_ref, "status": need.status, "need_code": need.code})
 
 

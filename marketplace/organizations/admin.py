@@ -24,6 +24,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from core.backoffice import AdminPage, menu_item_for
+from core.errors import RefusalRedirectMixin
 from marketplace.needs.admin.review import ReviewerRequiredMixin, may_review
 from marketplace.needs.choices import NeedType
 from marketplace.organizations.forms import StatusChangeForm, add_service_errors, with_labels
@@ -38,7 +39,6 @@ from marketplace.organizations.services import (
     CERTIFICATE_CONTENT_TYPES,
     REASON_REQUIRED,
     TRANSITIONS,
-    IllegalTransition,
     certificate_kind,
     organization_set_status,
     uscc_warnings,
@@ -100,9 +100,15 @@ class OrganizationScopedMixin(ReviewerRequiredMixin):
         return get_object_or_404(organization_review_list(user=self.request.user), pk=self.kwargs["pk"])
 
 
-class OrganizationDetailView(OrganizationScopedMixin, WagtailAdminTemplateMixin, TemplateView):
+class OrganizationDetailView(
+    RefusalRedirectMixin, OrganizationScopedMixin, WagtailAdminTemplateMixin, TemplateView
+):
     template_name = "organizations/admin/detail.html"
     header_icon = "group"
+
+    def get_refusal_url(self) -> str:
+        # A move another caseworker made meanwhile (OrganizationTransitionRefused): the page again.
+        return reverse("organizations_admin:detail", args=[self.kwargs["pk"]])
 
     def get_page_title(self):
         return self.organization.name
@@ -160,9 +166,6 @@ class OrganizationDetailView(OrganizationScopedMixin, WagtailAdminTemplateMixin,
                     actor=request.user,
                     note=form.cleaned_data["note"],
                 )
-            except IllegalTransition as exc:
-                messages.error(request, str(exc))
-                return redirect("organizations_admin:detail", pk=self.organization.pk)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:

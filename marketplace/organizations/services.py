@@ -39,6 +39,7 @@ from accounts.notifications import notify
 from accounts.roles import OFFICE_HOLDERS, Role, holds_office
 from accounts.scoping import user_may_act
 from accounts.verification import EMAIL_UNVERIFIED, require_verified_email
+from core.errors import DomainError
 from core.evidence import CheckedEvidence, EvidenceError, check_evidence
 from marketplace.needs.choices import NeedType
 from marketplace.needs.keys import token_for, tokens_for
@@ -88,8 +89,10 @@ _PHONE = re.compile(r"\+?[0-9][0-9\- ]{5,28}[0-9]")
 _PERSON_NAME = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z·•・ ]{2,30}")
 
 
-class IllegalTransition(Exception):
-    """A move the organization status table does not allow."""
+class OrganizationTransitionRefused(DomainError):
+    """A move the organization status table does not allow (HTTP 409)."""
+
+    code = "illegal_organization_transition"
 
     def __init__(self, from_status: str, to_status: str):
         self.from_status, self.to_status = from_status, to_status
@@ -97,6 +100,12 @@ class IllegalTransition(Exception):
             _("An organization cannot go from “%(from)s” to “%(to)s”.")
             % {"from": OrganizationStatus(from_status).label, "to": OrganizationStatus(to_status).label}
         )
+
+
+def check_organization_transition(from_status: str, to_status: str) -> None:
+    """Raise ``OrganizationTransitionRefused`` unless ``TRANSITIONS`` allows the move."""
+    if to_status not in TRANSITIONS[from_status]:
+        raise OrganizationTransitionRefused(from_status, to_status)
 
 
 # --- pure checks ----------------------------------------------------------------------------------
@@ -436,15 +445,14 @@ def organization_set_status(
 
     ``actor`` must be a caseworker whose scope holds the organization's region (or an
     administrator); ``None`` is the system itself (demo data), which is not checked. The
-    organization's administrators are told. Raises ``PermissionDenied``, ``IllegalTransition``
+    organization's administrators are told. Raises ``PermissionDenied``, ``OrganizationTransitionRefused``
     for a move ``TRANSITIONS`` does not allow, and ``ValidationError`` (field ``note``) when a
     rejection or suspension has no reason.
     """
     locked = Organization.objects.select_for_update().get(pk=organization.pk)
     if actor is not None and not may_verify(actor, locked):
         raise PermissionDenied(_("Only caseworkers of the organization's region may do this."))
-    if to_status not in TRANSITIONS[locked.status]:
-        raise IllegalTransition(locked.status, to_status)
+    check_organization_transition(locked.status, to_status)
     note = (note or "").strip()
     if to_status in REASON_REQUIRED and not note:
         raise ValidationError({"note": _("Give the reason: the organization will read it.")}, code="required")
@@ -489,17 +497,26 @@ MEMBERSHIP_TRANSITIONS: dict[str, frozenset[str]] = {
 ROLE_GROUPS = {MembershipRole.ADMIN: Role.CHARITY_ADMIN, MembershipRole.MEMBER: Role.CHARITY_MEMBER}
 
 
+def check_membership_transition(from_status: str, to_status: str) -> None:
+    """Raise ``ValidationError`` (code ``illegal_membership_move``) unless the table allows the move.
+
+    A ``ValidationError``, not a ``DomainError``, like every refusal of this module: the
+    membership pages show it beside the invitation form or as a message.
+    """
+    if to_status not in MEMBERSHIP_TRANSITIONS[from_status]:
+        raise ValidationError(
+            _("This membership cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": MembershipStatus(from_status).label, "to": MembershipStatus(to_status).label},
+            code="illegal_membership_move",
+        )
+
+
 def _membership_move(membership: Membership, to_status: str, **changes) -> Membership:
     """Lock, check the table, change; keep role groups and the volunteer's team in step."""
     locked = (
         Membership.objects.select_for_update().select_related("organization", "user").get(pk=membership.pk)
     )
-    if to_status not in MEMBERSHIP_TRANSITIONS[locked.status]:
-        raise ValidationError(
-            _("This membership cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": MembershipStatus(locked.status).label, "to": MembershipStatus(to_status).label},
-            code="illegal_membership_move",
-        )
+    check_membership_transition(locked.status, to_status)
     was_active = locked.status == MembershipStatus.ACTIVE
     locked.status = to_status
     for name, value in changes.items():

@@ -16,15 +16,10 @@ from accounts.models import Notification
 from accounts.roles import Role
 from accounts.tokens import api_token_create
 from marketplace.claims.demo import seed_demo_claims
+from marketplace.claims.errors import ClaimRefused, refusal_for_integrity_error
 from marketplace.claims.models import Claim, ClaimStatus, ClaimTransition
-from marketplace.claims.services.claims import (
-    ClaimRefused,
-    claim_renew,
-    claim_withdraw,
-    claims_expire_leases,
-    need_claim,
-    refusal_for_integrity_error,
-)
+from marketplace.claims.services.claims import claim_renew, claim_withdraw, need_claim
+from marketplace.claims.services.leases import claims_expire_leases
 from marketplace.claims.tasks import escalate_transfers, expire_claim_leases
 from marketplace.needs.models import FeedbackEvent, Need, NeedStatus, NeedTransition
 from marketplace.needs.services.status import need_set_status

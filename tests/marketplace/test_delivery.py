@@ -18,7 +18,7 @@ from marketplace.claims.models import ClaimStatus, ClaimTransition
 from marketplace.delivery.models import AssistanceRecord, Delivery, DeliveryStatus
 from marketplace.delivery.services.reports import (
     DeliveryConflict,
-    IllegalDeliveryTransition,
+    DeliveryTransitionRefused,
     claim_undelivered_amount,
     delivery_dispute,
     delivery_report,
@@ -277,12 +277,12 @@ def test_a_dispute_needs_a_note_and_frees_the_amount_for_a_corrected_report(need
     assert not AssistanceRecord.objects.exists()
 
     # disputed is final: the claimant reports again
-    with pytest.raises(IllegalDeliveryTransition):
+    with pytest.raises(DeliveryTransitionRefused):
         delivery_verify(delivery=delivery, actor=caseworker)
     assert claim_undelivered_amount(claim) == Decimal("1000.00")
     corrected = report(claim)
     delivery_verify(delivery=corrected, actor=caseworker)
-    with pytest.raises(IllegalDeliveryTransition):
+    with pytest.raises(DeliveryTransitionRefused):
         delivery_verify(delivery=corrected, actor=caseworker)
     need.refresh_from_db()
     assert need.verified_amount == Decimal("1000.00")  # counted once
@@ -680,7 +680,7 @@ def test_concurrent_reports_never_exceed_the_claim_and_concurrent_verifications_
         try:
             barrier.wait(timeout=60)
             outcomes.append(work())
-        except (ValidationError, IllegalDeliveryTransition) as refused:
+        except (ValidationError, DeliveryTransitionRefused) as refused:
             outcomes.append(type(refused).__name__)
         finally:
             connection.close()

@@ -23,7 +23,7 @@ from marketplace.organizations.models import (
 from marketplace.organizations.selectors import organization_public_list, organizations_for_claiming
 from marketplace.organizations.services import (
     TRANSITIONS,
-    IllegalTransition,
+    OrganizationTransitionRefused,
     certificate_kind,
     certificate_store,
     membership_decide,
@@ -361,7 +361,7 @@ StatusFor = {"reject": OrganizationStatus.REJECTED, "suspend": OrganizationStatu
 def test_illegal_moves_are_refused(caseworker, start, to_status):
     organization = OrganizationFactory(status=start)
     assert to_status not in TRANSITIONS[start]
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(OrganizationTransitionRefused):
         organization_set_status(organization=organization, to_status=to_status, actor=caseworker, note="x")
     organization.refresh_from_db()
     assert organization.status == start
@@ -666,7 +666,8 @@ def test_a_bad_phone_number_is_a_field_error(client, registrant):
 
 @pytest.mark.parametrize("role", [Role.CASEWORKER, Role.SUPERVISOR, Role.ADMINISTRATOR])
 def test_staff_cannot_join_be_invited_or_claim(role):
-    from marketplace.claims.services.claims import ClaimRefused, need_claim
+    from marketplace.claims.errors import ClaimRefused
+    from marketplace.claims.services.claims import need_claim
     from tests.factories.delivery import make_member, make_need
 
     organization = OrganizationFactory(verified=True)

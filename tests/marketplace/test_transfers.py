@@ -12,8 +12,10 @@ from django.utils import timezone, translation
 
 from accounts.models import Notification
 from accounts.roles import Role
+from marketplace.claims.errors import ClaimRefused
 from marketplace.claims.models import Claim, ClaimStatus, TransferRequest, TransferStatus
-from marketplace.claims.services.claims import ClaimRefused, claim_withdraw, claims_expire_leases, need_claim
+from marketplace.claims.services.claims import claim_withdraw, need_claim
+from marketplace.claims.services.leases import claims_expire_leases
 from marketplace.claims.services.transfers import (
     transfer_accept,
     transfer_decide,

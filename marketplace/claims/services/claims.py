@@ -9,10 +9,14 @@ active claim per organization (or volunteer) per need.
 Every service that changes a claim and its need locks the need first, then the claim, then a
 transfer request: one order everywhere, so two of them never wait on each other in a cycle.
 Each claim holds a lease (``CLAIM_LEASE_DAYS``); the holder renews it, or Celery beat expires it
-(``claims_expire_leases``) and the amount is open again.
+(``services.leases.claims_expire_leases``) and the amount is open again. A claim's status moves
+only through ``services.status.claim_set_status`` (the table ``CLAIM_TRANSITIONS``), which
+records each move. The reads are in ``claims.selectors``.
 
-Errors: ``ClaimRefused`` (a stable ``code``; ``http_status`` 409 for a conflict with the need's
-state, 403 for who may claim) and Django's ``ValidationError`` per field for bad input.
+Errors (``claims.errors``): ``ClaimRefused`` (a ``core.errors.DomainError`` with a stable
+``code``; ``http_status`` 409 for a conflict with the need's state, 403 for who may claim),
+``ClaimTransitionRefused`` for a move the table does not allow, and Django's ``ValidationError``
+per field for bad input.
 """
 
 from __future__ import annotations
@@ -23,24 +27,26 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import User
 from accounts.notifications import notify
 from accounts.roles import OFFICE_HOLDERS, Role, holds_office
+from marketplace.claims.errors import ClaimRefused, refusal_for_integrity_error
 from marketplace.claims.hooks import claim_made
 from marketplace.claims.models import (
+    CLAIM_STATUS_LABELS,
     HOLDING_CLAIM_STATUSES,
+    OPEN_TRANSFER_STATUSES,
     Claim,
     ClaimStatus,
-    ClaimTransition,
     TransferRequest,
     TransferStatus,
 )
+from marketplace.claims.services.status import claim_record_made, claim_set_status, transfer_set_status
 from marketplace.needs.intake import clean_amount
 from marketplace.needs.models import AmountKind, Need, NeedStatus
 from marketplace.needs.services.feedback import feedback_emit
@@ -59,73 +65,18 @@ from regions.models import is_within
 
 CENT = Decimal("0.01")
 MAX_NOTE = 1000
-EXPIRY_CHUNK = 100
 # Need statuses whose status follows the claimed sum (published → partially_claimed → claimed).
 CLAIM_DRIVEN_STATUSES = frozenset({NeedStatus.PUBLISHED, NeedStatus.PARTIALLY_CLAIMED, NeedStatus.CLAIMED})
-OPEN_TRANSFER_STATUSES = (TransferStatus.PENDING, TransferStatus.ESCALATED)
 
 
 def lease_period() -> timedelta:
     return timedelta(days=getattr(settings, "CLAIM_LEASE_DAYS", 14))
 
 
-# --- the domain error -----------------------------------------------------------------------------
-
-
 # Deliveries that count as aid given: a claim with any of them is never released.
 # The statuses of a delivery (``delivery.models.DeliveryStatus``, an app above this one) that mean
 # aid was given: a claim with such a delivery is never released (tests/delivery checks they agree).
 DELIVERED = ("reported", "verified")
-
-
-class ClaimRefused(Exception):
-    """A claim (or a move of one) the rules refuse; ``code`` is stable, ``message`` is for people."""
-
-    # Who may act: HTTP 403. Everything else is a conflict with the current state: HTTP 409.
-    ELIGIBILITY_CODES = frozenset({"not_eligible", "not_verified"})
-    MESSAGES = {
-        "over_remaining": gettext_lazy(
-            "This is more than what is still open on the need. Claim no more than the remaining gap."
-        ),
-        "not_open": gettext_lazy("This need is not open for claims."),
-        "already_claimed": gettext_lazy("You already hold an active claim on this need."),
-        "not_eligible": gettext_lazy(
-            "Only active members of a verified organization, or volunteers for service needs, may do this."
-        ),
-        "not_verified": gettext_lazy("The organization has not been verified yet."),
-        "not_active": gettext_lazy("This claim is no longer active."),
-        "delivered": gettext_lazy(
-            "Deliveries were already reported on this claim: it cannot be withdrawn. Ask the caseworker."
-        ),
-        "own_claim": gettext_lazy("Your organization already holds this claim."),
-        "transfer_open": gettext_lazy("Your organization has already asked for this claim."),
-        "not_pending": gettext_lazy("This transfer request has already been answered."),
-    }
-
-    def __init__(self, code: str, message: str | None = None):
-        self.code = code
-        self.message = str(message or self.MESSAGES.get(code, code))
-        super().__init__(self.message)
-
-    @property
-    def http_status(self) -> int:
-        return 403 if self.code in self.ELIGIBILITY_CODES else 409
-
-
-def refusal_for_integrity_error(exc: IntegrityError) -> ClaimRefused:
-    """The refusal a database constraint stands for, when the lock alone did not catch it.
-
-    Re-raises ``exc`` when it is not one of the constraints that back the claim rules.
-    """
-    text = str(exc)
-    if "need_claims_within_target" in text:
-        return ClaimRefused("over_remaining")
-    # PostgreSQL names the partial unique index; SQLite names the columns.
-    if "claim_one_active_per" in text or "claims_claim.need_id" in text:
-        return ClaimRefused("already_claimed")
-    if "transfer_one_open_per_requester" in text or "claims_transferrequest.claim_id" in text:
-        return ClaimRefused("transfer_open")
-    raise exc
 
 
 # --- who may claim -------------------------------------------------------------------------------
@@ -298,22 +249,6 @@ def lock_claim(claim_id: int) -> Claim:
     return Claim.objects.select_for_update().get(pk=claim_id)
 
 
-def record_transition(claim: Claim, from_status: str, *, actor, note: str = "") -> ClaimTransition:
-    return ClaimTransition.objects.create(
-        claim=claim, from_status=from_status, to_status=claim.status, actor=actor, note=note
-    )
-
-
-# A claim's status in words; the model's labels are shared msgids ("Active") with other contexts.
-CLAIM_STATUS_LABELS = {
-    ClaimStatus.ACTIVE: pgettext_lazy("claim status", "Active"),
-    ClaimStatus.WITHDRAWN: pgettext_lazy("claim status", "Withdrawn"),
-    ClaimStatus.EXPIRED: pgettext_lazy("claim status", "Lease expired"),
-    ClaimStatus.TRANSFERRED: pgettext_lazy("claim status", "Transferred"),
-    ClaimStatus.COMPLETED: pgettext_lazy("claim status", "Completed"),
-}
-
-
 def claim_status_label(status: str) -> str:
     return str(CLAIM_STATUS_LABELS.get(status, status))
 
@@ -411,7 +346,7 @@ def need_claim(
                 lease_expires_at=timezone.now() + lease_period(),
                 **holder,
             )
-            record_transition(claim, "", actor=actor, note=note)
+            claim_record_made(claim=claim, actor=actor, note=note)
             settle_need(locked, actor=actor, note=_("Claim by %(holder)s.") % {"holder": holder_label(claim)})
             feedback_emit(
                 need=locked,
@@ -462,9 +397,9 @@ def claim_renew(*, claim: Claim, actor) -> Claim:
             raise ClaimRefused("not_active")
         locked.lease_expires_at = timezone.now() + lease_period()
         locked.save(update_fields=["lease_expires_at", "updated_at"])
-        record_transition(
-            locked,
-            ClaimStatus.ACTIVE,
+        claim_set_status(
+            claim=locked,
+            to_status=ClaimStatus.ACTIVE,
             actor=actor,
             note=_("Lease renewed until %(lease)s.") % {"lease": when_text(locked.lease_expires_at)},
         )
@@ -489,7 +424,7 @@ def claim_withdraw(*, claim: Claim, actor, reason: str) -> Claim:
             # Releasing it would reopen the need for aid already given.
             raise ClaimRefused("delivered")
         locked.need = need
-        _release(locked, need, to_status=ClaimStatus.WITHDRAWN, actor=actor, note=reason)
+        claim_release(locked, need, to_status=ClaimStatus.WITHDRAWN, actor=actor, note=reason)
         values = {
             "code": need.code,
             "amount": amount_text(need, locked.amount),
@@ -511,13 +446,10 @@ def claim_withdraw(*, claim: Claim, actor, reason: str) -> Claim:
     return locked
 
 
-def _release(claim: Claim, need: Need, *, to_status: str, actor, note: str) -> None:
+def claim_release(claim: Claim, need: Need, *, to_status: str, actor, note: str) -> None:
     """End a locked active claim (withdrawn or expired): its amount is open again, its open
     transfer requests are cancelled, and the platform hears of it."""
-    from_status = claim.status
-    claim.status = to_status
-    claim.save(update_fields=["status", "updated_at"])
-    record_transition(claim, from_status, actor=actor, note=note)
+    claim_set_status(claim=claim, to_status=to_status, actor=actor, note=note)
     settle_need(
         need,
         actor=actor,
@@ -542,120 +474,10 @@ def cancel_open_transfers(claim: Claim, *, note: str, exclude: TransferRequest |
     if exclude is not None:
         requests = requests.exclude(pk=exclude.pk)
     for request in requests.order_by("pk"):
-        request.status = TransferStatus.CANCELLED
-        request.decided_at = timezone.now()
-        request.decision_note = note
-        request.save(update_fields=["status", "decided_at", "decision_note"])
+        transfer_set_status(transfer=request, to_status=TransferStatus.CANCELLED, actor=None, note=note)
         notify(
             users=[request.requester],
             subject=_("Your transfer request on need %(code)s was cancelled") % {"code": claim.need.code},
             body=note,
             url=my_claims_url(),
         )
-
-
-def claims_expire_leases(*, now=None) -> int:
-    """Expire every active claim whose lease has ended; return how many.
-
-    Needs are taken in chunks of ``EXPIRY_CHUNK``, each locked with ``SKIP LOCKED`` and
-    committed on its own: a need another transaction holds (a claim being made) is left for the
-    next run. Each expired claim releases its amount, writes a ``claim_released`` feedback event
-    and a transition, and tells the claimant. Running it twice changes nothing more.
-    """
-    now = now or timezone.now()
-    expired = 0
-    while True:
-        with transaction.atomic():
-            # A claim with deliveries reported or verified has given aid: releasing it would
-            # reopen the need for aid already given, and verification is not the claimant's delay.
-            due = Claim.objects.filter(status=ClaimStatus.ACTIVE, lease_expires_at__lte=now).exclude(
-                deliveries__status__in=DELIVERED
-            )
-            needs = list(
-                Need.objects.select_for_update(skip_locked=True)
-                .filter(pk__in=due.values("need_id"))
-                .order_by("pk")[:EXPIRY_CHUNK]
-            )
-            if not needs:
-                break
-            claims = list(
-                Claim.objects.select_for_update()
-                .filter(need__in=needs, status=ClaimStatus.ACTIVE, lease_expires_at__lte=now)
-                .exclude(deliveries__status__in=DELIVERED)
-                .order_by("need_id", "pk")
-            )
-            by_need = {need.pk: need for need in needs}
-            for claim in claims:
-                need = by_need[claim.need_id]
-                claim.need = need
-                _release(claim, need, to_status=ClaimStatus.EXPIRED, actor=None, note=_("The lease ended."))
-                notify(
-                    users=[claim.claimant],
-                    subject=_("Your claim on need %(code)s has expired") % {"code": need.code},
-                    body=_(
-                        "The lease ended on %(lease)s without renewal, so the %(amount)s you claimed "
-                        "is open for others again."
-                    )
-                    % {"lease": when_text(claim.lease_expires_at), "amount": amount_text(need, claim.amount)},
-                    url=need_url(need),
-                )
-            expired += len(claims)
-        if len(needs) < EXPIRY_CHUNK:
-            break
-    return expired
-
-
-# --- reads --------------------------------------------------------------------------------------
-
-
-def claims_public_history(*, need: Need) -> QuerySet[Claim]:
-    """Every claim on a need, oldest first, for the public history (holder, amount, date, status)."""
-    return (
-        Claim.objects.filter(need=need)
-        .select_related("organization", "volunteer")
-        .order_by("created_at", "pk")
-    )
-
-
-def claims_of_user(*, user) -> QuerySet[Claim]:
-    """Claims held by the user's organizations (active memberships) or by them as a volunteer,
-    newest first."""
-    if not getattr(user, "is_authenticated", False):
-        return Claim.objects.none()
-    organizations = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
-        "organization_id"
-    )
-    return (
-        Claim.objects.filter(Q(organization_id__in=organizations) | Q(volunteer__user=user))
-        .select_related("need", "organization", "volunteer")
-        .order_by("-created_at", "-pk")
-    )
-
-
-def transfers_to_answer(*, user) -> QuerySet[TransferRequest]:
-    """Pending transfer requests on claims the user answers for (administrator or volunteer)."""
-    if not getattr(user, "is_authenticated", False):
-        return TransferRequest.objects.none()
-    admin_of = Membership.objects.filter(
-        user=user, status=MembershipStatus.ACTIVE, role=MembershipRole.ADMIN
-    ).values("organization_id")
-    return (
-        TransferRequest.objects.filter(status=TransferStatus.PENDING)
-        .filter(Q(claim__organization_id__in=admin_of) | Q(claim__volunteer__user=user))
-        .select_related("claim__need", "claim__organization", "requested_by")
-        .order_by("answer_due_at", "pk")
-    )
-
-
-def transfers_requested_by_user(*, user) -> QuerySet[TransferRequest]:
-    """Transfer requests made by the user's organizations, newest first."""
-    if not getattr(user, "is_authenticated", False):
-        return TransferRequest.objects.none()
-    organizations = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
-        "organization_id"
-    )
-    return (
-        TransferRequest.objects.filter(requested_by_id__in=organizations)
-        .select_related("claim__need", "claim__organization", "claim__volunteer", "requested_by")
-        .order_by("-created_at", "-pk")
-    )

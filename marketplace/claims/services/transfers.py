@@ -7,9 +7,13 @@ the holder's claim as ``transferred`` and opens a new active claim for the reque
 same amount and a fresh lease, in one transaction under the need's lock: the amount stays
 allocated throughout, so no third party can claim it in between.
 
-Locks are taken in the order need → claim → transfer request, as in ``services.claims``.
-Errors: ``ClaimRefused`` (see ``services.claims``), ``ValidationError`` per field, and
-``PermissionDenied`` for a caseworker outside the need's region.
+Locks are taken in the order need → claim → transfer request, as in ``services.claims``. Every
+move of a request goes through ``services.status.transfer_set_status`` (the table
+``TRANSFER_TRANSITIONS``) and is recorded as a ``TransferTransition``; the claim handed over
+moves through ``claim_set_status``.
+Errors: ``ClaimRefused`` (see ``claims.errors``), ``TransferTransitionRefused`` for a move the
+table does not allow, ``ValidationError`` per field, and ``PermissionDenied`` for a caseworker
+outside the need's region.
 """
 
 from __future__ import annotations
@@ -19,17 +23,22 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.notifications import notify
 from accounts.roles import Role
-from accounts.scoping import scope_queryset, user_may_act
-from marketplace.claims.models import Claim, ClaimStatus, TransferRequest, TransferStatus
+from accounts.scoping import user_may_act
+from marketplace.claims.errors import ClaimRefused, refusal_for_integrity_error
+from marketplace.claims.models import (
+    OPEN_TRANSFER_STATUSES,
+    Claim,
+    ClaimStatus,
+    TransferRequest,
+    TransferStatus,
+)
 from marketplace.claims.services.claims import (
-    ClaimRefused,
     amount_text,
     cancel_open_transfers,
     caseworkers_of,
@@ -43,10 +52,14 @@ from marketplace.claims.services.claims import (
     lock_need,
     my_claims_url,
     organization_contacts,
-    record_transition,
-    refusal_for_integrity_error,
     settle_need,
     when_text,
+)
+from marketplace.claims.services.status import (
+    claim_record_made,
+    claim_set_status,
+    transfer_record_made,
+    transfer_set_status,
 )
 from marketplace.needs.models import Need
 from marketplace.needs.services.feedback import feedback_emit
@@ -109,7 +122,7 @@ def transfer_request(*, claim: Claim, organization: Organization, actor, reason:
             if TransferRequest.objects.filter(
                 claim=locked,
                 requested_by=organization,
-                status__in=(TransferStatus.PENDING, TransferStatus.ESCALATED),
+                status__in=OPEN_TRANSFER_STATUSES,
             ).exists():
                 raise ClaimRefused("transfer_open")
             transfer = TransferRequest.objects.create(
@@ -119,6 +132,7 @@ def transfer_request(*, claim: Claim, organization: Organization, actor, reason:
                 reason=reason,
                 answer_due_at=timezone.now() + answer_period(),
             )
+            transfer_record_made(transfer=transfer, actor=actor, note=reason)
             feedback_emit(
                 need=need, kind="transfer", payload=_transfer_payload(transfer, locked, need, "requested")
             )
@@ -208,14 +222,6 @@ def _lock_transfer(transfer: TransferRequest) -> tuple[Need, Claim, TransferRequ
     return need, claim, locked
 
 
-def _decided(transfer: TransferRequest, *, to_status: str, actor, note: str) -> None:
-    transfer.status = to_status
-    transfer.decided_by = actor
-    transfer.decided_at = timezone.now()
-    transfer.decision_note = note
-    transfer.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-
-
 def _hand_over(
     transfer: TransferRequest, *, actor, allowed_from: str, to_status: str, note: str = ""
 ) -> Claim:
@@ -232,11 +238,9 @@ def _hand_over(
             if Claim.objects.filter(need=need, organization=requester, status=ClaimStatus.ACTIVE).exists():
                 raise ClaimRefused("already_claimed")
             values = _values(locked, claim, need)
-            claim.status = ClaimStatus.TRANSFERRED
-            claim.save(update_fields=["status", "updated_at"])
-            record_transition(
-                claim,
-                ClaimStatus.ACTIVE,
+            claim_set_status(
+                claim=claim,
+                to_status=ClaimStatus.TRANSFERRED,
                 actor=actor,
                 note=_("Handed over to %(requester)s.") % values + (f" {note}" if note else ""),
             )
@@ -249,10 +253,10 @@ def _hand_over(
                 transferred_from=claim,
                 note=locked.reason,
             )
-            record_transition(new_claim, "", actor=actor, note=_("Taken over from %(holder)s.") % values)
+            claim_record_made(claim=new_claim, actor=actor, note=_("Taken over from %(holder)s.") % values)
             # The sum is unchanged; settling keeps the stored figure honest all the same.
             settle_need(need, actor=actor)
-            _decided(locked, to_status=to_status, actor=actor, note=note)
+            transfer_set_status(transfer=locked, to_status=to_status, actor=actor, note=note)
             cancel_open_transfers(
                 claim, note=_("The claim was handed over to another organization."), exclude=locked
             )
@@ -286,7 +290,7 @@ def _turn_down(
         need, claim, locked = _lock_transfer(transfer)
         if locked.status != allowed_from:
             raise ClaimRefused("not_pending")
-        _decided(locked, to_status=to_status, actor=actor, note=note)
+        transfer_set_status(transfer=locked, to_status=to_status, actor=actor, note=note)
         feedback_emit(need=need, kind="transfer", payload=_transfer_payload(locked, claim, need, to_status))
         values = _values(locked, claim, need)
         if to_status == TransferStatus.REFUSED:
@@ -329,8 +333,12 @@ def transfers_escalate(*, now=None) -> int:
                 .order_by("answer_due_at", "pk")
             )
             for transfer in transfers:
-                transfer.status = TransferStatus.ESCALATED
-                transfer.save(update_fields=["status"])
+                transfer_set_status(
+                    transfer=transfer,
+                    to_status=TransferStatus.ESCALATED,
+                    actor=None,
+                    note=_("Not answered by %(due)s.") % {"due": when_text(transfer.answer_due_at)},
+                )
                 claim = transfer.claim
                 need = by_need[claim.need_id]
                 claim.need = need
@@ -359,16 +367,3 @@ def transfers_escalate(*, now=None) -> int:
 
 def _notify(users, subject: str, body: str, *, url: str = "") -> None:
     notify(users=users, subject=subject, body=body, url=url or my_claims_url())
-
-
-# --- reads --------------------------------------------------------------------------------------
-
-
-def transfers_escalated_for(*, user) -> QuerySet[TransferRequest]:
-    """Escalated transfer requests the caseworker may decide (inside their scope), oldest first."""
-    transfers = TransferRequest.objects.filter(status=TransferStatus.ESCALATED).select_related(
-        "claim__need__region", "claim__organization", "claim__volunteer", "requested_by"
-    )
-    return scope_queryset(
-        transfers, user, roles=[Role.CASEWORKER], region_field="claim__need__region__code"
-    ).order_by("answer_due_at", "pk")

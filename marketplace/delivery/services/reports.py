@@ -48,8 +48,10 @@ from accounts.models import User
 from accounts.notifications import notify
 from accounts.roles import Role
 from accounts.scoping import scope_queryset, user_may_act
+from core.errors import DomainError
 from core.evidence import MAX_FILES, CheckedEvidence, EvidenceError, check_evidence, too_large
-from marketplace.claims.models import Claim, ClaimStatus, ClaimTransition
+from marketplace.claims.models import Claim, ClaimStatus
+from marketplace.claims.services.status import claim_set_status
 from marketplace.delivery.models import AssistanceRecord, Delivery, DeliveryStatus, Evidence
 from marketplace.needs.intake import clean_amount
 from marketplace.needs.models import Need, NeedStatus, NeedTransition, SourceSystem
@@ -75,8 +77,10 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
-class IllegalDeliveryTransition(Exception):
-    """The delivery has already been decided (verified or disputed)."""
+class DeliveryTransitionRefused(DomainError):
+    """The delivery has already been decided (verified or disputed); HTTP 409."""
+
+    code = "illegal_delivery_transition"
 
     def __init__(self, from_status: str, to_status: str):
         self.from_status, self.to_status = from_status, to_status
@@ -86,14 +90,16 @@ class IllegalDeliveryTransition(Exception):
         )
 
 
-class DeliveryConflict(Exception):
+class DeliveryConflict(DomainError):
     """The claim can take no delivery report now (it is no longer active); HTTP 409."""
+
+    code = "conflict"
 
 
 def check_delivery_transition(from_status: str, to_status: str) -> None:
-    """Raise ``IllegalDeliveryTransition`` unless the table allows the move."""
+    """Raise ``DeliveryTransitionRefused`` unless the table allows the move."""
     if to_status not in DELIVERY_TRANSITIONS[from_status]:
-        raise IllegalDeliveryTransition(from_status, to_status)
+        raise DeliveryTransitionRefused(from_status, to_status)
 
 
 def max_evidence_bytes() -> int:
@@ -280,7 +286,8 @@ def delivery_report(
             if locked.status != ClaimStatus.ACTIVE:
                 raise DeliveryConflict(
                     _("This claim is “%(status)s”; only active claims take delivery reports.")
-                    % {"status": ClaimStatus(locked.status).label}
+                    % {"status": ClaimStatus(locked.status).label},
+                    code="claim_not_active",
                 )
             undelivered = claim_undelivered_amount(locked)
             if amount > undelivered:
@@ -387,7 +394,7 @@ def delivery_verify(*, delivery: Delivery, actor, note: str = "") -> Delivery:
     cover its amount, and fulfils the need once they cover its target (``fulfilled`` feedback;
     the claimants and the source department's handlers are told). Raises
     ``PermissionDenied`` for anyone but a caseworker of the need's region,
-    ``IllegalDeliveryTransition`` when the delivery was already decided, ``ValidationError``
+    ``DeliveryTransitionRefused`` when the delivery was already decided, ``ValidationError``
     for a note over ``MAX_NOTE`` characters.
     """
     note = (note or "").strip()
@@ -455,7 +462,7 @@ def delivery_dispute(*, delivery: Delivery, actor, note: str) -> Delivery:
     The amount no longer counts against the claim, so the claimant can report again with the
     correction. Writes a ``verification`` feedback event and tells the claimant. Raises
     ``PermissionDenied`` like ``delivery_verify``, ``ValidationError`` without a note (or one
-    over ``MAX_NOTE`` characters), ``IllegalDeliveryTransition`` when already decided.
+    over ``MAX_NOTE`` characters), ``DeliveryTransitionRefused`` when already decided.
     """
     note = (note or "").strip()
     if not note:
@@ -506,15 +513,12 @@ def _complete_claim_if_covered(claim: Claim, *, actor) -> bool:
     _reported, verified = claim_delivered_amounts(claim)
     if verified < claim.amount:
         return False
-    ClaimTransition.objects.create(
+    claim_set_status(
         claim=claim,
-        from_status=claim.status,
         to_status=ClaimStatus.COMPLETED,
         actor=actor,
         note=_("Completed: verified deliveries cover the claim."),
     )
-    claim.status = ClaimStatus.COMPLETED
-    claim.save(update_fields=["status", "updated_at"])
     return True
 
 
@@ -579,7 +583,9 @@ def delivery_confirm_receipt(*, claim: Claim, source_system: SourceSystem) -> Co
             .order_by("created_at", "pk")
         )
         if not deliveries:
-            raise DeliveryConflict(_("No delivery has been reported on this claim yet."))
+            raise DeliveryConflict(
+                _("No delivery has been reported on this claim yet."), code="nothing_reported"
+            )
         now = timezone.now()
         fresh = [delivery for delivery in deliveries if delivery.platform_confirmed_at is None]
         for delivery in fresh:

@@ -44,6 +44,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from accounts.models import Department, User
 from accounts.roles import Role, is_administrator
 from core.backoffice import AdminPage, menu_item_for
+from core.errors import RefusalRedirectMixin
 from marketplace.needs import converters as _converters  # noqa: F401 - registers need_code
 from marketplace.needs.choices import LowIncomeCategory
 from marketplace.needs.forms import (
@@ -66,7 +67,7 @@ from marketplace.needs.services.review import (
     residual_warnings,
 )
 from marketplace.needs.services.sources import KEY_SCHEME, source_system_create, source_system_rotate_key
-from marketplace.needs.services.status import IllegalTransition, needs_import
+from marketplace.needs.services.status import needs_import
 from marketplace.needs.spreadsheet import (
     COLUMNS,
     MAX_ROWS,
@@ -151,11 +152,13 @@ def _sex_label(code: str) -> str:
     return str(SEX_LABELS.get(code, code))
 
 
-class NeedReviewView(ReviewerRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+class NeedReviewView(RefusalRedirectMixin, ReviewerRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
     """One held need: its redacted draft, the edit-and-approve form and the reject form."""
 
     template_name = "needs/admin/review_need.html"
     header_icon = "tasks"
+    # A need another reviewer decided meanwhile (NeedTransitionRefused): back to the queue.
+    refusal_url = "needs_review:index"
 
     @cached_property
     def need(self):
@@ -229,9 +232,6 @@ class NeedReviewView(ReviewerRequiredMixin, WagtailAdminTemplateMixin, TemplateV
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
-            except IllegalTransition as exc:
-                messages.error(self.request, str(exc))
-                return redirect("needs_review:index")
             else:
                 for warning in outcome.warnings:
                     messages.warning(self.request, warning)
@@ -246,9 +246,6 @@ class NeedReviewView(ReviewerRequiredMixin, WagtailAdminTemplateMixin, TemplateV
                 need_review_reject(need=need, actor=self.request.user, reason=form.cleaned_data["reason"])
             except ValidationError as exc:
                 form.add_error(None, exc)
-            except IllegalTransition as exc:
-                messages.error(self.request, str(exc))
-                return redirect("needs_review:index")
             else:
                 messages.success(self.request, _("Need %(code)s was rejected.") % {"code": need.code})
                 return redirect("needs_review:index")

@@ -39,7 +39,7 @@ from marketplace.needs.services.kanon import (
     publish_waiting,
     wait_for_cohort,
 )
-from marketplace.needs.services.status import IllegalTransition, apply_status
+from marketplace.needs.services.status import NeedTransitionRefused, apply_status
 from privacy.redaction import Kind, detect, normalize_text, residual_risk
 from regions.models import Region
 
@@ -160,7 +160,7 @@ def need_review_approve(*, need: Need, actor, title: str, summary: str) -> Revie
 
     Raises ``PermissionDenied`` outside the actor's caseworker scope, ``ValidationError``
     (per field: ``title``, ``summary``) for an empty title, a detected identifier or a district
-    or county name, and ``IllegalTransition`` when the need is no longer pending review.
+    or county name, and ``NeedTransitionRefused`` when the need is no longer pending review.
     """
     title, summary = _clean_text(title), _clean_text(summary)
     errors: dict[str, list[str]] = {}
@@ -184,7 +184,7 @@ def need_review_approve(*, need: Need, actor, title: str, summary: str) -> Revie
     locked = Need.objects.select_for_update().get(pk=need.pk)
     _check_may_review(actor, locked)
     if locked.status != NeedStatus.PENDING_REVIEW:
-        raise IllegalTransition(locked.status, NeedStatus.PUBLISHED)
+        raise NeedTransitionRefused(locked.status, NeedStatus.PUBLISHED)
     counties = [county for county, its_city in county_cities.items() if its_city == city]
     # Lock the waiting needs that may be published with this one.
     list(
@@ -247,7 +247,7 @@ def need_review_reject(*, need: Need, actor, reason: str) -> Need:
     The reason is stored, so it must not identify anyone: it is checked like a public text.
     Raises ``PermissionDenied`` outside the actor's caseworker scope, ``ValidationError``
     (``reason``) for an empty reason or one holding a detected identifier, and
-    ``IllegalTransition`` when the need is no longer pending review.
+    ``NeedTransitionRefused`` when the need is no longer pending review.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -261,7 +261,7 @@ def need_review_reject(*, need: Need, actor, reason: str) -> Need:
     locked = Need.objects.select_for_update().get(pk=need.pk)
     _check_may_review(actor, locked)
     if locked.status != NeedStatus.PENDING_REVIEW:
-        raise IllegalTransition(locked.status, NeedStatus.REJECTED)
+        raise NeedTransitionRefused(locked.status, NeedStatus.REJECTED)
     transition = apply_status(locked, NeedStatus.REJECTED, actor=actor, note=reason)
     locked.save()
     transition.save()

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
+from core.errors import DomainError
 from marketplace.needs.models import Need, NeedStatus, NeedTransition, SourceSystem
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -56,7 +57,11 @@ PUBLIC_STATUSES = frozenset(
 )
 
 
-class IllegalTransition(Exception):
+class NeedTransitionRefused(DomainError):
+    """A move of a need that ``TRANSITIONS`` does not allow (HTTP 409)."""
+
+    code = "illegal_need_transition"
+
     def __init__(self, from_status: str, to_status: str):
         self.from_status, self.to_status = from_status, to_status
         super().__init__(
@@ -66,9 +71,9 @@ class IllegalTransition(Exception):
 
 
 def check_transition(from_status: str, to_status: str) -> None:
-    """Raise ``IllegalTransition`` unless the table allows the move."""
+    """Raise ``NeedTransitionRefused`` unless the table allows the move."""
     if to_status not in TRANSITIONS[from_status]:
-        raise IllegalTransition(from_status, to_status)
+        raise NeedTransitionRefused(from_status, to_status)
 
 
 def apply_status(
@@ -77,7 +82,7 @@ def apply_status(
     """Change ``need.status`` in memory and return the unsaved transition row.
 
     For callers that save in bulk (intake); the caller holds the locks. Raises
-    ``IllegalTransition``.
+    ``NeedTransitionRefused``.
     """
     check_transition(need.status, to_status)
     transition = NeedTransition(
@@ -103,7 +108,7 @@ def need_set_status(
 ) -> Need:
     """Move one need to ``to_status`` under a row lock, recording the transition.
 
-    Raises ``IllegalTransition`` when the table does not allow the move.
+    Raises ``NeedTransitionRefused`` when the table does not allow the move.
     """
     locked = Need.objects.select_for_update().get(pk=need.pk)
     transition = apply_status(locked, to_status, actor=actor, source_system=source_system, note=note)
@@ -117,7 +122,7 @@ def need_withdraw(
 ) -> Need:
     """Withdraw a need (the source system or a caseworker); withdrawing twice changes nothing.
 
-    Raises ``IllegalTransition`` for a need that is already closed otherwise (rejected, expired).
+    Raises ``NeedTransitionRefused`` for a need that is already closed otherwise (rejected, expired).
     """
     if need.status == NeedStatus.WITHDRAWN:
         return need

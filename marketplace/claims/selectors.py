@@ -1,0 +1,74 @@
+"""Reads of claims and transfer requests: querysets for pages, the API and the back office."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from accounts.roles import Role
+from accounts.scoping import scope_queryset
+from marketplace.claims.models import Claim, TransferRequest, TransferStatus
+from marketplace.needs.models import Need
+from marketplace.organizations.models import Membership, MembershipRole, MembershipStatus
+
+
+def claims_public_history(*, need: Need) -> QuerySet[Claim]:
+    """Every claim on a need, oldest first, for the public history (holder, amount, date, status)."""
+    return (
+        Claim.objects.filter(need=need)
+        .select_related("organization", "volunteer")
+        .order_by("created_at", "pk")
+    )
+
+
+def claims_of_user(*, user) -> QuerySet[Claim]:
+    """Claims held by the user's organizations (active memberships) or by them as a volunteer,
+    newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Claim.objects.none()
+    organizations = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
+        "organization_id"
+    )
+    return (
+        Claim.objects.filter(Q(organization_id__in=organizations) | Q(volunteer__user=user))
+        .select_related("need", "organization", "volunteer")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def transfers_to_answer(*, user) -> QuerySet[TransferRequest]:
+    """Pending transfer requests on claims the user answers for (administrator or volunteer)."""
+    if not getattr(user, "is_authenticated", False):
+        return TransferRequest.objects.none()
+    admin_of = Membership.objects.filter(
+        user=user, status=MembershipStatus.ACTIVE, role=MembershipRole.ADMIN
+    ).values("organization_id")
+    return (
+        TransferRequest.objects.filter(status=TransferStatus.PENDING)
+        .filter(Q(claim__organization_id__in=admin_of) | Q(claim__volunteer__user=user))
+        .select_related("claim__need", "claim__organization", "requested_by")
+        .order_by("answer_due_at", "pk")
+    )
+
+
+def transfers_requested_by_user(*, user) -> QuerySet[TransferRequest]:
+    """Transfer requests made by the user's organizations, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return TransferRequest.objects.none()
+    organizations = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
+        "organization_id"
+    )
+    return (
+        TransferRequest.objects.filter(requested_by_id__in=organizations)
+        .select_related("claim__need", "claim__organization", "claim__volunteer", "requested_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def transfers_escalated_for(*, user) -> QuerySet[TransferRequest]:
+    """Escalated transfer requests the caseworker may decide (inside their scope), oldest first."""
+    transfers = TransferRequest.objects.filter(status=TransferStatus.ESCALATED).select_related(
+        "claim__need__region", "claim__organization", "claim__volunteer", "requested_by"
+    )
+    return scope_queryset(
+        transfers, user, roles=[Role.CASEWORKER], region_field="claim__need__region__code"
+    ).order_by("answer_due_at", "pk")
