@@ -104,6 +104,10 @@ class TransferStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# Transfer requests still waiting for an answer (the holder's, then the caseworker's).
+OPEN_TRANSFER_STATUSES = (TransferStatus.PENDING, TransferStatus.ESCALATED)
+
+
 class TransferRequest(models.Model):
     """转让: another organization asks a claim's holder to hand the claim over."""
 

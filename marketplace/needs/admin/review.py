@@ -42,7 +42,8 @@ from wagtail.log_actions import log
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from accounts.models import Department, User
-from accounts.roles import Role, is_administrator
+from accounts.permissions import is_administrator, may_review_needs
+from accounts.roles import Role
 from core.backoffice import AdminPage, menu_item_for
 from marketplace.needs import converters as _converters  # noqa: F401 - registers need_code
 from marketplace.needs.choices import LowIncomeCategory
@@ -54,7 +55,7 @@ from marketplace.needs.forms import (
     SourceSystemForm,
     SpreadsheetUploadForm,
 )
-from marketplace.needs.models import AmountKind, PolicyOverride, SourceSystem
+from marketplace.needs.models import PolicyOverride, SourceSystem
 from marketplace.needs.placement import SUPPRESSED_LEVEL
 from marketplace.needs.selectors import need_review_queue
 from marketplace.needs.services.intake import Outcome as IntakeOutcome
@@ -84,18 +85,6 @@ ROTATE_KEY_ACTION = "needs.rotate_key"
 SEX_LABELS = {"male": gettext_lazy("Male"), "female": gettext_lazy("Female")}
 
 
-# --- who may use what --------------------------------------------------------------------------
-
-
-def may_review(user) -> bool:
-    """Caseworkers (in their scope) and administrators review and import needs."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and (user.is_superuser or user.has_role(Role.CASEWORKER, Role.ADMINISTRATOR))
-    )
-
-
 class AdministratorPolicy(BasePermissionPolicy):
     """Administrators (and superusers) may do ``actions`` on the model; nobody else may.
 
@@ -120,7 +109,7 @@ class AdministratorPolicy(BasePermissionPolicy):
 
 class ReviewerRequiredMixin:
     def dispatch(self, request, *args, **kwargs):
-        if not may_review(request.user):
+        if not may_review_needs(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -129,7 +118,7 @@ class ReviewerRequiredMixin:
 
 
 class ReviewQueueView(AdminPage):
-    check = staticmethod(may_review)
+    check = staticmethod(may_review_needs)
     template_name = "needs/admin/review_queue.html"
     page_title = gettext_lazy("Needs to review")
     header_icon = "tasks"
@@ -200,7 +189,6 @@ class NeedReviewView(ReviewerRequiredMixin, WagtailAdminTemplateMixin, TemplateV
             else need.department,
             sex=_sex_label(need.sex),
             suppressed=suppressed,
-            is_money=need.amount_kind == AmountKind.MONEY,
             explanation=(need.policy or {}).get("explanation", ""),
             transitions=need.transitions.select_related("actor", "source_system").order_by(
                 "created_at", "pk"
@@ -290,7 +278,7 @@ class ReviewViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self):
-        return menu_item_for(may_review)
+        return menu_item_for(may_review_needs)
 
     def get_urlpatterns(self):
         return [
@@ -478,7 +466,7 @@ class ImportViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self):
-        return menu_item_for(may_review)
+        return menu_item_for(may_review_needs)
 
     def get_urlpatterns(self):
         return [
