@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from marketplace.claims.models import TransferRequest, TransferStatus
-from marketplace.delivery.models import Delivery
+from marketplace.delivery.models import Delivery, DuplicateAidAlert
 from marketplace.needs.models import NeedStatus
 from regions.models import Region
 from tests.factories.accounts import UserFactory
@@ -117,3 +117,22 @@ def test_the_delivery_queue_shows_amounts_in_yuan_not_with_a_currency_sign(clien
     client.force_login(caseworker)
     page = text(client.get("/admin/deliveries/"))
     assert "1,200.00 元" in page and "¥" not in page
+
+
+def test_the_duplicate_aid_alerts_show_the_claimed_amount_in_yuan(client, claim, caseworker):
+    DuplicateAidAlert.objects.create(
+        household_token=claim.need.household_token,
+        need=claim.need,
+        claim=claim,
+        need_type=claim.need.need_type,
+        window_days=90,
+        detail="同一户在 90 天内已获同类帮扶。",
+    )
+    client.force_login(caseworker)
+    assert "1,200.00 元" in text(client.get("/admin/duplicate-aid/"))
+
+
+def test_the_claim_form_says_how_much_is_still_open_with_its_unit(client, member):
+    need = make_need(county="420111", target="12000.00")
+    client.force_login(member)
+    assert "12,000.00 yuan, what is still open" in text(client.get(f"/needs/{need.code}/", **EN))
