@@ -27,7 +27,8 @@ from django.views.decorators.cache import never_cache
 from wagtail.admin.viewsets.base import ViewSet
 
 from accounts.audit import MASK
-from accounts.roles import Role, is_administrator
+from accounts.permissions import is_administrator
+from accounts.roles import Role
 from core.backoffice import AdminPage, menu_item_for
 from privacy.models import SensitiveKind, SensitiveRead
 

@@ -33,22 +33,3 @@ OFFICE_HOLDERS = _(
     "Government staff and platform administrators cannot register, join, volunteer or claim for "
     "a charity on the portal: they review and verify its work (conflict of interest)."
 )
-
-
-def holds_office(user) -> bool:
-    """Government staff and platform administrators. They review, verify and decide, so they
-    never register, join or claim for a charity, nor volunteer: that would be a conflict of
-    interest (a caseworker verifying their own delivery)."""
-    return bool(
-        getattr(user, "is_authenticated", False) and (user.is_superuser or user.has_role(*STAFF_ROLES))
-    )
-
-
-def is_administrator(user) -> bool:
-    """An active superuser or platform administrator: the back office's administration pages
-    (undelivered feedback, the access log, policy overrides) are theirs."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and (user.is_superuser or user.has_role(Role.ADMINISTRATOR))
-    )

@@ -81,7 +81,7 @@ def proposed_indexes() -> list:
     from django.db.models import F, Q
 
     from marketplace.needs.filters import REMAINING, URGENCY_RANK
-    from marketplace.needs.services.status import PUBLIC_STATUSES
+    from marketplace.needs.models import PUBLIC_STATUSES
 
     public = Q(status__in=sorted(PUBLIC_STATUSES))
     return [

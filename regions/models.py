@@ -29,6 +29,13 @@ def is_within(code: str, scope_code: str) -> bool:
     return code.startswith(code_prefix(scope_code))
 
 
+def covering_codes(code: str) -> list[str]:
+    """The province, city and county codes whose scope contains region ``code``, widest first:
+    ``420111`` → ``420000``, ``420100``, ``420111``; a city or the province gives fewer."""
+    candidates = dict.fromkeys([code[:2] + "0000", code[:4] + "00", code])
+    return [candidate for candidate in candidates if is_within(code, candidate)]
+
+
 class RegionLevel(models.TextChoices):
     PROVINCE = "province", _("Province")
     CITY = "city", _("City")

@@ -20,20 +20,11 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
-from accounts.roles import Role
+from accounts.permissions import may_decide_transfers
 from core.errors import RefusalRedirectMixin
 from marketplace.claims.selectors import transfers_escalated_for
 from marketplace.claims.services.claims import MAX_NOTE, holder_label
 from marketplace.claims.services.transfers import transfer_decide
-
-
-def may_decide_transfers(user) -> bool:
-    """Caseworkers (in their scope) and administrators decide escalated transfers."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and (user.is_superuser or user.has_role(Role.CASEWORKER, Role.ADMINISTRATOR))
-    )
 
 
 class TransferDecisionForm(forms.Form):

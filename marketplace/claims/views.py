@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import is_claim_holder
 from core.errors import redirect_on_refusal
 from core.http import safe_next
 from marketplace.claims.errors import ClaimRefused
@@ -42,14 +43,12 @@ from marketplace.claims.services.claims import (
     claim_status_label,
     claim_withdraw,
     holder_label,
-    may_manage_claim,
     need_claim,
 )
 from marketplace.claims.services.transfers import transfer_accept, transfer_decline, transfer_request
 from marketplace.needs.forms import AmountField
-from marketplace.needs.models import AmountKind, Need
+from marketplace.needs.models import OPEN_FOR_CLAIMS, AmountKind, Need
 from marketplace.needs.selectors import need_public_get
-from marketplace.needs.services.status import OPEN_FOR_CLAIMS
 from marketplace.needs.views import render_need_detail
 from marketplace.organizations.models import Organization, Volunteer
 from marketplace.organizations.selectors import organizations_for_claiming, volunteer_for
@@ -153,7 +152,7 @@ def claim_panel_context(request, need: Need, *, form: ClaimForm | None = None) -
         return context
     organizations = list(organizations_for_claiming(user=user))
     volunteer = _claimant_volunteer(user, need)
-    mine = [row for row in history if row["active"] and may_manage_claim(user, row["claim"])]
+    mine = [row for row in history if row["active"] and is_claim_holder(user, row["claim"])]
     holding = {row["claim"].organization_id for row in mine if row["claim"].organization_id}
     claim_for = [organization for organization in organizations if organization.pk not in holding]
     if volunteer is not None and any(row["claim"].volunteer_id == volunteer.pk for row in mine):
@@ -358,7 +357,7 @@ def my_claims(request):
         {
             "claim": claim,
             "holder": holder_label(claim),
-            "manage": may_manage_claim(user, claim),
+            "manage": is_claim_holder(user, claim),
             "status_label": claim_status_label(claim.status),
             "expires_soon": claim.status == ClaimStatus.ACTIVE and claim.lease_expires_at <= soon,
         }

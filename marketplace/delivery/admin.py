@@ -35,12 +35,12 @@ from django.views.generic import TemplateView
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
 from accounts.models import Department
-from accounts.roles import Role
+from accounts.permissions import may_see_chain, may_see_expired_needs, may_verify_deliveries
 from core.backoffice import AdminPage, menu_item_for
 from core.errors import RefusalRedirectMixin
+from core.formatting import need_amount_unit
 from marketplace.delivery.models import DeliveryStatus
 from marketplace.delivery.services.chain import (
-    CHAIN_ROLES,
     chain_need,
     duplicate_alert_resolve,
     duplicate_alerts,
@@ -48,14 +48,12 @@ from marketplace.delivery.services.chain import (
     household_needs,
 )
 from marketplace.delivery.services.reports import (
-    EXPIRED_REPORT_ROLES,
     delivery_dispute,
     delivery_queue,
     delivery_verify,
     expired_needs_report,
 )
 from marketplace.needs import converters as _converters  # noqa: F401 - registers need_code
-from marketplace.needs.admin.review import may_review
 from marketplace.needs.choices import NeedType
 from marketplace.needs.models import Need
 from privacy.access import record_read
@@ -69,25 +67,8 @@ CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # --- who may use what --------------------------------------------------------------------------
 
 
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def may_verify(user) -> bool:
-    """Caseworkers (in their scope) and administrators verify deliveries and resolve alerts."""
-    return may_review(user)
-
-
-def may_see_chain(user) -> bool:
-    return _active(user) and (user.is_superuser or user.has_role(*CHAIN_ROLES, Role.ADMINISTRATOR))
-
-
-def may_see_expired(user) -> bool:
-    return _active(user) and (user.is_superuser or user.has_role(*EXPIRED_REPORT_ROLES, Role.ADMINISTRATOR))
-
-
 class _RequiresMixin:
-    check = staticmethod(may_verify)
+    check = staticmethod(may_verify_deliveries)
 
     def dispatch(self, request, *args, **kwargs):
         if not self.check(request.user):
@@ -96,7 +77,7 @@ class _RequiresMixin:
 
 
 class _AdminPage(AdminPage):
-    check = staticmethod(may_verify)
+    check = staticmethod(may_verify_deliveries)
 
 
 def _label(choices, code: str) -> str:
@@ -202,7 +183,7 @@ class DeliveryViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self):
-        return menu_item_for(may_verify)
+        return menu_item_for(may_verify_deliveries)
 
     def get_urlpatterns(self):
         return [
@@ -350,7 +331,7 @@ class DuplicateAlertViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self):
-        return menu_item_for(may_verify)
+        return menu_item_for(may_verify_deliveries)
 
     def get_urlpatterns(self):
         return [
@@ -363,7 +344,7 @@ class DuplicateAlertViewSet(ViewSet):
 
 
 class ExpiredNeedsView(_AdminPage):
-    check = staticmethod(may_see_expired)
+    check = staticmethod(may_see_expired_needs)
     template_name = "delivery/admin/expired.html"
     page_title = gettext_lazy("Expired needs")
     header_icon = "time"
@@ -447,7 +428,7 @@ class ExpiredNeedsView(_AdminPage):
 
 
 def _expired_row(need: Need) -> dict:
-    unit = {"money": _("yuan"), "hours": _("hours")}.get(need.amount_kind, need.unit)
+    unit = need_amount_unit(need)
     return {
         "need": need,
         "need_type": _label(NeedType, need.need_type),
@@ -473,7 +454,7 @@ class ExpiredNeedsViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self):
-        return menu_item_for(may_see_expired)
+        return menu_item_for(may_see_expired_needs)
 
     def get_urlpatterns(self):
         return [path("", ExpiredNeedsView.as_view(), name="index")]

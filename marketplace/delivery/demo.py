@@ -18,15 +18,15 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from accounts.models import User
+from accounts.permissions import is_claim_holder
 from accounts.roles import Role
+from accounts.selectors import caseworkers_for
 from marketplace.claims.models import Claim, ClaimStatus
 from marketplace.delivery.models import Delivery
 from marketplace.delivery.services.reports import (
     delivery_dispute,
     delivery_report,
     delivery_verify,
-    need_caseworkers,
-    user_may_report,
 )
 from marketplace.organizations.models import OrganizationStatus
 
@@ -80,7 +80,7 @@ def _demo_claims() -> list[Claim]:
     )
     chosen = []
     for claim in claims[:50]:
-        if user_may_report(claim.claimant, claim):
+        if is_claim_holder(claim.claimant, claim):
             chosen.append(claim)
         if len(chosen) == len(PLAN):
             break
@@ -88,7 +88,7 @@ def _demo_claims() -> list[Claim]:
 
 
 def _verifier(claim: Claim) -> User | None:
-    caseworkers = need_caseworkers(claim.need)
+    caseworkers = caseworkers_for(claim.need.region_id)
     if caseworkers:
         return caseworkers[0]
     return (

@@ -16,6 +16,10 @@ class DeliveryStatus(models.TextChoices):
     DISPUTED = "disputed", _("Disputed")
 
 
+# Deliveries that count against their claim's amount.
+COUNTED_DELIVERY_STATUSES = (DeliveryStatus.REPORTED, DeliveryStatus.VERIFIED)
+
+
 class Delivery(models.Model):
     """交付: what a claimant reports having delivered; the caseworker verifies it."""
 

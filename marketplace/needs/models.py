@@ -62,6 +62,28 @@ class NeedStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+# Needs a source system can no longer revise (it sends a new ``source_ref`` instead).
+CLOSED_STATUSES = frozenset(
+    {NeedStatus.REJECTED, NeedStatus.WITHDRAWN, NeedStatus.EXPIRED, NeedStatus.FULFILLED, NeedStatus.CLOSED}
+)
+# Needs the public can see and charities can act on.
+OPEN_FOR_CLAIMS = frozenset({NeedStatus.PUBLISHED, NeedStatus.PARTIALLY_CLAIMED})
+PUBLIC_STATUSES = frozenset(
+    {
+        NeedStatus.PUBLISHED,
+        NeedStatus.PARTIALLY_CLAIMED,
+        NeedStatus.CLAIMED,
+        NeedStatus.FULFILLED,
+        NeedStatus.CLOSED,
+    }
+)
+# Needs whose status follows the claimed sum (published → partially_claimed → claimed).
+CLAIM_DRIVEN_STATUSES = frozenset({NeedStatus.PUBLISHED, NeedStatus.PARTIALLY_CLAIMED, NeedStatus.CLAIMED})
+# Needs with a gap left; claims already made on a partially claimed need stand and may still
+# be delivered, only the open remainder closes.
+EXPIRABLE_STATUSES = (NeedStatus.PENDING_REVIEW, NeedStatus.PUBLISHED, NeedStatus.PARTIALLY_CLAIMED)
+
+
 class AmountKind(models.TextChoices):
     MONEY = "money", _("Money (CNY)")
     GOODS = "goods", _("Goods")
@@ -77,7 +99,7 @@ NEED_URGENCY_RANK = Case(
     output_field=models.IntegerField(),
 )
 NEED_REMAINING = F("target_amount") - F("claimed_amount")
-_PUBLIC = Q(status__in=sorted(["published", "partially_claimed", "claimed", "fulfilled", "closed"]))
+_PUBLIC = Q(status__in=sorted(status.value for status in PUBLIC_STATUSES))
 NEWEST = (F("published_at").desc(), F("id").desc())
 # GB/T 2260 prefix of the county-level units the province administers directly (仙桃, 潜江, 天门,
 # 神农架): no city above them, so each counts as its own city.

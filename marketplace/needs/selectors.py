@@ -22,8 +22,7 @@ from marketplace.needs.filters import (
     apply_need_filters,
     need_filter_params,
 )
-from marketplace.needs.models import Need, NeedStatus
-from marketplace.needs.services.status import PUBLIC_STATUSES
+from marketplace.needs.models import PUBLIC_STATUSES, Need, NeedStatus
 
 
 def need_public_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Need]:

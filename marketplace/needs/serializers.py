@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.formatting import format_number
 from marketplace.needs.filters import region_index
 from marketplace.needs.models import Need
 from marketplace.needs.placement import SUPPRESSED_LEVEL
@@ -203,7 +204,7 @@ def _public_policy(stored: dict, *, hides_local: bool, rule_version: str) -> dic
         policy = {
             "rule_version": f"{rule_set}+local",
             "source": LOCAL_RULES_SOURCE,
-            "explanation": LOCAL_RULES_EXPLANATION % {"gap": policy.get("charity_gap", "")},
+            "explanation": LOCAL_RULES_EXPLANATION % {"gap": format_number(policy.get("charity_gap", ""))},
             "charity_gap": policy.get("charity_gap", ""),
         }
     return policy

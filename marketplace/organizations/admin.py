@@ -23,9 +23,9 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
+from accounts.permissions import may_review_organizations
 from core.backoffice import AdminPage, menu_item_for
 from core.errors import RefusalRedirectMixin
-from marketplace.needs.admin.review import ReviewerRequiredMixin, may_review
 from marketplace.needs.choices import NeedType
 from marketplace.organizations.forms import StatusChangeForm, add_service_errors, with_labels
 from marketplace.organizations.models import OrganizationStatus
@@ -69,7 +69,7 @@ DONE_MESSAGES = {
 
 
 class OrganizationListView(AdminPage):
-    check = staticmethod(may_review)
+    check = staticmethod(may_review_organizations)
     template_name = "organizations/admin/list.html"
     page_title = gettext_lazy("Organizations")
     header_icon = "group"
@@ -94,7 +94,12 @@ class OrganizationListView(AdminPage):
         return context
 
 
-class OrganizationScopedMixin(ReviewerRequiredMixin):
+class OrganizationScopedMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if not may_review_organizations(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
     @cached_property
     def organization(self):
         return get_object_or_404(organization_review_list(user=self.request.user), pk=self.kwargs["pk"])
@@ -214,7 +219,7 @@ class OrganizationViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self):
-        return menu_item_for(may_review)
+        return menu_item_for(may_review_organizations)
 
     def get_urlpatterns(self):
         return [

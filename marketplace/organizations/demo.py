@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw
 from stdnum.cn.uscc import calc_check_digit
 
 from accounts.models import User
+from accounts.permissions import may_verify_organization
 from marketplace.needs.choices import NeedType
 from marketplace.organizations.models import (
     Membership,
@@ -30,7 +31,6 @@ from marketplace.organizations.models import (
 )
 from marketplace.organizations.services import (
     certificate_store,
-    may_verify,
     membership_decide,
     membership_invite,
     membership_respond,
@@ -144,7 +144,8 @@ def _user(username: str) -> User | None:
 
 
 def _move_to(organization: Organization, spec: DemoOrganization, caseworker: User | None) -> None:
-    actor = caseworker if caseworker is not None and may_verify(caseworker, organization) else None
+    verifies = caseworker is not None and may_verify_organization(caseworker, organization)
+    actor = caseworker if verifies else None
     if spec.status in (OrganizationStatus.VERIFIED, OrganizationStatus.SUSPENDED):
         organization_set_status(
             organization=organization,

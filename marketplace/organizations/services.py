@@ -36,8 +36,9 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from accounts.models import User
 from accounts.notifications import notify
-from accounts.roles import OFFICE_HOLDERS, Role, holds_office
-from accounts.scoping import user_may_act
+from accounts.permissions import holds_office, is_organization_admin, may_verify_organization
+from accounts.roles import OFFICE_HOLDERS, Role
+from accounts.selectors import caseworkers_for
 from accounts.verification import EMAIL_UNVERIFIED, require_verified_email
 from core.errors import DomainError
 from core.evidence import CheckedEvidence, EvidenceError, check_evidence
@@ -235,25 +236,8 @@ def region_codes_clean(codes: Iterable[str]) -> list[str]:
 # --- who may do what ---------------------------------------------------------------------------
 
 
-def may_verify(user, organization: Organization) -> bool:
-    """Caseworkers whose scope holds the organization's region (and administrators)."""
-    return user_may_act(user, region_code=organization.region_id, roles=[Role.CASEWORKER])
-
-
 def _acts_everywhere(user) -> bool:
     return bool(user.is_superuser or user.has_role(Role.ADMINISTRATOR))
-
-
-def is_organization_admin(user, organization: Organization) -> bool:
-    """An active administrator member of ``organization``."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return Membership.objects.filter(
-        organization=organization,
-        user=user,
-        role=MembershipRole.ADMIN,
-        status=MembershipStatus.ACTIVE,
-    ).exists()
 
 
 def _require_organization_admin(user, organization: Organization) -> None:
@@ -270,18 +254,6 @@ def _organization_admins(organization: Organization) -> list[User]:
             memberships__status=MembershipStatus.ACTIVE,
         )
     )
-
-
-def _caseworkers_for(region: Region) -> list[User]:
-    """The caseworkers of the region, or, when it has none, of the nearest region above it."""
-    chain = [region, *reversed(region.ancestors())]
-    for node in chain:
-        caseworkers = list(
-            User.objects.filter(is_active=True, region=node, groups__name=Role.CASEWORKER).distinct()
-        )
-        if caseworkers:
-            return caseworkers
-    return []
 
 
 def _add_role(user: User, role: str) -> None:
@@ -419,7 +391,7 @@ def organization_register(
     )
     _add_role(user, Role.CHARITY_ADMIN)
     notify(
-        users=_caseworkers_for(region),
+        users=caseworkers_for(region),
         subject=_("New organization to verify: %(name)s") % {"name": organization.name},
         body=_("%(name)s registered in %(region)s and waits for verification.")
         % {"name": organization.name, "region": region.name},
@@ -450,7 +422,7 @@ def organization_set_status(
     rejection or suspension has no reason.
     """
     locked = Organization.objects.select_for_update().get(pk=organization.pk)
-    if actor is not None and not may_verify(actor, locked):
+    if actor is not None and not may_verify_organization(actor, locked):
         raise PermissionDenied(_("Only caseworkers of the organization's region may do this."))
     check_organization_transition(locked.status, to_status)
     note = (note or "").strip()

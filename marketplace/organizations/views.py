@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from accounts.roles import OFFICE_HOLDERS, holds_office
+from accounts.permissions import holds_office
+from accounts.roles import OFFICE_HOLDERS
 from marketplace.needs.choices import NeedType
 from marketplace.organizations.api import serialize_public
 from marketplace.organizations.forms import (

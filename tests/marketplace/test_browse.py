@@ -360,7 +360,7 @@ def test_page_shows_cards_with_gap_and_progress_in_chinese(client, source):
     assert "医疗" in text  # the need type's label
     assert '<progress class="browse-progress" max="2000.00" value="500.00"' in text
     assert "(25%)" in text
-    assert "1500.00" in text  # the remaining gap
+    assert "1,500.00 元" in text  # the remaining gap
     assert "<details" in text and "need-filters" in text
 
 
@@ -451,7 +451,7 @@ def test_kept_page_parts_never_show_an_old_amount_or_count(client, source, setti
     need.claimed_amount, need.status = 500, NeedStatus.PARTIALLY_CLAIMED
     need.save(update_fields=["claimed_amount", "status"])
     _response, text = page(client, "?need_type=medical")
-    assert "1500.00" in text and 'value="500.00"' in text
+    assert "1,500.00 元" in text and 'value="500.00"' in text
 
     # New counts (a new facet period) show in the filter panel, not the panel kept before.
     counted = views_browse.need_facets

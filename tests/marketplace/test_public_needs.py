@@ -292,8 +292,8 @@ def test_a_medical_need_shows_statutory_coverage_what_remains_and_the_rule(clien
     html = page(client, f"/needs/{need.code}/")
     assert "鄂民政发〔2024〕21号" in html
     assert "hubei-2024-21" in html
-    assert "7000.00" in html
-    assert "5000.00" in html
+    assert "7,000.00 元" in html
+    assert "5,000.00 元" in html
 
 
 # --- generalization ------------------------------------------------------------------------------

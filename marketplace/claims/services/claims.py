@@ -34,7 +34,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.notifications import notify
-from accounts.roles import OFFICE_HOLDERS, Role, holds_office
+from accounts.permissions import holds_office, is_active_member, is_claim_holder
+from accounts.roles import OFFICE_HOLDERS
+from accounts.selectors import caseworkers_for
+from core.formatting import format_need_amount
 from marketplace.claims.errors import ClaimRefused, refusal_for_integrity_error
 from marketplace.claims.hooks import claim_made
 from marketplace.claims.models import (
@@ -48,10 +51,10 @@ from marketplace.claims.models import (
 )
 from marketplace.claims.services.status import claim_record_made, claim_set_status, transfer_set_status
 from marketplace.needs.intake import clean_amount
-from marketplace.needs.models import AmountKind, Need, NeedStatus
+from marketplace.needs.models import CLAIM_DRIVEN_STATUSES, OPEN_FOR_CLAIMS, AmountKind, Need, NeedStatus
 from marketplace.needs.services.feedback import feedback_emit
 from marketplace.needs.services.review import identifier_messages
-from marketplace.needs.services.status import OPEN_FOR_CLAIMS, apply_status
+from marketplace.needs.services.status import apply_status
 from marketplace.organizations.models import (
     Membership,
     MembershipRole,
@@ -61,12 +64,9 @@ from marketplace.organizations.models import (
     Volunteer,
 )
 from marketplace.organizations.selectors import organizations_for_claiming, volunteer_for
-from regions.models import is_within
 
 CENT = Decimal("0.01")
 MAX_NOTE = 1000
-# Need statuses whose status follows the claimed sum (published → partially_claimed → claimed).
-CLAIM_DRIVEN_STATUSES = frozenset({NeedStatus.PUBLISHED, NeedStatus.PARTIALLY_CLAIMED, NeedStatus.CLAIMED})
 
 
 def lease_period() -> timedelta:
@@ -80,15 +80,6 @@ DELIVERED = ("reported", "verified")
 
 
 # --- who may claim -------------------------------------------------------------------------------
-
-
-def is_active_member(user, organization: Organization, *, admin: bool = False) -> bool:
-    memberships = Membership.objects.filter(
-        organization=organization, user=user, status=MembershipStatus.ACTIVE
-    )
-    if admin:
-        memberships = memberships.filter(role=MembershipRole.ADMIN)
-    return bool(getattr(user, "is_authenticated", False)) and memberships.exists()
 
 
 def claim_resolve_holder(
@@ -149,15 +140,6 @@ def _check_may_claim(
         )
 
 
-def may_manage_claim(user, claim: Claim) -> bool:
-    """The claim's holder: an active member of its organization, or the volunteer themself."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if claim.organization_id:
-        return is_active_member(user, claim.organization)
-    return claim.volunteer.user_id == user.pk
-
-
 def holder_admins(claim: Claim) -> list[User]:
     """Who answers for a claim's holder: the organization's active administrators (its active
     members when it has no administrator), or the volunteer."""
@@ -174,16 +156,6 @@ def organization_contacts(organization: Organization) -> list[User]:
         ).order_by("pk")
     )
     return admins or list(User.objects.filter(pk__in=active.values("user_id"), is_active=True).order_by("pk"))
-
-
-def caseworkers_of(need: Need) -> list[User]:
-    """Caseworkers whose region scope covers the need's county (the county, its city, the province)."""
-    code = need.region_id
-    # A scope covers the county when the county's code starts with the scope's prefix; the only
-    # codes that can do so are the county's own, its first four digits and its first two, padded.
-    scopes = {code[:length].ljust(6, "0") for length in (2, 4, 6)}
-    users = User.objects.filter(groups__name=Role.CASEWORKER, is_active=True, region_id__in=scopes).distinct()
-    return [user for user in users if is_within(code, user.region_id)]
 
 
 # --- input --------------------------------------------------------------------------------------
@@ -260,14 +232,6 @@ def holder_label(claim: Claim) -> str:
     return _("Volunteer %(name)s") % {"name": claim.volunteer.masked_name}
 
 
-def amount_text(need: Need, amount: Decimal) -> str:
-    if need.amount_kind == AmountKind.MONEY:
-        return _("%(amount)s yuan") % {"amount": amount}
-    if need.amount_kind == AmountKind.HOURS:
-        return _("%(amount)s hours") % {"amount": amount}
-    return f"{amount} {need.unit}".strip()
-
-
 def when_text(moment) -> str:
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
@@ -336,7 +300,7 @@ def need_claim(
                 raise ClaimRefused(
                     "over_remaining",
                     _("Only %(remaining)s is still open on this need; claim no more than that.")
-                    % {"remaining": amount_text(locked, max(remaining, Decimal(0)))},
+                    % {"remaining": format_need_amount(locked, max(remaining, Decimal(0)))},
                 )
             claim = Claim.objects.create(
                 need=locked,
@@ -362,7 +326,11 @@ def need_claim(
 
 
 def _notify_claimed(claim: Claim, need: Need) -> None:
-    values = {"code": need.code, "amount": amount_text(need, claim.amount), "holder": holder_label(claim)}
+    values = {
+        "code": need.code,
+        "amount": format_need_amount(need, claim.amount),
+        "holder": holder_label(claim),
+    }
     notify(
         users=[claim.claimant],
         subject=_("You claimed %(amount)s of need %(code)s") % values,
@@ -373,10 +341,10 @@ def _notify_claimed(claim: Claim, need: Need) -> None:
         url=my_claims_url(),
     )
     notify(
-        users=caseworkers_of(need),
+        users=caseworkers_for(need.region_id),
         subject=_("%(holder)s claimed %(amount)s of need %(code)s") % values,
         body=_("Still open on the need: %(remaining)s.")
-        % {"remaining": amount_text(need, need.remaining_amount)},
+        % {"remaining": format_need_amount(need, need.remaining_amount)},
         url=need_url(need),
     )
 
@@ -387,7 +355,7 @@ def claim_renew(*, claim: Claim, actor) -> Claim:
     Raises ``ClaimRefused``: ``not_eligible``/``not_verified`` (403) unless ``actor`` holds
     the claim for a verified organization (or is its volunteer), ``not_active`` (409).
     """
-    if not may_manage_claim(actor, claim):
+    if not is_claim_holder(actor, claim):
         raise ClaimRefused("not_eligible")
     if claim.organization_id and claim.organization.status != OrganizationStatus.VERIFIED:
         raise ClaimRefused("not_verified")
@@ -413,7 +381,7 @@ def claim_withdraw(*, claim: Claim, actor, reason: str) -> Claim:
     someone, ``ClaimRefused``: ``not_eligible`` (403), ``not_active`` (409).
     """
     reason = clean_note(reason, field="reason", required=True)
-    if not may_manage_claim(actor, claim):
+    if not is_claim_holder(actor, claim):
         raise ClaimRefused("not_eligible")
     with transaction.atomic():
         need = lock_need(claim.need_id)
@@ -427,11 +395,11 @@ def claim_withdraw(*, claim: Claim, actor, reason: str) -> Claim:
         claim_release(locked, need, to_status=ClaimStatus.WITHDRAWN, actor=actor, note=reason)
         values = {
             "code": need.code,
-            "amount": amount_text(need, locked.amount),
+            "amount": format_need_amount(need, locked.amount),
             "holder": holder_label(locked),
         }
         notify(
-            users=caseworkers_of(need),
+            users=caseworkers_for(need.region_id),
             subject=_("%(holder)s withdrew its claim of %(amount)s on need %(code)s") % values,
             body=_("Reason: %(reason)s") % {"reason": reason},
             url=need_url(need),

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.notifications import notify
+from core.formatting import format_need_amount
 from marketplace.claims.models import Claim, ClaimStatus
-from marketplace.claims.services.claims import DELIVERED, amount_text, claim_release, need_url, when_text
+from marketplace.claims.services.claims import DELIVERED, claim_release, need_url, when_text
 from marketplace.needs.models import Need
 
 EXPIRY_CHUNK = 100
@@ -63,7 +64,10 @@ def claims_expire_leases(*, now=None) -> int:
                         "The lease ended on %(lease)s without renewal, so the %(amount)s you claimed "
                         "is open for others again."
                     )
-                    % {"lease": when_text(claim.lease_expires_at), "amount": amount_text(need, claim.amount)},
+                    % {
+                        "lease": when_text(claim.lease_expires_at),
+                        "amount": format_need_amount(need, claim.amount),
+                    },
                     url=need_url(need),
                 )
             expired += len(claims)

@@ -28,8 +28,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.notifications import notify
-from accounts.roles import Role
-from accounts.scoping import user_may_act
+from accounts.permissions import is_active_member, is_need_caseworker
+from accounts.selectors import caseworkers_for
+from core.formatting import format_need_amount
 from marketplace.claims.errors import ClaimRefused, refusal_for_integrity_error
 from marketplace.claims.models import (
     OPEN_TRANSFER_STATUSES,
@@ -39,14 +40,11 @@ from marketplace.claims.models import (
     TransferStatus,
 )
 from marketplace.claims.services.claims import (
-    amount_text,
     cancel_open_transfers,
-    caseworkers_of,
     clean_note,
     feedback_payload,
     holder_admins,
     holder_label,
-    is_active_member,
     lease_period,
     lock_claim,
     lock_need,
@@ -90,7 +88,7 @@ def _values(transfer: TransferRequest, claim: Claim, need: Need) -> dict:
         "code": need.code,
         "requester": transfer.requested_by.name,
         "holder": holder_label(claim),
-        "amount": amount_text(need, claim.amount),
+        "amount": format_need_amount(need, claim.amount),
     }
 
 
@@ -192,7 +190,7 @@ def transfer_decide(*, transfer: TransferRequest, actor, grant: bool, note: str 
     ``not_active``, ``already_claimed`` (409), ``not_verified`` (403).
     """
     note = clean_note(note, field="note", required=not grant)
-    if not user_may_act(actor, region_code=transfer.claim.need.region_id, roles=[Role.CASEWORKER]):
+    if not is_need_caseworker(actor, transfer.claim.need):
         raise PermissionDenied(_("You may not decide transfers of this region."))
     if grant:
         _hand_over(
@@ -277,7 +275,7 @@ def _hand_over(
                 holder_admins(claim) + organization_contacts(requester) + [locked.requester], subject, body
             )
             if to_status == TransferStatus.ACCEPTED:
-                _notify(caseworkers_of(need), subject, body)
+                _notify(caseworkers_for(need.region_id), subject, body)
     except IntegrityError as exc:
         raise refusal_for_integrity_error(exc) from exc
     return new_claim
@@ -347,7 +345,7 @@ def transfers_escalate(*, now=None) -> int:
                 )
                 values = _values(transfer, claim, need)
                 _notify(
-                    caseworkers_of(need),
+                    caseworkers_for(need.region_id),
                     _("Decide a transfer on need %(code)s: %(requester)s asks for the claim of %(holder)s")
                     % values,
                     _("The holder did not answer within %(hours)d hours. Reason given: %(reason)s")

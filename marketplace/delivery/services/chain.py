@@ -40,15 +40,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.notifications import notify
+from accounts.permissions import CHAIN_ROLES, is_need_caseworker
 from accounts.roles import Role
-from accounts.scoping import scope_queryset, user_may_act
+from accounts.scoping import scope_queryset
+from accounts.selectors import caseworkers_for
+from core.formatting import format_need_amount
 from marketplace.claims.models import HOLDING_CLAIM_STATUSES, Claim
 from marketplace.delivery.models import AssistanceRecord, DuplicateAidAlert
-from marketplace.delivery.services.reports import need_caseworkers
 from marketplace.needs.models import Need
 
-# Staff who see a household's chain: those who decide on its needs and oversee them.
-CHAIN_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.DEPARTMENT_HANDLER)
 ZERO = Decimal("0.00")
 
 
@@ -140,7 +140,7 @@ def _aid_elsewhere(need: Need, *, today: date, days: int) -> AidElsewhere:
         _("Need %(code)s: claim of %(amount)s by %(provider)s (%(status)s), %(date)s")
         % {
             "code": claim.need.code,
-            "amount": claim.amount,
+            "amount": format_need_amount(claim.need, claim.amount),
             "provider": claim.holder_name,
             "status": claim.get_status_display(),
             "date": timezone.localdate(claim.created_at).isoformat(),
@@ -150,7 +150,7 @@ def _aid_elsewhere(need: Need, *, today: date, days: int) -> AidElsewhere:
         _("Need %(code)s: %(amount)s delivered by %(provider)s, verified, %(date)s")
         % {
             "code": record.need.code,
-            "amount": record.amount,
+            "amount": format_need_amount(record.need, record.amount),
             "provider": record.provider,
             "date": record.delivered_on.isoformat(),
         }
@@ -209,7 +209,7 @@ def check_duplicate_aid(
             detail=detail,
         )
         notify(
-            users=need_caseworkers(need),
+            users=caseworkers_for(need.region_id),
             subject=_("Possible duplicate aid on need %(code)s") % {"code": need.code},
             body=detail,
             url=reverse("delivery_duplicates:index"),
@@ -242,7 +242,7 @@ def duplicate_alert_resolve(*, alert: DuplicateAidAlert, actor) -> DuplicateAidA
 
     Raises ``PermissionDenied`` for anyone else.
     """
-    if not user_may_act(actor, region_code=alert.need.region_id, roles=[Role.CASEWORKER]):
+    if not is_need_caseworker(actor, alert.need):
         raise PermissionDenied(_("Only a caseworker of the need's region may resolve this alert."))
     with transaction.atomic():
         locked = DuplicateAidAlert.objects.select_for_update().get(pk=alert.pk)

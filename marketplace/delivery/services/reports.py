@@ -46,29 +46,36 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.notifications import notify
+from accounts.permissions import EXPIRED_REPORT_ROLES, is_claim_holder, is_need_caseworker, may_view_evidence
 from accounts.roles import Role
-from accounts.scoping import scope_queryset, user_may_act
+from accounts.scoping import scope_queryset
+from accounts.selectors import caseworkers_for
 from core.errors import DomainError
 from core.evidence import MAX_FILES, CheckedEvidence, EvidenceError, check_evidence, too_large
+from core.formatting import format_need_amount
 from marketplace.claims.models import Claim, ClaimStatus
 from marketplace.claims.services.status import claim_set_status
-from marketplace.delivery.models import AssistanceRecord, Delivery, DeliveryStatus, Evidence
+from marketplace.delivery.models import (
+    COUNTED_DELIVERY_STATUSES,
+    AssistanceRecord,
+    Delivery,
+    DeliveryStatus,
+    Evidence,
+)
 from marketplace.needs.intake import clean_amount
 from marketplace.needs.models import Need, NeedStatus, NeedTransition, SourceSystem
 from marketplace.needs.services.feedback import feedback_emit
 from marketplace.needs.services.status import TRANSITIONS as NEED_TRANSITIONS
 from marketplace.needs.services.status import apply_status
-from marketplace.organizations.models import Membership, MembershipStatus, OrganizationStatus
+from marketplace.organizations.models import OrganizationStatus
 from privacy.redaction import Kind, detect
-from regions.models import is_within
+from regions.models import covering_codes
 
 DELIVERY_TRANSITIONS: dict[str, frozenset[str]] = {
     DeliveryStatus.REPORTED: frozenset({DeliveryStatus.VERIFIED, DeliveryStatus.DISPUTED}),
     DeliveryStatus.VERIFIED: frozenset(),
     DeliveryStatus.DISPUTED: frozenset(),
 }
-# Deliveries that count against their claim's amount.
-COUNTED_DELIVERY_STATUSES = (DeliveryStatus.REPORTED, DeliveryStatus.VERIFIED)
 MAX_DESCRIPTION = 2000
 MAX_NOTE = 1000
 # What a claimant's description must not carry: identifiers of anyone.
@@ -113,47 +120,6 @@ def close_grace_days() -> int:
 # --- who ------------------------------------------------------------------------------------
 
 
-def user_may_report(user, claim: Claim) -> bool:
-    """The volunteer who holds the claim, or an active member of the claiming organization."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if claim.volunteer_id:
-        return claim.volunteer.user_id == user.pk
-    return Membership.objects.filter(
-        organization_id=claim.organization_id, user=user, status=MembershipStatus.ACTIVE
-    ).exists()
-
-
-def user_may_verify(user, need: Need) -> bool:
-    """The need's caseworker: a caseworker whose scope covers the need's county."""
-    return user_may_act(user, region_code=need.region_id, roles=[Role.CASEWORKER])
-
-
-def user_may_view_evidence(user, evidence: Evidence) -> bool:
-    """The claimant's side (organization members, the volunteer) and the need's caseworkers."""
-    claim = evidence.delivery.claim
-    return user_may_report(user, claim) or user_may_verify(user, claim.need)
-
-
-def _covering_region_codes(code: str) -> list[str]:
-    """The province, city and county codes whose scope contains ``code``, widest first."""
-    candidates = dict.fromkeys([code[:2] + "0000", code[:4] + "00", code])
-    return [candidate for candidate in candidates if is_within(code, candidate)]
-
-
-def need_caseworkers(need: Need) -> list[User]:
-    """Whom to tell about a need: the caseworkers of its county, else of its city, else province."""
-    codes = _covering_region_codes(need.region_id)
-    users = list(
-        User.objects.filter(is_active=True, groups__name=Role.CASEWORKER, region_id__in=codes).distinct()
-    )
-    for code in reversed(codes):  # nearest first
-        nearest = [user for user in users if user.region_id == code]
-        if nearest:
-            return nearest
-    return []
-
-
 def need_department_handlers(need: Need) -> list[User]:
     """The source department's handlers whose scope covers the need."""
     return list(
@@ -161,7 +127,7 @@ def need_department_handlers(need: Need) -> list[User]:
             is_active=True,
             groups__name=Role.DEPARTMENT_HANDLER,
             department=need.department,
-            region_id__in=_covering_region_codes(need.region_id),
+            region_id__in=covering_codes(need.region_id),
         ).distinct()
     )
 
@@ -244,7 +210,7 @@ def delivery_report(
     description that is empty or carries ID numbers, phone or bank card numbers, or refused
     files; ``DeliveryConflict`` when the claim is no longer active.
     """
-    if not user_may_report(actor, claim):
+    if not is_claim_holder(actor, claim):
         raise PermissionDenied(_("Only the claimant's organization or volunteer may report its delivery."))
     if claim.organization_id and claim.organization.status != OrganizationStatus.VERIFIED:
         raise PermissionDenied(_("Your organization is not verified, so it cannot report deliveries."))
@@ -297,7 +263,7 @@ def delivery_report(
                             "At most %(left)s is left to report on this claim "
                             "(reported deliveries waiting for verification count)."
                         )
-                        % {"left": undelivered}
+                        % {"left": format_need_amount(claim.need, undelivered)}
                     },
                     code="over_claim",
                 )
@@ -338,12 +304,12 @@ def delivery_report(
                 },
             )
             notify(
-                users=need_caseworkers(need),
+                users=caseworkers_for(need.region_id),
                 subject=_("Delivery to verify on need %(code)s") % {"code": need.code},
                 body=_("%(provider)s reported delivering %(amount)s on %(date)s. Please check the evidence.")
                 % {
                     "provider": locked.holder_name,
-                    "amount": _amount_text(need, amount),
+                    "amount": format_need_amount(need, amount),
                     "date": delivered_on.isoformat(),
                 },
                 url=reverse("delivery_verification:detail", args=[delivery.pk]),
@@ -354,14 +320,6 @@ def delivery_report(
             file.storage.delete(file.name)
         raise
     return delivery
-
-
-def _amount_text(need: Need, amount: Decimal) -> str:
-    if need.amount_kind == "money":
-        return _("%(amount)s yuan") % {"amount": amount}
-    if need.amount_kind == "hours":
-        return _("%(amount)s hours") % {"amount": amount}
-    return f"{amount} {need.unit}".strip()
 
 
 # --- verification ---------------------------------------------------------------------------
@@ -401,7 +359,7 @@ def delivery_verify(*, delivery: Delivery, actor, note: str = "") -> Delivery:
     if len(note) > MAX_NOTE:
         raise ValidationError({"note": _("At most %(n)d characters.") % {"n": MAX_NOTE}})
     need = Need.objects.get(claims__deliveries=delivery)
-    if not user_may_verify(actor, need):
+    if not is_need_caseworker(actor, need):
         raise PermissionDenied(_("Only a caseworker of the need's region may verify its deliveries."))
     with transaction.atomic():
         locked = _lock(delivery)
@@ -472,7 +430,7 @@ def delivery_dispute(*, delivery: Delivery, actor, note: str) -> Delivery:
     if len(note) > MAX_NOTE:
         raise ValidationError({"note": _("At most %(n)d characters.") % {"n": MAX_NOTE}})
     need = Need.objects.get(claims__deliveries=delivery)
-    if not user_may_verify(actor, need):
+    if not is_need_caseworker(actor, need):
         raise PermissionDenied(_("Only a caseworker of the need's region may verify its deliveries."))
     with transaction.atomic():
         locked = _lock(delivery)
@@ -671,7 +629,7 @@ def delivery_queue(*, user, status: str | None = DeliveryStatus.REPORTED) -> Que
 def claim_for_reporter(*, user, pk: int) -> Claim:
     """The claim ``user`` may report deliveries on; ``Claim.DoesNotExist`` for any other."""
     claim = Claim.objects.select_related("need", "organization", "volunteer").get(pk=pk)
-    if not user_may_report(user, claim):
+    if not is_claim_holder(user, claim):
         raise Claim.DoesNotExist
     return claim
 
@@ -685,12 +643,9 @@ def evidence_for_user(*, user, pk: int) -> Evidence:
     evidence = Evidence.objects.select_related(
         "delivery__claim__need", "delivery__claim__volunteer", "delivery__claim__organization"
     ).get(pk=pk)
-    if not user_may_view_evidence(user, evidence):
+    if not may_view_evidence(user, evidence):
         raise Evidence.DoesNotExist
     return evidence
-
-
-EXPIRED_REPORT_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.DEPARTMENT_HANDLER)
 
 
 def expired_needs_report(*, user, since: date) -> QuerySet[Need]:

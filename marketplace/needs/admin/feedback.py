@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from wagtail.admin.viewsets.base import ViewSet
 
-from accounts.roles import is_administrator
+from accounts.permissions import is_administrator
 from core.backoffice import AdminPage, menu_item_for
 from core.queue import enqueue
 from marketplace.needs.services.feedback_dispatch import (

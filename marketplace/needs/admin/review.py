@@ -42,7 +42,8 @@ from wagtail.log_actions import log
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from accounts.models import Department, User
-from accounts.roles import Role, is_administrator
+from accounts.permissions import is_administrator, may_review_needs
+from accounts.roles import Role
 from core.backoffice import AdminPage, menu_item_for
 from core.errors import RefusalRedirectMixin
 from marketplace.needs import converters as _converters  # noqa: F401 - registers need_code
@@ -55,7 +56,7 @@ from marketplace.needs.forms import (
     SourceSystemForm,
     SpreadsheetUploadForm,
 )
-from marketplace.needs.models import AmountKind, PolicyOverride, SourceSystem
+from marketplace.needs.models import PolicyOverride, SourceSystem
 from marketplace.needs.placement import SUPPRESSED_LEVEL
 from marketplace.needs.selectors import need_review_queue
 from marketplace.needs.services.intake import Outcome as IntakeOutcome
@@ -85,18 +86,6 @@ ROTATE_KEY_ACTION = "needs.rotate_key"
 SEX_LABELS = {"male": gettext_lazy("Male"), "female": gettext_lazy("Female")}
 
 
-# --- who may use what --------------------------------------------------------------------------
-
-
-def may_review(user) -> bool:
-    """Caseworkers (in their scope) and administrators review and import needs."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and (user.is_superuser or user.has_role(Role.CASEWORKER, Role.ADMINISTRATOR))
-    )
-
-
 class AdministratorPolicy(BasePermissionPolicy):
     """Administrators (and superusers) may do ``actions`` on the model; nobody else may.
 
@@ -121,7 +110,7 @@ class AdministratorPolicy(BasePermissionPolicy):
 
 class ReviewerRequiredMixin:
     def dispatch(self, request, *args, **kwargs):
-        if not may_review(request.user):
+        if not may_review_needs(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -130,7 +119,7 @@ class ReviewerRequiredMixin:
 
 
 class ReviewQueueView(AdminPage):
-    check = staticmethod(may_review)
+    check = staticmethod(may_review_needs)
     template_name = "needs/admin/review_queue.html"
     page_title = gettext_lazy("Needs to review")
     header_icon = "tasks"
@@ -203,7 +192,6 @@ class NeedReviewView(RefusalRedirectMixin, ReviewerRequiredMixin, WagtailAdminTe
             else need.department,
             sex=_sex_label(need.sex),
             suppressed=suppressed,
-            is_money=need.amount_kind == AmountKind.MONEY,
             explanation=(need.policy or {}).get("explanation", ""),
             transitions=need.transitions.select_related("actor", "source_system").order_by(
                 "created_at", "pk"
@@ -287,7 +275,7 @@ class ReviewViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self):
-        return menu_item_for(may_review)
+        return menu_item_for(may_review_needs)
 
     def get_urlpatterns(self):
         return [
@@ -475,7 +463,7 @@ class ImportViewSet(ViewSet):
 
     @cached_property
     def menu_item_class(self):
-        return menu_item_for(may_review)
+        return menu_item_for(may_review_needs)
 
     def get_urlpatterns(self):
         return [

@@ -8,13 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marketplace.needs.models import Need, NeedStatus, NeedTransition
+from marketplace.needs.models import EXPIRABLE_STATUSES, Need, NeedStatus, NeedTransition
 from marketplace.needs.services.feedback import feedback_emit
 from marketplace.needs.services.status import apply_status
 
-# Needs with a gap left; claims already made on a partially claimed need stand and may still
-# be delivered, only the open remainder closes.
-EXPIRABLE = (NeedStatus.PENDING_REVIEW, NeedStatus.PUBLISHED, NeedStatus.PARTIALLY_CLAIMED)
 CHUNK_SIZE = 500
 
 
@@ -35,7 +32,7 @@ def needs_expire(*, today: date | None = None) -> int:
         with transaction.atomic():
             needs = list(
                 Need.objects.select_for_update(skip_locked=True)
-                .filter(status__in=EXPIRABLE, needed_by__lt=today)
+                .filter(status__in=EXPIRABLE_STATUSES, needed_by__lt=today)
                 .order_by("pk")[:CHUNK_SIZE]
             )
             if not needs:

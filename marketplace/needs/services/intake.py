@@ -26,7 +26,15 @@ from marketplace.needs.gate import HOLD_RESIDUAL_RISK, HOLD_THIN_CLASS, PublicDr
 from marketplace.needs.hooks import needs_received
 from marketplace.needs.intake import MAX_TEXT, SOURCE_REF, IntakeRecord, RecordErrors, parse_record
 from marketplace.needs.keys import record_digest, token_for
-from marketplace.needs.models import Need, NeedStatus, NeedTransition, PolicyOverride, SourceSystem
+from marketplace.needs.models import (
+    CLOSED_STATUSES,
+    PUBLIC_STATUSES,
+    Need,
+    NeedStatus,
+    NeedTransition,
+    PolicyOverride,
+    SourceSystem,
+)
 from marketplace.needs.placement import DisplayKey, max_level_for
 from marketplace.needs.policy import MedicalCosts, RegionalOverride, assess_medical
 from marketplace.needs.services.kanon import (
@@ -38,7 +46,7 @@ from marketplace.needs.services.kanon import (
     publish_waiting,
     wait_for_cohort,
 )
-from marketplace.needs.services.status import CLOSED, PUBLIC_STATUSES, apply_status
+from marketplace.needs.services.status import apply_status
 from regions.models import Region, code_prefix
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud on the hotline
@@ -215,7 +223,7 @@ def _compare(item: _Accepted) -> RecordResult | None:
         return None
     if need.record_digest == item.digest or (need.pending_revision or {}).get("digest") == item.digest:
         return RecordResult(record.source_ref, Outcome.UNCHANGED, need.code)
-    if need.status in CLOSED:
+    if need.status in CLOSED_STATUSES:
         return RecordResult(
             record.source_ref,
             Outcome.REJECTED,

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marketplace.needs.models import Need, NeedStatus
+from marketplace.needs.models import PUBLIC_STATUSES, Need, NeedStatus
 from marketplace.needs.placement import (
     CASEWORKER_APPROVED,
     LEVELS,
@@ -29,7 +29,6 @@ from marketplace.needs.placement import (
     max_level_for,
     published_key,
 )
-from marketplace.needs.services.status import PUBLIC_STATUSES
 
 
 def load_placement(

@@ -19,8 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.roles import Role
-from accounts.scoping import user_may_act
+from accounts.permissions import is_need_caseworker
 from marketplace.needs.filters import region_index
 from marketplace.needs.gate import (
     HOLD_RESIDUAL_RISK,
@@ -138,7 +137,7 @@ def describe_hold_reasons(hold_reasons: Iterable[dict]) -> list[dict]:
 
 
 def _check_may_review(actor, need: Need) -> None:
-    if not user_may_act(actor, region_code=need.region_id, roles=[Role.CASEWORKER]):
+    if not is_need_caseworker(actor, need):
         raise PermissionDenied(_("You may not review needs of this region."))
 
 

@@ -41,20 +41,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     NeedStatus.WITHDRAWN: frozenset(),
     NeedStatus.EXPIRED: frozenset(),
 }
-CLOSED = frozenset(
-    {NeedStatus.REJECTED, NeedStatus.WITHDRAWN, NeedStatus.EXPIRED, NeedStatus.FULFILLED, NeedStatus.CLOSED}
-)
-# Needs the public can see and charities can act on.
-OPEN_FOR_CLAIMS = frozenset({NeedStatus.PUBLISHED, NeedStatus.PARTIALLY_CLAIMED})
-PUBLIC_STATUSES = frozenset(
-    {
-        NeedStatus.PUBLISHED,
-        NeedStatus.PARTIALLY_CLAIMED,
-        NeedStatus.CLAIMED,
-        NeedStatus.FULFILLED,
-        NeedStatus.CLOSED,
-    }
-)
 
 
 class NeedTransitionRefused(DomainError):

@@ -1,0 +1,148 @@
+"""Who may act where: every permission predicate of the portal, each with one meaning.
+
+Two kinds of rule live here.
+
+* **Back-office gates** take only the user. They decide whether a page (and its menu item)
+  opens at all; the page's selectors then narrow it to the user's region scope
+  (``accounts.scoping.scope_queryset``), so a caseworker of another region finds nothing there.
+* **Rules on one object** take the user and the object, and decide that one action on it,
+  region scope included (``accounts.scoping.user_may_act``).
+
+Every predicate is false for an anonymous or deactivated user. Administrators and superusers
+pass every gate and every region-scoped rule, but never a rule of membership (they hold no
+claim and belong to no organization: ``holds_office``).
+
+``accounts`` sits below the marketplace apps, so these rules read the objects they are given
+(``claim.organization_id``, ``need.region_id``, ``user.memberships``) and never import them.
+"""
+
+from __future__ import annotations
+
+from accounts.roles import STAFF_ROLES, Role
+from accounts.scoping import user_may_act
+
+# ``organizations.models.MembershipStatus.ACTIVE`` and ``MembershipRole.ADMIN``: that app sits
+# above this one (tests/accounts/test_permissions.py checks they agree).
+ACTIVE_MEMBERSHIP = "active"
+ADMIN_MEMBERSHIP = "admin"
+
+# Who reads a household's assistance chain and the expired-needs report, in their scope (and,
+# for a department handler, their department's needs); the selectors scope with these too.
+CHAIN_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.DEPARTMENT_HANDLER)
+EXPIRED_REPORT_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.DEPARTMENT_HANDLER)
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _acts_everywhere(user) -> bool:
+    return bool(user.is_superuser or user.has_role(Role.ADMINISTRATOR))
+
+
+# --- who someone is ----------------------------------------------------------------------------
+
+
+def is_administrator(user) -> bool:
+    """An active superuser or platform administrator: the back office's administration pages
+    (undelivered feedback, the access log, policy overrides) are theirs."""
+    return _active(user) and _acts_everywhere(user)
+
+
+def holds_office(user) -> bool:
+    """Government staff and platform administrators. They review, verify and decide, so they
+    never register, join or claim for a charity, nor volunteer: that would be a conflict of
+    interest (a caseworker verifying their own delivery)."""
+    return bool(
+        getattr(user, "is_authenticated", False) and (user.is_superuser or user.has_role(*STAFF_ROLES))
+    )
+
+
+def is_active_member(user, organization) -> bool:
+    """An active user with an active membership (member or administrator) of ``organization``."""
+    if not _active(user):
+        return False
+    return user.memberships.filter(organization_id=organization.pk, status=ACTIVE_MEMBERSHIP).exists()
+
+
+def is_organization_admin(user, organization) -> bool:
+    """An active user with an active administrator membership of ``organization``."""
+    if not _active(user):
+        return False
+    return user.memberships.filter(
+        organization_id=organization.pk, status=ACTIVE_MEMBERSHIP, role=ADMIN_MEMBERSHIP
+    ).exists()
+
+
+def is_claim_holder(user, claim) -> bool:
+    """Who holds ``claim``: an active member of the claiming organization, or the volunteer who
+    claimed. The holder renews, withdraws and answers transfer requests for the claim, reports
+    its deliveries and sees their evidence."""
+    if not _active(user):
+        return False
+    if claim.volunteer_id:
+        return claim.volunteer.user_id == user.pk
+    return user.memberships.filter(organization_id=claim.organization_id, status=ACTIVE_MEMBERSHIP).exists()
+
+
+def is_need_caseworker(user, need) -> bool:
+    """The need's caseworker: a caseworker whose region scope covers the need's county (its
+    county's, its city's or the province's), or an administrator. They review the need, verify
+    or dispute its deliveries, resolve its duplicate-aid alerts and decide escalated transfers
+    of its claims."""
+    return user_may_act(user, region_code=need.region_id, roles=[Role.CASEWORKER])
+
+
+# --- rules on one object -----------------------------------------------------------------------
+
+
+def may_verify_organization(user, organization) -> bool:
+    """A caseworker whose region scope holds the organization's registered region (or an
+    administrator) verifies, rejects, suspends and reinstates the organization."""
+    return user_may_act(user, region_code=organization.region_id, roles=[Role.CASEWORKER])
+
+
+def may_view_evidence(user, evidence) -> bool:
+    """The evidence of a delivery: the holder of its claim and the caseworkers of its need."""
+    claim = evidence.delivery.claim
+    return is_claim_holder(user, claim) or is_need_caseworker(user, claim.need)
+
+
+# --- back-office gates (the pages' selectors then scope to the user's region) -------------------
+
+
+def may_review_needs(user) -> bool:
+    """Caseworkers (in any region) and administrators open the needs' review queue and the
+    spreadsheet import; each need is then reviewed under ``is_need_caseworker``."""
+    return _active(user) and (_acts_everywhere(user) or user.has_role(Role.CASEWORKER))
+
+
+def may_review_organizations(user) -> bool:
+    """Caseworkers (in any region) and administrators open the organizations' pages (the
+    verification queue, an organization's record and certificate); each organization is then
+    verified, rejected, suspended or reinstated under ``may_verify_organization``."""
+    return _active(user) and (_acts_everywhere(user) or user.has_role(Role.CASEWORKER))
+
+
+def may_verify_deliveries(user) -> bool:
+    """Caseworkers (in any region) and administrators open the delivery queue and the
+    duplicate-aid alerts; each delivery or alert is then decided under ``is_need_caseworker``."""
+    return _active(user) and (_acts_everywhere(user) or user.has_role(Role.CASEWORKER))
+
+
+def may_decide_transfers(user) -> bool:
+    """Caseworkers (in any region) and administrators open the escalated transfers; each one is
+    then decided under ``is_need_caseworker`` of the claim's need."""
+    return _active(user) and (_acts_everywhere(user) or user.has_role(Role.CASEWORKER))
+
+
+def may_see_chain(user) -> bool:
+    """Caseworkers, supervisors and department handlers (in their scope; handlers only their
+    department's needs) and administrators read a household's assistance chain."""
+    return _active(user) and (_acts_everywhere(user) or user.has_role(*CHAIN_ROLES))
+
+
+def may_see_expired_needs(user) -> bool:
+    """Caseworkers, supervisors and department handlers (in their scope; handlers only their
+    department's needs) and administrators read the report of needs that expired with a gap."""
+    return _active(user) and (_acts_everywhere(user) or user.has_role(*EXPIRED_REPORT_ROLES))

@@ -1,0 +1,29 @@
+"""Reads of users that other apps share: whom to tell about something in a region."""
+
+from __future__ import annotations
+
+from accounts.models import User
+from accounts.roles import Role
+from regions.models import Region, covering_codes
+
+
+def caseworkers_for(region: Region | str) -> list[User]:
+    """The caseworkers to tell about something in ``region`` (a region or its code).
+
+    The active caseworkers of the nearest level that has any: the region's own (the county),
+    else its city's, else the province's. Someone always sees the news, and a province
+    caseworker is not told of every county's business while the county has its own. Ordered
+    by id; an empty list when the province has none either.
+    """
+    code = region.code if isinstance(region, Region) else region
+    codes = covering_codes(code)
+    users = list(
+        User.objects.filter(is_active=True, groups__name=Role.CASEWORKER, region_id__in=codes)
+        .distinct()
+        .order_by("pk")
+    )
+    for scope in reversed(codes):  # nearest first
+        nearest = [user for user in users if user.region_id == scope]
+        if nearest:
+            return nearest
+    return []

@@ -1,0 +1,83 @@
+"""Every notification to "the caseworkers" of a need or organization goes through
+``accounts.selectors.caseworkers_for``: the nearest level that has active caseworkers."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import Notification
+from accounts.roles import Role
+from marketplace.claims.services.claims import need_claim
+from marketplace.delivery.services.reports import delivery_report
+from marketplace.organizations.services import organization_register
+from regions.models import Region
+from tests.factories.accounts import UserFactory
+from tests.factories.delivery import make_claim, make_member, make_need, make_organization, png_bytes, upload
+from tests.factories.organizations import next_uscc
+
+pytestmark = pytest.mark.django_db
+
+
+def caseworker(code: str):
+    return UserFactory(roles=[Role.CASEWORKER], region=Region.objects.get(code=code))
+
+
+def told() -> set:
+    return set(Notification.objects.filter(user__groups__name=Role.CASEWORKER).values_list("user", flat=True))
+
+
+def claim_made():
+    need = make_need(county="420111")
+    charity = make_organization(county="420111")
+    need_claim(need=need, amount=Decimal("100.00"), actor=make_member(charity), organization=charity)
+
+
+def delivery_reported():
+    claim = make_claim(need=make_need(county="420111"), amount="100.00")
+    delivery_report(
+        claim=claim,
+        actor=claim.claimant,
+        amount=Decimal("100.00"),
+        delivered_on=date.today(),
+        description="已送达米面油。",
+        files=[upload("receipt.png", png_bytes(), "image/png")],
+    )
+
+
+def organization_registered():
+    organization_register(
+        user=UserFactory(),
+        name="洪山区阳光慈善会",
+        kind="charity",
+        uscc=next_uscc(),
+        registration_authority="武汉市洪山区民政局",
+        region_code="420111",
+        service_regions=["420111"],
+        need_types=["medical"],
+        contact_name="王老师",
+        contact_phone="027-87654321",
+    )
+
+
+EVENTS = [claim_made, delivery_reported, organization_registered]
+
+
+@pytest.mark.parametrize("event", EVENTS)
+def test_the_county_is_told_and_the_city_and_province_are_not(event):
+    county = caseworker("420111")
+    caseworker("420100")
+    caseworker("420000")
+    caseworker("420102")  # a neighbouring county
+    event()
+    assert told() == {county.pk}
+
+
+@pytest.mark.parametrize("event", EVENTS)
+def test_without_county_caseworkers_the_city_is_told(event):
+    city = caseworker("420100")
+    caseworker("420000")
+    event()
+    assert told() == {city.pk}
