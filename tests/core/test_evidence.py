@@ -469,7 +469,7 @@ def test_a_certificate_image_bomb_is_refused():
 
 @pytest.mark.django_db
 def test_a_registered_certificate_photo_is_stored_without_its_exif(client):
-    from tests.marketplace.test_organizations import registration_data
+    from tests.organizations.test_services import registration_data
 
     client.force_login(UserFactory())
     photo = certificate("证书.jpg", jpeg_with_exif(), "image/jpeg")
