@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
+import zipfile
 import zlib
 from datetime import date, timedelta
 from decimal import Decimal
@@ -210,6 +211,21 @@ def png_bytes(*, size=(32, 32), noise: bool = False) -> bytes:
 def webp_bytes() -> bytes:
     out = BytesIO()
     Image.new("RGB", (24, 24), (10, 160, 60)).save(out, format="WEBP")
+    return out.getvalue()
+
+
+def encoded(image: Image.Image, format: str, **params) -> bytes:
+    """``image`` saved in ``format`` (with Pillow's ``params``)."""
+    out = BytesIO()
+    image.save(out, format=format, **params)
+    return out.getvalue()
+
+
+def zip_bytes() -> bytes:
+    """A zip archive holding a Windows executable: what no evidence file may be."""
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("payload.exe", b"MZ" + b"\0" * 100)
     return out.getvalue()
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from marketplace.needs.demo import synthetic_record
 from marketplace.needs.services.sources import source_system_create
+from tests.factories.browse import browse_source, make_need
 
 
 @pytest.fixture
@@ -51,3 +52,28 @@ def make_record():
         return record
 
     return make
+
+
+@pytest.fixture
+def mixed(db):
+    """A spread of needs over regions, types, urgencies, states, categories and amounts."""
+    source = browse_source()
+    layout = [
+        # region, public region, type, urgency, status, categories, target, claimed
+        ("420111", None, "medical", "critical", "published", ["dibao"], 1000, 0),
+        ("420111", None, "medical", "normal", "partially_claimed", ["near_dibao"], 2000, 500),
+        ("420111", "420100", "education", "urgent", "published", ["dibao"], 3000, 0),
+        ("420102", None, "medical", "normal", "claimed", ["dibao"], 400, 400),
+        ("420102", None, "housing", "urgent", "fulfilled", ["extreme_poverty"], 9000, 9000),
+        ("420602", None, "medical", "critical", "published", ["dibao", "illness_poverty"], 6000, 0),
+        ("420602", "420600", "basic_living", "normal", "closed", [], 700, 700),
+        ("429004", None, "education", "normal", "published", ["dibao"], 1200, 200),
+        ("422801", "422800", "medical", "urgent", "partially_claimed", ["relapse_monitoring"], 2500, 100),
+        ("420111", None, "medical", "normal", "pending_review", ["dibao"], 1000, 0),  # not public
+        ("420111", None, "medical", "normal", "withdrawn", ["dibao"], 1000, 0),  # not public
+    ]
+    for region, public, need_type, urgency, status, categories, target, claimed in layout:
+        make_need(
+            source, region=region, public_region=public, need_type=need_type, urgency=urgency,
+            status=status, categories=categories, target=target, claimed=claimed,
+        )  # fmt: skip

@@ -1,5 +1,6 @@
-"""Facet counts kept for a period are counted again in the background shortly before they
-expire, so that no request waits for the count; they are never older than the period."""
+"""Facet counts of the needs browser: each count matches the filtered list; counts kept for a
+period are counted again in the background shortly before they expire, so that no request waits
+for the count; they are never older than the period."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from django.test.utils import CaptureQueriesContext
 
 from marketplace.needs import facets
 from marketplace.needs.facets import need_facets
+from marketplace.needs.selectors import need_public_list
 from tests.factories.browse import browse_source, make_need
 
 # The background count has its own connection: it sees committed rows only.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +41,75 @@ def _counts_needs(queries) -> bool:
 
 
 @pytest.fixture
+def source(db):
+    return browse_source()
+
+
+def codes(filters=None) -> list[str]:
+    return list(need_public_list(filters=filters).values_list("code", flat=True))
+
+
+FACET_CASES = [
+    {},
+    {"city": "420100"},
+    {"county": "420111"},
+    {"need_type": "medical"},
+    {"city": "420100", "need_type": "medical"},
+    {"urgency": "critical", "state": "open"},
+    {"category": "dibao"},
+    {"category": "dibao", "city": "420100", "state": "open"},
+    {"remaining_min": "500", "need_type": "medical"},
+    {"published_from": "2000-01-01", "urgency": "normal"},
+    {"city": "429004", "county": "429004"},
+    {"county": "420111", "need_type": "medical", "state": "open"},
+    {"county": "420602", "category": "dibao", "urgency": "critical"},
+    {"need_type": "funeral"},
+]
+
+
+@pytest.mark.parametrize("params", FACET_CASES)
+def test_facet_counts_match_the_filtered_set(mixed, params):
+    """Each facet: what the list would hold with the option chosen and the other filters kept."""
+    facets = need_facets(filters=params)
+
+    assert facets.total == len(codes(params))
+    for facet, counts in facets.counts.items():
+        others = {name: value for name, value in params.items() if name != facet}
+        if facet == "city":
+            others.pop("county", None)  # the region facet leaves out both region filters
+        for value, count in counts.items():
+            assert count == len(codes({**others, facet: value})), (facet, value)
+
+
+def test_facet_counts_are_cached_and_follow_the_data_after_the_period(source, settings):
+    settings.NEED_FACETS_CACHE_SECONDS = 60
+    make_need(source, need_type="medical")
+    assert need_facets(filters={"need_type": "medical"}).total == 1
+
+    make_need(source, need_type="medical")
+    with CaptureQueriesContext(connection) as queries:
+        cached = need_facets(filters={"need_type": "medical"})
+        other_combination = need_facets(filters={"need_type": "education", "city": "420100"})
+    assert cached.total == 1  # up to a minute old, by design
+    assert other_combination.counts["need_type"]["medical"] == 1  # the shared cube
+    assert not [query for query in queries if "needs_need" in query["sql"]]
+
+    cache.clear()  # the period is over
+    assert need_facets(filters={"need_type": "medical"}).total == 2
+
+
+def test_without_a_cache_period_every_request_counts(source, settings):
+    settings.NEED_FACETS_CACHE_SECONDS = 0
+    make_need(source)
+    assert need_facets().total == 1
+    make_need(source)
+    assert need_facets().total == 2
+
+
+# --- Counted ahead, in the background ------------------------------------------------------------
+
+
+@pytest.fixture
 def clock(monkeypatch):
     """Moves time on for the facet counts and the cache alike."""
     now = [time.time()]
@@ -56,6 +127,7 @@ def _one_need_counted_and_a_second_added(settings, *, refresh_ahead: int) -> Non
     make_need(source, need_type="medical")
 
 
+@committed
 def test_counts_are_renewed_in_the_background_before_they_expire(settings, clock):
     _one_need_counted_and_a_second_added(settings, refresh_ahead=10)
 
@@ -81,6 +153,7 @@ def test_counts_are_renewed_in_the_background_before_they_expire(settings, clock
     assert need_facets(filters={"need_type": "medical"}).total == 2
 
 
+@committed
 def test_without_counting_ahead_the_first_request_after_the_period_counts(settings, clock):
     _one_need_counted_and_a_second_added(settings, refresh_ahead=0)
 

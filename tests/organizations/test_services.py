@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import constants as message_levels
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from accounts.models import Notification, User
 from accounts.roles import Role
@@ -24,6 +26,7 @@ from marketplace.organizations.selectors import organization_public_list, organi
 from marketplace.organizations.services import (
     TRANSITIONS,
     IllegalTransition,
+    certificate_check,
     certificate_kind,
     certificate_store,
     membership_decide,
@@ -37,6 +40,7 @@ from marketplace.organizations.services import (
 )
 from regions.models import Region
 from tests.factories.accounts import UserFactory
+from tests.factories.delivery import encoded, jpeg_with_exif, pdf_document
 from tests.factories.organizations import (
     PDF_BYTES,
     MembershipFactory,
@@ -693,3 +697,37 @@ def test_staff_are_told_why_they_cannot_register(client):
         response = client.get(url, follow=True)
         assert response.redirect_chain[-1][0] == "/account/"
         assert "利益冲突" in response.text or "conflict of interest" in response.text
+
+
+# --- certificates go through the same check --------------------------------------------------------
+
+
+def certificate(name: str, data: bytes, content_type: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def test_a_certificate_pdf_with_escaped_javascript_is_refused():
+    data = pdf_document(catalog=b"/OpenAction << /S /Java#53cript /J#53 (app.alert(1)) >>")
+    with pytest.raises(ValidationError) as refused:
+        certificate_check(certificate("登记证书.pdf", data, "application/pdf"))
+    assert refused.value.code == "pdf_active_content"
+
+
+def test_a_certificate_image_bomb_is_refused():
+    bomb = encoded(Image.new("L", (7700, 7700), 255), "PNG", optimize=True)
+    with pytest.raises(ValidationError) as refused:
+        certificate_check(certificate("证书.png", bomb, "image/png"))
+    assert refused.value.code == "image_too_large"
+
+
+@pytest.mark.django_db
+def test_a_registered_certificate_photo_is_stored_without_its_exif(client):
+    client.force_login(UserFactory())
+    photo = certificate("证书.jpg", jpeg_with_exif(), "image/jpeg")
+    client.post("/organizations/register/", registration_data(certificate=photo))
+    organization = Organization.objects.get()
+    with organization.certificate.open("rb") as stored:
+        content = stored.read()
+    assert content.startswith(b"\xff\xd8\xff")
+    assert b"Exif" not in content
+    assert b"TestCam" not in content
