@@ -12,7 +12,7 @@ from django.forms.models import model_to_dict
 from core.bulk import insert_new
 from marketplace.needs.models import Need, NeedStatus, NeedTransition
 from marketplace.needs.services.intake import new_need_code
-from marketplace.needs.services.sources import source_system_create
+from tests.factories.needs import SourceSystemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def source(db):
     """A civil-affairs source system scoped to Wuhan."""
-    system, _key = source_system_create(
-        name="武汉市民政救助系统", department="civil_affairs", region_code="420100"
-    )
-    return system
+    return SourceSystemFactory(name="武汉市民政救助系统", department="civil_affairs", region_code="420100")
 
 
 def _needs(source, count: int, prefix: str, **overrides) -> list[Need]:

@@ -15,22 +15,16 @@ from PIL import Image
 
 from marketplace.delivery.models import Delivery, Evidence
 from marketplace.delivery.services.reports import delivery_report
-from tests.factories.delivery import (
-    jpeg_with_exif,
-    make_claim,
-    make_need,
-    pdf_bytes,
-    png_bytes,
-    upload,
-    zip_bytes,
-)
+from tests.factories.claims import ClaimFactory
+from tests.factories.delivery import jpeg_with_exif, pdf_bytes, png_bytes, upload, zip_bytes
+from tests.factories.needs import NeedFactory
 
 # --- through the delivery service ----------------------------------------------------------------
 
 
 @pytest.fixture
 def claim(db):
-    return make_claim(need=make_need(target="800.00"))
+    return ClaimFactory(need=NeedFactory(target_amount="800.00"))
 
 
 def report(claim, files, **overrides):

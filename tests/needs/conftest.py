@@ -6,18 +6,13 @@ from datetime import date
 import pytest
 
 from marketplace.needs.demo import synthetic_record
-from marketplace.needs.services.sources import source_system_create
-from tests.factories.browse import browse_source, make_need
+from tests.factories.needs import NeedFactory, SourceSystemFactory
 
 
 @pytest.fixture
 def source(db):
     """A civil-affairs source system scoped to Wuhan, with its key."""
-    system, key = source_system_create(
-        name="武汉市民政救助系统", department="civil_affairs", region_code="420100"
-    )
-    system.api_key = key
-    return system
+    return SourceSystemFactory(name="武汉市民政救助系统", department="civil_affairs", region_code="420100")
 
 
 @pytest.fixture
@@ -57,7 +52,7 @@ def make_record():
 @pytest.fixture
 def mixed(db):
     """A spread of needs over regions, types, urgencies, states, categories and amounts."""
-    source = browse_source()
+    source = SourceSystemFactory(region_code="420000")
     layout = [
         # region, public region, type, urgency, status, categories, target, claimed
         ("420111", None, "medical", "critical", "published", ["dibao"], 1000, 0),
@@ -73,7 +68,7 @@ def mixed(db):
         ("420111", None, "medical", "normal", "withdrawn", ["dibao"], 1000, 0),  # not public
     ]
     for region, public, need_type, urgency, status, categories, target, claimed in layout:
-        make_need(
-            source, region=region, public_region=public, need_type=need_type, urgency=urgency,
-            status=status, categories=categories, target=target, claimed=claimed,
+        NeedFactory(
+            source_system=source, region=region, public_region=public, need_type=need_type, urgency=urgency,
+            status=status, categories=categories, target_amount=target, claimed_amount=claimed,
         )  # fmt: skip

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from marketplace.needs import facets
 from marketplace.needs.facets import need_facets
 from marketplace.needs.selectors import need_public_list
-from tests.factories.browse import browse_source, make_need
+from tests.factories.needs import NeedFactory, SourceSystemFactory
 
 # The background count has its own connection: it sees committed rows only.
 committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -42,7 +42,7 @@ def _counts_needs(queries) -> bool:
 
 @pytest.fixture
 def source(db):
-    return browse_source()
+    return SourceSystemFactory(region_code="420000")
 
 
 def codes(filters=None) -> list[str]:
@@ -83,10 +83,10 @@ def test_facet_counts_match_the_filtered_set(mixed, params):
 
 def test_facet_counts_are_cached_and_follow_the_data_after_the_period(source, settings):
     settings.NEED_FACETS_CACHE_SECONDS = 60
-    make_need(source, need_type="medical")
+    NeedFactory(source_system=source, need_type="medical")
     assert need_facets(filters={"need_type": "medical"}).total == 1
 
-    make_need(source, need_type="medical")
+    NeedFactory(source_system=source, need_type="medical")
     with CaptureQueriesContext(connection) as queries:
         cached = need_facets(filters={"need_type": "medical"})
         other_combination = need_facets(filters={"need_type": "education", "city": "420100"})
@@ -100,9 +100,9 @@ def test_facet_counts_are_cached_and_follow_the_data_after_the_period(source, se
 
 def test_without_a_cache_period_every_request_counts(source, settings):
     settings.NEED_FACETS_CACHE_SECONDS = 0
-    make_need(source)
+    NeedFactory(source_system=source)
     assert need_facets().total == 1
-    make_need(source)
+    NeedFactory(source_system=source)
     assert need_facets().total == 2
 
 
@@ -121,10 +121,10 @@ def _one_need_counted_and_a_second_added(settings, *, refresh_ahead: int) -> Non
     """Counts kept for 60 s that say one medical need, while the table has two."""
     settings.NEED_FACETS_CACHE_SECONDS = 60
     settings.NEED_FACETS_REFRESH_AHEAD_SECONDS = refresh_ahead
-    source = browse_source()
-    make_need(source, need_type="medical")
+    source = SourceSystemFactory(region_code="420000")
+    NeedFactory(source_system=source, need_type="medical")
     assert need_facets(filters={"need_type": "medical"}).total == 1
-    make_need(source, need_type="medical")
+    NeedFactory(source_system=source, need_type="medical")
 
 
 @committed

@@ -15,7 +15,7 @@ from marketplace.needs.facets import need_facets
 from marketplace.needs.filters import NeedFilter, region_index
 from marketplace.needs.models import Need, NeedStatus
 from marketplace.needs.selectors import need_public_list
-from tests.factories.browse import browse_source, make_need
+from tests.factories.needs import NeedFactory, SourceSystemFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -30,7 +30,7 @@ def _fresh_cache():
 
 @pytest.fixture
 def source(db):
-    return browse_source()
+    return SourceSystemFactory(region_code="420000")
 
 
 def codes(filters=None) -> list[str]:
@@ -41,7 +41,7 @@ def codes(filters=None) -> list[str]:
 
 
 def test_only_public_statuses_are_listed(client, source):
-    shown = {make_need(source, status=status).code: status for status in NeedStatus.values}
+    shown = {NeedFactory(source_system=source, status=status).code: status for status in NeedStatus.values}
 
     listed = {code: shown[code] for code in codes()}
 
@@ -61,11 +61,11 @@ def test_only_public_statuses_are_listed(client, source):
 def placed(source):
     """Needs at county level, at city level (generalized), in another city and a direct unit."""
     return {
-        "hongshan": make_need(source, region="420111").code,
-        "wuhan_level_1": make_need(source, region="420111", public_region="420100").code,
-        "jiangan": make_need(source, region="420102").code,
-        "xiangcheng": make_need(source, region="420602").code,
-        "xiantao": make_need(source, region="429004").code,
+        "hongshan": NeedFactory(source_system=source, region="420111").code,
+        "wuhan_level_1": NeedFactory(source_system=source, region="420111", public_region="420100").code,
+        "jiangan": NeedFactory(source_system=source, region="420102").code,
+        "xiangcheng": NeedFactory(source_system=source, region="420602").code,
+        "xiantao": NeedFactory(source_system=source, region="429004").code,
     }
 
 
@@ -80,7 +80,7 @@ def test_the_city_the_database_keeps_is_the_region_trees_for_every_region(source
     """Need.public_city (a generated column the city filter uses) agrees with the region tree for
     every region a need can be published in: each city and county-level unit of Hubei."""
     city_of = region_index().city_of
-    needs = [make_need(source, region=code, public_region=code) for code in sorted(city_of)]
+    needs = [NeedFactory(source_system=source, region=code, public_region=code) for code in sorted(city_of)]
 
     stored = dict(
         Need.objects.filter(pk__in=[n.pk for n in needs]).values_list("public_region_id", "public_city")
@@ -130,12 +130,14 @@ def test_unknown_parameters_are_ignored(placed):
 
 
 def test_need_type_urgency_and_state(source):
-    medical = make_need(source, need_type="medical").code
-    education = make_need(source, need_type="education", urgency="critical").code
-    partly = make_need(source, status=NeedStatus.PARTIALLY_CLAIMED, claimed=100, urgency="urgent").code
-    claimed = make_need(source, status=NeedStatus.CLAIMED, claimed=1000).code
-    fulfilled = make_need(source, status=NeedStatus.FULFILLED, claimed=1000).code
-    closed = make_need(source, status=NeedStatus.CLOSED, claimed=1000).code
+    medical = NeedFactory(source_system=source, need_type="medical").code
+    education = NeedFactory(source_system=source, need_type="education", urgency="critical").code
+    partly = NeedFactory(
+        source_system=source, status=NeedStatus.PARTIALLY_CLAIMED, claimed_amount=100, urgency="urgent"
+    ).code
+    claimed = NeedFactory(source_system=source, status=NeedStatus.CLAIMED, claimed_amount=1000).code
+    fulfilled = NeedFactory(source_system=source, status=NeedStatus.FULFILLED, claimed_amount=1000).code
+    closed = NeedFactory(source_system=source, status=NeedStatus.CLOSED, claimed_amount=1000).code
 
     assert codes({"need_type": "education"}) == [education]
     assert medical in codes({"need_type": "medical"})
@@ -148,10 +150,10 @@ def test_need_type_urgency_and_state(source):
 
 def test_low_income_category_matches_whole_codes(source):
     """ "dibao" must not match "near_dibao": the portable lookup compares whole JSON strings."""
-    dibao = make_need(source, categories=["dibao"]).code
-    near = make_need(source, categories=["near_dibao"]).code
-    both = make_need(source, categories=["illness_poverty", "dibao"]).code
-    make_need(source, categories=[])
+    dibao = NeedFactory(source_system=source, categories=["dibao"]).code
+    near = NeedFactory(source_system=source, categories=["near_dibao"]).code
+    both = NeedFactory(source_system=source, categories=["illness_poverty", "dibao"]).code
+    NeedFactory(source_system=source, categories=[])
 
     assert set(codes({"category": "dibao"})) == {dibao, both}
     assert codes({"category": "near_dibao"}) == [near]
@@ -161,8 +163,8 @@ def test_low_income_category_matches_whole_codes(source):
 
 @pytest.mark.postgres
 def test_low_income_category_uses_json_containment_on_postgresql(source):
-    dibao = make_need(source, categories=["dibao", "illness_poverty"]).code
-    make_need(source, categories=["near_dibao"])
+    dibao = NeedFactory(source_system=source, categories=["dibao", "illness_poverty"]).code
+    NeedFactory(source_system=source, categories=["near_dibao"])
 
     with CaptureQueriesContext(connection) as queries:
         assert codes({"category": "dibao"}) == [dibao]
@@ -170,9 +172,13 @@ def test_low_income_category_uses_json_containment_on_postgresql(source):
 
 
 def test_remaining_gap_range(source):
-    small = make_need(source, target=1000, claimed=900, status=NeedStatus.PARTIALLY_CLAIMED).code  # 100 left
-    middle = make_need(source, target=800).code  # 800 left
-    large = make_need(source, target=5000, claimed=1000, status=NeedStatus.PARTIALLY_CLAIMED).code  # 4000
+    small = NeedFactory(
+        source_system=source, target_amount=1000, claimed_amount=900, status=NeedStatus.PARTIALLY_CLAIMED
+    ).code  # 100 left
+    middle = NeedFactory(source_system=source, target_amount=800).code  # 800 left
+    large = NeedFactory(
+        source_system=source, target_amount=5000, claimed_amount=1000, status=NeedStatus.PARTIALLY_CLAIMED
+    ).code  # 4000
 
     assert set(codes({"remaining_min": "100"})) == {small, middle, large}
     assert set(codes({"remaining_min": "100.01"})) == {middle, large}
@@ -181,9 +187,13 @@ def test_remaining_gap_range(source):
 
 
 def test_publication_dates_are_whole_days_in_beijing_time(source):
-    late_on_first = make_need(source, published_at=datetime(2026, 3, 1, 23, 30, tzinfo=SHANGHAI)).code
-    early_on_second = make_need(source, published_at=datetime(2026, 3, 2, 0, 10, tzinfo=SHANGHAI)).code
-    make_need(source, published_at=datetime(2026, 2, 20, 12, 0, tzinfo=SHANGHAI))
+    late_on_first = NeedFactory(
+        source_system=source, published_at=datetime(2026, 3, 1, 23, 30, tzinfo=SHANGHAI)
+    ).code
+    early_on_second = NeedFactory(
+        source_system=source, published_at=datetime(2026, 3, 2, 0, 10, tzinfo=SHANGHAI)
+    ).code
+    NeedFactory(source_system=source, published_at=datetime(2026, 2, 20, 12, 0, tzinfo=SHANGHAI))
 
     assert codes({"published_from": "2026-03-01", "published_to": "2026-03-01"}) == [late_on_first]
     assert codes({"published_from": "2026-03-02"}) == [early_on_second]
@@ -199,20 +209,22 @@ def sortable(source):
     now = datetime(2026, 3, 10, 12, 0, tzinfo=SHANGHAI)
     today = date(2026, 3, 10)
     return {
-        "old_critical": make_need(
-            source, urgency="critical", published_at=now - timedelta(days=5), needed_by=today + timedelta(9),
-            target=300,
+        "old_critical": NeedFactory(
+            source_system=source, urgency="critical", published_at=now - timedelta(days=5),
+            needed_by=today + timedelta(9), target_amount=300,
         ).code,
-        "new_normal": make_need(
-            source, urgency="normal", published_at=now, needed_by=today + timedelta(2), target=2000
+        "new_normal": NeedFactory(
+            source_system=source, urgency="normal", published_at=now, needed_by=today + timedelta(2),
+            target_amount=2000,
         ).code,
-        "mid_urgent": make_need(
-            source, urgency="urgent", published_at=now - timedelta(days=1), needed_by=today + timedelta(30),
-            target=5000, claimed=4000, status=NeedStatus.PARTIALLY_CLAIMED,
+        "mid_urgent": NeedFactory(
+            source_system=source, urgency="urgent", published_at=now - timedelta(days=1),
+            needed_by=today + timedelta(30), target_amount=5000, claimed_amount=4000,
+            status=NeedStatus.PARTIALLY_CLAIMED,
         ).code,  # 1000 left
-        "new_critical": make_need(
-            source, urgency="critical", published_at=now - timedelta(hours=1), needed_by=today + timedelta(5),
-            target=1500,
+        "new_critical": NeedFactory(
+            source_system=source, urgency="critical", published_at=now - timedelta(hours=1),
+            needed_by=today + timedelta(5), target_amount=1500,
         ).code,
     }  # fmt: skip
 
@@ -235,10 +247,10 @@ def test_each_sort(sortable, ordering, expected):
 
 
 def test_gap_sort_puts_the_largest_remaining_gap_first_whatever_the_target(source):
-    big_target_mostly_claimed = make_need(
-        source, target=10000, claimed=9500, status=NeedStatus.PARTIALLY_CLAIMED
+    big_target_mostly_claimed = NeedFactory(
+        source_system=source, target_amount=10000, claimed_amount=9500, status=NeedStatus.PARTIALLY_CLAIMED
     ).code  # 500 left
-    small_target_open = make_need(source, target=800).code
+    small_target_open = NeedFactory(source_system=source, target_amount=800).code
 
     assert codes({"ordering": "gap"}) == [small_target_open, big_target_mostly_claimed]
 

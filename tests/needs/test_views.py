@@ -13,7 +13,7 @@ from marketplace.needs import views as views_browse
 from marketplace.needs.facets import NeedFacets, need_facets
 from marketplace.needs.filters import need_filter_form
 from marketplace.needs.models import NeedStatus
-from tests.factories.browse import browse_source, make_need
+from tests.factories.needs import NeedFactory, SourceSystemFactory
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +26,7 @@ def _fresh_cache():
 
 @pytest.fixture
 def source(db):
-    return browse_source()
+    return SourceSystemFactory(region_code="420000")
 
 
 # --- The page ----------------------------------------------------------------------------------------
@@ -38,9 +38,9 @@ def page(client, query: str = "", **headers):
 
 
 def test_page_shows_cards_with_gap_and_progress_in_chinese(client, source):
-    make_need(
-        source, title="住院自付费用", region="420111", need_type="medical", urgency="critical",
-        target=2000, claimed=500, status=NeedStatus.PARTIALLY_CLAIMED,
+    NeedFactory(
+        source_system=source, title="住院自付费用", region="420111", need_type="medical", urgency="critical",
+        target_amount=2000, claimed_amount=500, status=NeedStatus.PARTIALLY_CLAIMED,
     )  # fmt: skip
 
     response, text = page(client)
@@ -72,7 +72,7 @@ def test_page_filters_and_shows_facet_counts_beside_options(client, mixed):
 
 
 def test_page_with_invalid_filters_explains_them(client, source):
-    make_need(source)
+    NeedFactory(source_system=source)
     query = {"published_from": "2026-13-40", "remaining_min": "abc"}
 
     response, text = page(client, "?published_from=2026-13-40&remaining_min=abc")
@@ -103,8 +103,8 @@ def test_page_errors_in_english(client, db):
 
 def test_pagination_keeps_the_filters(client, source):
     for _ in range(23):
-        make_need(source, region="420102", need_type="education")
-    make_need(source, region="420602", need_type="education")
+        NeedFactory(source_system=source, region="420102", need_type="education")
+    NeedFactory(source_system=source, region="420602", need_type="education")
 
     response, text = page(client, "?city=420100&need_type=education&ordering=deadline")
 
@@ -126,7 +126,7 @@ def test_empty_states(client, source):
     assert "need-card" not in text
     assert "browse-empty" in text
 
-    make_need(source, need_type="medical")
+    NeedFactory(source_system=source, need_type="medical")
     response, text = page(client, "?need_type=funeral")
     assert "browse-empty" in text
     assert 'href="/needs/"' in text  # clear all filters
@@ -135,7 +135,7 @@ def test_empty_states(client, source):
 def test_kept_page_parts_never_show_an_old_amount_or_count(client, source, settings, monkeypatch):
     """With the page's parts kept (NEED_FACETS_CACHE_SECONDS), a changed need or count shows."""
     settings.NEED_FACETS_CACHE_SECONDS = 60
-    need = make_need(source, need_type="medical", target=2000)
+    need = NeedFactory(source_system=source, need_type="medical", target_amount=2000)
     _response, text = page(client, "?need_type=medical")
     assert "2000.00" in text and '<option value="medical" selected>医疗 (1)</option>' in text
 
