@@ -40,8 +40,8 @@ MODULE_TESTS: dict[str, list[str]] = {
     "privacy/tokens.py": ["tests/privacy/test_tokens.py"],
     "privacy/encryption.py": ["tests/privacy/test_encryption.py"],
     "privacy/redaction.py": ["tests/privacy/test_redaction.py", "tests/privacy/test_redaction_property.py"],
-    "marketplace/placement.py": ["tests/marketplace/test_placement.py"],
-    "marketplace/policy.py": ["tests/marketplace/test_policy.py"],
+    "marketplace/needs/placement.py": ["tests/needs/test_placement.py"],
+    "marketplace/needs/policy.py": ["tests/needs/test_policy.py"],
 }
 
 # mutmut's exit codes per mutant (mutmut.stats.status_by_exit_code), grouped for the score.

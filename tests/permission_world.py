@@ -33,17 +33,15 @@ from marketplace.organizations.models import Membership, MembershipRole, Members
 from marketplace.organizations.services import certificate_store
 from regions.models import Region
 from tests.factories.accounts import UserFactory
-from tests.factories.delivery import (
-    make_claim,
-    make_member,
-    make_need,
-    make_organization,
-    make_volunteer,
-    png_bytes,
-    upload,
+from tests.factories.claims import ClaimFactory
+from tests.factories.delivery import png_bytes, upload
+from tests.factories.needs import NeedFactory, SourceSystemFactory
+from tests.factories.organizations import (
+    MembershipFactory,
+    OrganizationFactory,
+    VolunteerFactory,
+    certificate_pdf,
 )
-from tests.factories.marketplace import SourceSystemFactory
-from tests.factories.organizations import certificate_pdf
 
 NEED_COUNTY = "420102"  # 江岸区, Wuhan
 OUTSIDE_CITY = "420500"  # 宜昌市
@@ -101,17 +99,30 @@ def _staff(username: str, role: str, region: str | None, department: str = "") -
 
 
 def build_world() -> World:
-    source, source_key = SourceSystemFactory.create(name="武汉市民政救助系统", region_code=SUPERVISOR_CITY)
+    source = SourceSystemFactory(name="武汉市民政救助系统", region_code=SUPERVISOR_CITY)
+    source_key = source.api_key
 
-    volunteer = make_volunteer(user=UserFactory(username="matrix_volunteer", roles=[Role.VOLUNTEER]))
-    org_a = make_organization(name="江岸区甲慈善会", county=NEED_COUNTY)
-    org_b = make_organization(name="江岸区乙志愿服务队", county=NEED_COUNTY)
+    volunteer = VolunteerFactory(user=UserFactory(username="matrix_volunteer", roles=[Role.VOLUNTEER]))
+    org_a = OrganizationFactory(
+        verified=True, need_types=[], name="江岸区甲慈善会", region=Region.objects.get(code=NEED_COUNTY)
+    )
+    org_b = OrganizationFactory(
+        verified=True, need_types=[], name="江岸区乙志愿服务队", region=Region.objects.get(code=NEED_COUNTY)
+    )
     certificate = certificate_pdf()
     org_a.certificate.name = certificate_store(certificate, kind="pdf")
     org_a.save(update_fields=["certificate"])
     charity_admin = Group.objects.get(name=Role.CHARITY_ADMIN)
-    member_a = make_member(org_a, user=UserFactory(username="matrix_member_a", roles=[Role.CHARITY_MEMBER]))
-    member_b = make_member(org_b, user=UserFactory(username="matrix_member_b", roles=[Role.CHARITY_MEMBER]))
+    member_a = MembershipFactory(
+        organization=org_a,
+        user__username="matrix_member_a",
+        role=MembershipRole.ADMIN,
+    ).user
+    member_b = MembershipFactory(
+        organization=org_b,
+        user__username="matrix_member_b",
+        role=MembershipRole.ADMIN,
+    ).user
     for member in (member_a, member_b):
         member.groups.add(charity_admin)
 
@@ -134,8 +145,8 @@ def build_world() -> World:
         ),
     }
 
-    need = make_need(source_system=source, county=NEED_COUNTY, target="1000.00")
-    claim_a = make_claim(need=need, organization=org_a, claimant=member_a, amount="600.00")
+    need = NeedFactory(source_system=source, region=NEED_COUNTY, target_amount="1000.00")
+    claim_a = ClaimFactory(need=need, organization=org_a, claimant=member_a, amount="600.00")
     delivery = delivery_report(
         claim=claim_a,
         actor=member_a,
@@ -146,26 +157,34 @@ def build_world() -> World:
     )
     transfer = transfer_request(claim=claim_a, organization=org_b, actor=member_b, reason="我们就在该社区")
 
-    need_b = make_need(source_system=source, county=NEED_COUNTY, target="500.00", need_type="education")
-    claim_b = make_claim(need=need_b, organization=org_b, claimant=member_b, amount="500.00")
+    need_b = NeedFactory(
+        source_system=source, region=NEED_COUNTY, target_amount="500.00", need_type="education"
+    )
+    claim_b = ClaimFactory(need=need_b, organization=org_b, claimant=member_b, amount="500.00")
     # A third organization asked for B's claim and B let the answer period run out. (Not A: A
     # stays free to ask for this claim, so the matrix can show a transfer request that passes.)
-    org_c = make_organization(name="江岸区丙爱心社", county=NEED_COUNTY)
-    member_c = make_member(org_c, user=UserFactory(username="matrix_member_c", roles=[Role.CHARITY_MEMBER]))
+    org_c = OrganizationFactory(
+        verified=True, need_types=[], name="江岸区丙爱心社", region=Region.objects.get(code=NEED_COUNTY)
+    )
+    member_c = MembershipFactory(
+        organization=org_c,
+        user__username="matrix_member_c",
+        role=MembershipRole.ADMIN,
+    ).user
     escalated = transfer_request(claim=claim_b, organization=org_c, actor=member_c, reason="我们可以每周上门")
     TransferRequest.objects.filter(pk=escalated.pk).update(status=TransferStatus.ESCALATED)
 
-    schooling = make_need(
+    schooling = NeedFactory(
         source_system=source,
-        county=NEED_COUNTY,
-        token=need.household_token,
+        region=NEED_COUNTY,
+        household_token=need.household_token,
         need_type="education",
         department="education",
-        target="300.00",
+        target_amount="300.00",
     )
-    held = make_need(source_system=source, county=NEED_COUNTY, status=NeedStatus.PENDING_REVIEW)
-    expired = make_need(
-        source_system=source, county=NEED_COUNTY, status=NeedStatus.EXPIRED, needed_by=date(2020, 1, 1)
+    held = NeedFactory(source_system=source, region=NEED_COUNTY, status=NeedStatus.PENDING_REVIEW)
+    expired = NeedFactory(
+        source_system=source, region=NEED_COUNTY, status=NeedStatus.EXPIRED, needed_by=date(2020, 1, 1)
     )
     alert = DuplicateAidAlert.objects.create(
         household_token=need.household_token,

@@ -218,7 +218,7 @@ class Need(models.Model):
     # filter is one indexed equality, not an IN list of the city's ~15 regions walked in date
     # order: the public region's code with its county digits zeroed (GB/T 2260), or the region
     # itself for the units the province administers directly (4290xx), which count as cities
-    # (regions.models). tests/marketplace/test_browse.py checks it against the region tree.
+    # (regions.models). tests/needs/test_filters.py checks it against the region tree.
     public_city = models.GeneratedField(
         expression=Case(
             When(Exact(Left("public_region", 4), Value(DIRECT_UNITS_PREFIX)), then=F("public_region")),

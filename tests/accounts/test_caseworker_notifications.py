@@ -12,11 +12,14 @@ from accounts.models import Notification
 from accounts.roles import Role
 from marketplace.claims.services.claims import need_claim
 from marketplace.delivery.services.reports import delivery_report
+from marketplace.organizations.models import MembershipRole
 from marketplace.organizations.services import organization_register
 from regions.models import Region
 from tests.factories.accounts import UserFactory
-from tests.factories.delivery import make_claim, make_member, make_need, make_organization, png_bytes, upload
-from tests.factories.organizations import next_uscc
+from tests.factories.claims import ClaimFactory
+from tests.factories.delivery import png_bytes, upload
+from tests.factories.needs import NeedFactory
+from tests.factories.organizations import MembershipFactory, OrganizationFactory, next_uscc
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +33,18 @@ def told() -> set:
 
 
 def claim_made():
-    need = make_need(county="420111")
-    charity = make_organization(county="420111")
-    need_claim(need=need, amount=Decimal("100.00"), actor=make_member(charity), organization=charity)
+    need = NeedFactory(region="420111")
+    charity = OrganizationFactory(region=Region.objects.get(code="420111"), verified=True, need_types=[])
+    need_claim(
+        need=need,
+        amount=Decimal("100.00"),
+        actor=MembershipFactory(organization=charity, role=MembershipRole.ADMIN).user,
+        organization=charity,
+    )
 
 
 def delivery_reported():
-    claim = make_claim(need=make_need(county="420111"), amount="100.00")
+    claim = ClaimFactory(need=NeedFactory(region="420111"), amount=Decimal("100.00"))
     delivery_report(
         claim=claim,
         actor=claim.claimant,

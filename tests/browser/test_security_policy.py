@@ -10,8 +10,8 @@ import pytest
 
 from tests.browser.conftest import PHONE
 from tests.factories.accounts import UserFactory
-from tests.factories.browse import browse_source, make_need
-from tests.factories.delivery import make_organization
+from tests.factories.needs import NeedFactory, SourceSystemFactory
+from tests.factories.organizations import OrganizationFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -51,10 +51,10 @@ class Violations:
 
 @pytest.fixture
 def content():
-    source = browse_source()
+    source = SourceSystemFactory(region_code="420000")
     for number in range(3):
-        make_need(source, title=f"需要医疗帮扶的家庭{number}")
-    make_organization(name="武汉爱心慈善会")
+        NeedFactory(source_system=source, title=f"需要医疗帮扶的家庭{number}")
+    OrganizationFactory(verified=True, need_types=[], name="武汉爱心慈善会")
     return UserFactory(username="staff", is_staff=True, is_superuser=True)
 
 

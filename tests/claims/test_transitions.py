@@ -39,8 +39,9 @@ from marketplace.claims.services.transfers import (
 from marketplace.delivery.services.reports import delivery_report, delivery_verify
 from marketplace.organizations.models import MembershipRole
 from tests.factories.accounts import UserFactory
-from tests.factories.claims import make_member, make_organization, make_source, published_need
 from tests.factories.delivery import png_bytes, upload
+from tests.factories.needs import IntakeNeedFactory, SourceSystemFactory
+from tests.factories.organizations import MembershipFactory, OrganizationFactory
 
 CLAIM_MOVES = {(a, b) for a, targets in CLAIM_TRANSITIONS.items() for b in targets}
 TRANSFER_MOVES = {(a, b) for a, targets in TRANSFER_TRANSITIONS.items() for b in targets}
@@ -97,37 +98,41 @@ def test_the_refusal_says_the_move_in_chinese():
 
 @pytest.fixture
 def need(db):
-    return published_need(source=make_source(), target="1000.00")
+    return IntakeNeedFactory(source_system=SourceSystemFactory(), target="1000.00")
 
 
 @pytest.fixture
 def holder(db):
-    return make_organization(name="洪山区阳光公益慈善会")
+    return OrganizationFactory(name="洪山区阳光公益慈善会", verified=True, need_types=[])
 
 
 @pytest.fixture
 def holder_admin(holder):
-    return make_member(holder, role=MembershipRole.ADMIN, username="holder_admin")
+    return MembershipFactory(
+        organization=holder, role=MembershipRole.ADMIN, user__username="holder_admin"
+    ).user
 
 
 @pytest.fixture
 def requester(db):
-    return make_organization(name="武昌区暖心志愿服务队")
+    return OrganizationFactory(name="武昌区暖心志愿服务队", verified=True, need_types=[])
 
 
 @pytest.fixture
 def requester_admin(requester):
-    return make_member(requester, role=MembershipRole.ADMIN, username="requester_admin")
+    return MembershipFactory(
+        organization=requester, role=MembershipRole.ADMIN, user__username="requester_admin"
+    ).user
 
 
 @pytest.fixture
 def third(db):
-    return make_organization(name="江岸区邻里互助会")
+    return OrganizationFactory(name="江岸区邻里互助会", verified=True, need_types=[])
 
 
 @pytest.fixture
 def third_admin(third):
-    return make_member(third, role=MembershipRole.ADMIN, username="third_admin")
+    return MembershipFactory(organization=third, role=MembershipRole.ADMIN, user__username="third_admin").user
 
 
 @pytest.fixture

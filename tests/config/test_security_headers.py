@@ -19,10 +19,12 @@ from django.utils import timezone
 
 from config import urls as portal_urls
 from marketplace.delivery.services.reports import delivery_report
+from marketplace.organizations.models import MembershipRole
 from tests.factories.accounts import UserFactory
-from tests.factories.browse import browse_source, make_need
-from tests.factories.delivery import make_claim, make_member, make_organization, png_bytes, upload
-from tests.factories.delivery import make_need as make_claimable_need
+from tests.factories.claims import ClaimFactory
+from tests.factories.delivery import png_bytes, upload
+from tests.factories.needs import NeedFactory, SourceSystemFactory
+from tests.factories.organizations import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,10 +79,10 @@ def assert_no_inline_script(html: str, where: str) -> None:
 
 @pytest.fixture
 def site_with_content():
-    source = browse_source()
+    source = SourceSystemFactory(region_code="420000")
     for number in range(3):
-        make_need(source, title=f"需要医疗帮扶的家庭{number}")
-    make_organization(name="武汉爱心慈善会")
+        NeedFactory(source_system=source, title=f"需要医疗帮扶的家庭{number}")
+    OrganizationFactory(verified=True, need_types=[], name="武汉爱心慈善会")
 
 
 def crawl(client: Client, start: str = "/", limit: int = 60) -> dict[str, object]:
@@ -180,10 +182,10 @@ def test_the_back_office_has_its_own_policy_and_its_sign_in_page_the_strict_one(
 
 
 def test_evidence_keeps_its_own_stricter_policy(client):
-    need = make_claimable_need(target="1000.00")
-    organization = make_organization()
-    member = make_member(organization)
-    claim = make_claim(need=need, organization=organization, claimant=member, amount="1000.00")
+    need = NeedFactory(target_amount="1000.00")
+    organization = OrganizationFactory(verified=True, need_types=[])
+    member = MembershipFactory(organization=organization, role=MembershipRole.ADMIN).user
+    claim = ClaimFactory(need=need, organization=organization, claimant=member, amount="1000.00")
     delivery = delivery_report(
         claim=claim,
         actor=member,

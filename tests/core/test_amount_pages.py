@@ -13,9 +13,12 @@ from accounts.roles import Role
 from marketplace.claims.models import TransferRequest, TransferStatus
 from marketplace.delivery.models import Delivery, DuplicateAidAlert
 from marketplace.needs.models import NeedStatus
+from marketplace.organizations.models import MembershipRole
 from regions.models import Region
 from tests.factories.accounts import UserFactory
-from tests.factories.delivery import make_claim, make_member, make_need, make_organization
+from tests.factories.claims import ClaimFactory
+from tests.factories.needs import NeedFactory
+from tests.factories.organizations import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -28,18 +31,18 @@ def caseworker():
 
 @pytest.fixture
 def charity():
-    return make_organization(county="420111")
+    return OrganizationFactory(region=Region.objects.get(code="420111"), verified=True, need_types=[])
 
 
 @pytest.fixture
 def member(charity):
-    return make_member(charity)
+    return MembershipFactory(organization=charity, role=MembershipRole.ADMIN).user
 
 
 @pytest.fixture
 def claim(charity, member):
-    need = make_need(county="420111", target="12000.00")
-    return make_claim(need=need, organization=charity, claimant=member, amount="1200.00")
+    need = NeedFactory(region="420111", target_amount=Decimal("12000.00"))
+    return ClaimFactory(need=need, organization=charity, claimant=member, amount=Decimal("1200.00"))
 
 
 def text(response) -> str:
@@ -51,8 +54,10 @@ def text(response) -> str:
 
 
 def test_the_need_pages_show_money_and_hours_with_their_units(client):
-    money = make_need(county="420111", target="12000.00")
-    hours = make_need(county="420111", need_type="care_service", amount_kind="hours", target="8")
+    money = NeedFactory(region="420111", target_amount=Decimal("12000.00"))
+    hours = NeedFactory(
+        region="420111", need_type="care_service", amount_kind="hours", target_amount=Decimal("8")
+    )
 
     listing = text(client.get("/needs/"))
     assert "12,000.00 元" in listing and "8 小时" in listing
@@ -63,8 +68,11 @@ def test_the_need_pages_show_money_and_hours_with_their_units(client):
 
 
 def test_the_review_page_shows_the_amounts_in_yuan(client, caseworker):
-    need = make_need(
-        county="420111", target="12000.00", requested="15000.00", status=NeedStatus.PENDING_REVIEW
+    need = NeedFactory(
+        region="420111",
+        target_amount=Decimal("12000.00"),
+        requested_amount=Decimal("15000.00"),
+        status=NeedStatus.PENDING_REVIEW,
     )
     client.force_login(caseworker)
     page = text(client.get(f"/admin/review/{need.code}/"))
@@ -82,11 +90,11 @@ def test_my_claims_show_the_claimed_amount(client, claim, member):
 
 
 def test_the_escalated_transfers_show_the_claimed_amount(client, claim, caseworker):
-    requester = make_organization(county="420111")
+    requester = OrganizationFactory(region=Region.objects.get(code="420111"), verified=True, need_types=[])
     TransferRequest.objects.create(
         claim=claim,
         requested_by=requester,
-        requester=make_member(requester),
+        requester=MembershipFactory(organization=requester, role=MembershipRole.ADMIN).user,
         reason="我们就在附近",
         status=TransferStatus.ESCALATED,
         answer_due_at=timezone.now() - timedelta(hours=1),
@@ -133,6 +141,6 @@ def test_the_duplicate_aid_alerts_show_the_claimed_amount_in_yuan(client, claim,
 
 
 def test_the_claim_form_says_how_much_is_still_open_with_its_unit(client, member):
-    need = make_need(county="420111", target="12000.00")
+    need = NeedFactory(region="420111", target_amount=Decimal("12000.00"))
     client.force_login(member)
     assert "12,000.00 yuan, what is still open" in text(client.get(f"/needs/{need.code}/", **EN))

@@ -1,124 +1,80 @@
-"""Organizations, members, volunteers and published needs for the claim tests.
+"""Claims for tests, written with the ORM the way the claims service leaves them.
 
-Organizations and memberships are made with the ORM directly (their own services are tested
-elsewhere); needs go through intake, as production makes them.
+A claim of a verified organization (its claimant an active administrator of it) or of a
+volunteer, active with a lease, a transition row, and the need's ``claimed_amount`` and status
+updated, so the delivery and chain tests do not depend on the claims service (tested in
+``tests/claims``, where claims are made through it).
 """
 
 from __future__ import annotations
 
-import itertools
-import random
-import uuid
-from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
-from django.contrib.auth.models import Group
-from django.test import override_settings
-from stdnum.cn.uscc import calc_check_digit
+import factory
+from django.utils import timezone
 
-from accounts.models import User
-from accounts.roles import Role
-from marketplace.needs.demo import synthetic_record
-from marketplace.needs.models import Need, NeedStatus, SourceSystem
-from marketplace.needs.services.intake import needs_intake
-from marketplace.organizations.models import (
-    Membership,
-    MembershipRole,
-    MembershipStatus,
-    Organization,
-    OrganizationKind,
-    OrganizationStatus,
-    Volunteer,
-)
-from tests.factories.accounts import UserFactory
-from tests.factories.marketplace import SourceSystemFactory
-
-_numbers = itertools.count(1)
+from marketplace.claims.models import HOLDING_CLAIM_STATUSES, Claim, ClaimStatus, ClaimTransition
+from marketplace.needs.models import NeedStatus, NeedTransition
+from marketplace.organizations.models import MembershipRole
+from tests.factories.needs import NeedFactory
+from tests.factories.organizations import MembershipFactory, OrganizationFactory
 
 
-def make_uscc() -> str:
-    first17 = f"5142011100{next(_numbers):07d}"
-    return first17 + calc_check_digit(first17)
+class ClaimFactory(factory.django.DjangoModelFactory):
+    """A claim of the need's whole remaining gap unless ``amount`` is given; ``active`` by default.
+
+    Without ``volunteer`` or ``organization`` the claim is a new verified organization's (serving
+    every need type), claimed by a new administrator of it;
+    traits for the other states: ``withdrawn``, ``expired``, ``transferred``, ``completed``.
+    """
+
+    class Meta:
+        model = Claim
+
+    class Params:
+        withdrawn = factory.Trait(status=ClaimStatus.WITHDRAWN)
+        expired = factory.Trait(status=ClaimStatus.EXPIRED)
+        transferred = factory.Trait(status=ClaimStatus.TRANSFERRED)
+        completed = factory.Trait(status=ClaimStatus.COMPLETED)
+
+    need = factory.SubFactory(NeedFactory)
+    volunteer = None
+    organization = None  # unless ``volunteer`` is given, a new verified organization serving every type
+    claimant = None  # the volunteer's user, or a new administrator of the organization
+    amount = factory.LazyAttribute(lambda claim: claim.need.remaining_amount)
+    status = ClaimStatus.ACTIVE
+    lease_expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs) -> Claim:
+        kwargs["amount"] = Decimal(str(kwargs["amount"]))
+        if kwargs["organization"] is None and kwargs["volunteer"] is None:
+            kwargs["organization"] = OrganizationFactory(verified=True, need_types=[])
+        if kwargs["claimant"] is None:
+            kwargs["claimant"] = (
+                kwargs["volunteer"].user
+                if kwargs["volunteer"] is not None
+                else MembershipFactory(organization=kwargs["organization"], role=MembershipRole.ADMIN).user
+            )
+        claim = super()._create(model_class, *args, **kwargs)
+        ClaimTransition.objects.create(
+            claim=claim, from_status="", to_status=claim.status, actor=claim.claimant
+        )
+        if claim.status in HOLDING_CLAIM_STATUSES:
+            _hold(claim)
+        return claim
 
 
-def make_organization(
-    *,
-    name: str | None = None,
-    status: str = OrganizationStatus.VERIFIED,
-    region_code: str = "420111",
-    kind: str = OrganizationKind.CHARITY,
-) -> Organization:
-    number = next(_numbers)
-    return Organization.objects.create(
-        name=name or f"测试慈善会{number}",
-        kind=kind,
-        uscc=make_uscc(),
-        registration_authority="武汉市洪山区民政局",
-        region_id=region_code,
-        service_regions=[region_code],
-        contact_name="王老师",
-        contact_phone="027-87654321",
-        status=status,
+def _hold(claim: Claim) -> None:
+    """Count the claim against its need, moving the need to (partially) claimed."""
+    need = claim.need
+    need.refresh_from_db()
+    need.claimed_amount += claim.amount
+    new_status = (
+        NeedStatus.CLAIMED if need.claimed_amount >= need.target_amount else NeedStatus.PARTIALLY_CLAIMED
     )
-
-
-def make_member(
-    organization: Organization,
-    *,
-    user: User | None = None,
-    role: str = MembershipRole.MEMBER,
-    status: str = MembershipStatus.ACTIVE,
-    username: str | None = None,
-) -> User:
-    user = user or UserFactory(username=username or f"member{next(_numbers)}", roles=[Role.CHARITY_MEMBER])
-    Membership.objects.create(organization=organization, user=user, role=role, status=status)
-    return user
-
-
-def make_volunteer(*, user: User | None = None) -> Volunteer:
-    user = user or UserFactory(username=f"volunteer{next(_numbers)}")
-    user.groups.add(Group.objects.get(name=Role.VOLUNTEER))
-    return Volunteer.objects.create(
-        user=user,
-        real_name="林晓雯",
-        id_number="420106199203140572",
-        masked_name="林**",
-        masked_id_number="4201**********0572",
-        id_token=uuid.uuid4().hex,
-    )
-
-
-def make_source() -> SourceSystem:
-    system, _key = SourceSystemFactory.create(region_code="420000")
-    return system
-
-
-def published_need(
-    *,
-    source: SourceSystem | None = None,
-    target: str = "1000.00",
-    need_type: str = "education",
-    county: str = "420111",
-    seed: int | None = None,
-) -> Need:
-    """A published need whose charity target is ``target`` (hours for service needs)."""
-    source = source or make_source()
-    number = next(_numbers)
-    record = synthetic_record(
-        random.Random(seed if seed is not None else number),
-        source_ref=f"CLAIM-{number}",
-        county_code=county,
-        today=date.today(),
-        need_type=need_type,
-    )
-    record.pop("medical", None)
-    if need_type in Volunteer.SERVICE_NEED_TYPES:
-        record["requested_amount"] = {"hours": target}
-    else:
-        record["requested_amount"] = target
-    with override_settings(K_ANONYMITY_K=1):
-        [result] = needs_intake(source_system=source, records=[record])
-    need = Need.objects.get(code=result.need_code)
-    assert need.status == NeedStatus.PUBLISHED, need.hold_reasons
-    assert need.target_amount == Decimal(target)
-    return need
+    if need.status != new_status and need.status in (NeedStatus.PUBLISHED, NeedStatus.PARTIALLY_CLAIMED):
+        NeedTransition.objects.create(need=need, from_status=need.status, to_status=new_status)
+        need.status = new_status
+    need.save()

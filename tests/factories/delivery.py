@@ -1,177 +1,19 @@
-"""Needs, organizations, claims and evidence files for the delivery and chain tests.
+"""Evidence files for the delivery tests (and the evidence check in ``tests/core``): real JPEG,
+PNG, WebP and PDF bytes, and the hostile files a check must refuse.
 
-Claims are made with the ORM the way the claims service leaves them (verified organization,
-active membership, active claim with a lease, the need's ``claimed_amount`` and status
-updated, a transition row), so these tests do not depend on that service.
+Claims to report on are made by ``tests.factories.claims.ClaimFactory``; deliveries are made
+through the delivery service in the tests, since what it stores is what they check.
 """
 
 from __future__ import annotations
 
-import itertools
 import secrets
+import zipfile
 import zlib
-from datetime import date, timedelta
-from decimal import Decimal
 from io import BytesIO
 
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from PIL import ExifTags, Image
-
-from accounts.models import User
-from accounts.roles import Role
-from marketplace.claims.models import HOLDING_CLAIM_STATUSES, Claim, ClaimStatus, ClaimTransition
-from marketplace.needs.models import Need, NeedStatus, NeedTransition, SourceSystem
-from marketplace.organizations.models import (
-    Membership,
-    MembershipRole,
-    MembershipStatus,
-    Organization,
-    OrganizationKind,
-    OrganizationStatus,
-    Volunteer,
-)
-from tests.factories.accounts import UserFactory
-from tests.factories.marketplace import SourceSystemFactory
-
-_numbers = itertools.count(1)
-
-
-def household_token() -> str:
-    return f"dev:{secrets.token_hex(16)}"
-
-
-def make_need(
-    *,
-    source_system: SourceSystem | None = None,
-    county: str = "420111",
-    need_type: str = "medical",
-    token: str | None = None,
-    target: Decimal | str = "1000.00",
-    requested: Decimal | str | None = None,
-    amount_kind: str = "money",
-    department: str = "civil_affairs",
-    status: str = NeedStatus.PUBLISHED,
-    needed_by: date | None = None,
-    source_ref: str | None = None,
-) -> Need:
-    """A published need, written directly (intake and the privacy gate are tested elsewhere)."""
-    number = next(_numbers)
-    if source_system is None:
-        source_system, _key = SourceSystemFactory.create(region_code="420000")
-    target = Decimal(str(target))
-    need = Need.objects.create(
-        code=f"NT{number:08d}",
-        source_system=source_system,
-        source_ref=source_ref or f"DLV-{number}",
-        version=1,
-        record_digest=f"{number:064d}",
-        household_token=token or household_token(),
-        region_id=county,
-        public_region_id=county,
-        need_type=need_type,
-        categories=["dibao"],
-        department=department,
-        needed_by=needed_by or timezone.localdate() + timedelta(days=30),
-        title="困难家庭帮扶需求",
-        summary="家庭收入低，需要帮扶。",
-        amount_kind=amount_kind,
-        unit="小时" if amount_kind == "hours" else "",
-        requested_amount=Decimal(str(requested)) if requested is not None else target,
-        target_amount=target,
-        status=status,
-        published_at=timezone.now() if status != NeedStatus.PENDING_REVIEW else None,
-    )
-    NeedTransition.objects.create(need=need, from_status="", to_status=status)
-    return need
-
-
-def make_organization(
-    *, name: str | None = None, county: str = "420111", status: str = OrganizationStatus.VERIFIED
-) -> Organization:
-    number = next(_numbers)
-    return Organization.objects.create(
-        name=name or f"测试慈善会{number}",
-        kind=OrganizationKind.CHARITY,
-        uscc=f"5342{number:014d}",
-        registration_authority="武汉市民政局",
-        region_id=county,
-        service_regions=["420100"],
-        need_types=[],
-        contact_name="联系人",
-        contact_phone="02700000000",
-        status=status,
-        verified_at=timezone.now() if status == OrganizationStatus.VERIFIED else None,
-    )
-
-
-def make_member(
-    organization: Organization, *, user: User | None = None, role: str = MembershipRole.ADMIN
-) -> User:
-    """An active member of ``organization`` (a new charity-member user unless ``user`` is given)."""
-    user = user or UserFactory(roles=[Role.CHARITY_MEMBER])
-    Membership.objects.create(organization=organization, user=user, role=role, status=MembershipStatus.ACTIVE)
-    return user
-
-
-def make_volunteer(*, user: User | None = None) -> Volunteer:
-    number = next(_numbers)
-    user = user or UserFactory(roles=[Role.VOLUNTEER])
-    return Volunteer.objects.create(
-        user=user,
-        real_name="测试志愿者",
-        id_number="420102199001011234",
-        masked_name="测**",
-        masked_id_number="4201**********1234",
-        id_token=f"vol-{number}",
-        need_types=["care_service"],
-    )
-
-
-def make_claim(
-    *,
-    need: Need,
-    organization: Organization | None = None,
-    volunteer: Volunteer | None = None,
-    claimant: User | None = None,
-    amount: Decimal | str | None = None,
-    status: str = ClaimStatus.ACTIVE,
-) -> Claim:
-    """A claim as the claims service leaves it, with the need's claimed amount and status updated."""
-    amount = Decimal(str(amount)) if amount is not None else need.remaining_amount
-    if volunteer is None and organization is None:
-        organization = make_organization()
-    if claimant is None:
-        claimant = volunteer.user if volunteer else make_member(organization)
-    claim = Claim.objects.create(
-        need=need,
-        organization=organization,
-        volunteer=volunteer,
-        claimant=claimant,
-        amount=amount,
-        status=status,
-        lease_expires_at=timezone.now() + timedelta(days=14),
-    )
-    ClaimTransition.objects.create(claim=claim, from_status="", to_status=status, actor=claimant)
-    if status in HOLDING_CLAIM_STATUSES:
-        need.refresh_from_db()
-        need.claimed_amount += amount
-        new_status = (
-            NeedStatus.CLAIMED if need.claimed_amount >= need.target_amount else NeedStatus.PARTIALLY_CLAIMED
-        )
-        if need.status != new_status and need.status in (NeedStatus.PUBLISHED, NeedStatus.PARTIALLY_CLAIMED):
-            NeedTransition.objects.create(need=need, from_status=need.status, to_status=new_status)
-            need.status = new_status
-        need.save()
-    return claim
-
-
-def give_role(user: User, *roles: str) -> User:
-    user.groups.add(*Group.objects.filter(name__in=roles))
-    user._role_names = None
-    return user
-
 
 # --- evidence files -------------------------------------------------------------------------
 
@@ -210,6 +52,21 @@ def png_bytes(*, size=(32, 32), noise: bool = False) -> bytes:
 def webp_bytes() -> bytes:
     out = BytesIO()
     Image.new("RGB", (24, 24), (10, 160, 60)).save(out, format="WEBP")
+    return out.getvalue()
+
+
+def encoded(image: Image.Image, format: str, **params) -> bytes:
+    """``image`` saved in ``format`` (with Pillow's ``params``)."""
+    out = BytesIO()
+    image.save(out, format=format, **params)
+    return out.getvalue()
+
+
+def zip_bytes() -> bytes:
+    """A zip archive holding a Windows executable: what no evidence file may be."""
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("payload.exe", b"MZ" + b"\0" * 100)
     return out.getvalue()
 
 

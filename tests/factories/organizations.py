@@ -1,4 +1,8 @@
-"""Organizations, memberships, certificates and valid codes for tests."""
+"""Organizations, memberships, volunteers, certificates and valid codes for tests.
+
+Written with the ORM directly: the organizations' own services (registration, verification,
+membership, volunteer registration) are tested in ``tests/organizations``.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,13 @@ import io
 import itertools
 
 import factory
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 from stdnum.cn.uscc import calc_check_digit
 
+from accounts.roles import Role
 from marketplace.organizations.models import (
     Membership,
     MembershipRole,
@@ -18,8 +24,10 @@ from marketplace.organizations.models import (
     Organization,
     OrganizationKind,
     OrganizationStatus,
+    Volunteer,
 )
 from regions.models import Region
+from tests.factories.accounts import UserFactory
 
 _codes = itertools.count(1)
 
@@ -32,14 +40,14 @@ PDF_BYTES = (
 )
 
 
-def make_uscc(first17: str) -> str:
+def uscc_with_check_digit(first17: str) -> str:
     """A valid unified social credit code from its first 17 characters."""
     return first17 + calc_check_digit(first17)
 
 
 def next_uscc(prefix: str = "51420111") -> str:
     """A fresh valid code: ``prefix`` (8 digits: authority, type, region) and a serial."""
-    return make_uscc(f"{prefix}MJ{next(_codes):07d}")
+    return uscc_with_check_digit(f"{prefix}MJ{next(_codes):07d}")
 
 
 def certificate_pdf(name: str = "certificate.pdf") -> SimpleUploadedFile:
@@ -58,9 +66,10 @@ def forged_pdf(name: str = "certificate.pdf") -> SimpleUploadedFile:
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
-    """An organization in Hongshan district, ``pending``; traits ``verified``, ``suspended``,
-    ``rejected`` and ``team`` (a volunteer team); ``admin=user`` makes ``user`` its active
-    administrator (with the role)."""
+    """An organization in Hongshan district, ``pending``, serving basic living and medical needs;
+    traits ``verified``, ``suspended``, ``rejected`` and ``team`` (a volunteer team);
+    ``admin=user`` makes ``user`` its active administrator (with the role). An organization that
+    claims any need serves every type: ``need_types=[]``."""
 
     class Meta:
         model = Organization
@@ -98,17 +107,37 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     def admin(self, create, extracted, **kwargs):
         if create and extracted is not None:
             MembershipFactory(organization=self, user=extracted, role=MembershipRole.ADMIN)
-            from django.contrib.auth.models import Group
-
-            extracted.groups.add(Group.objects.get(name="charity_admin"))
+            extracted.groups.add(Group.objects.get(name=Role.CHARITY_ADMIN))
             extracted.__dict__.pop("_role_names", None)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
+    """An active membership; the user, unless given, is a new user with the charity-member role.
+
+    ``MembershipFactory(organization=org, role=MembershipRole.ADMIN).user`` is a member who may act
+    for ``org``; give the role at the call site, since what a member may do depends on it.
+    """
+
     class Meta:
         model = Membership
 
     organization = factory.SubFactory(OrganizationFactory)
-    user = factory.SubFactory("tests.factories.accounts.UserFactory")
+    user = factory.SubFactory(UserFactory, roles=[Role.CHARITY_MEMBER])
     role = MembershipRole.MEMBER
     status = MembershipStatus.ACTIVE
+
+
+class VolunteerFactory(factory.django.DjangoModelFactory):
+    """A registered volunteer (real name and ID number as registration stores them, with their
+    masked forms); the user, unless given, is a new user with the volunteer role."""
+
+    class Meta:
+        model = Volunteer
+
+    user = factory.SubFactory(UserFactory, roles=[Role.VOLUNTEER])
+    real_name = "林晓雯"
+    id_number = "420106199203140572"
+    masked_name = "林**"
+    masked_id_number = "4201**********0572"
+    id_token = factory.Sequence(lambda n: f"vol-{n}")
+    need_types = factory.LazyFunction(lambda: ["care_service"])

@@ -7,20 +7,15 @@ import pytest
 from django.utils import timezone
 
 from marketplace.delivery.services.reports import delivery_report
+from marketplace.organizations.models import MembershipRole
 from marketplace.organizations.services import certificate_store
 from privacy.models import SensitiveKind, SensitiveRead
 from regions.models import Region
 from tests.factories.accounts import UserFactory
-from tests.factories.delivery import (
-    household_token,
-    make_claim,
-    make_member,
-    make_need,
-    make_organization,
-    png_bytes,
-    upload,
-)
-from tests.factories.organizations import OrganizationFactory, certificate_pdf
+from tests.factories.claims import ClaimFactory
+from tests.factories.delivery import png_bytes, upload
+from tests.factories.needs import NeedFactory, household_token
+from tests.factories.organizations import MembershipFactory, OrganizationFactory, certificate_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +27,7 @@ def caseworker():
 
 @pytest.fixture
 def photo():
-    claim = make_claim(need=make_need(token=household_token()), amount="100.00")
+    claim = ClaimFactory(need=NeedFactory(household_token=household_token()), amount="100.00")
     delivery = delivery_report(
         claim=claim,
         actor=claim.claimant,
@@ -75,7 +70,7 @@ def test_reading_a_certificate_is_logged(client, caseworker):
 
 def test_reading_an_assistance_chain_is_logged_by_need_and_by_token(client, caseworker):
     token = household_token()
-    need = make_need(token=token)
+    need = NeedFactory(household_token=token)
     client.force_login(caseworker)
     assert client.get(f"/admin/assistance-chain/need/{need.code}/").status_code == 200
     assert client.get("/admin/assistance-chain/", {"q": token}).status_code == 200
@@ -114,7 +109,11 @@ def test_nobody_else_reads_the_log(client, who, caseworker):
     user = {
         "caseworker": lambda: caseworker,
         "supervisor": lambda: UserFactory(supervisor=True),
-        "member": lambda: make_member(make_organization()),
+        "member": lambda: (
+            MembershipFactory(
+                organization=OrganizationFactory(verified=True, need_types=[]), role=MembershipRole.ADMIN
+            ).user
+        ),
     }[who]()
     client.force_login(user)
     assert client.get("/admin/sensitive-reads/").status_code in (302, 403)

@@ -12,8 +12,15 @@ from django.forms.models import model_to_dict
 from core.bulk import insert_new
 from marketplace.needs.models import Need, NeedStatus, NeedTransition
 from marketplace.needs.services.intake import new_need_code
+from tests.factories.needs import SourceSystemFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def source(db):
+    """A civil-affairs source system scoped to Wuhan."""
+    return SourceSystemFactory(name="武汉市民政救助系统", department="civil_affairs", region_code="420100")
 
 
 def _needs(source, count: int, prefix: str, **overrides) -> list[Need]:

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from marketplace.needs.facets import need_facets
 from marketplace.needs.models import NeedStatus
 from marketplace.needs.selectors import need_public_list
-from tests.factories.browse import browse_source, make_need
+from tests.factories.needs import NeedFactory, SourceSystemFactory
 
 URL = "/api/v1/needs/"
 
@@ -26,7 +26,7 @@ def _fresh_cache():
 
 @pytest.fixture
 def source(db):
-    return browse_source()
+    return SourceSystemFactory(region_code="420000")
 
 
 def get(client, **params):
@@ -38,11 +38,13 @@ def result_codes(response) -> list[str]:
 
 
 def test_filters_narrow_like_the_page(client, source):
-    hongshan = make_need(source, region="420111", need_type="medical").code
-    wuhan = make_need(source, region="420102", public_region="420100", need_type="medical").code
-    make_need(source, region="420111", need_type="education")
-    make_need(source, region="420602", need_type="medical")
-    make_need(source, region="420111", need_type="medical", status=NeedStatus.WITHDRAWN)
+    hongshan = NeedFactory(source_system=source, region="420111", need_type="medical").code
+    wuhan = NeedFactory(
+        source_system=source, region="420102", public_region="420100", need_type="medical"
+    ).code
+    NeedFactory(source_system=source, region="420111", need_type="education")
+    NeedFactory(source_system=source, region="420602", need_type="medical")
+    NeedFactory(source_system=source, region="420111", need_type="medical", status=NeedStatus.WITHDRAWN)
 
     response = get(client, city="420100", need_type="medical")
 
@@ -55,9 +57,9 @@ def test_filters_narrow_like_the_page(client, source):
 
 
 def test_every_filter_is_accepted(client, source):
-    need = make_need(
-        source, region="420111", need_type="medical", categories=["dibao"], urgency="urgent",
-        target=2000, claimed=500, status=NeedStatus.PARTIALLY_CLAIMED,
+    need = NeedFactory(
+        source_system=source, region="420111", need_type="medical", categories=["dibao"], urgency="urgent",
+        target_amount=2000, claimed_amount=500, status=NeedStatus.PARTIALLY_CLAIMED,
     ).code  # fmt: skip
     today = date.today().isoformat()
 
@@ -75,7 +77,12 @@ def test_every_filter_is_accepted(client, source):
 def test_ordering_matches_the_selector(client, source, ordering):
     today = date.today()
     for index, (urgency, target) in enumerate([("normal", 900), ("critical", 300), ("urgent", 5000)]):
-        make_need(source, urgency=urgency, target=target, needed_by=today + timedelta(days=10 - index))
+        NeedFactory(
+            source_system=source,
+            urgency=urgency,
+            target_amount=target,
+            needed_by=today + timedelta(days=10 - index),
+        )
 
     response = get(client, ordering=ordering)
 
@@ -91,9 +98,15 @@ def test_ordering_matches_the_selector(client, source, ordering):
 
 
 def test_facets_on_request(client, source):
-    make_need(source, region="420111", need_type="medical", urgency="critical")
-    make_need(source, region="420102", need_type="education")
-    make_need(source, region="420602", need_type="medical", status=NeedStatus.CLAIMED, claimed=1000)
+    NeedFactory(source_system=source, region="420111", need_type="medical", urgency="critical")
+    NeedFactory(source_system=source, region="420102", need_type="education")
+    NeedFactory(
+        source_system=source,
+        region="420602",
+        need_type="medical",
+        status=NeedStatus.CLAIMED,
+        claimed_amount=1000,
+    )
 
     body = get(client, need_type="medical", facets="1").json()
 
@@ -144,8 +157,8 @@ def test_invalid_parameters_give_400_json(client, db, params, field):
 
 def test_page_size_is_capped_at_100_and_pages_keep_the_filters(client, source):
     for _ in range(105):
-        make_need(source, need_type="housing")
-    make_need(source, need_type="medical")
+        NeedFactory(source_system=source, need_type="housing")
+    NeedFactory(source_system=source, need_type="medical")
 
     body = get(client, need_type="housing", page_size="500").json()
     assert body["count"] == 105
@@ -158,7 +171,7 @@ def test_page_size_is_capped_at_100_and_pages_keep_the_filters(client, source):
 
 
 def test_public_fields_only(client, source):
-    make_need(source)
+    NeedFactory(source_system=source)
 
     need = get(client).json()["results"][0]
 
@@ -185,14 +198,14 @@ def test_schema_documents_filters_ordering_and_facets(client, db):
 
 def test_whole_answers_are_cached_only_when_asked(client, source, settings):
     settings.NEED_FACETS_CACHE_SECONDS = 0  # counts live too: this test is about whole answers
-    make_need(source, need_type="medical")
+    NeedFactory(source_system=source, need_type="medical")
     assert get(client, need_type="medical").json()["count"] == 1
-    make_need(source, need_type="medical")
+    NeedFactory(source_system=source, need_type="medical")
     assert get(client, need_type="medical").json()["count"] == 2  # off by default: read live
 
     settings.NEED_LIST_CACHE_SECONDS = 30
     first = get(client, need_type="medical", facets="1")
-    make_need(source, need_type="medical")
+    NeedFactory(source_system=source, need_type="medical")
     again = get(client, need_type="medical", facets="1")
     assert again.content == first.content  # served again for a few seconds
     assert again["Content-Type"] == "application/json"
@@ -205,7 +218,7 @@ def test_whole_answers_are_cached_only_when_asked(client, source, settings):
 def test_a_page_costs_one_query_and_no_count_once_counts_are_kept(client, source, settings):
     settings.NEED_FACETS_CACHE_SECONDS = 60
     for _ in range(25):
-        make_need(source, need_type="medical")
+        NeedFactory(source_system=source, need_type="medical")
     assert get(client, need_type="medical", facets="1").json()["count"] == 25
 
     with CaptureQueriesContext(connection) as queries:

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from marketplace.needs.models import NeedStatus
-from tests.factories.browse import browse_source, make_need
+from tests.factories.needs import NeedFactory, SourceSystemFactory
 
 URL = "/api/v1/needs/"
 FILTERS = {"city": "420100", "need_type": "medical"}
@@ -44,14 +44,17 @@ def _prepared_list_statements() -> int:
 
 @pytest.mark.postgres
 def test_a_prepared_list_still_shows_every_change_at_once(client):
-    source = browse_source()
-    older = make_need(source, region="420111")
+    source = SourceSystemFactory(region_code="420000")
+    older = NeedFactory(source_system=source, region="420111")
     for _ in range(4):
         assert codes(client) == [older.code]
     assert _prepared_list_statements() >= 1
 
-    newer = make_need(
-        source, region="420102", public_region="420100", published_at=timezone.now() + timedelta(minutes=1)
+    newer = NeedFactory(
+        source_system=source,
+        region="420102",
+        public_region="420100",
+        published_at=timezone.now() + timedelta(minutes=1),
     )
     assert codes(client) == [newer.code, older.code]
 
@@ -67,8 +70,8 @@ def test_a_prepared_list_still_shows_every_change_at_once(client):
 
 
 def test_the_list_query_is_seen_by_djangos_query_log(client):
-    source = browse_source()
-    need = make_need(source, region="420111")
+    source = SourceSystemFactory(region_code="420000")
+    need = NeedFactory(source_system=source, region="420111")
     for _ in range(3):
         codes(client)
 
@@ -83,8 +86,8 @@ def test_the_list_query_is_seen_by_djangos_query_log(client):
 @pytest.mark.postgres
 def test_prepared_statements_can_be_turned_off(client, settings):
     settings.NEED_LIST_PREPARED_STATEMENTS = False
-    source = browse_source()
-    need = make_need(source, region="420111", need_type="medical", title="不预备的查询")
+    source = SourceSystemFactory(region_code="420000")
+    need = NeedFactory(source_system=source, region="420111", need_type="medical", title="不预备的查询")
     before = _prepared_list_statements()
 
     for _ in range(4):

@@ -15,7 +15,6 @@ import os
 import socket
 import threading
 import time
-import zlib
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -33,7 +32,9 @@ from marketplace.needs.services.feedback_dispatch import (
     feedback_due,
 )
 from marketplace.needs.tasks import dispatch_feedback_event, redispatch_feedback
-from tests.factories.marketplace import SourceSystemFactory, push_synthetic
+from marketplace.organizations.models import MembershipRole
+from tests.factories.needs import IntakeNeedFactory, SourceSystemFactory
+from tests.factories.organizations import MembershipFactory, OrganizationFactory
 
 SIGNING_KEY = "test-feedback-signing-key"
 
@@ -108,12 +109,6 @@ def eager(monkeypatch):
     monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
 
 
-def make_need(system, ref: str = "R-1") -> Need:
-    result = push_synthetic(system, [ref], seed=zlib.crc32(ref.encode()) % 1000)[0]
-    assert result.need_code, result
-    return Need.objects.get(code=result.need_code)
-
-
 def emit(need: Need, count: int) -> list[FeedbackEvent]:
     return [
         feedback_emit(
@@ -134,8 +129,8 @@ def secret_for(system) -> str:
 @pytest.mark.django_db
 def test_down_then_up_each_event_is_delivered_once_by_id(webhook, eager, time_machine):
     time_machine.move_to(timezone.now(), tick=False)
-    system, _key = SourceSystemFactory.create(webhook_url=webhook.url)
-    events = emit(make_need(system), 3)
+    system = SourceSystemFactory(webhook_url=webhook.url)
+    events = emit(IntakeNeedFactory(source_system=system), 3)
     ids = {str(event.event_id) for event in events}
 
     # Down: nobody listens. Each attempt is recorded and backs off; no payload in the error.
@@ -184,8 +179,8 @@ def test_down_then_up_each_event_is_delivered_once_by_id(webhook, eager, time_ma
 def test_backoff_doubles_up_to_the_cap(webhook, time_machine, settings):
     settings.FEEDBACK_RETRY_MAX_SECONDS = 200
     time_machine.move_to(timezone.now(), tick=False)
-    system, _key = SourceSystemFactory.create(webhook_url=webhook.url)
-    (event,) = emit(make_need(system), 1)
+    system = SourceSystemFactory(webhook_url=webhook.url)
+    (event,) = emit(IntakeNeedFactory(source_system=system), 1)
     waits = []
     for _attempt in range(5):
         with pytest.raises(FeedbackDispatchFailed) as failed:
@@ -198,8 +193,8 @@ def test_backoff_doubles_up_to_the_cap(webhook, time_machine, settings):
 @pytest.mark.django_db
 def test_the_signature_verifies_with_the_documented_secret(webhook, eager):
     webhook.start()
-    system, _key = SourceSystemFactory.create(webhook_url=webhook.url)
-    need = make_need(system)
+    system = SourceSystemFactory(webhook_url=webhook.url)
+    need = IntakeNeedFactory(source_system=system, source_ref="R-1")
     (event,) = emit(need, 1)
 
     assert dispatch_feedback_event.delay(event.pk).get() is True
@@ -212,7 +207,7 @@ def test_the_signature_verifies_with_the_documented_secret(webhook, eager):
     ).hexdigest()
     assert hmac.compare_digest(headers["X-Portal-Signature"], f"sha256={expected}")
     # Another system's secret does not verify it.
-    other, _ = SourceSystemFactory.create()
+    other = SourceSystemFactory()
     forged = hmac.new(secret_for(other).encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     assert headers["X-Portal-Signature"] != f"sha256={forged}"
 
@@ -231,8 +226,8 @@ def test_the_signature_verifies_with_the_documented_secret(webhook, eager):
 
 @pytest.mark.django_db
 def test_events_of_a_system_without_webhook_wait_for_pull(eager):
-    system, _key = SourceSystemFactory.create(webhook_url="")
-    (event,) = emit(make_need(system), 1)
+    system = SourceSystemFactory(webhook_url="")
+    (event,) = emit(IntakeNeedFactory(source_system=system), 1)
     assert dispatch_feedback_event.delay(event.pk).get() is False
     event.refresh_from_db()
     assert (event.delivered_at, event.attempts, event.last_error, event.next_attempt_at) == (
@@ -248,8 +243,8 @@ def test_events_of_a_system_without_webhook_wait_for_pull(eager):
 def test_a_redirect_is_a_failed_delivery(webhook):
     webhook.status = 302
     webhook.start()
-    system, _key = SourceSystemFactory.create(webhook_url=webhook.url)
-    (event,) = emit(make_need(system), 1)
+    system = SourceSystemFactory(webhook_url=webhook.url)
+    (event,) = emit(IntakeNeedFactory(source_system=system), 1)
     with pytest.raises(FeedbackDispatchFailed):
         feedback_dispatch(event_id=event.pk)
     event.refresh_from_db()
@@ -261,8 +256,8 @@ def test_emitting_on_commit_delivers_at_once_when_the_webhook_is_up(
     webhook, eager, django_capture_on_commit_callbacks
 ):
     webhook.start()
-    system, _key = SourceSystemFactory.create(webhook_url=webhook.url)
-    need = make_need(system)
+    system = SourceSystemFactory(webhook_url=webhook.url)
+    need = IntakeNeedFactory(source_system=system)
     with django_capture_on_commit_callbacks(execute=True):
         (event,) = emit(need, 1)
     assert webhook.accepted_ids() == [str(event.event_id)]
@@ -274,8 +269,8 @@ def test_a_lost_wake_up_call_is_swept_after_the_grace_period(webhook, eager, tim
     """Redis down when the event committed: the outbox row alone gets it delivered."""
     time_machine.move_to(timezone.now(), tick=False)
     webhook.start()
-    system, _key = SourceSystemFactory.create(webhook_url=webhook.url)
-    (event,) = emit(make_need(system), 1)  # its on-commit message never runs here
+    system = SourceSystemFactory(webhook_url=webhook.url)
+    (event,) = emit(IntakeNeedFactory(source_system=system), 1)  # its on-commit message never runs here
     assert redispatch_feedback() == 0
     time_machine.shift(timedelta(minutes=2))
     assert redispatch_feedback() == 1
@@ -287,8 +282,8 @@ def test_a_lost_wake_up_call_is_swept_after_the_grace_period(webhook, eager, tim
 def test_two_workers_never_deliver_the_same_event_twice(webhook, eager):
     webhook.delay = 0.05  # widen the window in which both workers see the same events
     webhook.start()
-    system, _key = SourceSystemFactory.create(webhook_url="")
-    need = make_need(system)
+    system = SourceSystemFactory(webhook_url="")
+    need = IntakeNeedFactory(source_system=system)
     events = emit(need, 20)  # committed; without a webhook they wait
     system.webhook_url = webhook.url
     system.save(update_fields=["webhook_url"])
@@ -339,8 +334,8 @@ def test_the_task_round_trips_through_redis_and_a_worker(webhook):
 
     assert celery_app.conf.task_always_eager is False
     webhook.start()
-    system, _key = SourceSystemFactory.create(webhook_url=webhook.url)
-    need = make_need(system)
+    system = SourceSystemFactory(webhook_url=webhook.url)
+    need = IntakeNeedFactory(source_system=system)
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         with transaction.atomic():
             (event,) = emit(need, 1)  # enqueued on commit, through Redis
@@ -359,11 +354,12 @@ def test_the_task_round_trips_through_redis_and_a_worker(webhook):
 
 @pytest.fixture
 def pulling(db):
-    system, key = SourceSystemFactory.create(webhook_url="")
-    need = make_need(system)
+    system = SourceSystemFactory(webhook_url="")
+    key = system.api_key
+    need = IntakeNeedFactory(source_system=system)
     events = emit(need, 5)
-    other, _ = SourceSystemFactory.create()
-    emit(make_need(other, "O-1"), 2)
+    other = SourceSystemFactory()
+    emit(IntakeNeedFactory(source_system=other, source_ref="O-1"), 2)
     return system, key, events
 
 
@@ -417,11 +413,11 @@ def test_administrators_see_undelivered_events_and_retry_them_now(
     from tests.factories.accounts import UserFactory
 
     time_machine.move_to(timezone.now(), tick=False)
-    system, _key = SourceSystemFactory.create(webhook_url=webhook.url)
-    pull_only, _ = SourceSystemFactory.create(webhook_url="")
-    need = make_need(system)
+    system = SourceSystemFactory(webhook_url=webhook.url)
+    pull_only = SourceSystemFactory(webhook_url="")
+    need = IntakeNeedFactory(source_system=system)
     failing, waiting = emit(need, 2)
-    emit(make_need(pull_only, "P-1"), 1)
+    emit(IntakeNeedFactory(source_system=pull_only, source_ref="P-1"), 1)
     with pytest.raises(FeedbackDispatchFailed):
         feedback_dispatch(event_id=failing.pk)
 
@@ -486,11 +482,13 @@ def broker_at(url: str):
 def claim_with_the_broker_down(client, webhook, capture_on_commit) -> tuple[FeedbackEvent, float, int]:
     """A charity claims a need through the API while the broker is down; the claim's feedback
     event, the seconds the request took (its on-commit publish included) and its status."""
-    from tests.factories.claims import make_member, make_organization, published_need
-
-    system, _key = SourceSystemFactory.create(region_code="420000", webhook_url=webhook.url)
-    need = published_need(source=system)
-    client.force_login(make_member(make_organization()))
+    system = SourceSystemFactory(region_code="420000", webhook_url=webhook.url)
+    need = IntakeNeedFactory(source_system=system)
+    client.force_login(
+        MembershipFactory(
+            organization=OrganizationFactory(verified=True, need_types=[]), role=MembershipRole.MEMBER
+        ).user
+    )
     with broker_at(CLOSED_PORT):
         started = time.monotonic()
         with capture_on_commit(execute=True):
@@ -551,8 +549,8 @@ def test_with_the_broker_down_retry_now_still_answers_and_leaves_the_events_due(
     from tests.factories.accounts import UserFactory
 
     time_machine.move_to(timezone.now(), tick=False)
-    system, _key = SourceSystemFactory.create(webhook_url=webhook.url)
-    (event,) = emit(make_need(system), 1)
+    system = SourceSystemFactory(webhook_url=webhook.url)
+    (event,) = emit(IntakeNeedFactory(source_system=system), 1)
     client.force_login(UserFactory(administrator=True))
     with broker_at(CLOSED_PORT), django_capture_on_commit_callbacks(execute=True):
         response = client.post("/admin/feedback/", {"event": [event.pk]})

@@ -28,49 +28,43 @@ from marketplace.delivery.services.reports import (
 )
 from marketplace.delivery.tasks import close_fulfilled_needs
 from marketplace.needs.models import FeedbackEvent, NeedStatus, NeedTransition
-from marketplace.organizations.models import OrganizationStatus
+from marketplace.organizations.models import MembershipRole, OrganizationStatus
 from regions.models import Region
 from tests.factories.accounts import UserFactory
-from tests.factories.delivery import (
-    make_claim,
-    make_member,
-    make_need,
-    make_organization,
-    make_volunteer,
-    pdf_bytes,
-    png_bytes,
-    upload,
-)
-from tests.factories.marketplace import SourceSystemFactory
+from tests.factories.claims import ClaimFactory
+from tests.factories.delivery import pdf_bytes, png_bytes, upload
+from tests.factories.needs import NeedFactory, SourceSystemFactory
+from tests.factories.organizations import MembershipFactory, OrganizationFactory, VolunteerFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def source():
-    system, key = SourceSystemFactory.create(region_code="420100")
+    system = SourceSystemFactory(region_code="420100")
+    key = system.api_key
     system.api_key = key
     return system
 
 
 @pytest.fixture
 def need(source):
-    return make_need(source_system=source, target="1000.00", department="health")
+    return NeedFactory(source_system=source, target_amount="1000.00", department="health")
 
 
 @pytest.fixture
 def organization():
-    return make_organization(name="武汉爱心慈善会")
+    return OrganizationFactory(verified=True, need_types=[], name="武汉爱心慈善会")
 
 
 @pytest.fixture
 def member(organization):
-    return make_member(organization)
+    return MembershipFactory(organization=organization, role=MembershipRole.ADMIN).user
 
 
 @pytest.fixture
 def claim(need, organization, member):
-    return make_claim(need=need, organization=organization, claimant=member, amount="1000.00")
+    return ClaimFactory(need=need, organization=organization, claimant=member, amount="1000.00")
 
 
 @pytest.fixture
@@ -149,8 +143,8 @@ def test_report_then_verify_completes_the_claim_and_fulfils_the_need(need, claim
 
 
 def test_partial_deliveries_add_up(need, organization, member, caseworker):
-    first = make_claim(need=need, organization=organization, claimant=member, amount="600.00")
-    second = make_claim(need=need, amount="400.00")
+    first = ClaimFactory(need=need, organization=organization, claimant=member, amount="600.00")
+    second = ClaimFactory(need=need, amount="400.00")
     need.refresh_from_db()
     assert need.status == NeedStatus.CLAIMED
 
@@ -174,14 +168,14 @@ def test_partial_deliveries_add_up(need, organization, member, caseworker):
 
 
 def test_a_volunteer_reports_service_hours(source, caseworker):
-    need = make_need(source_system=source, need_type="care_service", amount_kind="hours", target="8")
-    volunteer = make_volunteer()
-    claim = make_claim(need=need, volunteer=volunteer, amount="8")
+    need = NeedFactory(source_system=source, need_type="care_service", amount_kind="hours", target_amount="8")
+    volunteer = VolunteerFactory()
+    claim = ClaimFactory(need=need, volunteer=volunteer, amount="8")
     delivery = report(claim, volunteer.user, amount="8")
     delivery_verify(delivery=delivery, actor=caseworker)
     record = AssistanceRecord.objects.get(delivery=delivery)
     assert record.amount_kind == "hours"
-    assert record.provider == "测**"
+    assert record.provider == "林**"
 
 
 # --- what a report may say -------------------------------------------------------------------------
@@ -220,7 +214,9 @@ def test_the_description_must_not_carry_phone_or_id_numbers(claim):
 
 
 def test_only_the_claimants_side_may_report(claim, caseworker):
-    outsider = make_member(make_organization())
+    outsider = MembershipFactory(
+        organization=OrganizationFactory(verified=True, need_types=[]), role=MembershipRole.ADMIN
+    ).user
     for actor in (outsider, caseworker):
         with pytest.raises(PermissionDenied):
             report(claim, actor)
@@ -361,7 +357,8 @@ def test_confirmation_needs_the_source_systems_key(client, need, claim):
 
 def test_another_source_systems_need_is_not_found(client, need, claim):
     report(claim)
-    _other, other_key = SourceSystemFactory.create(region_code="420100")
+    _other = SourceSystemFactory(region_code="420100")
+    other_key = _other.api_key
     response = confirm(client, other_key, {"source_ref": need.source_ref, "claim_id": claim.pk})
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
@@ -369,8 +366,8 @@ def test_another_source_systems_need_is_not_found(client, need, claim):
 
 
 def test_a_claim_on_another_need_is_not_found(client, source, need, claim):
-    other_need = make_need(source_system=source)
-    other_claim = make_claim(need=other_need)
+    other_need = NeedFactory(source_system=source)
+    other_claim = ClaimFactory(need=other_need)
     report(other_claim)
     response = confirm(client, source.api_key, {"source_ref": need.source_ref, "claim_id": other_claim.pk})
     assert response.status_code == 404
@@ -435,7 +432,11 @@ def test_the_deliver_page_shows_errors_for_a_forged_file(client, claim, member):
 
 def test_the_deliver_page_is_for_the_claimants_side_only(client, claim, caseworker):
     assert client.get(f"/claims/{claim.pk}/deliver/").status_code == 302
-    client.force_login(make_member(make_organization()))
+    client.force_login(
+        MembershipFactory(
+            organization=OrganizationFactory(verified=True, need_types=[]), role=MembershipRole.ADMIN
+        ).user
+    )
     assert client.get(f"/claims/{claim.pk}/deliver/").status_code == 404
     client.force_login(caseworker)
     assert client.get(f"/claims/{claim.pk}/deliver/").status_code == 404
@@ -467,7 +468,11 @@ def test_the_api_reports_a_delivery(client, claim, member):
 def test_the_api_refuses_forged_files_outsiders_and_inactive_claims(client, claim, member):
     data = {"amount": "300.00", "delivered_on": timezone.localdate().isoformat(), "description": "送去药品"}
     assert client.post(f"/api/v1/claims/{claim.pk}/deliveries/", data).status_code == 401  # anonymous
-    client.force_login(make_member(make_organization()))
+    client.force_login(
+        MembershipFactory(
+            organization=OrganizationFactory(verified=True, need_types=[]), role=MembershipRole.ADMIN
+        ).user
+    )
     assert client.post(f"/api/v1/claims/{claim.pk}/deliveries/", data).status_code == 404
     client.force_login(member)
     forged = client.post(
@@ -505,7 +510,7 @@ def test_evidence_is_served_to_the_claimants_members_and_the_needs_caseworker(
     client, organization, member, caseworker, photo_and_pdf
 ):
     photo, pdf = photo_and_pdf
-    colleague = make_member(organization)
+    colleague = MembershipFactory(organization=organization, role=MembershipRole.ADMIN).user
     for user in (member, colleague, caseworker):
         client.force_login(user)
         response = client.get(f"/evidence/{photo.pk}/")
@@ -527,7 +532,9 @@ def test_evidence_is_hidden_from_everyone_else(client, caseworker, other_casewor
     assert response.status_code == 302  # anonymous: to the login page
     assert "login" in response["Location"]
     for user in (
-        make_member(make_organization()),
+        MembershipFactory(
+            organization=OrganizationFactory(verified=True, need_types=[]), role=MembershipRole.ADMIN
+        ).user,
         other_caseworker,
         UserFactory(supervisor=True),
         UserFactory(roles=[Role.VOLUNTEER]),
@@ -548,7 +555,7 @@ def test_the_queue_lists_reported_deliveries_in_scope_with_evidence_links(
     client, source, claim, caseworker, other_caseworker, photo_and_pdf
 ):
     photo, _pdf = photo_and_pdf
-    elsewhere = make_claim(need=make_need(source_system=source, county="420102"))
+    elsewhere = ClaimFactory(need=NeedFactory(source_system=source, region="420102"))
     theirs = report(elsewhere)
     client.force_login(caseworker)
     response = client.get("/admin/deliveries/")
@@ -607,9 +614,11 @@ def expire(need, claimed="0", verified="0"):
 def test_the_expiry_report_lists_expired_needs_in_scope_with_their_gap(
     client, source, caseworker, other_caseworker
 ):
-    mine = expire(make_need(source_system=source, target="900.00"), claimed="300.00", verified="200.00")
-    theirs = expire(make_need(source_system=source, county="420102"))
-    make_need(source_system=source)  # still open
+    mine = expire(
+        NeedFactory(source_system=source, target_amount="900.00"), claimed="300.00", verified="200.00"
+    )
+    theirs = expire(NeedFactory(source_system=source, region="420102"))
+    NeedFactory(source_system=source)  # still open
 
     since = timezone.localdate() - timedelta(days=7)
     [row] = expired_needs_report(user=caseworker, since=since)
@@ -634,14 +643,19 @@ def test_the_expiry_report_lists_expired_needs_in_scope_with_their_gap(
 
 
 def test_the_expiry_report_for_department_handlers_is_their_departments(source):
-    health = expire(make_need(source_system=source, department="health"))
-    expire(make_need(source_system=source, department="education"))
+    health = expire(NeedFactory(source_system=source, department="health"))
+    expire(NeedFactory(source_system=source, department="education"))
     handler = UserFactory(roles=[Role.DEPARTMENT_HANDLER], region=Region.objects.get(code="420100"))
     handler.department = "health"
     handler.save()
     since = timezone.localdate() - timedelta(days=1)
     assert [need.code for need in expired_needs_report(user=handler, since=since)] == [health.code]
-    assert not expired_needs_report(user=make_member(make_organization()), since=since).exists()
+    assert not expired_needs_report(
+        user=MembershipFactory(
+            organization=OrganizationFactory(verified=True, need_types=[]), role=MembershipRole.ADMIN
+        ).user,
+        since=since,
+    ).exists()
 
 
 # --- demo data -------------------------------------------------------------------------------------
@@ -650,7 +664,7 @@ def test_the_expiry_report_for_department_handlers_is_their_departments(source):
 def test_the_demo_deliveries_are_seeded_once(source, caseworker):
     from marketplace.delivery.demo import seed_demo_deliveries
 
-    claims = [make_claim(need=make_need(source_system=source, target="500.00")) for _ in range(6)]
+    claims = [ClaimFactory(need=NeedFactory(source_system=source, target_amount="500.00")) for _ in range(6)]
     outcomes = seed_demo_deliveries()
     assert outcomes == {"verified": 3, "disputed": 1, "reported": 2}
     assert AssistanceRecord.objects.count() == 3
@@ -669,9 +683,11 @@ def test_concurrent_reports_never_exceed_the_claim_and_concurrent_verifications_
 
     from django.db import connection
 
-    organization = make_organization()
-    members = [make_member(organization) for _ in range(8)]
-    claim = make_claim(need=make_need(target="1000.00"), organization=organization, claimant=members[0])
+    organization = OrganizationFactory(verified=True, need_types=[])
+    members = [MembershipFactory(organization=organization, role=MembershipRole.ADMIN).user for _ in range(8)]
+    claim = ClaimFactory(
+        need=NeedFactory(target_amount="1000.00"), organization=organization, claimant=members[0]
+    )
     caseworkers = [UserFactory(caseworker=True) for _ in range(4)]
     barrier = threading.Barrier(len(members))
     outcomes: list[str] = []

@@ -5,45 +5,27 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
-import zipfile
 import zlib
-from datetime import timedelta
 from io import BytesIO
 
 import pikepdf
 import pytest
-from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from PIL import ExifTags, Image
 
 from core import evidence as evidence_module
 from core.evidence import EvidenceError, check_evidence, image_slot, sniff
-from marketplace.delivery.models import Delivery, Evidence
-from marketplace.delivery.services.reports import delivery_report
-from marketplace.organizations.models import Organization
-from marketplace.organizations.services import certificate_check
-from tests.factories.accounts import UserFactory
 from tests.factories.delivery import (
+    encoded,
     flate_stream,
     jpeg_with_exif,
-    make_claim,
-    make_need,
     pdf_bytes,
     pdf_document,
     png_bytes,
-    upload,
     webp_bytes,
+    zip_bytes,
 )
 
 LIMIT = 5 * 1024 * 1024
-
-
-def zip_bytes() -> bytes:
-    out = BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("payload.exe", b"MZ" + b"\0" * 100)
-    return out.getvalue()
 
 
 # --- the pure check -----------------------------------------------------------------------------
@@ -172,12 +154,6 @@ def test_an_empty_file_is_refused():
 
 
 # --- image limits: refused from the header, decoded small, a bounded number at once --------------
-
-
-def encoded(image: Image.Image, format: str, **params) -> bytes:
-    out = BytesIO()
-    image.save(out, format=format, **params)
-    return out.getvalue()
 
 
 def test_the_png_bomb_of_the_issue_is_refused_from_its_header_with_the_limit():
@@ -444,157 +420,3 @@ def test_a_password_protected_pdf_is_refused():
         check_evidence(out.getvalue(), max_bytes=LIMIT)
     assert refused.value.code == "pdf_encrypted"
     assert "密码" in refused.value.message
-
-
-# --- certificates go through the same check --------------------------------------------------------
-
-
-def certificate(name: str, data: bytes, content_type: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, data, content_type=content_type)
-
-
-def test_a_certificate_pdf_with_escaped_javascript_is_refused():
-    data = pdf_document(catalog=b"/OpenAction << /S /Java#53cript /J#53 (app.alert(1)) >>")
-    with pytest.raises(ValidationError) as refused:
-        certificate_check(certificate("登记证书.pdf", data, "application/pdf"))
-    assert refused.value.code == "pdf_active_content"
-
-
-def test_a_certificate_image_bomb_is_refused():
-    bomb = encoded(Image.new("L", (7700, 7700), 255), "PNG", optimize=True)
-    with pytest.raises(ValidationError) as refused:
-        certificate_check(certificate("证书.png", bomb, "image/png"))
-    assert refused.value.code == "image_too_large"
-
-
-@pytest.mark.django_db
-def test_a_registered_certificate_photo_is_stored_without_its_exif(client):
-    from tests.marketplace.test_organizations import registration_data
-
-    client.force_login(UserFactory())
-    photo = certificate("证书.jpg", jpeg_with_exif(), "image/jpeg")
-    client.post("/organizations/register/", registration_data(certificate=photo))
-    organization = Organization.objects.get()
-    with organization.certificate.open("rb") as stored:
-        content = stored.read()
-    assert content.startswith(b"\xff\xd8\xff")
-    assert b"Exif" not in content
-    assert b"TestCam" not in content
-
-
-# --- through the delivery service ----------------------------------------------------------------
-
-
-@pytest.fixture
-def claim(db):
-    return make_claim(need=make_need(target="800.00"))
-
-
-def report(claim, files, **overrides):
-    values = {
-        "claim": claim,
-        "actor": claim.claimant,
-        "amount": "800.00",
-        "delivered_on": timezone.localdate(),
-        "description": "送去药品和营养品。",
-        "files": files,
-    }
-    values.update(overrides)
-    return delivery_report(**values)
-
-
-@pytest.mark.parametrize(
-    ("name", "data", "content_type"),
-    [
-        ("photo.jpg", b"hello, I am text", "image/jpeg"),
-        ("receipt.pdf", b"<html><body onload=alert(1)>receipt</body></html>", "application/pdf"),
-        ("photo.jpg", zip_bytes(), "image/jpeg"),
-    ],
-    ids=["text-as-jpg", "html-as-pdf", "zip-as-jpg"],
-)
-def test_a_forged_extension_is_refused_and_nothing_is_stored(claim, name, data, content_type):
-    with pytest.raises(ValidationError) as refused:
-        report(claim, [upload(name, data, content_type)])
-    assert [error.code for error in refused.value.error_dict["files"]] == ["unsupported_type"]
-    assert not Delivery.objects.exists()
-    assert not Evidence.objects.exists()
-
-
-def test_a_stored_photo_has_no_exif_a_random_private_name_and_its_sha256(claim, settings):
-    delivery = report(claim, [upload("张三家门口_GPS.jpg", jpeg_with_exif(), "image/jpeg")])
-    [evidence] = delivery.evidence.all()
-    assert evidence.file.name.startswith("private/evidence/")
-    assert evidence.file.name.endswith(".jpg")
-    assert "张三" not in evidence.file.name
-    stored = evidence.file.read()
-    evidence.file.close()
-    assert evidence.sha256 == hashlib.sha256(stored).hexdigest()
-    assert evidence.size == len(stored)
-    assert evidence.content_type == "image/jpeg"
-    with Image.open(evidence.file.path) as image:
-        assert not image.getexif()
-        assert "exif" not in image.info
-    assert b"Exif" not in stored
-    assert str(settings.MEDIA_ROOT) in evidence.file.path
-
-
-def test_the_claimed_content_type_and_name_are_ignored(claim):
-    delivery = report(claim, [upload("scan.pdf", png_bytes(), "application/pdf")])
-    [evidence] = delivery.evidence.all()
-    assert evidence.content_type == "image/png"
-    assert evidence.extension == "png"
-
-
-def test_a_pdf_is_stored(claim):
-    delivery = report(claim, [upload("收据.pdf", pdf_bytes(), "application/pdf")])
-    [evidence] = delivery.evidence.all()
-    assert evidence.content_type == "application/pdf"
-    assert evidence.file.name.endswith(".pdf")
-
-
-def test_an_oversize_upload_is_refused(claim, settings):
-    settings.EVIDENCE_MAX_BYTES = 1000
-    with pytest.raises(ValidationError) as refused:
-        report(claim, [upload("big.png", png_bytes(size=(100, 100), noise=True), "image/png")])
-    assert [error.code for error in refused.value.error_dict["files"]] == ["too_large"]
-
-
-def test_at_most_five_files_and_at_least_one(claim):
-    with pytest.raises(ValidationError) as refused:
-        report(claim, [upload(f"p{n}.png", png_bytes(), "image/png") for n in range(6)])
-    assert [error.code for error in refused.value.error_dict["files"]] == ["too_many_files"]
-    with pytest.raises(ValidationError) as refused:
-        report(claim, [])
-    assert [error.code for error in refused.value.error_dict["files"]] == ["evidence_required"]
-
-
-def test_one_bad_file_refuses_the_whole_report(claim):
-    good = upload("ok.png", png_bytes(), "image/png")
-    bad = upload("bad.jpg", b"text", "image/jpeg")
-    with pytest.raises(ValidationError):
-        report(claim, [good, bad])
-    assert not Evidence.objects.exists()
-
-
-def test_files_stored_before_a_failure_are_removed(claim, monkeypatch, settings):
-    from marketplace.delivery.services import reports as service
-
-    def fail(**kwargs):
-        raise RuntimeError("outbox down")
-
-    monkeypatch.setattr(service, "feedback_emit", fail)
-    with pytest.raises(RuntimeError):
-        report(claim, [upload("ok.png", png_bytes(), "image/png")])
-    evidence_dir = settings.MEDIA_ROOT / "private" / "evidence"
-    assert not evidence_dir.exists() or not any(evidence_dir.iterdir())
-    assert not Delivery.objects.exists()
-
-
-def test_report_dates_are_checked(claim):
-    with pytest.raises(ValidationError) as refused:
-        report(
-            claim,
-            [upload("ok.png", png_bytes(), "image/png")],
-            delivered_on=timezone.localdate() + timedelta(days=1),
-        )
-    assert "delivered_on" in refused.value.error_dict

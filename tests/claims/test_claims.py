@@ -23,15 +23,10 @@ from marketplace.claims.services.leases import claims_expire_leases
 from marketplace.claims.tasks import escalate_transfers, expire_claim_leases
 from marketplace.needs.models import FeedbackEvent, Need, NeedStatus, NeedTransition
 from marketplace.needs.services.status import need_set_status
-from marketplace.organizations.models import MembershipStatus, OrganizationStatus
+from marketplace.organizations.models import MembershipRole, MembershipStatus, OrganizationStatus
 from tests.factories.accounts import UserFactory
-from tests.factories.claims import (
-    make_member,
-    make_organization,
-    make_source,
-    make_volunteer,
-    published_need,
-)
+from tests.factories.needs import IntakeNeedFactory, SourceSystemFactory
+from tests.factories.organizations import MembershipFactory, OrganizationFactory, VolunteerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,22 +35,22 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 @pytest.fixture
 def source():
-    return make_source()
+    return SourceSystemFactory(region_code="420000")
 
 
 @pytest.fixture
 def need(source):
-    return published_need(source=source, target="1000.00")
+    return IntakeNeedFactory(source_system=source, target="1000.00")
 
 
 @pytest.fixture
 def charity():
-    return make_organization(name="洪山区阳光公益慈善会")
+    return OrganizationFactory(verified=True, need_types=[], name="洪山区阳光公益慈善会")
 
 
 @pytest.fixture
 def member(charity):
-    return make_member(charity, username="sunshine")
+    return MembershipFactory(organization=charity, user__username="sunshine", role=MembershipRole.MEMBER).user
 
 
 @pytest.fixture
@@ -158,8 +153,8 @@ def test_the_claim_form_refuses_what_is_not_whole_fen_in_ascii_digits(client, ne
 
 
 def test_several_organizations_share_a_need_up_to_its_target(client, need, member):
-    other = make_organization()
-    other_member = make_member(other)
+    other = OrganizationFactory(verified=True, need_types=[])
+    other_member = MembershipFactory(organization=other, role=MembershipRole.MEMBER).user
     client.force_login(member)
     assert post_claim(client, need, "600.00").status_code == 201
 
@@ -174,7 +169,9 @@ def test_several_organizations_share_a_need_up_to_its_target(client, need, membe
     need.refresh_from_db()
     assert (need.status, need.claimed_amount) == (NeedStatus.CLAIMED, Decimal("1000.00"))
 
-    third = make_member(make_organization())
+    third = MembershipFactory(
+        organization=OrganizationFactory(verified=True, need_types=[]), role=MembershipRole.MEMBER
+    ).user
     client.force_login(third)
     closed = post_claim(client, need, "1.00")
     assert closed.status_code == 409
@@ -182,7 +179,7 @@ def test_several_organizations_share_a_need_up_to_its_target(client, need, membe
 
 
 def test_one_active_claim_per_organization_per_need(client, need, member, charity):
-    colleague = make_member(charity)
+    colleague = MembershipFactory(organization=charity, role=MembershipRole.MEMBER).user
     client.force_login(member)
     assert post_claim(client, need, "100.00").status_code == 201
     client.force_login(colleague)
@@ -193,8 +190,8 @@ def test_one_active_claim_per_organization_per_need(client, need, member, charit
 
 def test_an_unverified_organization_may_not_claim(client, need):
     for status in (OrganizationStatus.PENDING, OrganizationStatus.SUSPENDED, OrganizationStatus.REJECTED):
-        organization = make_organization(status=status)
-        user = make_member(organization)
+        organization = OrganizationFactory(need_types=[], status=status)
+        user = MembershipFactory(organization=organization, role=MembershipRole.MEMBER).user
         client.force_login(user)
         response = post_claim(client, need, "10.00", organization=organization.pk)
         assert response.status_code == 403, status
@@ -206,7 +203,9 @@ def test_an_unverified_organization_may_not_claim(client, need):
 
 def test_only_active_members_may_claim_for_an_organization(client, need, charity):
     outsider = UserFactory(username="outsider")
-    invited = make_member(charity, status=MembershipStatus.INVITED)
+    invited = MembershipFactory(
+        organization=charity, status=MembershipStatus.INVITED, role=MembershipRole.MEMBER
+    ).user
     for user in (outsider, invited):
         client.force_login(user)
         response = post_claim(client, need, "10.00", organization=charity.pk)
@@ -227,8 +226,8 @@ def test_anonymous_users_get_401_and_unknown_needs_404(client, need, member, sou
 
 
 def test_a_member_of_several_organizations_says_which_one_claims(client, need, charity, member):
-    second = make_organization(name="第二慈善会")
-    make_member(second, user=member)
+    second = OrganizationFactory(verified=True, need_types=[], name="第二慈善会")
+    MembershipFactory(organization=second, user=member, role=MembershipRole.MEMBER)
     client.force_login(member)
     response = post_claim(client, need, "10.00")
     assert response.status_code == 400
@@ -252,8 +251,8 @@ def test_a_personal_api_token_claims_as_its_user(client, need, member):
 
 
 def test_a_volunteer_claims_hours_of_a_service_need(client, source):
-    volunteer = make_volunteer()
-    service = published_need(source=source, need_type="care_service", target="20")
+    volunteer = VolunteerFactory()
+    service = IntakeNeedFactory(source_system=source, need_type="care_service", target="20")
     assert service.amount_kind == "hours"
     client.force_login(volunteer.user)
     response = post_claim(client, service, "8")
@@ -267,7 +266,7 @@ def test_a_volunteer_claims_hours_of_a_service_need(client, source):
 
 
 def test_volunteers_may_not_claim_other_needs(client, need):
-    volunteer = make_volunteer()
+    volunteer = VolunteerFactory()
     client.force_login(volunteer.user)
     response = post_claim(client, need, "10.00")
     assert response.status_code == 403
@@ -275,9 +274,9 @@ def test_volunteers_may_not_claim_other_needs(client, need):
 
 
 def test_a_volunteer_who_is_also_a_member_may_choose_to_claim_as_a_volunteer(client, source, charity):
-    volunteer = make_volunteer()
-    make_member(charity, user=volunteer.user)
-    service = published_need(source=source, need_type="counselling", target="10")
+    volunteer = VolunteerFactory()
+    MembershipFactory(organization=charity, user=volunteer.user, role=MembershipRole.MEMBER)
+    service = IntakeNeedFactory(source_system=source, need_type="counselling", target="10")
     client.force_login(volunteer.user)
     assert post_claim(client, service, "2", volunteer=True).json()["organization"] is None
     assert post_claim(client, service, "2").json()["organization"]["id"] == charity.pk
@@ -287,8 +286,8 @@ def test_a_volunteer_who_is_also_a_member_may_choose_to_claim_as_a_volunteer(cli
 
 
 def test_withdrawing_releases_the_amount_and_moves_the_status_back(client, need, member, charity, caseworker):
-    other = make_organization()
-    other_member = make_member(other)
+    other = OrganizationFactory(verified=True, need_types=[])
+    other_member = MembershipFactory(organization=other, role=MembershipRole.MEMBER).user
     mine = claim_by(member, need, "600.00", charity)
     theirs = claim_by(other_member, need, "400.00", other)
     need.refresh_from_db()
@@ -427,7 +426,15 @@ def test_the_database_refuses_a_second_active_claim_of_one_organization(need, me
 
 def test_the_public_history_names_holders_and_amounts_but_no_user(client, need, member, charity):
     claim_by(member, need, "250.00", charity)
-    second = claim_by(make_member(other := make_organization(name="另一家基金会")), need, "50.00", other)
+    second = claim_by(
+        MembershipFactory(
+            organization=(other := OrganizationFactory(verified=True, need_types=[], name="另一家基金会")),
+            role=MembershipRole.MEMBER,
+        ).user,
+        need,
+        "50.00",
+        other,
+    )
     claim_withdraw(claim=second, actor=second.claimant, reason="重复认领")
 
     response = client.get(f"/api/v1/needs/{need.code}/claims/", **EN)
@@ -485,7 +492,15 @@ def test_a_member_claims_on_the_page_and_sees_renew_and_withdraw(client, need, m
 
 
 def test_a_refused_claim_on_the_page_explains_why(client, need, member, charity):
-    claim_by(make_member(other := make_organization()), need, "900.00", other)
+    claim_by(
+        MembershipFactory(
+            organization=(other := OrganizationFactory(verified=True, need_types=[])),
+            role=MembershipRole.MEMBER,
+        ).user,
+        need,
+        "900.00",
+        other,
+    )
     client.force_login(member)
     response = client.post(f"/needs/{need.code}/claim/", {"amount": "200", "holder": str(charity.pk)}, **EN)
     assert response.status_code == 409
@@ -512,7 +527,7 @@ def test_the_need_page_of_a_user_who_may_not_claim_says_how_to(client, need):
 
 
 def test_my_claims_lists_the_organizations_claims_with_their_lease(client, need, member, charity):
-    colleague = make_member(charity)
+    colleague = MembershipFactory(organization=charity, role=MembershipRole.MEMBER).user
     claim = claim_by(colleague, need, "300.00", charity)
     assert client.get("/claims/mine/").status_code == 302  # login first
     client.force_login(member)

@@ -23,7 +23,7 @@ from marketplace.needs.serializers import (
 )
 from marketplace.needs.services.status import need_set_status
 from privacy.identity import make_id_number
-from tests.factories.browse import browse_source, make_need
+from tests.factories.needs import NeedFactory, SourceSystemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +156,7 @@ def _reference(need: Need) -> dict:
 @pytest.fixture
 def needs_of_every_shape(db):
     """Needs at each generalization level, with and without policy figures and county rules."""
-    source = browse_source()
+    source = SourceSystemFactory(region_code="420000")
     stored_policy = {
         "rule_version": "hubei-2024-21+420111-7", "source": "洪山区医疗救助提标办法",
         "total_costs": "12000.00", "statutory_coverage": "8000.00", "charity_gap": "4000.00",
@@ -166,20 +166,21 @@ def needs_of_every_shape(db):
         "rule_version": "hubei-2024-21+420111-7", "policy": stored_policy, "statutory_coverage": "8000.00",
     }  # fmt: skip
     shapes = [
-        make_need(source, region="420111", need_type="medical", **county_rules),
-        make_need(source, region="420111", public_region="420100", **county_rules),
-        make_need(
-            source, region="420102", public_region="420100", need_type="education", urgency="critical",
-            target="2000", claimed="500", status=NeedStatus.PARTIALLY_CLAIMED,
+        NeedFactory(source_system=source, region="420111", need_type="medical", **county_rules),
+        NeedFactory(source_system=source, region="420111", public_region="420100", **county_rules),
+        NeedFactory(
+            source_system=source, region="420102", public_region="420100", need_type="education",
+            urgency="critical", target_amount="2000", claimed_amount="500",
+            status=NeedStatus.PARTIALLY_CLAIMED,
             rule_version="hubei-2024-21", policy={**stored_policy, "rule_version": "hubei-2024-21"},
         ),
-        make_need(
-            source, region="429004", need_type="care_service", age_band="70+", sex="female",
+        NeedFactory(
+            source_system=source, region="429004", need_type="care_service", age_band="70+", sex="female",
             household_size_band="1",
         ),
-        make_need(
-            source, region="420602", public_region="420600", categories=[], age_band="0-17", sex="male",
-            household_size_band="4+",
+        NeedFactory(
+            source_system=source, region="420602", public_region="420600", categories=[], age_band="0-17",
+            sex="male", household_size_band="4+",
         ),
     ]  # fmt: skip
     Need.objects.filter(pk=shapes[3].pk).update(amount_kind="hours")
@@ -210,8 +211,10 @@ def test_the_row_builder_gives_what_the_serializer_fields_give(needs_of_every_sh
 
 
 def test_the_list_shows_what_is_claimed_and_what_remains(client, db):
-    source = browse_source()
-    make_need(source, target="2000", claimed="500", status=NeedStatus.PARTIALLY_CLAIMED)
+    source = SourceSystemFactory(region_code="420000")
+    NeedFactory(
+        source_system=source, target_amount="2000", claimed_amount="500", status=NeedStatus.PARTIALLY_CLAIMED
+    )
 
     row = client.get("/api/v1/needs/").json()["results"][0]
 

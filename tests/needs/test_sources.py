@@ -9,7 +9,7 @@ import pytest
 from marketplace.needs.models import PolicyOverride, SourceSystem
 from marketplace.needs.services.sources import source_system_for_key
 from tests.factories.accounts import UserFactory
-from tests.factories.marketplace import SourceSystemFactory
+from tests.factories.needs import SourceSystemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_a_new_source_systems_key_is_shown_once_and_only_its_hash_is_stored(admi
 
 
 def test_a_taken_name_is_refused(admin_client):
-    SourceSystemFactory.create(name="潜江市医保系统")
+    SourceSystemFactory(name="潜江市医保系统")
     response = create_system(admin_client)
     assert response.status_code == 200
     assert "api_key" not in response.context
@@ -60,7 +60,8 @@ def test_a_taken_name_is_refused(admin_client):
 
 
 def test_rotating_the_key_shows_the_new_one_and_the_old_stops_working(admin_client):
-    system, old_key = SourceSystemFactory.create()
+    system = SourceSystemFactory()
+    old_key = system.api_key
     assert admin_client.get(f"/admin/source-systems/rotate-key/{system.pk}/").status_code == 200
     response = admin_client.post(f"/admin/source-systems/rotate-key/{system.pk}/")
     assert response.status_code == 200
@@ -72,7 +73,8 @@ def test_rotating_the_key_shows_the_new_one_and_the_old_stops_working(admin_clie
 
 
 def test_editing_can_switch_a_system_off(admin_client):
-    system, key = SourceSystemFactory.create(region_code="420100")
+    system = SourceSystemFactory(region_code="420100")
+    key = system.api_key
     response = admin_client.post(
         f"/admin/source-systems/edit/{system.pk}/",
         {"name": system.name, "department": "civil_affairs", "region": "420100", "webhook_url": ""},
@@ -84,7 +86,7 @@ def test_editing_can_switch_a_system_off(admin_client):
 
 
 def test_only_administrators_manage_source_systems(client):
-    system, _key = SourceSystemFactory.create()
+    system = SourceSystemFactory()
     client.force_login(UserFactory(caseworker=True))
     for url in (
         "/admin/source-systems/",
@@ -165,8 +167,8 @@ def test_only_administrators_manage_overrides(client):
 
 
 def test_the_list_searches_by_name(admin_client):
-    SourceSystemFactory.create(name="潜江市医保系统")
-    SourceSystemFactory.create(name="武汉市教育系统")
+    SourceSystemFactory(name="潜江市医保系统")
+    SourceSystemFactory(name="武汉市教育系统")
     response = admin_client.get("/admin/source-systems/", {"q": "潜江"})
     assert "潜江市医保系统" in response.text
     assert "武汉市教育系统" not in response.text

@@ -11,7 +11,7 @@ from marketplace.needs.placement import CASEWORKER_APPROVED
 from marketplace.needs.services.review import need_review_approve, need_review_reject
 from regions.models import Region
 from tests.factories.accounts import UserFactory
-from tests.factories.marketplace import SourceSystemFactory, push_synthetic
+from tests.factories.needs import SourceSystemFactory, push_synthetic
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ CLEAN_TITLE = "困难家庭冬季生活物资"
 
 @pytest.fixture
 def wuhan():
-    system, _key = SourceSystemFactory.create(region_code="420100")
+    system = SourceSystemFactory(region_code="420100")
     return system
 
 

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import constants as message_levels
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from accounts.models import Notification, User
 from accounts.roles import Role
@@ -24,6 +26,7 @@ from marketplace.organizations.selectors import organization_public_list, organi
 from marketplace.organizations.services import (
     TRANSITIONS,
     OrganizationTransitionRefused,
+    certificate_check,
     certificate_kind,
     certificate_store,
     membership_decide,
@@ -37,6 +40,8 @@ from marketplace.organizations.services import (
 )
 from regions.models import Region
 from tests.factories.accounts import UserFactory
+from tests.factories.delivery import encoded, jpeg_with_exif, pdf_document
+from tests.factories.needs import NeedFactory
 from tests.factories.organizations import (
     PDF_BYTES,
     MembershipFactory,
@@ -44,8 +49,8 @@ from tests.factories.organizations import (
     certificate_pdf,
     certificate_png,
     forged_pdf,
-    make_uscc,
     next_uscc,
+    uscc_with_check_digit,
 )
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +99,7 @@ def messages_of(response) -> list:
 
 
 def test_uscc_is_validated_and_compacted():
-    code = make_uscc("91110000600037341")
+    code = uscc_with_check_digit("91110000600037341")
     assert code == "91110000600037341L"
     assert uscc_clean(" 9111 0000-6000 37341l ") == code
 
@@ -107,11 +112,11 @@ def test_an_invalid_uscc_is_refused_with_a_field_error(value):
 
 
 def test_a_charity_code_outside_51_52_53_is_a_warning_not_a_refusal():
-    assert uscc_warnings(kind="charity", uscc=make_uscc("91420111MJ0000001"))
+    assert uscc_warnings(kind="charity", uscc=uscc_with_check_digit("91420111MJ0000001"))
     for prefix in ("51", "52", "53"):
-        assert uscc_warnings(kind="charity", uscc=make_uscc(f"{prefix}420111MJ0000001")) == []
+        assert uscc_warnings(kind="charity", uscc=uscc_with_check_digit(f"{prefix}420111MJ0000001")) == []
     # Only charities are expected to be registered with civil affairs.
-    assert uscc_warnings(kind="enterprise", uscc=make_uscc("91420111MJ0000001")) == []
+    assert uscc_warnings(kind="enterprise", uscc=uscc_with_check_digit("91420111MJ0000001")) == []
 
 
 def test_the_registration_form_shows_an_invalid_code_on_its_field(client, registrant):
@@ -516,7 +521,7 @@ def test_an_invitation_can_be_declined(charity, registrant):
 
 
 def test_only_the_organizations_admins_invite(client, charity):
-    member = MembershipFactory(organization=charity).user
+    member = MembershipFactory(organization=charity, role=MembershipRole.MEMBER).user
     with pytest.raises(PermissionDenied):
         membership_invite(organization=charity, username=UserFactory().username, actor=member)
     client.force_login(member)
@@ -525,7 +530,7 @@ def test_only_the_organizations_admins_invite(client, charity):
 
 
 def test_inviting_an_unknown_user_or_a_member_is_a_field_error(client, charity, registrant):
-    member = MembershipFactory(organization=charity).user
+    member = MembershipFactory(organization=charity, role=MembershipRole.MEMBER).user
     client.force_login(registrant)
     for username in ("nobody-here", member.username):
         response = client.post(
@@ -586,7 +591,7 @@ def test_asking_twice_or_as_a_member_is_refused(charity):
     with pytest.raises(ValidationError) as twice:
         membership_request(organization=charity, user=applicant)
     assert twice.value.code == "already_asked"
-    member = MembershipFactory(organization=charity).user
+    member = MembershipFactory(organization=charity, role=MembershipRole.MEMBER).user
     with pytest.raises(ValidationError):
         membership_request(organization=charity, user=member)
 
@@ -668,10 +673,9 @@ def test_a_bad_phone_number_is_a_field_error(client, registrant):
 def test_staff_cannot_join_be_invited_or_claim(role):
     from marketplace.claims.errors import ClaimRefused
     from marketplace.claims.services.claims import need_claim
-    from tests.factories.delivery import make_member, make_need
 
     organization = OrganizationFactory(verified=True)
-    admin = make_member(organization)
+    admin = MembershipFactory(organization=organization, role=MembershipRole.ADMIN).user
     official = UserFactory(roles=[role], region=Region.objects.get(code="420111"))
     with pytest.raises(ValidationError) as asked:
         membership_request(organization=organization, user=official)
@@ -681,9 +685,9 @@ def test_staff_cannot_join_be_invited_or_claim(role):
     assert "username" in invited.value.message_dict
     assert not Membership.objects.filter(user=official).exists()
     # Even a membership made behind the services' back does not let them claim.
-    make_member(organization, user=official)
+    MembershipFactory(organization=organization, user=official, role=MembershipRole.ADMIN)
     with pytest.raises(ClaimRefused) as refused:
-        need_claim(need=make_need(), actor=official, organization=organization, amount=Decimal("10.00"))
+        need_claim(need=NeedFactory(), actor=official, organization=organization, amount=Decimal("10.00"))
     assert refused.value.code == "not_eligible"
     assert "利益冲突" in str(refused.value.message)  # the reason, in the default language
 
@@ -694,3 +698,37 @@ def test_staff_are_told_why_they_cannot_register(client):
         response = client.get(url, follow=True)
         assert response.redirect_chain[-1][0] == "/account/"
         assert "利益冲突" in response.text or "conflict of interest" in response.text
+
+
+# --- certificates go through the same check --------------------------------------------------------
+
+
+def certificate(name: str, data: bytes, content_type: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def test_a_certificate_pdf_with_escaped_javascript_is_refused():
+    data = pdf_document(catalog=b"/OpenAction << /S /Java#53cript /J#53 (app.alert(1)) >>")
+    with pytest.raises(ValidationError) as refused:
+        certificate_check(certificate("登记证书.pdf", data, "application/pdf"))
+    assert refused.value.code == "pdf_active_content"
+
+
+def test_a_certificate_image_bomb_is_refused():
+    bomb = encoded(Image.new("L", (7700, 7700), 255), "PNG", optimize=True)
+    with pytest.raises(ValidationError) as refused:
+        certificate_check(certificate("证书.png", bomb, "image/png"))
+    assert refused.value.code == "image_too_large"
+
+
+@pytest.mark.django_db
+def test_a_registered_certificate_photo_is_stored_without_its_exif(client):
+    client.force_login(UserFactory())
+    photo = certificate("证书.jpg", jpeg_with_exif(), "image/jpeg")
+    client.post("/organizations/register/", registration_data(certificate=photo))
+    organization = Organization.objects.get()
+    with organization.certificate.open("rb") as stored:
+        content = stored.read()
+    assert content.startswith(b"\xff\xd8\xff")
+    assert b"Exif" not in content
+    assert b"TestCam" not in content

@@ -20,7 +20,9 @@ from django.test import Client
 
 from marketplace.claims.models import Claim, ClaimStatus
 from marketplace.needs.models import Need, NeedStatus
-from tests.factories.claims import make_member, make_organization, make_source, published_need
+from marketplace.organizations.models import MembershipRole
+from tests.factories.needs import IntakeNeedFactory, SourceSystemFactory
+from tests.factories.organizations import MembershipFactory, OrganizationFactory
 
 pytestmark = [
     pytest.mark.postgres,
@@ -75,12 +77,18 @@ def committed(need: Need) -> tuple[Decimal, Decimal]:
 
 
 def claimants(count: int) -> list:
-    organizations = [make_organization(name=f"并发测试慈善会{index:02d}") for index in range(count)]
-    return [(make_member(organization), organization) for organization in organizations]
+    organizations = [
+        OrganizationFactory(verified=True, need_types=[], name=f"并发测试慈善会{index:02d}")
+        for index in range(count)
+    ]
+    return [
+        (MembershipFactory(organization=organization, role=MembershipRole.MEMBER).user, organization)
+        for organization in organizations
+    ]
 
 
 def test_fifty_organizations_claiming_three_times_the_gap_never_over_allocate():
-    need = published_need(source=make_source(), target=str(GAP))
+    need = IntakeNeedFactory(source_system=SourceSystemFactory(region_code="420000"), target=str(GAP))
     amounts = [Decimal("60.00")] * THREADS
     assert sum(amounts) == 3 * GAP
 
@@ -99,7 +107,7 @@ def test_fifty_organizations_claiming_three_times_the_gap_never_over_allocate():
 
 
 def test_mixed_amounts_fill_the_need_exactly_and_never_beyond():
-    need = published_need(source=make_source(), target=str(GAP))
+    need = IntakeNeedFactory(source_system=SourceSystemFactory(region_code="420000"), target=str(GAP))
     rng = random.Random(20261129)
     cents = [rng.randint(1, 100) for _ in range(THREADS)]
     scale = Decimal(3 * GAP * 100) / sum(cents)
@@ -122,9 +130,12 @@ def test_mixed_amounts_fill_the_need_exactly_and_never_beyond():
 
 
 def test_one_organization_claiming_twice_at_once_holds_one_active_claim():
-    need = published_need(source=make_source(), target=str(GAP))
-    organization = make_organization(name="同一家慈善会")
-    pairs = [(make_member(organization), organization) for _ in range(2)]
+    need = IntakeNeedFactory(source_system=SourceSystemFactory(region_code="420000"), target=str(GAP))
+    organization = OrganizationFactory(verified=True, need_types=[], name="同一家慈善会")
+    pairs = [
+        (MembershipFactory(organization=organization, role=MembershipRole.MEMBER).user, organization)
+        for _ in range(2)
+    ]
 
     results = claim_together(need, pairs, [Decimal("100.00"), Decimal("100.00")])
 

@@ -20,17 +20,13 @@ from marketplace.delivery.services.chain import (
     household_chain,
 )
 from marketplace.delivery.services.reports import delivery_report, delivery_verify
+from marketplace.organizations.models import MembershipRole
 from regions.models import Region
 from tests.factories.accounts import UserFactory
-from tests.factories.delivery import (
-    household_token,
-    make_claim,
-    make_member,
-    make_need,
-    make_organization,
-    png_bytes,
-    upload,
-)
+from tests.factories.claims import ClaimFactory
+from tests.factories.delivery import png_bytes, upload
+from tests.factories.needs import NeedFactory, household_token
+from tests.factories.organizations import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +48,7 @@ def token():
 
 def delivered(need, caseworker, amount, *, organization=None):
     """A claim on ``need`` delivered and verified for ``amount``."""
-    claim = make_claim(need=need, organization=organization, amount=amount)
+    claim = ClaimFactory(need=need, organization=organization, amount=amount)
     delivery = delivery_report(
         claim=claim,
         actor=claim.claimant,
@@ -69,10 +65,19 @@ def delivered(need, caseworker, amount, *, organization=None):
 
 
 def test_same_household_same_type_within_the_window_beyond_what_was_asked_is_alerted(token, caseworker):
-    earlier = make_need(token=token, need_type="medical", target="2000.00")
-    delivered(earlier, caseworker, "2000.00", organization=make_organization(name="甲慈善会"))
-    new_need = make_need(token=token, need_type="medical", target="1500.00")
-    claim = make_claim(need=new_need, organization=make_organization(name="乙基金会"), amount="1000.00")
+    earlier = NeedFactory(household_token=token, need_type="medical", target_amount="2000.00")
+    delivered(
+        earlier,
+        caseworker,
+        "2000.00",
+        organization=OrganizationFactory(verified=True, need_types=[], name="甲慈善会"),
+    )
+    new_need = NeedFactory(household_token=token, need_type="medical", target_amount="1500.00")
+    claim = ClaimFactory(
+        need=new_need,
+        organization=OrganizationFactory(verified=True, need_types=[], name="乙基金会"),
+        amount="1000.00",
+    )
 
     alert = check_duplicate_aid(need=new_need, claim=claim)
 
@@ -89,11 +94,11 @@ def test_same_household_same_type_within_the_window_beyond_what_was_asked_is_ale
 
 
 def test_the_warning_reveals_no_token_and_no_identity(token, caseworker):
-    earlier = make_need(token=token, target="2000.00")
+    earlier = NeedFactory(household_token=token, target_amount="2000.00")
     delivered(earlier, caseworker, "2000.00")
-    new_need = make_need(token=token, target="1500.00")
+    new_need = NeedFactory(household_token=token, target_amount="1500.00")
     assert duplicate_aid_warning(need=new_need) is None
-    check_duplicate_aid(need=new_need, claim=make_claim(need=new_need, amount="1000.00"))
+    check_duplicate_aid(need=new_need, claim=ClaimFactory(need=new_need, amount="1000.00"))
 
     for language in ("en", "zh-hans"):
         with translation.override(language):
@@ -109,45 +114,45 @@ def test_the_warning_reveals_no_token_and_no_identity(token, caseworker):
 
 
 def test_aid_within_what_was_asked_raises_nothing(token, caseworker):
-    earlier = make_need(token=token, target="500.00")
+    earlier = NeedFactory(household_token=token, target_amount="500.00")
     delivered(earlier, caseworker, "500.00")
-    new_need = make_need(token=token, target="1500.00")
-    claim = make_claim(need=new_need, amount="1000.00")  # 500 + 1000 = 1500: exactly what was asked
+    new_need = NeedFactory(household_token=token, target_amount="1500.00")
+    claim = ClaimFactory(need=new_need, amount="1000.00")  # 500 + 1000 = 1500: exactly what was asked
     assert check_duplicate_aid(need=new_need, claim=claim) is None
     assert duplicate_aid_warning(need=new_need) is None
 
 
 def test_active_claims_on_other_needs_count_too(token):
-    earlier = make_need(token=token, target="800.00")
-    make_claim(need=earlier, amount="800.00")  # promised, not yet delivered
-    new_need = make_need(token=token, target="1000.00")
-    assert check_duplicate_aid(need=new_need, claim=make_claim(need=new_need, amount="300.00"))
+    earlier = NeedFactory(household_token=token, target_amount="800.00")
+    ClaimFactory(need=earlier, amount="800.00")  # promised, not yet delivered
+    new_need = NeedFactory(household_token=token, target_amount="1000.00")
+    assert check_duplicate_aid(need=new_need, claim=ClaimFactory(need=new_need, amount="300.00"))
 
 
 def test_a_claim_and_its_verified_delivery_are_not_counted_twice(token, caseworker):
-    earlier = make_need(token=token, target="600.00")
+    earlier = NeedFactory(household_token=token, target_amount="600.00")
     delivered(earlier, caseworker, "600.00")  # a completed claim and its record: 600, not 1,200
-    new_need = make_need(token=token, target="1000.00")
-    assert check_duplicate_aid(need=new_need, claim=make_claim(need=new_need, amount="400.00")) is None
+    new_need = NeedFactory(household_token=token, target_amount="1000.00")
+    assert check_duplicate_aid(need=new_need, claim=ClaimFactory(need=new_need, amount="400.00")) is None
 
 
 def test_nothing_outside_the_window(token, caseworker):
     long_ago = timezone.now() - timedelta(days=120)
     with time_machine.travel(long_ago):
-        earlier = make_need(token=token, target="2000.00")
+        earlier = NeedFactory(household_token=token, target_amount="2000.00")
         delivered(earlier, caseworker, "2000.00")
     assert AssistanceRecord.objects.get(need=earlier).delivered_on < timezone.localdate() - timedelta(days=90)
-    new_need = make_need(token=token, target="1500.00")
-    assert check_duplicate_aid(need=new_need, claim=make_claim(need=new_need, amount="1500.00")) is None
+    new_need = NeedFactory(household_token=token, target_amount="1500.00")
+    assert check_duplicate_aid(need=new_need, claim=ClaimFactory(need=new_need, amount="1500.00")) is None
 
 
 def test_the_window_follows_the_setting(token, caseworker, settings):
     settings.DUPLICATE_AID_WINDOW_DAYS = 30
     with time_machine.travel(timezone.now() - timedelta(days=45)):
-        earlier = make_need(token=token, target="2000.00")
+        earlier = NeedFactory(household_token=token, target_amount="2000.00")
         delivered(earlier, caseworker, "2000.00")
-    new_need = make_need(token=token, target="1500.00")
-    assert check_duplicate_aid(need=new_need, claim=make_claim(need=new_need, amount="1500.00")) is None
+    new_need = NeedFactory(household_token=token, target_amount="1500.00")
+    assert check_duplicate_aid(need=new_need, claim=ClaimFactory(need=new_need, amount="1500.00")) is None
     settings.DUPLICATE_AID_WINDOW_DAYS = 60
     alert = check_duplicate_aid(need=new_need)
     assert alert is not None
@@ -155,30 +160,30 @@ def test_the_window_follows_the_setting(token, caseworker, settings):
 
 
 def test_nothing_for_another_type_or_another_household(token, caseworker):
-    earlier = make_need(token=token, need_type="education", target="2000.00")
+    earlier = NeedFactory(household_token=token, need_type="education", target_amount="2000.00")
     delivered(earlier, caseworker, "2000.00")
-    other_type = make_need(token=token, need_type="medical", target="1500.00")
-    assert check_duplicate_aid(need=other_type, claim=make_claim(need=other_type, amount="1500.00")) is None
-    other_household = make_need(need_type="education", target="1500.00")
-    assert check_duplicate_aid(need=other_household, claim=make_claim(need=other_household)) is None
+    other_type = NeedFactory(household_token=token, need_type="medical", target_amount="1500.00")
+    assert check_duplicate_aid(need=other_type, claim=ClaimFactory(need=other_type, amount="1500.00")) is None
+    other_household = NeedFactory(need_type="education", target_amount="1500.00")
+    assert check_duplicate_aid(need=other_household, claim=ClaimFactory(need=other_household)) is None
 
 
 def test_a_new_need_is_checked_without_a_claim(token, caseworker):
-    earlier = make_need(token=token, target="2000.00")
+    earlier = NeedFactory(household_token=token, target_amount="2000.00")
     delivered(earlier, caseworker, "2000.00")
-    asks_less = make_need(token=token, target="1500.00")
+    asks_less = NeedFactory(household_token=token, target_amount="1500.00")
     alert = check_duplicate_aid(need=asks_less)
     assert alert is not None
     assert alert.claim is None
-    asks_more = make_need(token=token, target="2500.00")
+    asks_more = NeedFactory(household_token=token, target_amount="2500.00")
     assert check_duplicate_aid(need=asks_more) is None
 
 
 def test_the_caseworker_resolves_an_alert_and_the_warning_goes(token, caseworker, other_caseworker):
-    earlier = make_need(token=token, target="2000.00")
+    earlier = NeedFactory(household_token=token, target_amount="2000.00")
     delivered(earlier, caseworker, "2000.00")
-    new_need = make_need(token=token, target="1500.00")
-    alert = check_duplicate_aid(need=new_need, claim=make_claim(need=new_need, amount="1000.00"))
+    new_need = NeedFactory(household_token=token, target_amount="1500.00")
+    alert = check_duplicate_aid(need=new_need, claim=ClaimFactory(need=new_need, amount="1000.00"))
     with pytest.raises(PermissionDenied):
         duplicate_alert_resolve(alert=alert, actor=other_caseworker)
     resolved = duplicate_alert_resolve(alert=alert, actor=caseworker)
@@ -188,10 +193,10 @@ def test_the_caseworker_resolves_an_alert_and_the_warning_goes(token, caseworker
 
 
 def test_the_alert_list_and_its_resolve_action(client, token, caseworker, other_caseworker):
-    earlier = make_need(token=token, target="2000.00")
+    earlier = NeedFactory(household_token=token, target_amount="2000.00")
     delivered(earlier, caseworker, "2000.00")
-    new_need = make_need(token=token, target="1500.00")
-    alert = check_duplicate_aid(need=new_need, claim=make_claim(need=new_need, amount="1000.00"))
+    new_need = NeedFactory(household_token=token, target_amount="1500.00")
+    alert = check_duplicate_aid(need=new_need, claim=ClaimFactory(need=new_need, amount="1000.00"))
 
     client.force_login(other_caseworker)
     assert new_need.code not in client.get("/admin/duplicate-aid/").text
@@ -208,12 +213,12 @@ def test_the_alert_list_and_its_resolve_action(client, token, caseworker, other_
 
 
 def test_the_claimant_sees_the_warning_on_the_deliver_page(client, token, caseworker):
-    earlier = make_need(token=token, target="2000.00")
+    earlier = NeedFactory(household_token=token, target_amount="2000.00")
     delivered(earlier, caseworker, "2000.00")
-    new_need = make_need(token=token, target="1500.00")
-    organization = make_organization()
-    member = make_member(organization)
-    claim = make_claim(need=new_need, organization=organization, claimant=member, amount="1000.00")
+    new_need = NeedFactory(household_token=token, target_amount="1500.00")
+    organization = OrganizationFactory(verified=True, need_types=[])
+    member = MembershipFactory(organization=organization, role=MembershipRole.ADMIN).user
+    claim = ClaimFactory(need=new_need, organization=organization, claimant=member, amount="1000.00")
     check_duplicate_aid(need=new_need, claim=claim)
     client.force_login(member)
     with translation.override("en"):
@@ -229,11 +234,21 @@ def test_the_claimant_sees_the_warning_on_the_deliver_page(client, token, casewo
 
 @pytest.fixture
 def chain(token, caseworker):
-    first = make_need(token=token, need_type="medical", target="700.00")
-    delivered(first, caseworker, "700.00", organization=make_organization(name="甲慈善会"))
-    second = make_need(token=token, need_type="education", target="300.00")
-    delivered(second, caseworker, "300.00", organization=make_organization(name="乙基金会"))
-    make_need(need_type="medical")  # another household
+    first = NeedFactory(household_token=token, need_type="medical", target_amount="700.00")
+    delivered(
+        first,
+        caseworker,
+        "700.00",
+        organization=OrganizationFactory(verified=True, need_types=[], name="甲慈善会"),
+    )
+    second = NeedFactory(household_token=token, need_type="education", target_amount="300.00")
+    delivered(
+        second,
+        caseworker,
+        "300.00",
+        organization=OrganizationFactory(verified=True, need_types=[], name="乙基金会"),
+    )
+    NeedFactory(need_type="medical")  # another household
     return first, second
 
 
@@ -247,7 +262,9 @@ def test_the_chain_is_visible_to_staff_of_the_needs_region_only(token, chain, ca
     assert household_chain(user=UserFactory(supervisor=True), household_token=token).count() == 2  # Wuhan
     assert household_chain(user=UserFactory(administrator=True), household_token=token).count() == 2
     assert not household_chain(user=other_caseworker, household_token=token).exists()
-    member = make_member(make_organization())
+    member = MembershipFactory(
+        organization=OrganizationFactory(verified=True, need_types=[]), role=MembershipRole.ADMIN
+    ).user
     assert not household_chain(user=member, household_token=token).exists()
     hotline = UserFactory(roles=[Role.HOTLINE_OPERATOR], region=Region.objects.get(code="420100"))
     assert not household_chain(user=hotline, household_token=token).exists()
@@ -272,7 +289,11 @@ def test_the_chain_page_from_a_need(client, token, chain, caseworker, other_case
     client.force_login(other_caseworker)
     assert client.get(f"/admin/assistance-chain/need/{first.code}/").status_code == 404
     assert first.code not in client.get("/admin/assistance-chain/", {"q": token}).text
-    client.force_login(make_member(make_organization()))
+    client.force_login(
+        MembershipFactory(
+            organization=OrganizationFactory(verified=True, need_types=[]), role=MembershipRole.ADMIN
+        ).user
+    )
     response = client.get(f"/admin/assistance-chain/need/{first.code}/")
     assert response.status_code in (302, 403)
     assert first.code not in response.text
@@ -280,10 +301,24 @@ def test_the_chain_page_from_a_need(client, token, chain, caseworker, other_case
 
 def test_a_department_handler_sees_only_their_departments_part_of_the_chain(client, token, caseworker):
     """Issue 9, item 4: scoped by region and department, as accounts.scoping promises."""
-    medical = make_need(token=token, need_type="medical", department="health", target="700.00")
-    delivered(medical, caseworker, "700.00", organization=make_organization(name="甲慈善会"))
-    schooling = make_need(token=token, need_type="education", department="education", target="300.00")
-    delivered(schooling, caseworker, "300.00", organization=make_organization(name="乙基金会"))
+    medical = NeedFactory(
+        household_token=token, need_type="medical", department="health", target_amount="700.00"
+    )
+    delivered(
+        medical,
+        caseworker,
+        "700.00",
+        organization=OrganizationFactory(verified=True, need_types=[], name="甲慈善会"),
+    )
+    schooling = NeedFactory(
+        household_token=token, need_type="education", department="education", target_amount="300.00"
+    )
+    delivered(
+        schooling,
+        caseworker,
+        "300.00",
+        organization=OrganizationFactory(verified=True, need_types=[], name="乙基金会"),
+    )
     wuhan = Region.objects.get(code="420100")
     education = UserFactory(roles=[Role.DEPARTMENT_HANDLER], region=wuhan, department="education")
     health_elsewhere = UserFactory(

@@ -2,7 +2,7 @@
 
 What an auditor checks: a class the public sees never has fewer than k members, and a need is
 never shown coarser than it may be. The same rules through the real intake service, with the
-database, are in ``test_kanonymity.py``.
+database, are in ``test_kanon.py``.
 """
 
 from __future__ import annotations

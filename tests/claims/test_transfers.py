@@ -25,7 +25,8 @@ from marketplace.claims.services.transfers import (
 from marketplace.needs.models import FeedbackEvent, NeedStatus
 from marketplace.organizations.models import MembershipRole, OrganizationStatus
 from tests.factories.accounts import UserFactory
-from tests.factories.claims import make_member, make_organization, make_source, published_need
+from tests.factories.needs import IntakeNeedFactory, SourceSystemFactory
+from tests.factories.organizations import MembershipFactory, OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,32 +35,38 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 @pytest.fixture
 def need():
-    return published_need(source=make_source(), target="1000.00")
+    return IntakeNeedFactory(source_system=SourceSystemFactory(region_code="420000"), target="1000.00")
 
 
 @pytest.fixture
 def holder():
-    return make_organization(name="洪山区阳光公益慈善会")
+    return OrganizationFactory(verified=True, need_types=[], name="洪山区阳光公益慈善会")
 
 
 @pytest.fixture
 def holder_admin(holder):
-    return make_member(holder, role=MembershipRole.ADMIN, username="holder_admin")
+    return MembershipFactory(
+        organization=holder, role=MembershipRole.ADMIN, user__username="holder_admin"
+    ).user
 
 
 @pytest.fixture
 def holder_member(holder):
-    return make_member(holder, username="holder_member")
+    return MembershipFactory(
+        organization=holder, user__username="holder_member", role=MembershipRole.MEMBER
+    ).user
 
 
 @pytest.fixture
 def requester():
-    return make_organization(name="武昌区暖心志愿服务队")
+    return OrganizationFactory(verified=True, need_types=[], name="武昌区暖心志愿服务队")
 
 
 @pytest.fixture
 def requester_member(requester):
-    return make_member(requester, username="requester_member")
+    return MembershipFactory(
+        organization=requester, user__username="requester_member", role=MembershipRole.MEMBER
+    ).user
 
 
 @pytest.fixture
@@ -111,9 +118,9 @@ def test_who_may_not_ask(claim, holder, holder_member, requester, requester_memb
     with pytest.raises(ClaimRefused) as refused:
         ask(claim, requester, UserFactory(username="outsider"))
     assert refused.value.code == "not_eligible"
-    pending = make_organization(status=OrganizationStatus.PENDING)
+    pending = OrganizationFactory(need_types=[], status=OrganizationStatus.PENDING)
     with pytest.raises(ClaimRefused) as refused:
-        ask(claim, pending, make_member(pending))
+        ask(claim, pending, MembershipFactory(organization=pending, role=MembershipRole.MEMBER).user)
     assert refused.value.code == "not_verified"
     with pytest.raises(ValidationError):
         ask(claim, requester, requester_member, reason=" ")
