@@ -179,13 +179,10 @@ def make_claimants(*, organizations: int, volunteers: int, rng: random.Random) -
         OrganizationKind,
         OrganizationStatus,
     )
-    from marketplace.organizations.services import (
-        membership_invite,
-        membership_respond,
-        organization_register,
-        organization_set_status,
-        volunteer_register,
-    )
+    from marketplace.organizations.services.membership import membership_invite, membership_respond
+    from marketplace.organizations.services.registration import organization_register
+    from marketplace.organizations.services.verification import organization_set_status
+    from marketplace.organizations.services.volunteers import volunteer_register
     from privacy.identity import make_id_number
     from regions.models import Region
 

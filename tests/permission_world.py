@@ -30,7 +30,7 @@ from marketplace.delivery.models import Delivery, DuplicateAidAlert, Evidence
 from marketplace.delivery.services.reports import delivery_report
 from marketplace.needs.models import Need, NeedStatus, PolicyOverride, SourceSystem
 from marketplace.organizations.models import Membership, MembershipRole, MembershipStatus, Organization
-from marketplace.organizations.services import certificate_store
+from marketplace.organizations.services.registration import certificate_store
 from regions.models import Region
 from tests.factories.accounts import UserFactory
 from tests.factories.claims import ClaimFactory

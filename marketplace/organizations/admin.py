@@ -35,13 +35,15 @@ from marketplace.organizations.selectors import (
     organization_transitions,
     region_names,
 )
-from marketplace.organizations.services import (
+from marketplace.organizations.services.registration import (
     CERTIFICATE_CONTENT_TYPES,
+    certificate_kind,
+    uscc_warnings,
+)
+from marketplace.organizations.services.verification import (
     REASON_REQUIRED,
     TRANSITIONS,
-    certificate_kind,
     organization_set_status,
-    uscc_warnings,
 )
 from privacy.access import record_read
 from privacy.models import SensitiveKind

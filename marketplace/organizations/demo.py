@@ -29,15 +29,14 @@ from marketplace.organizations.models import (
     OrganizationTransition,
     Volunteer,
 )
-from marketplace.organizations.services import (
-    certificate_store,
+from marketplace.organizations.services.membership import (
     membership_decide,
     membership_invite,
     membership_respond,
-    organization_register,
-    organization_set_status,
-    volunteer_register,
 )
+from marketplace.organizations.services.registration import certificate_store, organization_register
+from marketplace.organizations.services.verification import organization_set_status
+from marketplace.organizations.services.volunteers import volunteer_register
 from privacy.identity import make_id_number
 
 

@@ -18,13 +18,13 @@ from marketplace.organizations.models import (
     Volunteer,
 )
 from marketplace.organizations.selectors import PROVINCE_CODE, volunteer_teams
-from marketplace.organizations.services import (
+from marketplace.organizations.services.registration import (
     CERTIFICATE_MAX_BYTES,
-    MAX_REASON,
     certificate_check,
     contact_phone_clean,
     uscc_clean,
 )
+from marketplace.organizations.services.verification import MAX_REASON
 from regions.models import Region
 
 _SEPARATORS = re.compile(r"[\s,，、;；]+")

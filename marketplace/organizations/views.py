@@ -41,16 +41,15 @@ from marketplace.organizations.selectors import (
     volunteer_for,
     volunteer_pending_team,
 )
-from marketplace.organizations.services import (
+from marketplace.organizations.services.membership import (
     membership_decide,
     membership_invite,
     membership_remove,
     membership_request,
     membership_respond,
-    organization_register,
-    volunteer_register,
-    volunteer_update,
 )
+from marketplace.organizations.services.registration import organization_register
+from marketplace.organizations.services.volunteers import volunteer_register, volunteer_update
 
 PAGE_SIZE = 20
 

@@ -13,7 +13,7 @@ from accounts.roles import Role
 from marketplace.claims.services.claims import need_claim
 from marketplace.delivery.services.reports import delivery_report
 from marketplace.organizations.models import MembershipRole
-from marketplace.organizations.services import organization_register
+from marketplace.organizations.services.registration import organization_register
 from regions.models import Region
 from tests.factories.accounts import UserFactory
 from tests.factories.claims import ClaimFactory

@@ -16,12 +16,12 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.verification import email_verify, verification_token
 from marketplace.organizations.models import Membership, MembershipStatus, OrganizationStatus, Volunteer
-from marketplace.organizations.services import (
+from marketplace.organizations.services.membership import (
     membership_invite,
     membership_request,
     membership_respond,
-    volunteer_register,
 )
+from marketplace.organizations.services.volunteers import volunteer_register
 from privacy.identity import make_id_number
 from tests.factories.accounts import UserFactory
 from tests.factories.organizations import OrganizationFactory

@@ -17,7 +17,7 @@ from core.errors import DomainError, RefusalRedirectMixin, redirect_on_refusal
 from marketplace.claims.errors import ClaimRefused, ClaimTransitionRefused, TransferTransitionRefused
 from marketplace.delivery.services.reports import DeliveryConflict, DeliveryTransitionRefused
 from marketplace.needs.services.status import NeedTransitionRefused
-from marketplace.organizations.services import OrganizationTransitionRefused
+from marketplace.organizations.services.verification import OrganizationTransitionRefused
 
 
 @pytest.mark.parametrize(

@@ -23,20 +23,24 @@ from marketplace.organizations.models import (
     OrganizationTransition,
 )
 from marketplace.organizations.selectors import organization_public_list, organizations_for_claiming
-from marketplace.organizations.services import (
-    TRANSITIONS,
-    OrganizationTransitionRefused,
-    certificate_check,
-    certificate_kind,
-    certificate_store,
+from marketplace.organizations.services.membership import (
     membership_decide,
     membership_invite,
     membership_remove,
     membership_request,
     membership_respond,
-    organization_set_status,
+)
+from marketplace.organizations.services.registration import (
+    certificate_check,
+    certificate_kind,
+    certificate_store,
     uscc_clean,
     uscc_warnings,
+)
+from marketplace.organizations.services.verification import (
+    TRANSITIONS,
+    OrganizationTransitionRefused,
+    organization_set_status,
 )
 from regions.models import Region
 from tests.factories.accounts import UserFactory

@@ -14,7 +14,8 @@ from accounts.roles import Role
 from marketplace.needs.keys import token_for
 from marketplace.organizations.models import Membership, MembershipStatus, Volunteer
 from marketplace.organizations.selectors import volunteer_for
-from marketplace.organizations.services import membership_decide, volunteer_register
+from marketplace.organizations.services.membership import membership_decide
+from marketplace.organizations.services.volunteers import volunteer_register
 from privacy.identity import make_id_number
 from tests.factories.accounts import UserFactory
 from tests.factories.organizations import OrganizationFactory

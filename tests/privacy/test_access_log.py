@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from marketplace.delivery.services.reports import delivery_report
 from marketplace.organizations.models import MembershipRole
-from marketplace.organizations.services import certificate_store
+from marketplace.organizations.services.registration import certificate_store
 from privacy.models import SensitiveKind, SensitiveRead
 from regions.models import Region
 from tests.factories.accounts import UserFactory

@@ -20,7 +20,7 @@ from django.core.serializers.base import DeserializationError
 from django.db import connection
 
 from marketplace.organizations.models import Volunteer
-from marketplace.organizations.services import volunteer_register
+from marketplace.organizations.services.volunteers import volunteer_register
 from privacy.encryption import decrypt, parse_fernet_keys
 from privacy.fields import EncryptedTextField
 from privacy.identity import make_id_number
