@@ -40,6 +40,7 @@ from core.backoffice import AdminPage, menu_item_for
 from core.errors import RefusalRedirectMixin
 from core.formatting import need_amount_unit
 from marketplace.delivery.models import DeliveryStatus
+from marketplace.delivery.selectors import delivery_queue, expired_needs_report
 from marketplace.delivery.services.chain import (
     chain_need,
     duplicate_alert_resolve,
@@ -47,12 +48,7 @@ from marketplace.delivery.services.chain import (
     household_chain,
     household_needs,
 )
-from marketplace.delivery.services.reports import (
-    delivery_dispute,
-    delivery_queue,
-    delivery_verify,
-    expired_needs_report,
-)
+from marketplace.delivery.services.verification import delivery_dispute, delivery_verify
 from marketplace.needs import converters as _converters  # noqa: F401 - registers need_code
 from marketplace.needs.choices import NeedType
 from marketplace.needs.models import Need

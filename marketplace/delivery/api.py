@@ -19,12 +19,9 @@ from rest_framework.views import APIView
 from marketplace.claims.api import AmountField
 from marketplace.claims.models import Claim
 from marketplace.delivery.models import Delivery
-from marketplace.delivery.services.reports import (
-    claim_deliveries,
-    claim_for_reporter,
-    delivery_confirm_receipt,
-    delivery_report,
-)
+from marketplace.delivery.selectors import claim_deliveries, claim_for_reporter
+from marketplace.delivery.services.closing import delivery_confirm_receipt
+from marketplace.delivery.services.reports import delivery_report
 from marketplace.needs.authentication import IsSourceSystem, SourceSystemKeyAuthentication
 
 

@@ -23,11 +23,8 @@ from accounts.roles import Role
 from accounts.selectors import caseworkers_for
 from marketplace.claims.models import Claim, ClaimStatus
 from marketplace.delivery.models import Delivery
-from marketplace.delivery.services.reports import (
-    delivery_dispute,
-    delivery_report,
-    delivery_verify,
-)
+from marketplace.delivery.services.reports import delivery_report
+from marketplace.delivery.services.verification import delivery_dispute, delivery_verify
 from marketplace.organizations.models import OrganizationStatus
 
 DEMO_MARK = "【演示】"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from marketplace.delivery.services.reports import needs_close_fulfilled
+from marketplace.delivery.services.closing import needs_close_fulfilled
 
 
 @shared_task(name="delivery.close_fulfilled_needs")

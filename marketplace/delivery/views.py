@@ -18,15 +18,13 @@ from django.views.decorators.cache import never_cache
 from core.evidence import MAX_FILES
 from marketplace.claims.models import Claim
 from marketplace.delivery.models import Evidence
+from marketplace.delivery.selectors import claim_deliveries, claim_for_reporter, evidence_for_user
 from marketplace.delivery.services.chain import duplicate_aid_warning
 from marketplace.delivery.services.reports import (
     MAX_DESCRIPTION,
     DeliveryConflict,
     claim_delivered_amounts,
-    claim_deliveries,
-    claim_for_reporter,
     delivery_report,
-    evidence_for_user,
     max_evidence_bytes,
 )
 from marketplace.needs.forms import AmountField

@@ -36,7 +36,8 @@ from marketplace.claims.services.transfers import (
     transfer_request,
     transfers_escalate,
 )
-from marketplace.delivery.services.reports import delivery_report, delivery_verify
+from marketplace.delivery.services.reports import delivery_report
+from marketplace.delivery.services.verification import delivery_verify
 from marketplace.organizations.models import MembershipRole
 from tests.factories.accounts import UserFactory
 from tests.factories.delivery import png_bytes, upload

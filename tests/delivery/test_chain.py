@@ -19,7 +19,8 @@ from marketplace.delivery.services.chain import (
     duplicate_alert_resolve,
     household_chain,
 )
-from marketplace.delivery.services.reports import delivery_report, delivery_verify
+from marketplace.delivery.services.reports import delivery_report
+from marketplace.delivery.services.verification import delivery_verify
 from marketplace.organizations.models import MembershipRole
 from regions.models import Region
 from tests.factories.accounts import UserFactory

@@ -16,16 +16,15 @@ from accounts.models import Notification
 from accounts.roles import Role
 from marketplace.claims.models import ClaimStatus, ClaimTransition
 from marketplace.delivery.models import AssistanceRecord, Delivery, DeliveryStatus
+from marketplace.delivery.selectors import expired_needs_report
+from marketplace.delivery.services.closing import needs_close_fulfilled
 from marketplace.delivery.services.reports import (
     DeliveryConflict,
     DeliveryTransitionRefused,
     claim_undelivered_amount,
-    delivery_dispute,
     delivery_report,
-    delivery_verify,
-    expired_needs_report,
-    needs_close_fulfilled,
 )
+from marketplace.delivery.services.verification import delivery_dispute, delivery_verify
 from marketplace.delivery.tasks import close_fulfilled_needs
 from marketplace.needs.models import FeedbackEvent, NeedStatus, NeedTransition
 from marketplace.organizations.models import MembershipRole, OrganizationStatus

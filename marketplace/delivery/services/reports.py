@@ -1,13 +1,7 @@
-"""Delivery (交付), its verification (核实) and the platform's confirmation of receipt.
+"""Delivery reports (交付): the claimant reports what was delivered, with evidence.
 
-The claimant reports what was delivered, with evidence checked by content
-(``core.evidence``); the need's caseworker verifies or disputes it. A verified delivery
-adds to ``need.verified_amount`` and becomes an ``AssistanceRecord`` on the household token
-(一户一条救助链); when the verified deliveries of a claim cover its amount the claim is
-``completed`` (it keeps holding its amount); when those of the need cover its target the need
-is ``fulfilled``.
-
-Delivery statuses, one table (``DELIVERY_TRANSITIONS``)::
+Evidence is checked by content (``core.evidence``); the need's caseworker then verifies or
+disputes the report (``verification``). Delivery statuses, one table (``DELIVERY_TRANSITIONS``)::
 
     reported → verified | disputed        (the caseworker's one decision)
 
@@ -17,56 +11,39 @@ when and why in ``verified_by``/``verified_at``/``verification_note``, and a sec
 on the same row would overwrite the first. A disputed delivery no longer counts against the
 claim, so the corrected report fits.
 
-``fulfilled`` → ``closed``: the need is closed as soon as the monitoring platform has confirmed
-receipt of every verified delivery (``POST /api/v1/intake/confirmations/``), or, without that,
-``NEED_CLOSE_GRACE_DAYS`` (14 by default) after it was fulfilled, by the daily task
-``delivery.close_fulfilled_needs``. The grace period leaves the platform time to confirm
-and the public a while to see the need as fulfilled before it is archived.
-
-Lock order, as in the claims service: need, then claim, then delivery.
-
-The reads (selectors) of this area are at the end of this module.
+This module also holds what the other delivery services share: the table and its errors, the
+source department's handlers to tell, and the delivered amounts of a claim. Lock order, as in
+the claims service: need, then claim, then delivery.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.notifications import notify
-from accounts.permissions import EXPIRED_REPORT_ROLES, is_claim_holder, is_need_caseworker, may_view_evidence
+from accounts.permissions import is_claim_holder
 from accounts.roles import Role
-from accounts.scoping import scope_queryset
 from accounts.selectors import caseworkers_for
 from core.errors import DomainError
 from core.evidence import MAX_FILES, CheckedEvidence, EvidenceError, check_evidence, too_large
 from core.formatting import format_need_amount
 from marketplace.claims.models import Claim, ClaimStatus
-from marketplace.claims.services.status import claim_set_status
-from marketplace.delivery.models import (
-    COUNTED_DELIVERY_STATUSES,
-    AssistanceRecord,
-    Delivery,
-    DeliveryStatus,
-    Evidence,
-)
+from marketplace.delivery.models import COUNTED_DELIVERY_STATUSES, Delivery, DeliveryStatus, Evidence
 from marketplace.needs.intake import clean_amount
-from marketplace.needs.models import Need, NeedStatus, NeedTransition, SourceSystem
+from marketplace.needs.models import Need
 from marketplace.needs.services.feedback import feedback_emit
-from marketplace.needs.services.status import TRANSITIONS as NEED_TRANSITIONS
-from marketplace.needs.services.status import apply_status
 from marketplace.organizations.models import OrganizationStatus
 from privacy.redaction import Kind, detect
 from regions.models import covering_codes
@@ -77,7 +54,6 @@ DELIVERY_TRANSITIONS: dict[str, frozenset[str]] = {
     DeliveryStatus.DISPUTED: frozenset(),
 }
 MAX_DESCRIPTION = 2000
-MAX_NOTE = 1000
 # What a claimant's description must not carry: identifiers of anyone.
 DESCRIPTION_IDENTIFIERS = frozenset({Kind.ID_NUMBER, Kind.MOBILE, Kind.LANDLINE, Kind.BANK_CARD, Kind.EMAIL})
 CENT = Decimal("0.01")
@@ -111,10 +87,6 @@ def check_delivery_transition(from_status: str, to_status: str) -> None:
 
 def max_evidence_bytes() -> int:
     return getattr(settings, "EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
-
-
-def close_grace_days() -> int:
-    return getattr(settings, "NEED_CLOSE_GRACE_DAYS", 14)
 
 
 # --- who ------------------------------------------------------------------------------------
@@ -320,357 +292,3 @@ def delivery_report(
             file.storage.delete(file.name)
         raise
     return delivery
-
-
-# --- verification ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Locked:
-    need: Need
-    claim: Claim
-    delivery: Delivery
-
-
-def _lock(delivery: Delivery) -> _Locked:
-    claim_id, need_id = Claim.objects.filter(pk=delivery.claim_id).values_list("pk", "need_id").get()
-    need = Need.objects.select_for_update().get(pk=need_id)
-    claim = Claim.objects.select_for_update().get(pk=claim_id)
-    locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
-    return _Locked(need=need, claim=claim, delivery=locked)
-
-
-def _claimant_side(claim: Claim, delivery: Delivery) -> list[User]:
-    return [user for user in {claim.claimant, delivery.reported_by} if user is not None]
-
-
-def delivery_verify(*, delivery: Delivery, actor, note: str = "") -> Delivery:
-    """The need's caseworker verifies a reported delivery.
-
-    Adds the amount to ``need.verified_amount``, writes the household's ``AssistanceRecord``
-    and a ``verification`` feedback event, completes the claim once its verified deliveries
-    cover its amount, and fulfils the need once they cover its target (``fulfilled`` feedback;
-    the claimants and the source department's handlers are told). Raises
-    ``PermissionDenied`` for anyone but a caseworker of the need's region,
-    ``DeliveryTransitionRefused`` when the delivery was already decided, ``ValidationError``
-    for a note over ``MAX_NOTE`` characters.
-    """
-    note = (note or "").strip()
-    if len(note) > MAX_NOTE:
-        raise ValidationError({"note": _("At most %(n)d characters.") % {"n": MAX_NOTE}})
-    need = Need.objects.get(claims__deliveries=delivery)
-    if not is_need_caseworker(actor, need):
-        raise PermissionDenied(_("Only a caseworker of the need's region may verify its deliveries."))
-    with transaction.atomic():
-        locked = _lock(delivery)
-        need, claim, delivery = locked.need, locked.claim, locked.delivery
-        check_delivery_transition(delivery.status, DeliveryStatus.VERIFIED)
-        now = timezone.now()
-        delivery.status = DeliveryStatus.VERIFIED
-        delivery.verified_by = actor
-        delivery.verified_at = now
-        delivery.verification_note = note
-        delivery.save(update_fields=["status", "verified_by", "verified_at", "verification_note"])
-        need.verified_amount += delivery.amount
-        AssistanceRecord.objects.create(
-            household_token=need.household_token,
-            need=need,
-            delivery=delivery,
-            need_type=need.need_type,
-            amount=delivery.amount,
-            amount_kind=need.amount_kind,
-            provider=claim.holder_name,
-            delivered_on=delivery.delivered_on,
-        )
-        feedback_emit(
-            need=need,
-            kind="verification",
-            payload={
-                "claim_id": claim.pk,
-                "delivery_id": delivery.pk,
-                "result": DeliveryStatus.VERIFIED.value,
-                "amount": str(delivery.amount),
-                "delivered_on": delivery.delivered_on.isoformat(),
-                "provider": claim.holder_name,
-                "verified_amount": str(need.verified_amount),
-                "target_amount": str(need.target_amount),
-            },
-        )
-        _complete_claim_if_covered(claim, actor=actor)
-        fulfilled = _fulfil_if_covered(need, actor=actor, now=now)
-        need.save(
-            update_fields=["verified_amount", "status", "awaiting_cohort", "hold_reasons", "updated_at"]
-        )
-        notify(
-            users=_claimant_side(claim, delivery),
-            subject=_("Your delivery on need %(code)s was verified") % {"code": need.code},
-            body=note,
-            url=reverse("delivery:deliver", args=[claim.pk]),
-        )
-        if fulfilled:
-            _announce_fulfilled(need)
-            if _all_verified_confirmed(need):
-                _close(need, note=_("Closed: the platform confirmed receipt of every delivery."))
-    return delivery
-
-
-def delivery_dispute(*, delivery: Delivery, actor, note: str) -> Delivery:
-    """The need's caseworker disputes a reported delivery, saying why (``note`` is required).
-
-    The amount no longer counts against the claim, so the claimant can report again with the
-    correction. Writes a ``verification`` feedback event and tells the claimant. Raises
-    ``PermissionDenied`` like ``delivery_verify``, ``ValidationError`` without a note (or one
-    over ``MAX_NOTE`` characters), ``DeliveryTransitionRefused`` when already decided.
-    """
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError(
-            {"note": _("Say what is wrong, so the claimant can correct it.")}, code="required"
-        )
-    if len(note) > MAX_NOTE:
-        raise ValidationError({"note": _("At most %(n)d characters.") % {"n": MAX_NOTE}})
-    need = Need.objects.get(claims__deliveries=delivery)
-    if not is_need_caseworker(actor, need):
-        raise PermissionDenied(_("Only a caseworker of the need's region may verify its deliveries."))
-    with transaction.atomic():
-        locked = _lock(delivery)
-        need, claim, delivery = locked.need, locked.claim, locked.delivery
-        check_delivery_transition(delivery.status, DeliveryStatus.DISPUTED)
-        delivery.status = DeliveryStatus.DISPUTED
-        delivery.verified_by = actor
-        delivery.verified_at = timezone.now()
-        delivery.verification_note = note
-        delivery.save(update_fields=["status", "verified_by", "verified_at", "verification_note"])
-        feedback_emit(
-            need=need,
-            kind="verification",
-            payload={
-                "claim_id": claim.pk,
-                "delivery_id": delivery.pk,
-                "result": DeliveryStatus.DISPUTED.value,
-                "amount": str(delivery.amount),
-                "delivered_on": delivery.delivered_on.isoformat(),
-                "provider": claim.holder_name,
-                "verified_amount": str(need.verified_amount),
-                "target_amount": str(need.target_amount),
-            },
-        )
-        notify(
-            users=_claimant_side(claim, delivery),
-            subject=_("Your delivery on need %(code)s was disputed") % {"code": need.code},
-            body=note,
-            url=reverse("delivery:deliver", args=[claim.pk]),
-        )
-    return delivery
-
-
-def _complete_claim_if_covered(claim: Claim, *, actor) -> bool:
-    """``active`` → ``completed`` once verified deliveries cover the claim (it keeps its amount)."""
-    if claim.status != ClaimStatus.ACTIVE:
-        return False
-    _reported, verified = claim_delivered_amounts(claim)
-    if verified < claim.amount:
-        return False
-    claim_set_status(
-        claim=claim,
-        to_status=ClaimStatus.COMPLETED,
-        actor=actor,
-        note=_("Completed: verified deliveries cover the claim."),
-    )
-    return True
-
-
-def _fulfil_if_covered(need: Need, *, actor, now: datetime) -> bool:
-    """Move the (locked) need to ``fulfilled`` when verified deliveries cover its target.
-
-    A need that left the pipeline otherwise (expired, withdrawn) keeps its status: the
-    delivery still counts on the household's chain.
-    """
-    if need.verified_amount < need.target_amount or need.target_amount <= 0:
-        return False
-    if NeedStatus.FULFILLED not in NEED_TRANSITIONS[need.status]:
-        return False
-    apply_status(
-        need, NeedStatus.FULFILLED, actor=actor, note=_("Fulfilled: verified deliveries cover the target.")
-    ).save()
-    need.updated_at = now
-    feedback_emit(
-        need=need,
-        kind="fulfilled",
-        payload={"verified_amount": str(need.verified_amount), "target_amount": str(need.target_amount)},
-    )
-    return True
-
-
-def _announce_fulfilled(need: Need) -> None:
-    claimants = User.objects.filter(
-        claims__need=need, claims__status__in=[ClaimStatus.ACTIVE, ClaimStatus.COMPLETED]
-    ).distinct()
-    subject = _("Need %(code)s is fulfilled") % {"code": need.code}
-    body = _("Verified deliveries now cover the need's target. Thank you.")
-    notify(users=list(claimants), subject=subject, body=body, url=reverse("needs:detail", args=[need.code]))
-    notify(users=need_department_handlers(need), subject=subject, body=body)
-
-
-# --- the platform's confirmation and closing ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Confirmation:
-    need: Need
-    claim: Claim
-    deliveries: list[Delivery]
-    newly_confirmed: int
-
-
-def delivery_confirm_receipt(*, claim: Claim, source_system: SourceSystem) -> Confirmation:
-    """The monitoring platform confirms the household received what ``claim`` delivered.
-
-    Sets ``platform_confirmed_at`` on the claim's reported and verified deliveries that have
-    none yet; confirming again changes nothing. A fulfilled need whose verified deliveries are
-    all confirmed is closed. Raises ``PermissionDenied`` for a need of another source system,
-    ``DeliveryConflict`` when the claim has no reported or verified delivery.
-    """
-    if claim.need.source_system_id != source_system.pk:
-        raise PermissionDenied(_("This need was not pushed by your system."))
-    with transaction.atomic():
-        need = Need.objects.select_for_update().get(pk=claim.need_id)
-        deliveries = list(
-            Delivery.objects.select_for_update()
-            .filter(claim_id=claim.pk, status__in=COUNTED_DELIVERY_STATUSES)
-            .order_by("created_at", "pk")
-        )
-        if not deliveries:
-            raise DeliveryConflict(
-                _("No delivery has been reported on this claim yet."), code="nothing_reported"
-            )
-        now = timezone.now()
-        fresh = [delivery for delivery in deliveries if delivery.platform_confirmed_at is None]
-        for delivery in fresh:
-            delivery.platform_confirmed_at = now
-        Delivery.objects.bulk_update(fresh, ["platform_confirmed_at"])
-        if need.status == NeedStatus.FULFILLED and _all_verified_confirmed(need):
-            _close(need, note=_("Closed: the platform confirmed receipt of every delivery."))
-    return Confirmation(need=need, claim=claim, deliveries=deliveries, newly_confirmed=len(fresh))
-
-
-def _all_verified_confirmed(need: Need) -> bool:
-    return not Delivery.objects.filter(
-        claim__need=need, status=DeliveryStatus.VERIFIED, platform_confirmed_at__isnull=True
-    ).exists()
-
-
-def _close(need: Need, *, note: str) -> None:
-    """``fulfilled`` → ``closed`` on a need the caller has locked."""
-    apply_status(need, NeedStatus.CLOSED, note=note).save()
-    need.save(update_fields=["status", "awaiting_cohort", "hold_reasons", "updated_at"])
-
-
-def needs_close_fulfilled(*, now: datetime | None = None) -> int:
-    """Close the needs fulfilled more than ``NEED_CLOSE_GRACE_DAYS`` ago; return how many.
-
-    Each need is locked and closed in its own transaction; one another transaction holds is
-    skipped and closed on the next run. Running it again changes nothing.
-    """
-    cutoff = (now or timezone.now()) - timedelta(days=close_grace_days())
-    fulfilled_at = (
-        NeedTransition.objects.filter(need=OuterRef("pk"), to_status=NeedStatus.FULFILLED)
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
-    due = list(
-        Need.objects.filter(status=NeedStatus.FULFILLED)
-        .annotate(fulfilled_at=Subquery(fulfilled_at))
-        .filter(fulfilled_at__lt=cutoff)
-        .values_list("pk", flat=True)
-    )
-    closed = 0
-    note = _("Closed: %(days)d days after it was fulfilled.") % {"days": close_grace_days()}
-    for pk in due:
-        with transaction.atomic():
-            need = (
-                Need.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status=NeedStatus.FULFILLED)
-                .first()
-            )
-            if need is None:
-                continue
-            _close(need, note=note)
-            closed += 1
-    return closed
-
-
-# --- reads ----------------------------------------------------------------------------------
-# Selectors of this area live here (not in marketplace/selectors.py) to keep the area's code in
-# the files it owns; they scope once, by region, like the others.
-
-
-def delivery_queue(*, user, status: str | None = DeliveryStatus.REPORTED) -> QuerySet[Delivery]:
-    """Deliveries in the caseworker's scope with ``status`` (any, for None): waiting ones first."""
-    deliveries = (
-        Delivery.objects.filter(**({"status": status} if status else {}))
-        .select_related(
-            "claim__need__region",
-            "claim__organization",
-            "claim__volunteer",
-            "reported_by",
-            "verified_by",
-        )
-        .prefetch_related("evidence")
-    )
-    deliveries = scope_queryset(
-        deliveries, user, roles=[Role.CASEWORKER], region_field="claim__need__region__code"
-    )
-    if status == DeliveryStatus.REPORTED:
-        return deliveries.order_by("created_at", "pk")
-    return deliveries.order_by("-verified_at", "-pk")
-
-
-def claim_for_reporter(*, user, pk: int) -> Claim:
-    """The claim ``user`` may report deliveries on; ``Claim.DoesNotExist`` for any other."""
-    claim = Claim.objects.select_related("need", "organization", "volunteer").get(pk=pk)
-    if not is_claim_holder(user, claim):
-        raise Claim.DoesNotExist
-    return claim
-
-
-def claim_deliveries(*, claim: Claim) -> QuerySet[Delivery]:
-    return claim.deliveries.prefetch_related("evidence").order_by("-created_at", "-pk")
-
-
-def evidence_for_user(*, user, pk: int) -> Evidence:
-    """One evidence file ``user`` may see; ``Evidence.DoesNotExist`` for any other."""
-    evidence = Evidence.objects.select_related(
-        "delivery__claim__need", "delivery__claim__volunteer", "delivery__claim__organization"
-    ).get(pk=pk)
-    if not may_view_evidence(user, evidence):
-        raise Evidence.DoesNotExist
-    return evidence
-
-
-def expired_needs_report(*, user, since: date) -> QuerySet[Need]:
-    """Needs that expired on or after ``since`` in the user's scope, newest first.
-
-    Each carries ``expired_at`` (when it expired) and ``gap`` (target minus verified
-    deliveries: what the household did not get). Department handlers see their department's.
-    """
-    expired_at = (
-        NeedTransition.objects.filter(need=OuterRef("pk"), to_status=NeedStatus.EXPIRED)
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
-    start = timezone.make_aware(datetime.combine(since, datetime.min.time()))
-    needs = (
-        Need.objects.filter(status=NeedStatus.EXPIRED)
-        .select_related("region")
-        .annotate(
-            expired_at=Subquery(expired_at),
-            gap=ExpressionWrapper(
-                F("target_amount") - F("verified_amount"),
-                output_field=DecimalField(max_digits=12, decimal_places=2),
-            ),
-        )
-        .filter(expired_at__gte=start)
-    )
-    needs = scope_queryset(needs, user, roles=EXPIRED_REPORT_ROLES, department_field="department")
-    return needs.order_by("-expired_at", "-pk")

@@ -1,0 +1,91 @@
+"""Reads of deliveries: the caseworker's verification queue, a claimant's claim and its
+deliveries, one evidence file, the expired needs report.
+
+The queue and the report scope once, by region; a claim or an evidence file the user may not
+see is simply not found (``DoesNotExist``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from accounts.permissions import EXPIRED_REPORT_ROLES, is_claim_holder, may_view_evidence
+from accounts.roles import Role
+from accounts.scoping import scope_queryset
+from marketplace.claims.models import Claim
+from marketplace.delivery.models import Delivery, DeliveryStatus, Evidence
+from marketplace.needs.models import Need, NeedStatus, NeedTransition
+
+
+def delivery_queue(*, user, status: str | None = DeliveryStatus.REPORTED) -> QuerySet[Delivery]:
+    """Deliveries in the caseworker's scope with ``status`` (any, for None): waiting ones first."""
+    deliveries = (
+        Delivery.objects.filter(**({"status": status} if status else {}))
+        .select_related(
+            "claim__need__region",
+            "claim__organization",
+            "claim__volunteer",
+            "reported_by",
+            "verified_by",
+        )
+        .prefetch_related("evidence")
+    )
+    deliveries = scope_queryset(
+        deliveries, user, roles=[Role.CASEWORKER], region_field="claim__need__region__code"
+    )
+    if status == DeliveryStatus.REPORTED:
+        return deliveries.order_by("created_at", "pk")
+    return deliveries.order_by("-verified_at", "-pk")
+
+
+def claim_for_reporter(*, user, pk: int) -> Claim:
+    """The claim ``user`` may report deliveries on; ``Claim.DoesNotExist`` for any other."""
+    claim = Claim.objects.select_related("need", "organization", "volunteer").get(pk=pk)
+    if not is_claim_holder(user, claim):
+        raise Claim.DoesNotExist
+    return claim
+
+
+def claim_deliveries(*, claim: Claim) -> QuerySet[Delivery]:
+    return claim.deliveries.prefetch_related("evidence").order_by("-created_at", "-pk")
+
+
+def evidence_for_user(*, user, pk: int) -> Evidence:
+    """One evidence file ``user`` may see; ``Evidence.DoesNotExist`` for any other."""
+    evidence = Evidence.objects.select_related(
+        "delivery__claim__need", "delivery__claim__volunteer", "delivery__claim__organization"
+    ).get(pk=pk)
+    if not may_view_evidence(user, evidence):
+        raise Evidence.DoesNotExist
+    return evidence
+
+
+def expired_needs_report(*, user, since: date) -> QuerySet[Need]:
+    """Needs that expired on or after ``since`` in the user's scope, newest first.
+
+    Each carries ``expired_at`` (when it expired) and ``gap`` (target minus verified
+    deliveries: what the household did not get). Department handlers see their department's.
+    """
+    expired_at = (
+        NeedTransition.objects.filter(need=OuterRef("pk"), to_status=NeedStatus.EXPIRED)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    start = timezone.make_aware(datetime.combine(since, datetime.min.time()))
+    needs = (
+        Need.objects.filter(status=NeedStatus.EXPIRED)
+        .select_related("region")
+        .annotate(
+            expired_at=Subquery(expired_at),
+            gap=ExpressionWrapper(
+                F("target_amount") - F("verified_amount"),
+                output_field=DecimalField(max_digits=12, decimal_places=2),
+            ),
+        )
+        .filter(expired_at__gte=start)
+    )
+    needs = scope_queryset(needs, user, roles=EXPIRED_REPORT_ROLES, department_field="department")
+    return needs.order_by("-expired_at", "-pk")
