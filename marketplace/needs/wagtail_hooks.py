@@ -7,15 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from marketplace.needs.admin.common import AdministratorPolicy
 from marketplace.needs.admin.feedback import FeedbackOutboxViewSet
-from marketplace.needs.admin.review import (
-    ROTATE_KEY_ACTION,
-    AdministratorPolicy,
-    ImportViewSet,
-    PolicyOverrideViewSet,
-    ReviewViewSet,
-    SourceSystemViewSet,
-)
+from marketplace.needs.admin.imports import ImportViewSet
+from marketplace.needs.admin.review import ReviewViewSet
+from marketplace.needs.admin.sources import ROTATE_KEY_ACTION, PolicyOverrideViewSet, SourceSystemViewSet
 from marketplace.needs.models import PolicyOverride, SourceSystem
 
 # Before the viewsets are registered, or Wagtail falls back to model permissions, which the
