@@ -31,8 +31,8 @@ from accounts.permissions import may_review_needs
 from core.backoffice import menu_item_for
 from marketplace.needs.admin.common import ReviewerRequiredMixin
 from marketplace.needs.forms import SpreadsheetUploadForm
+from marketplace.needs.services.imports import needs_import
 from marketplace.needs.services.intake import Outcome as IntakeOutcome
-from marketplace.needs.services.status import needs_import
 from marketplace.needs.spreadsheet import (
     COLUMNS,
     MAX_ROWS,
