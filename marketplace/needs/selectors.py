@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
+from core.db import can_prepare, preparing_cursor
 from marketplace.needs.filters import (
     DEFAULT_ORDERING,
     ORDERINGS,
@@ -77,7 +77,7 @@ class PublicNeedRows:
         # Not while queries are logged (DEBUG, tests counting queries): the log shows a query's
         # text only when Django's own cursor sends it.
         if literal is not None and not connection.queries_logged and settings.NEED_LIST_PREPARED_STATEMENTS:
-            with _preparing_cursor(connection) as cursor:
+            with preparing_cursor(connection) as cursor:
                 cursor.execute(literal)
                 rows = cursor.fetchall()
         else:
@@ -106,61 +106,8 @@ def _compiled(
         return None
     converters = compiler.get_converters([select[0] for select in compiler.select[: compiler.col_count]])
     # The values are quoted exactly as Django's client-side binding sends them on every query.
-    literal = connection.ops.compose_sql(sql, sql_params) if _can_prepare(connection) else None
+    literal = connection.ops.compose_sql(sql, sql_params) if can_prepare(connection) else None
     return sql, sql_params, compiler, converters, literal
-
-
-# Prepared statements of the public list, per database connection: a statement is prepared
-# (planned once) from its PREPARE_AFTER-th execution on a connection, and a connection keeps
-# the PREPARED_MAX most recently used ones (psycopg's LRU; the server deallocates the others).
-PREPARE_AFTER = 2
-PREPARED_MAX = 512
-_TIMESTAMPTZ_OID = 1184
-
-
-def _can_prepare(connection) -> bool:
-    if connection.vendor != "postgresql":
-        return False
-    from django.db.backends.postgresql.psycopg_any import is_psycopg3
-
-    return is_psycopg3
-
-
-@contextmanager
-def _preparing_cursor(connection) -> Iterator:
-    """A cursor on ``connection`` that prepares the statements it runs often (PostgreSQL).
-
-    Planning the list's query costs PostgreSQL more than running it (~0.4 ms against ~0.2 ms
-    on 20 rows: ~20 indexes and their partial conditions to weigh), and the list runs the same
-    few statements over and over. Prepared, a statement is planned once per connection; its
-    plan is redone by the server itself whenever the table's indexes or statistics change, and
-    every execution reads the rows live. The statement carries its values written in (no
-    parameters), so the plan is the one chosen for those values, partial indexes included.
-
-    Django's own cursors bind client-side and never prepare; this one is a plain psycopg
-    cursor, wrapped as Django wraps its own (database errors, execute wrappers).
-    """
-    import psycopg
-    from django.db.backends.postgresql.psycopg_any import register_tzloader
-
-    # What ``connection.cursor()`` does before it makes a cursor.
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    raw = connection.connection
-    # psycopg prepares nothing while ``prepare_threshold`` is None, Django's default; only
-    # cursors like this one (server-side binding) ever use these two settings.
-    if raw.prepare_threshold != PREPARE_AFTER or raw.prepared_max != PREPARED_MAX:
-        raw.prepare_threshold, raw.prepared_max = PREPARE_AFTER, PREPARED_MAX
-    with connection.wrap_database_errors:
-        cursor = psycopg.Cursor(raw)
-    # As Django's ``create_cursor``: timestamps in the connection's time zone.
-    tzloader = raw.adapters.get_loader(_TIMESTAMPTZ_OID, psycopg.pq.Format.TEXT)
-    if connection.timezone != tzloader.timezone:
-        register_tzloader(connection.timezone, cursor)
-    wrapped = connection.make_cursor(cursor)
-    with wrapped:
-        yield wrapped
 
 
 def need_public_get(*, code: str) -> Need:
