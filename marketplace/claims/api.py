@@ -34,7 +34,7 @@ from marketplace.claims.services.claims import (
     need_claim,
 )
 from marketplace.claims.services.transfers import transfer_accept, transfer_decline, transfer_request
-from marketplace.needs.intake import clean_amount
+from marketplace.needs.cleaning import clean_amount
 from marketplace.needs.models import Need
 from marketplace.needs.selectors import need_public_get
 from marketplace.organizations.models import Organization

@@ -24,9 +24,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.needs.authentication import IsSourceSystem, SourceSystemKeyAuthentication
+from marketplace.needs.batch import MalformedBody, load_batch
 from marketplace.needs.facets import FACETS, KnownCountPaginator, facet_options, need_facets
 from marketplace.needs.filters import NeedFilter, NeedFilterParams, need_filter_params
-from marketplace.needs.intake import MalformedBody, load_batch, source_ref_may_exist
+from marketplace.needs.intake import source_ref_may_exist
 from marketplace.needs.models import FeedbackEvent, Need
 from marketplace.needs.selectors import need_public_list, need_public_rows
 from marketplace.needs.serializers import (

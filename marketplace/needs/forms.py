@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from marketplace.needs.choices import LowIncomeCategory
-from marketplace.needs.intake import MAX_TEXT, clean_amount
+from marketplace.needs.cleaning import clean_amount
+from marketplace.needs.intake import MAX_TEXT
 from marketplace.needs.models import PolicyOverride, SourceSystem
 from marketplace.needs.policy import (
     BelowProvincialFloor,

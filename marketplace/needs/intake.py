@@ -9,12 +9,14 @@ nesting depth, integers with explicit ranges, text lengths and characters (no NU
 characters but line breaks and tabs in the description, no lone surrogates: PostgreSQL and
 UTF-8 refuse them), amounts written in ASCII digits with whole fen, dates within a few years.
 A record that breaks a bound gets field errors; it never fails its batch.
+
+The request body is read by ``marketplace.needs.batch``; amounts are cleaned by
+``marketplace.needs.cleaning``, the rule forms, claims and delivery reports share.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,18 +25,16 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
 from marketplace.needs.choices import LowIncomeCategory, NeedType, Urgency
+from marketplace.needs.cleaning import CENT, MAX_AMOUNT, amount_value
 from marketplace.needs.models import AmountKind
 from privacy.identity import InvalidIdNumber, validate_id_number
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_TEXT = {"title": 200, "description": 5000, "source_ref": 100}
-MAX_AMOUNT = Decimal("9999999999.99")
-CENT = Decimal("0.01")
 # What ``DELETE /api/v1/intake/needs/<source_ref>/`` can reach as one path segment, whatever a
 # client or proxy does to the path: no "/", no "%", no spaces, no "." or ".." segments.
 SOURCE_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
@@ -45,82 +45,11 @@ MAX_NEEDED_BY_YEARS = 5
 # A record is an object holding objects holding lists (household.categories): 3 levels. Deeper
 # input is refused before it is read, so no reader ever recurses over a hostile structure.
 MAX_RECORD_DEPTH = 6
-# Amounts as text: ASCII digits only (``Decimal`` and ``int`` also take "١٢٣" and "1_000").
-AMOUNT_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 # Control characters (C0, DEL, C1) and lone surrogates: PostgreSQL refuses NUL in text and
 # UTF-8 cannot encode a surrogate; the others are invisible and break one-line fields.
 FORBIDDEN_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 FORBIDDEN_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")  # \t and \n allowed
 SERVICE_NEED_TYPES = frozenset({NeedType.CARE_SERVICE, NeedType.COUNSELLING})
-
-
-class MalformedBody(Exception):
-    """The request body is not a JSON document intake can read; ``code`` is the API's."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
-
-
-# Python refuses int() of more than 4,300 digits, a ValueError inside json.loads that would
-# fail the whole body; an integer this long is out of every range, so keep it as a Decimal.
-MAX_INT_DIGITS = 40
-_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
-
-
-def _json_int(text: str) -> int | Decimal:
-    return int(text) if len(text) <= MAX_INT_DIGITS else Decimal(text)
-
-
-def load_batch(body: bytes) -> Any:
-    """The parsed JSON body of an intake request.
-
-    json.loads recurses, and raises ``RecursionError`` on a body nested about a thousand
-    levels deep. Then every container deeper than a record may hold is replaced by ``[]``
-    (still one level too deep, so ``parse_record`` rejects that record alone) and the body is
-    read again. Raises ``MalformedBody`` ("malformed_json", or "too_deep" when even that fails).
-    """
-    try:
-        return json.loads(body, parse_int=_json_int)
-    except RecursionError:
-        return _load_cut(body)
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        raise MalformedBody("malformed_json") from None
-
-
-def _load_cut(body: bytes) -> Any:
-    """``body`` read with every container deeper than a record may hold replaced by ``[]``."""
-    try:
-        text = body.decode(json.detect_encoding(body))
-        # The body's root (1) holds "records" (2), whose items are the records (3).
-        return json.loads(_cut_too_deep(text, depth=MAX_RECORD_DEPTH + 3), parse_int=_json_int)
-    except RecursionError:
-        raise MalformedBody("too_deep") from None
-    except ValueError:
-        raise MalformedBody("malformed_json") from None
-
-
-def _cut_too_deep(text: str, *, depth: int) -> str:
-    """``text`` with each object or list opening at nesting level ``depth`` replaced by ``[]``.
-
-    Strings are skipped whole by the pattern, so a bracket inside one is not counted. The
-    result is only as well-formed as ``text``: json.loads still judges it.
-    """
-    pieces: list[str] = []
-    level, kept_from, cut_from = 0, 0, -1
-    for match in _STRUCTURE.finditer(text):
-        token = match.group()
-        if token in ("[", "{"):
-            level += 1
-            if level == depth and cut_from < 0:
-                cut_from = match.start()
-        elif token in ("]", "}"):
-            if level == depth and cut_from >= 0:
-                pieces += [text[kept_from:cut_from], "[]"]
-                kept_from, cut_from = match.end(), -1
-            level -= 1
-    pieces.append(text[kept_from:])
-    return "".join(pieces)
 
 
 @dataclass(frozen=True)
@@ -169,43 +98,6 @@ class RecordErrors(Exception):
 @cache
 def _codes(choices) -> frozenset[str]:
     return frozenset(choices.values)
-
-
-def amount_value(value: Any) -> Decimal | None:
-    """A finite number from JSON or a form (int, float, Decimal, or text in the ASCII digits
-    0-9 with an optional sign and decimal point), or ``None``. Nothing is rounded."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, Decimal):  # an integer too long for ``int`` (see ``load_batch``)
-        return value if value.is_finite() else None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        text = repr(value)  # the shortest form: 0.1, not 0.1000000000000000055…
-        return Decimal(text) if AMOUNT_TEXT.fullmatch(text) else None
-    if isinstance(value, str) and len(value) <= 40 and AMOUNT_TEXT.fullmatch(value.strip()):
-        return Decimal(value.strip())
-    return None
-
-
-def clean_amount(value, *, field: str = "amount") -> Decimal:
-    """The amount as a ``Decimal`` of whole fen (0.01).
-
-    ``value`` is what the claimant sent: text in the ASCII digits 0-9, or a number. Raises
-    ``ValidationError`` (``field``) for anything else ("١٢٣" and "1_000" included, which
-    ``Decimal`` would read), below 0.01, with more than two decimals (0.005 is refused, never
-    rounded up to a fen nobody gave), or over 9,999,999,999.99.
-    """
-    amount = amount_value(value)
-    if amount is None:
-        raise ValidationError({field: [_("Enter an amount in the digits 0-9, such as 100.00.")]})
-    if amount != amount.quantize(CENT):
-        raise ValidationError({field: [_("Use at most two decimals: amounts are in whole fen (0.01).")]})
-    if amount < CENT:
-        raise ValidationError({field: [_("The amount must be at least 0.01.")]})
-    if amount > MAX_AMOUNT:
-        raise ValidationError({field: [_("The amount is too large.")]})
-    return amount.quantize(CENT)
 
 
 def record_too_deep(raw: Any, *, limit: int = MAX_RECORD_DEPTH) -> str | None:

@@ -50,7 +50,7 @@ from marketplace.claims.models import (
     TransferStatus,
 )
 from marketplace.claims.services.status import claim_record_made, claim_set_status, transfer_set_status
-from marketplace.needs.intake import clean_amount
+from marketplace.needs.cleaning import clean_amount
 from marketplace.needs.models import CLAIM_DRIVEN_STATUSES, OPEN_FOR_CLAIMS, AmountKind, Need, NeedStatus
 from marketplace.needs.services.feedback import feedback_emit
 from marketplace.needs.services.review import identifier_messages

@@ -41,7 +41,7 @@ from core.evidence import MAX_FILES, CheckedEvidence, EvidenceError, check_evide
 from core.formatting import format_need_amount
 from marketplace.claims.models import Claim, ClaimStatus
 from marketplace.delivery.models import COUNTED_DELIVERY_STATUSES, Delivery, DeliveryStatus, Evidence
-from marketplace.needs.intake import clean_amount
+from marketplace.needs.cleaning import clean_amount
 from marketplace.needs.models import Need
 from marketplace.needs.services.feedback import feedback_emit
 from marketplace.organizations.models import OrganizationStatus
