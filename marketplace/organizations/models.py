@@ -138,6 +138,24 @@ class Membership(models.Model):
         return f"{self.user_id} in {self.organization_id} ({self.status})"
 
 
+class MembershipTransition(models.Model):
+    """One move of a membership (invited, asked, joined, declined, removed): who, when."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=10, choices=MembershipStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=MembershipStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {self.from_status or '—'} → {self.to_status}"
+
+
 class Volunteer(models.Model):
     """志愿者: a person who gives service hours; real-name data encrypted, shown masked."""
 

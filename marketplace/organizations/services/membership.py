@@ -23,6 +23,7 @@ from marketplace.organizations.models import (
     Membership,
     MembershipRole,
     MembershipStatus,
+    MembershipTransition,
     Organization,
     OrganizationKind,
     OrganizationStatus,
@@ -64,13 +65,24 @@ def check_membership_transition(from_status: str, to_status: str) -> None:
         )
 
 
-def _membership_move(membership: Membership, to_status: str, **changes) -> Membership:
-    """Lock, check the table, change; keep role groups and the volunteer's team in step."""
+def membership_record_made(membership: Membership, *, actor: User | None) -> None:
+    """Record a new membership's first move (from nothing to its status)."""
+    MembershipTransition.objects.create(
+        membership=membership, from_status="", to_status=membership.status, actor=actor
+    )
+
+
+def _membership_move(membership: Membership, to_status: str, *, actor: User | None, **changes) -> Membership:
+    """Lock, check the table, change and record the move (with ``actor``); keep role groups and
+    the volunteer's team in step."""
     locked = (
         Membership.objects.select_for_update().select_related("organization", "user").get(pk=membership.pk)
     )
     check_membership_transition(locked.status, to_status)
     was_active = locked.status == MembershipStatus.ACTIVE
+    MembershipTransition.objects.create(
+        membership=locked, from_status=locked.status, to_status=to_status, actor=actor
+    )
     locked.status = to_status
     for name, value in changes.items():
         setattr(locked, name, value)
@@ -118,14 +130,19 @@ def membership_invite(
         membership = Membership.objects.create(
             organization=organization, user=user, role=role, status=MembershipStatus.INVITED, invited_by=actor
         )
+        membership_record_made(membership, actor=actor)
     elif existing.status == MembershipStatus.ACTIVE:
         raise ValidationError({"username": _("%(user)s is already a member.") % {"user": user.username}})
     elif existing.status == MembershipStatus.INVITED:
         raise ValidationError({"username": _("%(user)s is already invited.") % {"user": user.username}})
     elif existing.status == MembershipStatus.REQUESTED:
-        membership = _membership_move(existing, MembershipStatus.ACTIVE, role=role, invited_by=actor)
+        membership = _membership_move(
+            existing, MembershipStatus.ACTIVE, actor=actor, role=role, invited_by=actor
+        )
     else:
-        membership = _membership_move(existing, MembershipStatus.INVITED, role=role, invited_by=actor)
+        membership = _membership_move(
+            existing, MembershipStatus.INVITED, actor=actor, role=role, invited_by=actor
+        )
     if membership.status == MembershipStatus.ACTIVE:
         subject = _("You are now a member of %(name)s") % {"name": organization.name}
     else:
@@ -149,7 +166,7 @@ def membership_respond(*, membership: Membership, user: User, accept: bool) -> M
     if accept and not user.email_verified:
         raise ValidationError(EMAIL_UNVERIFIED, code="email_unverified")
     membership = _membership_move(
-        membership, MembershipStatus.ACTIVE if accept else MembershipStatus.DECLINED
+        membership, MembershipStatus.ACTIVE if accept else MembershipStatus.DECLINED, actor=user
     )
     organization = membership.organization
     template = _("%(user)s joined %(name)s") if accept else _("%(user)s declined to join %(name)s")
@@ -186,14 +203,17 @@ def membership_request(*, organization: Organization, user: User) -> Membership:
             role=MembershipRole.MEMBER,
             status=MembershipStatus.REQUESTED,
         )
+        membership_record_made(membership, actor=user)
     elif existing.status == MembershipStatus.ACTIVE:
         raise ValidationError(_("You are already a member of this organization."), code="already_member")
     elif existing.status == MembershipStatus.REQUESTED:
         raise ValidationError(_("You have already asked to join; wait for the answer."), code="already_asked")
     elif existing.status == MembershipStatus.INVITED:
-        membership = _membership_move(existing, MembershipStatus.ACTIVE)
+        membership = _membership_move(existing, MembershipStatus.ACTIVE, actor=user)
     else:
-        membership = _membership_move(existing, MembershipStatus.REQUESTED, role=MembershipRole.MEMBER)
+        membership = _membership_move(
+            existing, MembershipStatus.REQUESTED, actor=user, role=MembershipRole.MEMBER
+        )
     if membership.status == MembershipStatus.ACTIVE:
         subject = _("%(user)s joined %(name)s")
     else:
@@ -218,7 +238,7 @@ def membership_decide(*, membership: Membership, actor: User, approve: bool) -> 
     if membership.status != MembershipStatus.REQUESTED:
         raise ValidationError(_("This request is no longer open."), code="not_requested")
     membership = _membership_move(
-        membership, MembershipStatus.ACTIVE if approve else MembershipStatus.DECLINED
+        membership, MembershipStatus.ACTIVE if approve else MembershipStatus.DECLINED, actor=actor
     )
     if approve:
         subject = _("You are now a member of %(name)s") % {"name": organization.name}
@@ -257,7 +277,7 @@ def membership_remove(*, membership: Membership, actor: User) -> Membership:
                 ),
                 code="last_admin",
             )
-    membership = _membership_move(membership, MembershipStatus.REMOVED)
+    membership = _membership_move(membership, MembershipStatus.REMOVED, actor=actor)
     if own:
         notify(
             users=_organization_admins(organization),

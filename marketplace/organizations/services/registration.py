@@ -44,6 +44,7 @@ from marketplace.organizations.models import (
     OrganizationTransition,
 )
 from marketplace.organizations.services.common import _add_role
+from marketplace.organizations.services.membership import membership_record_made
 from regions.models import Region, code_prefix
 
 # Codes of charities registered with civil affairs start with 5 (civil affairs) and then
@@ -303,9 +304,10 @@ def organization_register(
     OrganizationTransition.objects.create(
         organization=organization, from_status="", to_status=OrganizationStatus.PENDING, actor=user
     )
-    Membership.objects.create(
+    founder = Membership.objects.create(
         organization=organization, user=user, role=MembershipRole.ADMIN, status=MembershipStatus.ACTIVE
     )
+    membership_record_made(founder, actor=user)
     _add_role(user, Role.CHARITY_ADMIN)
     notify(
         users=caseworkers_for(region),
