@@ -79,7 +79,7 @@ bench: $(VENV)/.installed ## Run the benchmarks in bench/ (PostgreSQL: set DATAB
 # Mutation testing is slow (minutes per module) and not part of `make test`; the figures are in
 # bench/MUTATION.md. One module at a time, each against its own tests, on SQLite.
 MUTATION_MODULES := privacy/generalize.py privacy/identity.py privacy/names.py privacy/tokens.py \
-	privacy/encryption.py privacy/redaction.py marketplace/placement.py marketplace/policy.py
+	privacy/encryption.py privacy/redaction.py marketplace/needs/placement.py marketplace/needs/policy.py
 MODULES ?= $(MUTATION_MODULES)
 MUTATION_JOBS ?= 1
 mutation: $(VENV)/.installed messages ## Mutation testing (mutmut): MODULES=privacy/generalize.py, MUTATION_JOBS=1
