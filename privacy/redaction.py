@@ -359,17 +359,16 @@ def _plausible_id(digits: str) -> bool:
     return digits[:2] in PROVINCE_CODES and _real_date(int(birth[:4]), int(birth[4:6]), int(birth[6:8]))
 
 
-def _classify_digits(digits: str, *, plus: bool) -> str | None:
+def _classify_digits(digits: str) -> str | None:
+    """What a chunk of a run reads as, whether or not a ``+`` leads it: a ``+`` makes no ID or
+    card number less of one (张三+420111199001021234, a plus written for "and")."""
     if _MOBILE_DIGITS.fullmatch(digits):
         return Kind.MOBILE
-    # A landline in its international form drops the area code's 0: +86 27 87654321.
-    national = (
-        digits[2:] if plus and digits.startswith("86") else digits[4:] if digits.startswith("0086") else ""
-    )
+    # A landline in its international form drops the area code's 0: +86 27 87654321, and
+    # 86-27-87654321 without the plus, as a mobile may be written 86-13800138000.
+    national = digits[2:] if digits.startswith("86") else digits[4:] if digits.startswith("0086") else ""
     if national and _LANDLINE_DIGITS.fullmatch("0" + national):
         return Kind.LANDLINE
-    if plus:
-        return None
     if _LANDLINE_DIGITS.fullmatch(digits):
         return Kind.LANDLINE
     if _ID18_DIGITS.fullmatch(digits):
@@ -422,9 +421,9 @@ def _run_hits(text: str, numbers: Sequence[tuple[int, int]] = ()) -> list[Hit]:
                 start, end = groups[j][0], groups[i - 1][1]
                 if j == 0 and plus:
                     start -= 1
-                kind = _classify_digits(digits, plus=j == 0 and plus)
+                kind = _classify_digits(digits)
                 if kind is None and digits.endswith("X"):
-                    kind = _classify_digits(digits[:-1], plus=j == 0 and plus)
+                    kind = _classify_digits(digits[:-1])
                     end -= 1
                 if kind is None:
                     continue

@@ -1097,3 +1097,143 @@ def test_an_id_number_spaced_widely_keeps_its_x(separator: str) -> None:
     text = f"电话{separator.join(number)}，请核实"
     assert kinds(text) == ["id_number"]
     assert clean(text) == f"电话{REDACTED}，请核实"
+
+
+# --- the survivors of the second mutation run (bench/MUTATION.md) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "+420111199001021234",
+        "+42011119880808123X",
+        "+6222021234567894",
+        "+02787654321",
+        "86-27-87654321",
+        "86 27 87654321",
+    ],
+)
+def test_an_identifier_after_a_plus_or_a_country_code_without_it_is_detected(written: str) -> None:
+    # These were published: a run led by + was read as a phone or as nothing (张三+身份证号, a
+    # plus written for "and"), and a landline's international form needed the +.
+    text = f"张三{written}，请核实"
+    assert detected(text) == [written]
+    assert clean(text) == f"张三{REDACTED}，请核实"
+
+
+def test_a_number_led_by_a_plus_that_is_no_identifier_is_kept() -> None:
+    assert clean("电话+1 212 555 0100") == "电话+1 212 555 0100"  # a number abroad, as before
+
+
+def test_a_one_character_county_is_not_removed_alone() -> None:
+    identity = IdentityValues(county="县")
+    assert redact("县医院电话13800138000", identity=identity).text == f"县医院电话{REDACTED}"
+
+
+def test_a_building_of_the_address_named_by_a_letter_goes_with_the_address() -> None:
+    # A座 is no unit the pattern knows; the whole part below the district is a value of its own.
+    identity = IdentityValues(address="湖北省武汉市洪山区幸福路12号A座")
+    assert redact("住幸福路12号A座", identity=identity).text == f"住{REDACTED}"
+
+
+def test_an_own_id_number_of_six_characters_is_removed() -> None:
+    identity = IdentityValues(id_numbers=["420111"])
+    assert redact("证件号码420111，请核实", identity=identity).text == f"证件号码{REDACTED}，请核实"
+
+
+def test_an_own_old_id_number_makes_no_other_needles() -> None:
+    # A 15-digit number has no century to drop and no eight-digit birth date: an order number
+    # made of its digits without 19, and eight of its digits, stay.
+    identity = IdentityValues(id_numbers=["420111190102123"])
+    text = "证件420111190102123，订单4201110102123，批次19010212"
+    assert redact(text, identity=identity).text == f"证件{REDACTED}，订单4201110102123，批次19010212"
+
+
+def test_the_birth_date_of_a_mistyped_own_id_number() -> None:
+    # Eight digits after the region code are the birth date even when a later character is a
+    # typo; eight characters that are not all digits are none.
+    identity = IdentityValues(id_numbers=["42011119900102O123"])
+    assert redact("编号19900102，请核实", identity=identity).text == f"编号{REDACTED}，请核实"
+    identity = IdentityValues(id_numbers=["420111L99001021234"])
+    assert redact("型号L9900102", identity=identity).text == "型号L9900102"
+
+
+def test_an_own_phone_of_five_digits_is_removed() -> None:
+    assert redact("分机12345", identity=IdentityValues(phones=["12345"])).text == f"分机{REDACTED}"
+
+
+def test_an_own_landline_of_ten_digits() -> None:
+    # An old six-digit local number: found alone, and found cut like any long number.
+    identity = IdentityValues(phones=["0716-812345"])
+    assert (
+        redact("座机812345，又写07168（本人）12345", identity=identity).text
+        == f"座机{REDACTED}，又写{REDACTED}"
+    )
+
+
+def test_an_own_mobile_has_no_local_number() -> None:
+    # Only a landline is written without its area code; seven digits of a mobile are another number.
+    identity = IdentityValues(phones=["13912345678"])
+    assert redact("电话13912345678，工号2345678", identity=identity).text == f"电话{REDACTED}，工号2345678"
+
+
+def test_the_own_local_number_inside_a_longer_number_is_kept() -> None:
+    assert own("订单号1876543210") == "订单号1876543210"  # holds 87654321, the own landline's local number
+
+
+def test_pieces_of_an_own_number_far_apart_are_not_joined() -> None:
+    # The cut number is removed; amounts that spell the number with more than eight characters
+    # between them stay, and so does the text between them.
+    text = "电话1380013（本人）8000。收入13800元，全年的医药支出为138000元"
+    assert own(text) == f"电话{REDACTED}。收入13800元，全年的医药支出为138000元"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"电话{spell(MOBILE, LOWER)}，订单号{NOT_CARD_20}", f"电话{REDACTED}，订单号{NOT_CARD_20}"),
+        (f"订单号{NOT_CARD_20}，家中三口人", f"订单号{NOT_CARD_20}，家中三口人"),
+    ],
+)
+def test_a_long_number_stays_whole_beside_numerals(text: str, expected: str) -> None:
+    # Digits without separators are one number, read whole, even when the text also has
+    # numerals: twenty digits are no identifier, though eighteen of them would read as one.
+    assert clean(text) == expected
+
+
+@pytest.mark.parametrize("text", ["收入12000、13000、15000.5元", "空腹血糖13.5-14.2、13.8-15.6"])
+def test_listed_decimals_are_not_read_as_digits(text: str) -> None:
+    # Read digit by digit, 13000、15000.5 would be the mobile 13000150005.
+    assert detect(text) == []
+    assert clean(text) == text
+
+
+def test_touching_identifiers_are_each_detected() -> None:
+    assert detected("电话13800138000鄂A12345") == ["13800138000", "鄂A12345"]
+
+
+def test_of_two_equal_readings_of_a_run_the_first_is_taken() -> None:
+    # 0 1 3 5 … is a landline without its last digit or a mobile without its first 0.
+    assert detected("号码0 1 3 5 1 2 3 4 5 6 7 8") == ["0 1 3 5 1 2 3 4 5 6 7"]
+
+
+@pytest.mark.parametrize(
+    ("address", "text", "expected"),
+    [
+        (YICHANG.address, "夜明珠明天停水", f"{REDACTED}明天停水"),
+        (YICHANG.address, "夜里明珠路堵车", f"夜里{REDACTED}堵车"),
+        (YICHANG.address, "明夜明珠路停电", f"明{REDACTED}停电"),
+        (YICHANG.address, "珍珠明珠路上有卖", f"珍珠{REDACTED}上有卖"),
+        ("湖北省武汉市洪山区东湖东路8号", "家住湖东", f"家住{REDACTED}"),
+        ("湖北省武汉市洪山区洪山广场东路8号", "防洪广场东侧", f"防洪{REDACTED}侧"),
+        ("湖北省武汉市江岸区解放公园路8号", "动物园公园", "动物园公园"),
+        # The place word goes with the whole name only.
+        ("湖北省武汉市江岸区解放公园路8号", "沿解放公路往北", f"沿{REDACTED}路往北"),
+        # Overlapping runs: 乐乐 twice.
+        ("湖北省武汉市洪山区乐乐家园3栋", "住乐乐乐园旁", f"住{REDACTED}园旁"),
+    ],
+)
+def test_a_run_of_the_address_ends_where_the_address_does(address: str, text: str, expected: str) -> None:
+    # A run is the address's characters in its order; the characters before and after it, even
+    # ones the address also has, stay.
+    assert redact(text, identity=IdentityValues(address=address)).text == expected
