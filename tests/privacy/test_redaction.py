@@ -1121,8 +1121,10 @@ def test_an_identifier_after_a_plus_or_a_country_code_without_it_is_detected(wri
     assert clean(text) == f"张三{REDACTED}，请核实"
 
 
-def test_a_number_led_by_a_plus_that_is_no_identifier_is_kept() -> None:
-    assert clean("电话+1 212 555 0100") == "电话+1 212 555 0100"  # a number abroad, as before
+@pytest.mark.parametrize("text", ["电话+1 212 555 0100", "订单号86201234567", "编号+86 12 345 678"])
+def test_a_number_led_by_a_plus_or_86_that_is_no_identifier_is_kept(text: str) -> None:
+    # A number abroad, as before; after 86 only a whole landline is one.
+    assert clean(text) == text
 
 
 def test_a_one_character_county_is_not_removed_alone() -> None:
