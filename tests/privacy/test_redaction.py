@@ -1239,3 +1239,117 @@ def test_a_run_of_the_address_ends_where_the_address_does(address: str, text: st
     # A run is the address's characters in its order; the characters before and after it, even
     # ones the address also has, stay.
     assert redact(text, identity=IdentityValues(address=address)).text == expected
+
+
+# --- the three leaks seen while reading the survivors (bench/MUTATION.md) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "parts"),
+    [
+        (f"13800138000{ID_NUMBER}", ["13800138000", ID_NUMBER]),
+        (f"{ID_NUMBER}13800138000", [ID_NUMBER, "13800138000"]),
+        (f"13800138000{ID_X}", ["13800138000", ID_X]),
+        ("1380013800013900139000", ["13800138000", "13900139000"]),
+        (f"{CARD_16}13800138000", [CARD_16, "13800138000"]),
+        (f"02787654321{ID_NUMBER}", ["02787654321", ID_NUMBER]),
+        (f"+8613800138000{ID_NUMBER}", ["+8613800138000", ID_NUMBER]),
+        (f"13800138000{CARD_19} 13900139000", ["13800138000", CARD_19, "13900139000"]),
+    ],
+)
+def test_identifiers_glued_without_a_separator_are_each_detected(written: str, parts: list[str]) -> None:
+    # Read whole, these were one number of 22 digits or more that reads as nothing, and published.
+    text = f"材料{written}，请核实"
+    assert detected(text) == parts
+    assert clean(text) == f"材料{REDACTED}，请核实"
+
+
+@pytest.mark.parametrize("number", ["202410052200341234567890", NOT_CARD_20])
+def test_a_long_number_that_is_no_identifiers_glued_stays(number: str) -> None:
+    # A cut is taken only when every part reads as an identifier, and residual_risk still flags
+    # the number for a caseworker. Checked by hand: every cut of 24 digits in two has a part of
+    # 11 or 12 (three parts need 33), which would be a phone and begin with 0 or 1; the parts
+    # of 11 or 12 here begin with 2 (digit 1), 3 (digit 13) or 4 (digit 14). 20 digits are
+    # never cut (two identifiers have 22 at least).
+    assert clean(f"订单号{number}") == f"订单号{number}"
+    assert residual_risk(f"订单号{number}") == [RESIDUAL_LONG_NUMBER]
+
+
+def test_own_values_glued_together_are_removed() -> None:
+    result = redact(f"电话13800138000{ID_X}，请核实", identity=fresh(HOUSEHOLD))
+    assert result.text == f"电话{REDACTED}，请核实"
+    assert result.hits == Counter({"own_phone": 1, "own_id_number": 1})
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["138.0013 8000", "138.0013-8000", "138 0013.8000", "138.0013、8000", "１３８．００１３\u3000８０００"],
+)
+def test_a_phone_with_one_dot_and_another_separator_is_read(written: str) -> None:
+    # Taken for a decimal (one dot) and published.
+    text = f"电话{written}，请核实"
+    assert kinds(text) == ["mobile"]
+    assert detected(text) == [written]
+    assert clean(text) == f"电话{REDACTED}，请核实"
+
+
+@pytest.mark.parametrize(
+    "text", ["收入15000.5 13000元", "花费13800.50 1380元", "体重13.5-138000克", "单价1.380 0138元"]
+)
+def test_a_decimal_beside_other_numbers_stays(text: str) -> None:
+    # A dot with one or two digits after it is a decimal point; a dot with three or more that
+    # splits no other separated number (1.380 0138 has 8 digits, too few for a phone) too.
+    assert clean(text) == text
+
+
+def test_own_phone_with_one_dot_and_another_separator() -> None:
+    assert own("电话138.0013 8000") == f"电话{REDACTED}"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "+86 (27) 87654321",
+        "+86(27)87654321",
+        "+86（27）87654321",
+        "0086 (27) 87654321",
+        "+86 (0)27 87654321",
+        "+86 (027) 87654321",
+        "(+86) 27 87654321",
+        "(+86)(27)87654321",
+        "(86)27-87654321",
+        "（+86）（716）8123456",
+        "+86 (716) 8123456",
+    ],
+)
+def test_a_landline_with_the_country_code_and_brackets_is_detected(written: str) -> None:
+    # The brackets stood between the country code and the area code, and no pattern read them
+    # (the area code in brackets alone, (027) 87654321, was read): these were published.
+    text = f"固话{written}转总机"
+    assert kinds(text) == ["landline"]
+    assert detected(text) == [written]
+    assert clean(text) == f"固话{REDACTED}转总机"
+
+
+@pytest.mark.parametrize("written", ["(027) 87654321", "（027）87654321", "（０２７）　８７６５４３２１"])
+def test_a_landline_with_its_area_code_in_brackets_is_detected(written: str) -> None:
+    assert detected(f"固话{written}转总机") == [written]
+
+
+@pytest.mark.parametrize("text", ["编号+86 (12) 345 678", "电话+86 (27) 1234567", "(+86) 27 123"])
+def test_bracketed_numbers_that_are_no_landline_stay(text: str) -> None:
+    # A local number begins with 2 to 9 and has seven or eight digits.
+    assert clean(text) == text
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["+86 (716) 812345", "(+86)716 812345", "+86 (0)716 812345", "0086 716 812345", "(0716) 812345"],
+)
+def test_own_landline_with_the_country_code_and_brackets_is_removed(written: str) -> None:
+    # A six-digit local number is no landline to the patterns: only the own values find it, and
+    # 0716812345 and 812345 alone were not in +86 (716) 812345.
+    identity = IdentityValues(phones=["0716-812345"])
+    result = redact(f"座机{written}转", identity=identity)
+    assert result.text == f"座机{REDACTED}转"
+    assert result.hits == Counter({"own_phone": 1})
