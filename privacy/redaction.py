@@ -24,7 +24,9 @@ Digits are read as *runs*: digits joined by single spaces or dashes, optionally 
 A run is cut into consecutive groups that each read as a whole identifier, covering as many
 digits as possible: ``6222 0212 3456 7890 128`` is one bank card (not a card tail that looks
 like an old ID number), ``13800138000 420102199001011234`` is a phone and an ID number, and a
-number that reads as nothing (``2000``, ``2024``) is left alone. In a number read from
+number that reads as nothing (``2000``, ``2024``) is left alone. Of cuts covering as many
+digits, the one with more identifiers is taken: ``130 4957 6561 135 9714 3987 185 4283 4335``
+is three mobiles, not an ID number (any 18 digits) and a card. In a number read from
 numerals every digit is a group, since nothing says where 一三八〇〇一三八〇〇〇一直 ends.
 Digits without separators too many for one identifier (22 or more) are cut where every part
 reads as one (``13800138000420102199001011234``: a phone and an ID number glued), and
@@ -447,9 +449,10 @@ def _glued_parts(digits: str) -> list[int] | None:
     20 to 30 digits) stays whole, as a number of fewer than 22 digits always does. Redacting
     every long number that reads as nothing would remove those too; one that stays is still
     flagged by ``residual_risk`` (a long number), and a caseworker reads it before it is
-    published. Of several cuts, the one with the fewest parts, the first found, is taken.
+    published. Of several cuts, the one with the most parts, the first found, is taken, as a run
+    is read (``_run_hits``): three mobiles glued are three, not two cards that pass Luhn.
     """
-    # parts[i]: the fewest parts covering digits[:i], and the end of the part before it.
+    # parts[i]: the most parts covering digits[:i], and the end of the part before it.
     parts: list[tuple[int, int] | None] = [(0, 0)] + [None] * len(digits)
     reached = 0  # the last end of a cut so far
     for end in range(_MIN_CHUNK_DIGITS, len(digits) + 1):
@@ -457,9 +460,9 @@ def _glued_parts(digits: str) -> list[int] | None:
             return None  # no part can reach this far: a long number fails fast
         for start in range(max(0, end - _MAX_CHUNK_DIGITS), end - _MIN_CHUNK_DIGITS + 1):
             before = parts[start]
-            if before is None or "X" in digits[start : end - 1] or not _sure_digits(digits[start:end]):
+            if before is None or not _sure_digits(digits[start:end]):
                 continue
-            if parts[end] is None or before[0] + 1 < parts[end][0]:
+            if parts[end] is None or before[0] + 1 > parts[end][0]:
                 parts[end] = (before[0] + 1, start)
                 reached = end
     if parts[-1] is None:
@@ -474,18 +477,22 @@ def _glued_parts(digits: str) -> list[int] | None:
 
 def _split_glued(groups: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """``groups`` (start, end, digits of each group of a run) with every group of glued
-    digits that reads wholly as identifiers cut into them (``_glued_parts``)."""
+    digits that reads wholly as identifiers cut into them (``_glued_parts``).
+
+    A group is digits without separators, but for its check character, which may be set apart
+    (1380013800042011119880808004 X): it goes with the last part, which ends where the group does.
+    """
     split: list[tuple[int, int, str]] = []
     for start, end, digits in groups:
-        glued = len(digits) >= _MIN_GLUED_DIGITS and end - start == len(digits)
-        ends = _glued_parts(digits) if glued else None
+        ends = _glued_parts(digits) if len(digits) >= _MIN_GLUED_DIGITS else None
         if ends is None:
             split.append((start, end, digits))
             continue
         first = 0
-        for last in ends:
+        for last in ends[:-1]:
             split.append((start + first, start + last, digits[first:last]))
             first = last
+        split.append((start + first, end, digits[first:]))
     return split
 
 
@@ -507,7 +514,10 @@ def _run_hits(text: str, numbers: Sequence[tuple[int, int]] = ()) -> list[Hit]:
         if not read:
             groups = _split_glued(groups)
         plus = run.group().startswith("+")
-        # best[i]: (digits covered, -chunks) over the first i groups, and the chunk ending at i.
+        # best[i]: (digits covered, chunks) over the first i groups, and the chunk ending at i.
+        # Of readings covering as many digits, the one with more chunks: they are shorter, the
+        # commonest identifier is a phone, and 130 4957 6561 135 9714 3987 185 4283 4335 is
+        # three mobiles, not an ID number (its first 18 digits) and a card (a Luhn-valid rest).
         best: list[tuple[int, int]] = [(0, 0)]
         back: list[tuple[int, Hit] | None] = [None]
         for i in range(1, len(groups) + 1):
@@ -527,7 +537,7 @@ def _run_hits(text: str, numbers: Sequence[tuple[int, int]] = ()) -> list[Hit]:
                     end -= 1
                 if kind is None:
                     continue
-                score = (best[j][0] + len(digits), best[j][1] - 1)
+                score = (best[j][0] + len(digits), best[j][1] + 1)
                 if score > best[i]:
                     best[i] = score
                     back[i] = (j, Hit(kind, start, end))

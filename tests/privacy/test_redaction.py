@@ -1219,6 +1219,15 @@ def test_of_two_equal_readings_of_a_run_the_first_is_taken() -> None:
     assert detected("号码0 1 3 5 1 2 3 4 5 6 7 8") == ["0 1 3 5 1 2 3 4 5 6 7"]
 
 
+def test_of_two_readings_covering_as_many_digits_the_one_with_more_identifiers_is_taken() -> None:
+    # Its first 18 digits are an ID number to the patterns (any checksum) and the other 15 pass
+    # Luhn: read with the fewer chunks, the caseworker was told of an ID number and a bank card.
+    text = "电话130 4957 6561 135 9714 3987 185 4283 4335。"
+    assert kinds(text) == ["mobile", "mobile", "mobile"]
+    assert detected(text) == ["130 4957 6561", "135 9714 3987", "185 4283 4335"]
+    assert clean(text) == f"电话{REDACTED}。"
+
+
 @pytest.mark.parametrize(
     ("address", "text", "expected"),
     [
@@ -1353,3 +1362,86 @@ def test_own_landline_with_the_country_code_and_brackets_is_removed(written: str
     result = redact(f"座机{written}转", identity=identity)
     assert result.text == f"座机{REDACTED}转"
     assert result.hits == Counter({"own_phone": 1})
+
+
+# --- the survivors of the third mutation run (bench/MUTATION.md) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Two dots and a dash: decimals in a range, however many digits follow the first dot.
+        ("坐标范围130.0013-138.0013", "坐标范围130.0013-138.0013"),
+        # Two dots without a dash: a dotted date, and the number after it is another one.
+        ("2013.10.05 138001元", f"{REDACTED} 138001元"),
+        # One dot and no other separator: a decimal, however many digits follow it (flagged by
+        # residual_risk, as a long number, for a caseworker to read).
+        ("读数138.00138000", "读数138.00138000"),
+        # One dot with exactly three digits after it and another separator: no amount.
+        ("电话138.001 38000", f"电话{REDACTED}"),
+    ],
+)
+def test_where_a_dotted_number_is_decimals_or_a_date(text: str, expected: str) -> None:
+    assert clean(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "parts"),
+    [
+        # An old ID number of 15 digits, and an 18-digit card (no birth date, Luhn-valid).
+        ("13800138000420111900102123", ["13800138000", "420111900102123"]),
+        ("13800138000622202123456789012", ["13800138000", "622202123456789012"]),
+        # An ID number with a wrong check character, and one with a valid one but no province.
+        ("42011119900102123013800138000", ["420111199001021230", "13800138000"]),
+        ("99010119900102123613800138000", ["990101199001021236", "13800138000"]),
+        # The check character set apart, as a run may have it.
+        (f"13800138000{ID_X[:-1]} X", ["13800138000", f"{ID_X[:-1]} X"]),
+        (f"13800138000{ID_X[:-1]}-X", ["13800138000", f"{ID_X[:-1]}-X"]),
+    ],
+)
+def test_glued_identifiers_of_every_kind_are_cut(written: str, parts: list[str]) -> None:
+    text = f"材料{written}，请核实"
+    assert detected(text) == parts
+    assert clean(text) == f"材料{REDACTED}，请核实"
+
+
+def test_a_long_number_with_18_digits_that_are_no_id_number_stays() -> None:
+    # A phone and 18 digits with no province, no birth date and a wrong check character: an
+    # ID number to the patterns alone, but no part to cut a glued number into.
+    assert clean("订单号13800138000123456789012345670") == "订单号13800138000123456789012345670"
+
+
+@pytest.mark.parametrize(
+    ("written", "parts"),
+    [
+        # Read with fewer parts, each was a card of 19 or 16 digits and a 14- or 17-digit rest
+        # that passes Luhn.
+        ("134763295351626793798016160733134", ["13476329535", "16267937980", "16160733134"]),
+        ("135871570581879678847217763942425", ["13587157058", "18796788472", "17763942425"]),
+    ],
+)
+def test_of_two_cuts_of_glued_digits_the_one_with_more_parts_is_taken(written: str, parts: list[str]) -> None:
+    text = f"电话{written}。"
+    assert kinds(text) == ["mobile", "mobile", "mobile"]
+    assert detected(text) == parts
+
+
+def test_of_two_cuts_of_glued_digits_with_as_many_parts_the_first_found_is_taken() -> None:
+    # Two mobiles and a card of 19 digits, or a mobile and two 15-digit numbers that pass Luhn:
+    # the first cut found (its last part the longest) is taken, as a run takes its first reading.
+    text = "电话14190171397133570869266686044366844320385。"
+    assert detected(text) == ["14190171397", "13357086926", "6686044366844320385"]
+    assert kinds(text) == ["mobile", "mobile", "bank_card"]
+
+
+def test_detect_reads_the_text_as_written_too() -> None:
+    # Read as digits, the capital numeral 伍 of the surname 伍 joined the date to a number that
+    # is no date: only the text as written shows it (redact looked there already; detect too).
+    assert detected("出生于1930.01.01，伍强长期卧床") == ["1930.01.01"]
+
+
+def test_a_name_after_listed_numbers_is_looked_for_as_written() -> None:
+    # 陆 is a capital numeral: the listed numbers read it as their last digit (101 102 6伟), a
+    # number that is no identifier and stays, so the name is only in the text as written.
+    identity = IdentityValues(names=["陆伟"])
+    assert redact("床位101、102、陆伟", identity=identity).text == f"床位101、102、{REDACTED}"
