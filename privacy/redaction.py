@@ -24,8 +24,13 @@ Digits are read as *runs*: digits joined by single spaces or dashes, optionally 
 A run is cut into consecutive groups that each read as a whole identifier, covering as many
 digits as possible: ``6222 0212 3456 7890 128`` is one bank card (not a card tail that looks
 like an old ID number), ``13800138000 420102199001011234`` is a phone and an ID number, and a
-number that reads as nothing (``2000``, ``2024``) is left alone. In a number read from
+number that reads as nothing (``2000``, ``2024``) is left alone. Of cuts covering as many
+digits, the one with more identifiers is taken: ``130 4957 6561 135 9714 3987 185 4283 4335``
+is three mobiles, not an ID number (any 18 digits) and a card. In a number read from
 numerals every digit is a group, since nothing says where 一三八〇〇一三八〇〇〇一直 ends.
+Digits without separators too many for one identifier (22 or more) are cut where every part
+reads as one (``13800138000420102199001011234``: a phone and an ID number glued), and
+otherwise stay whole, as order numbers do (``_glued_parts``).
 
 Numerals: a number of fewer than three digits is a word and stays (三口之家, 一二年级); 十,
 百 and 千 are never digits, so 七十二岁 and 三十多岁 stay; a birth year (一九九〇年) is read
@@ -238,6 +243,23 @@ _ASCII_LISTED = re.compile(rf"[0-9] ?[{_LIST_SEPARATORS}.] ?[0-9]")
 _MIN_LISTED_DIGITS = 11
 
 
+def _decimal_or_date(number: str) -> bool:
+    """Whether the dots of an ASCII ``number`` (digits, separators, at least one dot) make it
+    decimals or a date rather than an identifier written with dots (138.0013.8000).
+
+    Two dots or more are decimals in a range (13.5-14.2) or a dotted date; one dot is a
+    decimal point (15000.5, 13000、15000.5), unless three digits or more follow it and another
+    separator splits the number too: ``138.0013 8000`` and ``138.0013-8000`` are a mobile
+    written in groups, which no amount is (amounts have one or two decimals).
+    """
+    if number.count(".") >= 2:
+        return "-" in number or bool(_DOTTED_DATE.search(number))
+    whole, _dot, fraction = number.partition(".")
+    decimals = len(fraction) - len(fraction.lstrip("0123456789"))
+    separated = any(not char.isdigit() for char in whole + fraction)
+    return decimals < 3 or not separated
+
+
 def _read_numbers(view: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     """``view`` with every number written in numerals, or digits mixed with numerals, read as
     ASCII digits, and the separators between its digits as spaces (dashes as ``-``).
@@ -259,7 +281,7 @@ def _read_numbers(view: str) -> tuple[str, tuple[tuple[int, int], ...]]:
             sum(char.isdigit() for char in number) < _MIN_LISTED_DIGITS
             or not any(char in _LIST_SEPARATORS or char == "." for char in number)
             or _THOUSANDS.fullmatch(number)
-            or ("." in number and ("-" in number or number.count(".") < 2 or _DOTTED_DATE.search(number)))
+            or ("." in number and _decimal_or_date(number))
         ):
             continue  # spaces and dashes are read as they are; 2024.10.05 2024 holds a date
         start, end = match.span()
@@ -330,6 +352,17 @@ _PAREN_PHONE = re.compile(
     rf"\([ \t]?(?:(?P<mobile>(?:\+|00)?86[ \t]?\)[ \t]?1[3-9][0-9](?:{_RUN_SEP}?[0-9]){{8}})"
     rf"|(?P<landline>0[0-9]{{2,3}}[ \t]?\)[ \t]?[0-9](?:{_RUN_SEP}?[0-9]){{6,7}}))(?![0-9])"
 )
+# A landline in its international form with brackets: +86 (27) 87654321, +86 (0)27 87654321,
+# (+86) 27 87654321, (86)(027)87654321. The digits decide (``_paren_landline``); the pattern
+# only finds a country code, an area code with a bracket on one of them, and a local number.
+_COUNTRY_CODE = r"(?:\+[ \t]?|00)?86"
+_AREA_CODE = r"0?[1-9][0-9]{1,2}"
+_BRACKETED_LANDLINE = re.compile(
+    rf"(?<![0-9+])(?:\([ \t]?{_COUNTRY_CODE}[ \t]?\)[ \t-]?(?:\([ \t]?{_AREA_CODE}[ \t]?\)|{_AREA_CODE})"
+    rf"|{_COUNTRY_CODE}[ \t-]?(?:\([ \t]?{_AREA_CODE}[ \t]?\)|\([ \t]?0[ \t]?\)[ \t]?{_AREA_CODE}))"
+    rf"[ \t-]?[2-9](?:{_RUN_SEP}?[0-9]){{6,7}}(?![0-9])"
+)
+_COUNTRY_PREFIX = re.compile(r"^(?:0086|86)0?")
 
 
 def luhn_valid(digits: str) -> bool:
@@ -359,17 +392,16 @@ def _plausible_id(digits: str) -> bool:
     return digits[:2] in PROVINCE_CODES and _real_date(int(birth[:4]), int(birth[4:6]), int(birth[6:8]))
 
 
-def _classify_digits(digits: str, *, plus: bool) -> str | None:
+def _classify_digits(digits: str) -> str | None:
+    """What a chunk of a run reads as, whether or not a ``+`` leads it: a ``+`` makes no ID or
+    card number less of one (张三+420111199001021234, a plus written for "and")."""
     if _MOBILE_DIGITS.fullmatch(digits):
         return Kind.MOBILE
-    # A landline in its international form drops the area code's 0: +86 27 87654321.
-    national = (
-        digits[2:] if plus and digits.startswith("86") else digits[4:] if digits.startswith("0086") else ""
-    )
+    # A landline in its international form drops the area code's 0: +86 27 87654321, and
+    # 86-27-87654321 without the plus, as a mobile may be written 86-13800138000.
+    national = digits[2:] if digits.startswith("86") else digits[4:] if digits.startswith("0086") else ""
     if national and _LANDLINE_DIGITS.fullmatch("0" + national):
         return Kind.LANDLINE
-    if plus:
-        return None
     if _LANDLINE_DIGITS.fullmatch(digits):
         return Kind.LANDLINE
     if _ID18_DIGITS.fullmatch(digits):
@@ -390,6 +422,78 @@ def _classify_digits(digits: str, *, plus: bool) -> str | None:
 _RUN_GROUP = re.compile(rf"[0-9]+(?:{_RUN_SEP}?[Xx])?")
 _RUN_DIGIT = re.compile(rf"[0-9](?:{_RUN_SEP}?[Xx])?")
 _NO_SEPARATORS = str.maketrans("", "", " \t-")
+# Digits written without any separator and too many for one identifier (the longest, a card,
+# has 19; two of the shortest, 22) are identifiers glued together or a number that is none.
+_MIN_GLUED_DIGITS = 2 * _MIN_CHUNK_DIGITS
+
+
+def _sure_digits(digits: str) -> bool:
+    """Whether a part of a glued number reads as an identifier without doubt: as
+    ``_classify_digits`` reads it, except that 18 digits are an ID number only with a valid
+    check character or a province and a real birth date (``_classify_digits`` takes any 18
+    digits for one, which would cut every long number with 18 digits at either end)."""
+    kind = _classify_digits(digits)
+    if kind == Kind.ID_NUMBER and len(digits) == 18:
+        return check_character(digits[:17]) == digits[17] or _plausible_id(digits)
+    return kind is not None
+
+
+def _glued_parts(digits: str) -> list[int] | None:
+    """Where to cut ``digits`` (no separators, the check character X at most at its end) so
+    that every part reads as an identifier (``_sure_digits``): the ends of the parts, or
+    ``None`` when no such cut exists.
+
+    ``13800138000420102199001011234`` is a mobile and an ID number written without a space;
+    read whole it is no identifier and was published. Only a cut into identifiers *and nothing
+    else* is taken: a number with a digit left over (an order or transaction number, often of
+    20 to 30 digits) stays whole, as a number of fewer than 22 digits always does. Redacting
+    every long number that reads as nothing would remove those too; one that stays is still
+    flagged by ``residual_risk`` (a long number), and a caseworker reads it before it is
+    published. Of several cuts, the one with the most parts, the first found, is taken, as a run
+    is read (``_run_hits``): three mobiles glued are three, not two cards that pass Luhn.
+    """
+    # parts[i]: the most parts covering digits[:i], and the end of the part before it.
+    parts: list[tuple[int, int] | None] = [(0, 0)] + [None] * len(digits)
+    reached = 0  # the last end of a cut so far
+    for end in range(_MIN_CHUNK_DIGITS, len(digits) + 1):
+        if end - reached > _MAX_CHUNK_DIGITS:
+            return None  # no part can reach this far: a long number fails fast
+        for start in range(max(0, end - _MAX_CHUNK_DIGITS), end - _MIN_CHUNK_DIGITS + 1):
+            before = parts[start]
+            if before is None or not _sure_digits(digits[start:end]):
+                continue
+            if parts[end] is None or before[0] + 1 > parts[end][0]:
+                parts[end] = (before[0] + 1, start)
+                reached = end
+    if parts[-1] is None:
+        return None
+    ends: list[int] = []
+    end = len(digits)
+    while end:
+        ends.append(end)
+        end = parts[end][1]
+    return ends[::-1]
+
+
+def _split_glued(groups: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """``groups`` (start, end, digits of each group of a run) with every group of glued
+    digits that reads wholly as identifiers cut into them (``_glued_parts``).
+
+    A group is digits without separators, but for its check character, which may be set apart
+    (1380013800042011119880808004 X): it goes with the last part, which ends where the group does.
+    """
+    split: list[tuple[int, int, str]] = []
+    for start, end, digits in groups:
+        ends = _glued_parts(digits) if len(digits) >= _MIN_GLUED_DIGITS else None
+        if ends is None:
+            split.append((start, end, digits))
+            continue
+        first = 0
+        for last in ends[:-1]:
+            split.append((start + first, start + last, digits[first:last]))
+            first = last
+        split.append((start + first, end, digits[first:]))
+    return split
 
 
 def _run_hits(text: str, numbers: Sequence[tuple[int, int]] = ()) -> list[Hit]:
@@ -407,8 +511,13 @@ def _run_hits(text: str, numbers: Sequence[tuple[int, int]] = ()) -> list[Hit]:
             for m in grouping.finditer(run.group())
         ]
         groups = [(run.start() + start, run.start() + end, digits) for start, end, digits in groups]
+        if not read:
+            groups = _split_glued(groups)
         plus = run.group().startswith("+")
-        # best[i]: (digits covered, -chunks) over the first i groups, and the chunk ending at i.
+        # best[i]: (digits covered, chunks) over the first i groups, and the chunk ending at i.
+        # Of readings covering as many digits, the one with more chunks: they are shorter, the
+        # commonest identifier is a phone, and 130 4957 6561 135 9714 3987 185 4283 4335 is
+        # three mobiles, not an ID number (its first 18 digits) and a card (a Luhn-valid rest).
         best: list[tuple[int, int]] = [(0, 0)]
         back: list[tuple[int, Hit] | None] = [None]
         for i in range(1, len(groups) + 1):
@@ -422,13 +531,13 @@ def _run_hits(text: str, numbers: Sequence[tuple[int, int]] = ()) -> list[Hit]:
                 start, end = groups[j][0], groups[i - 1][1]
                 if j == 0 and plus:
                     start -= 1
-                kind = _classify_digits(digits, plus=j == 0 and plus)
+                kind = _classify_digits(digits)
                 if kind is None and digits.endswith("X"):
-                    kind = _classify_digits(digits[:-1], plus=j == 0 and plus)
+                    kind = _classify_digits(digits[:-1])
                     end -= 1
                 if kind is None:
                     continue
-                score = (best[j][0] + len(digits), best[j][1] - 1)
+                score = (best[j][0] + len(digits), best[j][1] + 1)
                 if score > best[i]:
                     best[i] = score
                     back[i] = (j, Hit(kind, start, end))
@@ -443,6 +552,11 @@ def _run_hits(text: str, numbers: Sequence[tuple[int, int]] = ()) -> list[Hit]:
     for match in _PAREN_PHONE.finditer(text):
         kind = Kind.MOBILE if match.group("mobile") else Kind.LANDLINE
         hits.append(Hit(kind, match.start(), match.end()))
+    for match in _BRACKETED_LANDLINE.finditer(text):
+        # The country code stands for the area code's 0, which some write in brackets too.
+        national = _COUNTRY_PREFIX.sub("0", re.sub("[^0-9]", "", match.group()))
+        if _LANDLINE_DIGITS.fullmatch(national):
+            hits.append(Hit(Kind.LANDLINE, match.start(), match.end()))
     return hits
 
 
@@ -653,7 +767,9 @@ _HAN_CHAR = re.compile(f"[{_HAN}]")
 _CN_NUMBER = re.compile(f"[{_CN_DIGITS}]+")
 _VIEW_NAMES, _VIEW_DIGITS, _VIEW_ADDRESS = "names", "digits", "address"
 _VIEW_DROPS = {_VIEW_NAMES: f" \t{NAME_DOTS}", _VIEW_DIGITS: " \t-()", _VIEW_ADDRESS: " \t"}
-_PHONE_PREFIX = re.compile(r"\(?(?:\+|00)?86\)?[ \t-]*\Z")
+# Before an own phone: the country code, and the plus or the bracket left of the number found
+# (+86 (0)27 87654321, (+86716 812345: the needle 86716812345 begins after the plus).
+_PHONE_PREFIX = re.compile(r"(?:\(?(?:\+|00)?86\)?[ \t-]*)?\(?[ \t]*(?:\+|00)?\Z")
 
 
 _PROVINCE_SUFFIXES = ("省", "自治区", "特别行政区")
@@ -770,6 +886,9 @@ def _phone_needles(phone: str) -> list[_Needle]:
     if digits.startswith("0") and len(digits) >= 10:
         local = digits[3:] if digits[1] in "12" else digits[4:]
         needles.append(_Needle(Kind.OWN_PHONE, _VIEW_DIGITS, local, digit_bounded=True))
+        # The international form, the country code in place of the area code's 0, brackets or
+        # not: +86 (716) 812345 holds neither 0716812345 nor 812345 alone.
+        needles.append(_Needle(Kind.OWN_PHONE, _VIEW_DIGITS, "86" + digits[1:]))
     return needles
 
 

@@ -1097,3 +1097,351 @@ def test_an_id_number_spaced_widely_keeps_its_x(separator: str) -> None:
     text = f"电话{separator.join(number)}，请核实"
     assert kinds(text) == ["id_number"]
     assert clean(text) == f"电话{REDACTED}，请核实"
+
+
+# --- the survivors of the second mutation run (bench/MUTATION.md) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "+420111199001021234",
+        "+42011119880808123X",
+        "+6222021234567894",
+        "+02787654321",
+        "86-27-87654321",
+        "86 27 87654321",
+    ],
+)
+def test_an_identifier_after_a_plus_or_a_country_code_without_it_is_detected(written: str) -> None:
+    # These were published: a run led by + was read as a phone or as nothing (张三+身份证号, a
+    # plus written for "and"), and a landline's international form needed the +.
+    text = f"张三{written}，请核实"
+    assert detected(text) == [written]
+    assert clean(text) == f"张三{REDACTED}，请核实"
+
+
+@pytest.mark.parametrize("text", ["电话+1 212 555 0100", "订单号86201234567", "编号+86 12 345 678"])
+def test_a_number_led_by_a_plus_or_86_that_is_no_identifier_is_kept(text: str) -> None:
+    # A number abroad, as before; after 86 only a whole landline is one.
+    assert clean(text) == text
+
+
+def test_a_one_character_county_is_not_removed_alone() -> None:
+    identity = IdentityValues(county="县")
+    assert redact("县医院电话13800138000", identity=identity).text == f"县医院电话{REDACTED}"
+
+
+def test_a_building_of_the_address_named_by_a_letter_goes_with_the_address() -> None:
+    # A座 is no unit the pattern knows; the whole part below the district is a value of its own.
+    identity = IdentityValues(address="湖北省武汉市洪山区幸福路12号A座")
+    assert redact("住幸福路12号A座", identity=identity).text == f"住{REDACTED}"
+
+
+def test_an_own_id_number_of_six_characters_is_removed() -> None:
+    identity = IdentityValues(id_numbers=["420111"])
+    assert redact("证件号码420111，请核实", identity=identity).text == f"证件号码{REDACTED}，请核实"
+
+
+def test_an_own_old_id_number_makes_no_other_needles() -> None:
+    # A 15-digit number has no century to drop and no eight-digit birth date: an order number
+    # made of its digits without 19, and eight of its digits, stay.
+    identity = IdentityValues(id_numbers=["420111190102123"])
+    text = "证件420111190102123，订单4201110102123，批次19010212"
+    assert redact(text, identity=identity).text == f"证件{REDACTED}，订单4201110102123，批次19010212"
+
+
+def test_the_birth_date_of_a_mistyped_own_id_number() -> None:
+    # Eight digits after the region code are the birth date even when a later character is a
+    # typo; eight characters that are not all digits are none.
+    identity = IdentityValues(id_numbers=["42011119900102O123"])
+    assert redact("编号19900102，请核实", identity=identity).text == f"编号{REDACTED}，请核实"
+    identity = IdentityValues(id_numbers=["420111L99001021234"])
+    assert redact("型号L9900102", identity=identity).text == "型号L9900102"
+
+
+def test_an_own_phone_of_five_digits_is_removed() -> None:
+    assert redact("分机12345", identity=IdentityValues(phones=["12345"])).text == f"分机{REDACTED}"
+
+
+def test_an_own_landline_of_ten_digits() -> None:
+    # An old six-digit local number: found alone, and found cut like any long number.
+    identity = IdentityValues(phones=["0716-812345"])
+    assert (
+        redact("座机812345，又写07168（本人）12345", identity=identity).text
+        == f"座机{REDACTED}，又写{REDACTED}"
+    )
+
+
+def test_an_own_mobile_has_no_local_number() -> None:
+    # Only a landline is written without its area code; seven digits of a mobile are another number.
+    identity = IdentityValues(phones=["13912345678"])
+    assert redact("电话13912345678，工号2345678", identity=identity).text == f"电话{REDACTED}，工号2345678"
+
+
+def test_the_own_local_number_inside_a_longer_number_is_kept() -> None:
+    assert own("订单号1876543210") == "订单号1876543210"  # holds 87654321, the own landline's local number
+
+
+def test_pieces_of_an_own_number_far_apart_are_not_joined() -> None:
+    # The cut number is removed; amounts that spell the number with more than eight characters
+    # between them stay, and so does the text between them.
+    text = "电话1380013（本人）8000。收入13800元，全年的医药支出为138000元"
+    assert own(text) == f"电话{REDACTED}。收入13800元，全年的医药支出为138000元"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"电话{spell(MOBILE, LOWER)}，订单号{NOT_CARD_20}", f"电话{REDACTED}，订单号{NOT_CARD_20}"),
+        (f"订单号{NOT_CARD_20}，家中三口人", f"订单号{NOT_CARD_20}，家中三口人"),
+    ],
+)
+def test_a_long_number_stays_whole_beside_numerals(text: str, expected: str) -> None:
+    # Digits without separators are one number, read whole, even when the text also has
+    # numerals: twenty digits are no identifier, though eighteen of them would read as one.
+    assert clean(text) == expected
+
+
+@pytest.mark.parametrize("text", ["收入12000、13000、15000.5元", "空腹血糖13.5-14.2、13.8-15.6"])
+def test_listed_decimals_are_not_read_as_digits(text: str) -> None:
+    # Read digit by digit, 13000、15000.5 would be the mobile 13000150005.
+    assert detect(text) == []
+    assert clean(text) == text
+
+
+def test_touching_identifiers_are_each_detected() -> None:
+    assert detected("电话13800138000鄂A12345") == ["13800138000", "鄂A12345"]
+
+
+def test_of_two_equal_readings_of_a_run_the_first_is_taken() -> None:
+    # 0 1 3 5 … is a landline without its last digit or a mobile without its first 0.
+    assert detected("号码0 1 3 5 1 2 3 4 5 6 7 8") == ["0 1 3 5 1 2 3 4 5 6 7"]
+
+
+def test_of_two_readings_covering_as_many_digits_the_one_with_more_identifiers_is_taken() -> None:
+    # Its first 18 digits are an ID number to the patterns (any checksum) and the other 15 pass
+    # Luhn: read with the fewer chunks, the caseworker was told of an ID number and a bank card.
+    text = "电话130 4957 6561 135 9714 3987 185 4283 4335。"
+    assert kinds(text) == ["mobile", "mobile", "mobile"]
+    assert detected(text) == ["130 4957 6561", "135 9714 3987", "185 4283 4335"]
+    assert clean(text) == f"电话{REDACTED}。"
+
+
+@pytest.mark.parametrize(
+    ("address", "text", "expected"),
+    [
+        (YICHANG.address, "夜明珠明天停水", f"{REDACTED}明天停水"),
+        (YICHANG.address, "夜里明珠路堵车", f"夜里{REDACTED}堵车"),
+        (YICHANG.address, "明夜明珠路停电", f"明{REDACTED}停电"),
+        (YICHANG.address, "珍珠明珠路上有卖", f"珍珠{REDACTED}上有卖"),
+        ("湖北省武汉市洪山区东湖东路8号", "家住湖东", f"家住{REDACTED}"),
+        ("湖北省武汉市洪山区洪山广场东路8号", "防洪广场东侧", f"防洪{REDACTED}侧"),
+        ("湖北省武汉市江岸区解放公园路8号", "动物园公园", "动物园公园"),
+        # The place word goes with the whole name only.
+        ("湖北省武汉市江岸区解放公园路8号", "沿解放公路往北", f"沿{REDACTED}路往北"),
+        # Overlapping runs: 乐乐 twice.
+        ("湖北省武汉市洪山区乐乐家园3栋", "住乐乐乐园旁", f"住{REDACTED}园旁"),
+    ],
+)
+def test_a_run_of_the_address_ends_where_the_address_does(address: str, text: str, expected: str) -> None:
+    # A run is the address's characters in its order; the characters before and after it, even
+    # ones the address also has, stay.
+    assert redact(text, identity=IdentityValues(address=address)).text == expected
+
+
+# --- the three leaks seen while reading the survivors (bench/MUTATION.md) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "parts"),
+    [
+        (f"13800138000{ID_NUMBER}", ["13800138000", ID_NUMBER]),
+        (f"{ID_NUMBER}13800138000", [ID_NUMBER, "13800138000"]),
+        (f"13800138000{ID_X}", ["13800138000", ID_X]),
+        ("1380013800013900139000", ["13800138000", "13900139000"]),
+        (f"{CARD_16}13800138000", [CARD_16, "13800138000"]),
+        (f"02787654321{ID_NUMBER}", ["02787654321", ID_NUMBER]),
+        (f"+8613800138000{ID_NUMBER}", ["+8613800138000", ID_NUMBER]),
+        (f"13800138000{CARD_19} 13900139000", ["13800138000", CARD_19, "13900139000"]),
+    ],
+)
+def test_identifiers_glued_without_a_separator_are_each_detected(written: str, parts: list[str]) -> None:
+    # Read whole, these were one number of 22 digits or more that reads as nothing, and published.
+    text = f"材料{written}，请核实"
+    assert detected(text) == parts
+    assert clean(text) == f"材料{REDACTED}，请核实"
+
+
+@pytest.mark.parametrize("number", ["202410052200341234567890", NOT_CARD_20])
+def test_a_long_number_that_is_no_identifiers_glued_stays(number: str) -> None:
+    # A cut is taken only when every part reads as an identifier, and residual_risk still flags
+    # the number for a caseworker. Checked by hand: every cut of 24 digits in two has a part of
+    # 11 or 12 (three parts need 33), which would be a phone and begin with 0 or 1; the parts
+    # of 11 or 12 here begin with 2 (digit 1), 3 (digit 13) or 4 (digit 14). 20 digits are
+    # never cut (two identifiers have 22 at least).
+    assert clean(f"订单号{number}") == f"订单号{number}"
+    assert residual_risk(f"订单号{number}") == [RESIDUAL_LONG_NUMBER]
+
+
+def test_own_values_glued_together_are_removed() -> None:
+    result = redact(f"电话13800138000{ID_X}，请核实", identity=fresh(HOUSEHOLD))
+    assert result.text == f"电话{REDACTED}，请核实"
+    assert result.hits == Counter({"own_phone": 1, "own_id_number": 1})
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["138.0013 8000", "138.0013-8000", "138 0013.8000", "138.0013、8000", "１３８．００１３\u3000８０００"],
+)
+def test_a_phone_with_one_dot_and_another_separator_is_read(written: str) -> None:
+    # Taken for a decimal (one dot) and published.
+    text = f"电话{written}，请核实"
+    assert kinds(text) == ["mobile"]
+    assert detected(text) == [written]
+    assert clean(text) == f"电话{REDACTED}，请核实"
+
+
+@pytest.mark.parametrize(
+    "text", ["收入15000.5 13000元", "花费13800.50 1380元", "体重13.5-138000克", "单价1.380 0138元"]
+)
+def test_a_decimal_beside_other_numbers_stays(text: str) -> None:
+    # A dot with one or two digits after it is a decimal point; a dot with three or more that
+    # splits no other separated number (1.380 0138 has 8 digits, too few for a phone) too.
+    assert clean(text) == text
+
+
+def test_own_phone_with_one_dot_and_another_separator() -> None:
+    assert own("电话138.0013 8000") == f"电话{REDACTED}"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "+86 (27) 87654321",
+        "+86(27)87654321",
+        "+86（27）87654321",
+        "0086 (27) 87654321",
+        "+86 (0)27 87654321",
+        "+86 (027) 87654321",
+        "(+86) 27 87654321",
+        "(+86)(27)87654321",
+        "(86)27-87654321",
+        "（+86）（716）8123456",
+        "+86 (716) 8123456",
+    ],
+)
+def test_a_landline_with_the_country_code_and_brackets_is_detected(written: str) -> None:
+    # The brackets stood between the country code and the area code, and no pattern read them
+    # (the area code in brackets alone, (027) 87654321, was read): these were published.
+    text = f"固话{written}转总机"
+    assert kinds(text) == ["landline"]
+    assert detected(text) == [written]
+    assert clean(text) == f"固话{REDACTED}转总机"
+
+
+@pytest.mark.parametrize("written", ["(027) 87654321", "（027）87654321", "（０２７）　８７６５４３２１"])
+def test_a_landline_with_its_area_code_in_brackets_is_detected(written: str) -> None:
+    assert detected(f"固话{written}转总机") == [written]
+
+
+@pytest.mark.parametrize("text", ["编号+86 (12) 345 678", "电话+86 (27) 1234567", "(+86) 27 123"])
+def test_bracketed_numbers_that_are_no_landline_stay(text: str) -> None:
+    # A local number begins with 2 to 9 and has seven or eight digits.
+    assert clean(text) == text
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["+86 (716) 812345", "(+86)716 812345", "+86 (0)716 812345", "0086 716 812345", "(0716) 812345"],
+)
+def test_own_landline_with_the_country_code_and_brackets_is_removed(written: str) -> None:
+    # A six-digit local number is no landline to the patterns: only the own values find it, and
+    # 0716812345 and 812345 alone were not in +86 (716) 812345.
+    identity = IdentityValues(phones=["0716-812345"])
+    result = redact(f"座机{written}转", identity=identity)
+    assert result.text == f"座机{REDACTED}转"
+    assert result.hits == Counter({"own_phone": 1})
+
+
+# --- the survivors of the third mutation run (bench/MUTATION.md) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Two dots and a dash: decimals in a range, however many digits follow the first dot.
+        ("坐标范围130.0013-138.0013", "坐标范围130.0013-138.0013"),
+        # Two dots without a dash: a dotted date, and the number after it is another one.
+        ("2013.10.05 138001元", f"{REDACTED} 138001元"),
+        # One dot and no other separator: a decimal, however many digits follow it (flagged by
+        # residual_risk, as a long number, for a caseworker to read).
+        ("读数138.00138000", "读数138.00138000"),
+        # One dot with exactly three digits after it and another separator: no amount.
+        ("电话138.001 38000", f"电话{REDACTED}"),
+    ],
+)
+def test_where_a_dotted_number_is_decimals_or_a_date(text: str, expected: str) -> None:
+    assert clean(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "parts"),
+    [
+        # An old ID number of 15 digits, and an 18-digit card (no birth date, Luhn-valid).
+        ("13800138000420111900102123", ["13800138000", "420111900102123"]),
+        ("13800138000622202123456789012", ["13800138000", "622202123456789012"]),
+        # An ID number with a wrong check character, and one with a valid one but no province.
+        ("42011119900102123013800138000", ["420111199001021230", "13800138000"]),
+        ("99010119900102123613800138000", ["990101199001021236", "13800138000"]),
+        # The check character set apart, as a run may have it.
+        (f"13800138000{ID_X[:-1]} X", ["13800138000", f"{ID_X[:-1]} X"]),
+        (f"13800138000{ID_X[:-1]}-X", ["13800138000", f"{ID_X[:-1]}-X"]),
+    ],
+)
+def test_glued_identifiers_of_every_kind_are_cut(written: str, parts: list[str]) -> None:
+    text = f"材料{written}，请核实"
+    assert detected(text) == parts
+    assert clean(text) == f"材料{REDACTED}，请核实"
+
+
+def test_a_long_number_with_18_digits_that_are_no_id_number_stays() -> None:
+    # A phone and 18 digits with no province, no birth date and a wrong check character: an
+    # ID number to the patterns alone, but no part to cut a glued number into.
+    assert clean("订单号13800138000123456789012345670") == "订单号13800138000123456789012345670"
+
+
+@pytest.mark.parametrize(
+    ("written", "parts"),
+    [
+        # Read with fewer parts, each was a card of 19 or 16 digits and a 14- or 17-digit rest
+        # that passes Luhn.
+        ("134763295351626793798016160733134", ["13476329535", "16267937980", "16160733134"]),
+        ("135871570581879678847217763942425", ["13587157058", "18796788472", "17763942425"]),
+    ],
+)
+def test_of_two_cuts_of_glued_digits_the_one_with_more_parts_is_taken(written: str, parts: list[str]) -> None:
+    text = f"电话{written}。"
+    assert kinds(text) == ["mobile", "mobile", "mobile"]
+    assert detected(text) == parts
+
+
+def test_of_two_cuts_of_glued_digits_with_as_many_parts_the_first_found_is_taken() -> None:
+    # Two mobiles and a card of 19 digits, or a mobile and two 15-digit numbers that pass Luhn:
+    # the first cut found (its last part the longest) is taken, as a run takes its first reading.
+    text = "电话14190171397133570869266686044366844320385。"
+    assert detected(text) == ["14190171397", "13357086926", "6686044366844320385"]
+    assert kinds(text) == ["mobile", "mobile", "bank_card"]
+
+
+def test_detect_reads_the_text_as_written_too() -> None:
+    # Read as digits, the capital numeral 伍 of the surname 伍 joined the date to a number that
+    # is no date: only the text as written shows it (redact looked there already; detect too).
+    assert detected("出生于1930.01.01，伍强长期卧床") == ["1930.01.01"]
+
+
+def test_a_name_after_listed_numbers_is_looked_for_as_written() -> None:
+    # 陆 is a capital numeral: the listed numbers read it as their last digit (101 102 6伟), a
+    # number that is no identifier and stays, so the name is only in the text as written.
+    identity = IdentityValues(names=["陆伟"])
+    assert redact("床位101、102、陆伟", identity=identity).text == f"床位101、102、{REDACTED}"
