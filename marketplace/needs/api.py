@@ -1,4 +1,6 @@
-"""HTTP API of needs: intake for source systems, public reads for everyone."""
+"""HTTP API of needs: intake for source systems, public reads for everyone, and the feedback
+pull (a source system reads its own events after a cursor; pulling marks nothing, so webhook
+dispatch and pull are independent and a platform deduplicates on ``event_id``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Synthetic intake records for the demo, the tests and the benchmarks.
+"""Synthetic intake records for the demo, the tests and the benchmarks, and the demo needs of
+`make run` (``seed_demo_needs``: the records pushed through the real intake service).
 
 Every name, ID number, phone and address is made up in code; the ID numbers carry valid
 check characters so they pass intake like real ones.

@@ -1,4 +1,5 @@
-"""Needs and where they come from.
+"""Needs, where they come from (source systems, policy overrides), and the feedback outbox to
+the monitoring platform (written in the same transaction as the change it reports).
 
 Nothing in these tables identifies a person: a need carries the household's keyed token, the
 redacted public text and generalized attributes, never a name, an ID number, a phone or an
