@@ -44,6 +44,7 @@ from marketplace.claims.services.claims import (
     claim_withdraw,
     holder_label,
     need_claim,
+    when_text,
 )
 from marketplace.claims.services.transfers import transfer_accept, transfer_decline, transfer_request
 from marketplace.needs.forms import AmountField
@@ -261,9 +262,12 @@ def _need_page(request, code: str) -> str:
 def claim_renew_view(request, pk: int):
     claim = _claim_or_404(pk)
     claim = claim_renew(claim=claim, actor=request.user)
+    # A renewal holds the claim for a full lease from now (not from its old end), so the
+    # message names the new end rather than a number of days "more".
     messages.success(
         request,
-        _("The claim is renewed; it now holds for another %(days)d days.") % {"days": _lease_days()},
+        _("The claim is renewed; it now holds until %(lease)s.")
+        % {"lease": when_text(claim.lease_expires_at)},
     )
     return _back(request, reverse("claims:mine"))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -339,6 +339,21 @@ def test_renewing_extends_the_lease_from_now(client, need, member, charity):
     assert claim.lease_expires_at == start + timedelta(days=24)
     assert ClaimTransition.objects.filter(claim=claim, from_status="active", to_status="active").exists()
 
+
+
+def test_renewing_on_the_page_says_the_new_end_of_the_lease(client, need, member, charity):
+    """Renewed on day 10 of 14, the lease runs to day 24: the message names that date, in
+    Chinese, instead of promising 14 days more than the old end."""
+    start = timezone.make_aware(datetime(2026, 12, 1, 9, 0))
+    with time_machine.travel(start, tick=False):
+        claim = claim_by(member, need, "10.00", charity)
+    client.force_login(member)
+    with time_machine.travel(start + timedelta(days=10), tick=False):
+        client.post(f"/claims/{claim.pk}/renew/")
+        page = client.get("/claims/mine/").content.decode()
+    assert "认领已续期，有效期至 2026年12月25日" in page
+    assert "再延长" not in page
+    assert "续期后自续期之时起保留 14 天" in page
 
 def test_only_the_holder_renews_and_only_while_active(need, member, charity):
     claim = claim_by(member, need, "10.00", charity)
