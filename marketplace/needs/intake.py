@@ -52,6 +52,25 @@ FORBIDDEN_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")  #
 SERVICE_NEED_TYPES = frozenset({NeedType.CARE_SERVICE, NeedType.COUNSELLING})
 
 
+# Every spelling of a person's sex that source systems send: the portal's words, Chinese, and the
+# codes of GB/T 2261.1 (1 male, 2 female, 0 unknown, 9 unstated). Unknown and unstated count as
+# not given (the ID number's own sex, if any, stands). Integers arrive as JSON numbers too.
+SEX_SPELLINGS = {
+    "male": "male",
+    "female": "female",
+    "男": "male",
+    "女": "female",
+    "男性": "male",
+    "女性": "female",
+    "1": "male",
+    "2": "female",
+    "0": "",
+    "9": "",
+    "未知": "",
+    "未说明": "",
+}
+
+
 @dataclass(frozen=True)
 class Person:
     name: str = field(repr=False)
@@ -249,10 +268,17 @@ class _Reader:
             birth_date = given_birth or birth_date
             given_sex = data.get("sex")
             if given_sex not in (None, ""):
-                if given_sex not in ("male", "female"):
-                    self.error(f"{path}.sex", _("Use male or female."))
-                else:
-                    sex = given_sex
+                spelled = SEX_SPELLINGS.get(str(given_sex).strip().lower())
+                if spelled is None:
+                    self.error(
+                        f"{path}.sex",
+                        _(
+                            "Use male or female, 男 or 女, or a GB/T 2261.1 code: "
+                            "1 male, 2 female, 0 or 9 unknown."
+                        ),
+                    )
+                elif spelled:
+                    sex = spelled
         return Person(name=name, id_number=id_number, birth_date=birth_date, sex=sex)
 
 

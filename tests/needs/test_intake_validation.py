@@ -441,3 +441,53 @@ def test_any_value_in_any_field_never_fails_the_batch(client, source, make_recor
 )
 def test_a_need_code_that_cannot_exist_is_a_404_without_a_query(client, method, url):
     assert getattr(client, method)(url).status_code == 404
+
+
+# --- coded fields in every spelling source systems send (issue 11, item 10) -----------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("female", "female"),
+        ("2", "female"),
+        (2, "female"),
+        ("女", "female"),
+        ("女性", "female"),
+        ("Female", "female"),
+        ("1", "male"),
+        (1, "male"),
+        ("男", "male"),
+        ("0", ""),
+        ("9", ""),
+    ],
+)
+def test_the_beneficiarys_sex_is_read_in_gb_t_2261_codes_and_chinese(
+    client, source, make_record, given, stored
+):
+    record = medical(make_record, "SEX-1")
+    record["beneficiary"] = {"name": "李小红", "birth_date": "2015-03-02", "sex": given}
+
+    rows = results(
+        client.post(
+            URL, {"records": [record]}, content_type="application/json", HTTP_AUTHORIZATION=auth(source)
+        )
+    )
+
+    assert rows[0]["status"] in ("created", "held"), rows[0]
+    assert Need.objects.get(source_ref="SEX-1").sex == stored
+
+
+def test_an_unknown_sex_code_is_refused_with_every_accepted_spelling(client, source, make_record):
+    record = medical(make_record, "SEX-BAD")
+    record["beneficiary"] = {"name": "李小红", "birth_date": "2015-03-02", "sex": "3"}
+
+    rows = results(
+        client.post(
+            URL, {"records": [record]}, content_type="application/json", HTTP_AUTHORIZATION=auth(source)
+        )
+    )
+
+    assert rows[0]["status"] == "rejected"
+    (message,) = rows[0]["errors"]["beneficiary.sex"]
+    assert "男" in message and "GB/T 2261.1" in message and "1 男，2 女" in message
