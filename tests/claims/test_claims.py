@@ -340,7 +340,6 @@ def test_renewing_extends_the_lease_from_now(client, need, member, charity):
     assert ClaimTransition.objects.filter(claim=claim, from_status="active", to_status="active").exists()
 
 
-
 def test_renewing_on_the_page_says_the_new_end_of_the_lease(client, need, member, charity):
     """Renewed on day 10 of 14, the lease runs to day 24: the message names that date, in
     Chinese, instead of promising 14 days more than the old end."""
@@ -354,6 +353,7 @@ def test_renewing_on_the_page_says_the_new_end_of_the_lease(client, need, member
     assert "认领已续期，有效期至 2026年12月25日" in page
     assert "再延长" not in page
     assert "续期后自续期之时起保留 14 天" in page
+
 
 def test_only_the_holder_renews_and_only_while_active(need, member, charity):
     claim = claim_by(member, need, "10.00", charity)
