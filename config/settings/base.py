@@ -117,6 +117,19 @@ TEMPLATES = [
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)  # the embedded default keeps its SQLite file under var/
+    # Parallel requests that write (each evidence read writes an access-log row) must wait for
+    # one another, never fail with "database is locked": WAL lets readers run beside the one
+    # writer; IMMEDIATE takes the write lock when a transaction begins (a DEFERRED one that
+    # upgrades from reading to writing fails at once instead of waiting); the busy timeout is
+    # how long a request waits for that lock. With ATOMIC_REQUESTS every request's transaction
+    # is IMMEDIATE, so requests run one at a time on SQLite: PostgreSQL is for load.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
