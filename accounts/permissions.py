@@ -78,11 +78,26 @@ def is_claim_holder(user, claim) -> bool:
     """Who holds ``claim``: an active member of the claiming organization, or the volunteer who
     claimed. The holder renews, withdraws and answers transfer requests for the claim, reports
     its deliveries and sees their evidence."""
+    return _active(user) and _holds(user, claim, _member_of(user))
+
+
+def claims_held_by(user, claims) -> set[int]:
+    """The pks of those of ``claims`` that ``user`` holds (``is_claim_holder``), with one query
+    however many claims a page lists."""
     if not _active(user):
-        return False
+        return set()
+    organizations = _member_of(user)
+    return {claim.pk for claim in claims if _holds(user, claim, organizations)}
+
+
+def _member_of(user) -> set[int]:
+    return set(user.memberships.filter(status=ACTIVE_MEMBERSHIP).values_list("organization_id", flat=True))
+
+
+def _holds(user, claim, organizations: set[int]) -> bool:
     if claim.volunteer_id:
         return claim.volunteer.user_id == user.pk
-    return user.memberships.filter(organization_id=claim.organization_id, status=ACTIVE_MEMBERSHIP).exists()
+    return claim.organization_id in organizations
 
 
 def is_need_caseworker(user, need) -> bool:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import is_claim_holder
+from accounts.permissions import claims_held_by
 from core.errors import redirect_on_refusal
 from core.http import safe_next
 from marketplace.claims.errors import ClaimRefused
@@ -153,7 +153,8 @@ def claim_panel_context(request, need: Need, *, form: ClaimForm | None = None) -
         return context
     organizations = list(organizations_for_claiming(user=user))
     volunteer = _claimant_volunteer(user, need)
-    mine = [row for row in history if row["active"] and is_claim_holder(user, row["claim"])]
+    held = claims_held_by(user, [row["claim"] for row in history if row["active"]])
+    mine = [row for row in history if row["active"] and row["claim"].pk in held]
     holding = {row["claim"].organization_id for row in mine if row["claim"].organization_id}
     claim_for = [organization for organization in organizations if organization.pk not in holding]
     if volunteer is not None and any(row["claim"].volunteer_id == volunteer.pk for row in mine):
@@ -357,11 +358,12 @@ def my_claims(request):
     user = request.user
     claims = list(claims_of_user(user=user)[:200])
     soon = timezone.now() + RENEW_SOON
+    held = claims_held_by(user, claims)
     rows = [
         {
             "claim": claim,
             "holder": holder_label(claim),
-            "manage": is_claim_holder(user, claim),
+            "manage": claim.pk in held,
             "status_label": claim_status_label(claim.status),
             "expires_soon": claim.status == ClaimStatus.ACTIVE and claim.lease_expires_at <= soon,
         }
