@@ -354,7 +354,16 @@ class PolicyOverride(models.Model):
 
 
 class FeedbackEvent(models.Model):
-    KINDS = ("claim", "claim_released", "delivery", "verification", "expiry", "transfer", "fulfilled")
+    KINDS = (
+        "claim",
+        "claim_released",
+        "delivery",
+        "verification",
+        "expiry",
+        "transfer",
+        "fulfilled",
+        "situation_change",
+    )
 
     event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     source_system = models.ForeignKey(
