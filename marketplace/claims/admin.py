@@ -26,7 +26,7 @@ from accounts.permissions import may_decide_transfers, may_handle_situation_repo
 from core.errors import RefusalRedirectMixin
 from marketplace.claims.models import SituationReportStatus
 from marketplace.claims.selectors import situation_reports_for, transfers_escalated_for
-from marketplace.claims.services.claims import MAX_NOTE, holder_label
+from marketplace.claims.services.claims import MAX_NOTE, claim_status_label, holder_label
 from marketplace.claims.services.situation import situation_handle
 from marketplace.claims.services.transfers import transfer_decide
 
@@ -222,6 +222,7 @@ class SituationReportView(
                 "claim": report.claim,
                 "need": report.claim.need,
                 "holder": holder_label(report.claim),
+                "claim_status": claim_status_label(report.claim.status),
             }
         )
         context["form"] = form or SituationHandleForm()
