@@ -30,6 +30,8 @@ ADMIN_MEMBERSHIP = "admin"
 # for a department handler, their department's needs); the selectors scope with these too.
 CHAIN_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.DEPARTMENT_HANDLER)
 EXPIRED_REPORT_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.DEPARTMENT_HANDLER)
+# Claims whose holder has been to the household (claims.models.ClaimStatus: active, completed).
+REPORTING_CLAIM_STATUSES = ("active", "completed")
 
 
 def _active(user) -> bool:
@@ -79,6 +81,12 @@ def is_claim_holder(user, claim) -> bool:
     claimed. The holder renews, withdraws and answers transfer requests for the claim, reports
     its deliveries and sees their evidence."""
     return _active(user) and _holds(user, claim, _member_of(user))
+
+
+def may_report_situation(user, claim) -> bool:
+    """The holder of an active or completed claim has met the household, and reports a change
+    in its situation (seed 三(三)) to the need's caseworkers."""
+    return claim.status in REPORTING_CLAIM_STATUSES and is_claim_holder(user, claim)
 
 
 def claims_held_by(user, claims) -> set[int]:
@@ -148,6 +156,12 @@ def may_verify_deliveries(user) -> bool:
 def may_decide_transfers(user) -> bool:
     """Caseworkers (in any region) and administrators open the escalated transfers; each one is
     then decided under ``is_need_caseworker`` of the claim's need."""
+    return _active(user) and (_acts_everywhere(user) or user.has_role(Role.CASEWORKER))
+
+
+def may_handle_situation_reports(user) -> bool:
+    """Caseworkers (in any region) and administrators open the household situation reports;
+    each one is then handled under ``is_need_caseworker`` of the claim's need."""
     return _active(user) and (_acts_everywhere(user) or user.has_role(Role.CASEWORKER))
 
 

@@ -268,6 +268,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The outbox row is the truth: this re-sends what a lost message or a failed webhook left.
     "redispatch-feedback": {"task": "needs.redispatch_feedback", "schedule": 60.0},
+    # Previewed spreadsheets hold identities: none outlives IMPORT_PREVIEW_MINUTES by much.
+    "purge-import-previews": {"task": "needs.purge_import_previews", "schedule": crontab(minute="*/10")},
 }
 # Seconds /healthz waits for the broker before reporting it down.
 BROKER_HEALTH_TIMEOUT = env.float("BROKER_HEALTH_TIMEOUT", default=2.0)
@@ -425,6 +427,8 @@ K_ANONYMITY_K = env.int("K_ANONYMITY_K", default=5)
 INTAKE_MAX_RECORDS = env.int("INTAKE_MAX_RECORDS", default=500)
 INTAKE_MAX_BODY_BYTES = env.int("INTAKE_MAX_BODY_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = INTAKE_MAX_BODY_BYTES
+# Minutes a previewed spreadsheet is kept (encrypted) for its uploader to confirm the import.
+IMPORT_PREVIEW_MINUTES = env.int("IMPORT_PREVIEW_MINUTES", default=30)
 
 # --- Marketplace ----------------------------------------------------------------------------
 # Days a claim holds its amount before the claimant must renew it.

@@ -205,3 +205,60 @@ class TransferTransition(models.Model):
 
     def __str__(self) -> str:
         return f"transfer {self.transfer_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+class SituationChange(models.TextChoices):
+    """What changed in the household (seed 三(三): 家庭状况变化, 新的困难)."""
+
+    NEW_DIFFICULTY = "new_difficulty", _("A new difficulty")
+    ILLNESS = "illness", _("Serious illness or injury")
+    INCOME = "income", _("Income fell or work was lost")
+    HOUSEHOLD = "household", _("Household members changed")
+    ACCIDENT = "accident", _("Accident or disaster")
+    IMPROVED = "improved", _("The situation improved")
+    OTHER = "other", _("Other change")
+
+
+class SituationReportStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for the caseworker")
+    HANDLED = "handled", _("Handled")
+
+
+class SituationReport(models.Model):
+    """家庭状况变化报告: the holder of a claim saw the household's situation change.
+
+    It reaches the need's caseworkers as a task and the monitoring platform as a feedback event
+    (``situation_change``); like every stored note, its text identifies no one.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="situation_reports")
+    change = models.CharField(_("what changed"), max_length=20, choices=SituationChange.choices)
+    details = models.TextField(_("what you saw"))
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reported_at = models.DateTimeField(_("reported"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SituationReportStatus.choices, default=SituationReportStatus.OPEN
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    outcome = models.TextField(_("what was done"), blank=True)
+
+    class Meta:
+        verbose_name = _("household situation report")
+        verbose_name_plural = _("household situation reports")
+        ordering = ["reported_at", "pk"]
+        indexes = [
+            models.Index(fields=["reported_at"], condition=Q(status="open"), name="situation_report_open"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=SituationReportStatus.values), name="situation_report_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"situation report {self.pk} on claim {self.claim_id}"

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
-from marketplace.claims.models import Claim, TransferRequest, TransferStatus
+from marketplace.claims.models import (
+    Claim,
+    SituationReport,
+    SituationReportStatus,
+    TransferRequest,
+    TransferStatus,
+)
 from marketplace.needs.models import Need
 from marketplace.organizations.models import Membership, MembershipRole, MembershipStatus
 
@@ -72,3 +78,22 @@ def transfers_escalated_for(*, user) -> QuerySet[TransferRequest]:
     return scope_queryset(
         transfers, user, roles=[Role.CASEWORKER], region_field="claim__need__region__code"
     ).order_by("answer_due_at", "pk")
+
+
+def situation_reports_for(*, user, status: str | None = None) -> QuerySet[SituationReport]:
+    """Household situation reports on the needs in the caseworker's scope (of one status when
+    given): open ones oldest first, the others most recently handled first."""
+    reports = SituationReport.objects.select_related(
+        "claim__need__region", "claim__organization", "claim__volunteer", "handled_by"
+    )
+    if status is not None:
+        reports = reports.filter(status=status)
+    scoped = scope_queryset(reports, user, roles=[Role.CASEWORKER], region_field="claim__need__region__code")
+    if status == SituationReportStatus.OPEN:
+        return scoped.order_by("reported_at", "pk")
+    return scoped.order_by(F("handled_at").desc(nulls_first=True), "-pk")
+
+
+def situation_reports_of_claim(*, claim: Claim) -> QuerySet[SituationReport]:
+    """What the claim's holder reported on the household, newest first."""
+    return SituationReport.objects.filter(claim=claim).order_by("-reported_at", "-pk")

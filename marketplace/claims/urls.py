@@ -14,6 +14,7 @@ urlpatterns = [
     path("claims/mine/", views.my_claims, name="mine"),
     path("claims/<int:pk>/renew/", views.claim_renew_view, name="renew"),
     path("claims/<int:pk>/withdraw/", views.claim_withdraw_view, name="withdraw"),
+    path("claims/<int:pk>/situation/", views.claim_situation_view, name="situation"),
     path("transfers/<int:pk>/accept/", views.transfer_accept_view, name="transfer-accept"),
     path("transfers/<int:pk>/decline/", views.transfer_decline_view, name="transfer-decline"),
 ]

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
@@ -24,15 +24,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import claims_held_by
+from accounts.permissions import REPORTING_CLAIM_STATUSES, claims_held_by, may_report_situation
 from core.errors import redirect_on_refusal
 from core.http import safe_next
 from marketplace.claims.errors import ClaimRefused
 from marketplace.claims.hooks import claim_warnings
-from marketplace.claims.models import HOLDING_CLAIM_STATUSES, Claim, ClaimStatus, TransferRequest
+from marketplace.claims.models import (
+    HOLDING_CLAIM_STATUSES,
+    Claim,
+    ClaimStatus,
+    SituationChange,
+    TransferRequest,
+)
 from marketplace.claims.selectors import (
     claims_of_user,
     claims_public_history,
+    situation_reports_of_claim,
     transfers_requested_by_user,
     transfers_to_answer,
 )
@@ -46,6 +53,7 @@ from marketplace.claims.services.claims import (
     need_claim,
     when_text,
 )
+from marketplace.claims.services.situation import situation_report
 from marketplace.claims.services.transfers import transfer_accept, transfer_decline, transfer_request
 from marketplace.needs.forms import AmountField
 from marketplace.needs.models import OPEN_FOR_CLAIMS, AmountKind, Need
@@ -153,8 +161,14 @@ def claim_panel_context(request, need: Need, *, form: ClaimForm | None = None) -
         return context
     organizations = list(organizations_for_claiming(user=user))
     volunteer = _claimant_volunteer(user, need)
-    held = claims_held_by(user, [row["claim"] for row in history if row["active"]])
+    held = claims_held_by(
+        user, [row["claim"] for row in history if row["status"] in REPORTING_CLAIM_STATUSES]
+    )
     mine = [row for row in history if row["active"] and row["claim"].pk in held]
+    # Completed claims of theirs: the holder has been to the household and may report on it.
+    context["my_completed_claims"] = [
+        row for row in history if row["status"] == ClaimStatus.COMPLETED and row["claim"].pk in held
+    ]
     holding = {row["claim"].organization_id for row in mine if row["claim"].organization_id}
     claim_for = [organization for organization in organizations if organization.pk not in holding]
     if volunteer is not None and any(row["claim"].volunteer_id == volunteer.pk for row in mine):
@@ -377,3 +391,58 @@ def my_claims(request):
         "lease_days": _lease_days(),
     }
     return render(request, "claims/mine.html", context)
+
+
+# --- household situation reports ----------------------------------------------------------------
+
+
+class SituationReportForm(forms.Form):
+    change = forms.ChoiceField(
+        label=gettext_lazy("What changed"), choices=SituationChange.choices, widget=forms.RadioSelect
+    )
+    details = forms.CharField(
+        label=gettext_lazy("What you saw"),
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy(
+            "Describe the change (e.g. the father was hospitalised in March; the child starts school "
+            "in September). Never write anyone's name, ID number, phone or address: the caseworker "
+            "knows the household."
+        ),
+    )
+
+
+@login_required
+def claim_situation_view(request, pk: int):
+    """The holder of a claim reports a change in the household's situation (seed 三(三))."""
+    claim = _claim_or_404(pk)
+    if not may_report_situation(request.user, claim):
+        raise PermissionDenied
+    form = SituationReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            situation_report(
+                claim=claim,
+                actor=request.user,
+                change=form.cleaned_data["change"],
+                details=form.cleaned_data["details"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Thank you. The caseworkers of the household's county will follow up, and the "
+                    "change is passed on to the monitoring platform."
+                ),
+            )
+            return redirect("claims:mine")
+    context = {
+        "claim": claim,
+        "need": claim.need,
+        "holder": holder_label(claim),
+        "form": form,
+        "reports": list(situation_reports_of_claim(claim=claim)[:20]),
+    }
+    return render(request, "claims/situation.html", context, status=400 if form.errors else 200)

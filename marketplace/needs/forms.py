@@ -241,15 +241,18 @@ class PolicyOverrideForm(WagtailAdminModelForm):
 # --- spreadsheet import ------------------------------------------------------------------------
 
 
+class SpreadsheetConfirmForm(forms.Form):
+    """The preview page's "import" button: names the previewed file kept on the server."""
+
+    reference = forms.UUIDField(widget=forms.HiddenInput)
+
+
 class SpreadsheetUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Spreadsheet (.xlsx)"),
         help_text=_("Use the template. At most 5 MB and 2,000 rows."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
-    # Set on the preview page: the same file again imports; its digest proves it is the same.
-    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
-    digest = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, too_large: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

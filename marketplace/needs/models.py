@@ -354,7 +354,16 @@ class PolicyOverride(models.Model):
 
 
 class FeedbackEvent(models.Model):
-    KINDS = ("claim", "claim_released", "delivery", "verification", "expiry", "transfer", "fulfilled")
+    KINDS = (
+        "claim",
+        "claim_released",
+        "delivery",
+        "verification",
+        "expiry",
+        "transfer",
+        "fulfilled",
+        "situation_change",
+    )
 
     event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     source_system = models.ForeignKey(
@@ -384,3 +393,27 @@ class FeedbackEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.event_id}"
+
+
+class ImportPreview(models.Model):
+    """A spreadsheet a caseworker previewed, kept until they confirm it (表格导入预览).
+
+    The file holds names and ID numbers, so it is stored only encrypted with
+    ``FIELD_ENCRYPTION_KEYS``, only for its uploader, and only until it is imported or
+    ``IMPORT_PREVIEW_MINUTES`` pass (``services.import_previews``).
+    """
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=200)
+    digest = models.CharField(max_length=64)
+    encrypted = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("spreadsheet preview")
+        verbose_name_plural = _("spreadsheet previews")
+
+    def __str__(self) -> str:
+        return f"import preview {self.reference}"

@@ -16,6 +16,7 @@ from marketplace.needs.services.feedback_dispatch import (
     feedback_dispatch,
     feedback_redispatch,
 )
+from marketplace.needs.services.import_previews import import_previews_purge
 
 
 @shared_task(name="needs.dispatch_feedback_event", bind=True, acks_late=True, max_retries=None)
@@ -42,3 +43,9 @@ def redispatch_feedback() -> int:
 def expire_needs() -> int:
     """Expire needs past their needed-by date (beat runs it nightly); safe to run twice."""
     return needs_expire()
+
+
+@shared_task(name="needs.purge_import_previews")
+def purge_import_previews() -> int:
+    """Delete previewed spreadsheets past their time (beat, every ten minutes)."""
+    return import_previews_purge()

@@ -16,6 +16,7 @@ from accounts.permissions import (
     is_need_caseworker,
     is_organization_admin,
     may_decide_transfers,
+    may_handle_situation_reports,
     may_review_needs,
     may_review_organizations,
     may_see_chain,
@@ -32,7 +33,14 @@ from tests.factories.organizations import MembershipFactory, OrganizationFactory
 pytestmark = pytest.mark.django_db
 
 HONGSHAN, JIANGAN, WUHAN, YICHANG = "420111", "420102", "420100", "420500"
-CASEWORK_GATES = (may_review_needs, may_review_organizations, may_verify_deliveries, may_decide_transfers)
+CASEWORK_GATES = (
+    may_review_needs,
+    may_review_organizations,
+    may_verify_deliveries,
+    may_decide_transfers,
+    may_handle_situation_reports,
+    may_handle_situation_reports,
+)
 READING_GATES = (may_see_chain, may_see_expired_needs)
 
 

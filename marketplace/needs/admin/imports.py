@@ -1,14 +1,14 @@
 """表格导入需求 (``/admin/import-needs/``): caseworkers import needs from an .xlsx file, after a
-dry-run preview. The file lives only in memory for one request (see ``SpreadsheetImportView``).
+dry-run preview; the previewed file is kept encrypted until confirmed (see ``SpreadsheetImportView``).
 
 Views parse input, call one selector or service, and render.
 """
 
 from __future__ import annotations
 
-import hashlib
 from io import BytesIO
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import InMemoryUploadedFile
@@ -30,7 +30,13 @@ from wagtail.admin.viewsets.base import ViewSet
 from accounts.permissions import may_review_needs
 from core.backoffice import menu_item_for
 from marketplace.needs.admin.common import ReviewerRequiredMixin
-from marketplace.needs.forms import SpreadsheetUploadForm
+from marketplace.needs.forms import SpreadsheetConfirmForm, SpreadsheetUploadForm
+from marketplace.needs.services.import_previews import (
+    ImportPreviewGone,
+    import_preview_discard,
+    import_preview_open,
+    import_preview_store,
+)
 from marketplace.needs.services.imports import needs_import
 from marketplace.needs.services.intake import Outcome as IntakeOutcome
 from marketplace.needs.spreadsheet import (
@@ -111,13 +117,11 @@ STATUS_LABELS = {
 @method_decorator(never_cache, name="dispatch")
 @method_decorator(sensitive_post_parameters(), name="dispatch")
 class SpreadsheetImportView(ReviewerRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
-    """Upload → dry-run preview → the same file again → import.
+    """Upload → dry-run preview → confirm → import, the file uploaded once.
 
-    Why the file is uploaded twice: between the preview and the import the rows would have to
-    be kept somewhere (session, cache, a temporary file), and they hold names and ID numbers,
-    which the portal never stores. So the file lives only in this request's memory: the preview
-    runs intake and rolls it back; the confirm form asks for the same file again and imports it
-    if its SHA-256 matches the previewed one, otherwise it previews the new file instead.
+    The preview runs intake and rolls it back, then keeps the file encrypted on the server for
+    its uploader (``services.import_previews``); the confirm button sends only its reference.
+    The upload itself never touches the disk in clear (``InMemoryUploadHandler``).
     """
 
     template_name = "needs/admin/import.html"
@@ -142,67 +146,100 @@ class SpreadsheetImportView(ReviewerRequiredMixin, WagtailAdminTemplateMixin, Te
         context["template_url"] = reverse("needs_spreadsheet:template")
         context["max_rows"] = f"{MAX_ROWS:,}"
         context["columns"] = COLUMNS
+        context["preview_minutes"] = getattr(settings, "IMPORT_PREVIEW_MINUTES", 30)
         return context
 
-    @method_decorator(sensitive_variables())
     def post(self, request, *args, **kwargs):
+        if "reference" in request.POST:
+            return self._confirm(request)
+        return self._preview(request)
+
+    def _default_region(self) -> str:
+        user = self.request.user
+        return user.region_id if user.region and user.region.level == RegionLevel.COUNTY else ""
+
+    @method_decorator(sensitive_variables())
+    def _preview(self, request):
         form = SpreadsheetUploadForm(request.POST, request.FILES, too_large=self.upload_handler.too_large)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
-        data = form.cleaned_data["file"].read()
-        digest = hashlib.sha256(data).hexdigest()
-        user = request.user
-        default_region = user.region_id if user.region and user.region.level == RegionLevel.COUNTY else ""
+        upload = form.cleaned_data["file"]
+        data = upload.read()
         try:
-            rows = read_rows(data, default_region_code=default_region)
+            rows = read_rows(data, default_region_code=self._default_region())
         except SpreadsheetError as exc:
             form.add_error("file", exc.message)
             return self.render_to_response(self.get_context_data(form=form))
-        del data
-        confirmed = form.cleaned_data["confirm"]
-        same_file = confirmed and form.cleaned_data["digest"] == digest
-        if confirmed and not same_file:
-            messages.warning(
-                request,
-                _("This is not the file you previewed, so nothing was imported. Check its preview below."),
-            )
-        try:
-            results = needs_import(user=user, records=[row.record for row in rows], dry_run=not same_file)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or _("You may not import needs."))
+        context = self._run(request, rows, dry_run=True)
+        if context is None:
             return self.render_to_response(self.get_context_data(form=form))
+        if context["ok_count"]:
+            preview = import_preview_store(user=request.user, data=data, filename=upload.name)
+            context["confirm_form"] = SpreadsheetConfirmForm(initial={"reference": preview.reference})
+            context["filename"] = preview.filename
+        return self.render_to_response(self.get_context_data(**context))
+
+    @method_decorator(sensitive_variables())
+    def _confirm(self, request):
+        form = SpreadsheetConfirmForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ImportPreviewGone
+            reference = form.cleaned_data["reference"]
+            data, filename = import_preview_open(user=request.user, reference=reference)
+            rows = read_rows(data, default_region_code=self._default_region())
+        except (ImportPreviewGone, SpreadsheetError):
+            messages.error(
+                request,
+                _(
+                    "That preview is no longer kept (it was imported, or more than %(minutes)d minutes "
+                    "passed), so nothing was imported. Upload the file again to see a new preview."
+                )
+                % {"minutes": getattr(settings, "IMPORT_PREVIEW_MINUTES", 30)},
+            )
+            return self.render_to_response(self.get_context_data())
+        context = self._run(request, rows, dry_run=False)
+        if context is None:
+            return self.render_to_response(self.get_context_data())
+        import_preview_discard(user=request.user, reference=reference)
+        context["filename"] = filename
+        messages.success(
+            request,
+            _("%(count)d of %(total)d rows were imported.")
+            % {"count": context["ok_count"], "total": context["total"]},
+        )
+        return self.render_to_response(self.get_context_data(**context))
+
+    def _run(self, request, rows, *, dry_run: bool) -> dict | None:
+        """Run the rows through intake (rolled back for a preview); the report, or ``None`` when
+        the user may not import (the message is shown)."""
+        try:
+            results = needs_import(user=request.user, records=[row.record for row in rows], dry_run=dry_run)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("You may not import needs."))
+            return None
         report = [
             {
                 "number": row.number,
                 "source_ref": result.source_ref,
                 "ok": result.status != IntakeOutcome.REJECTED,
-                "status": STATUS_LABELS[(not same_file, result.status)],
-                "need_code": result.need_code if same_file else "",
+                "status": STATUS_LABELS[(dry_run, result.status)],
+                "need_code": "" if dry_run else result.need_code,
                 "held": result.status == IntakeOutcome.HELD,
                 "errors": column_errors(result.errors, row.record),
                 "note": result.note,
             }
             for row, result in zip(rows, results, strict=True)
         ]
-        del rows
         ok = sum(1 for line in report if line["ok"])
-        context = {
+        return {
             "report": report,
-            "dry_run": not same_file,
+            "dry_run": dry_run,
             "ok_count": ok,
             "error_count": len(report) - ok,
             "total": len(report),
             "review_url": reverse("needs_review:index"),
         }
-        if not same_file:
-            context["form"] = SpreadsheetUploadForm(initial={"confirm": True, "digest": digest})
-        else:
-            context["form"] = SpreadsheetUploadForm()
-            messages.success(
-                request,
-                _("%(count)d of %(total)d rows were imported.") % {"count": ok, "total": len(report)},
-            )
-        return self.render_to_response(self.get_context_data(**context))
 
 
 class SpreadsheetTemplateView(ReviewerRequiredMixin, TemplateView):
