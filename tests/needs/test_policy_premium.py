@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 
 from marketplace.needs.policy import MedicalCosts, RegionalOverride, assess_medical
+from marketplace.needs.spreadsheet import column_for
 from tests.needs.medical_records import medical_record, pushed_need
 
 D = Decimal
@@ -84,3 +85,19 @@ def test_a_premium_need_from_intake_asks_charity_only_for_what_the_subsidy_leave
     assert need.statutory_coverage == D("360.00")
     assert need.target_amount == D("40.00")
     assert need.policy["costs"]["insurance_premium"] == "400.00"
+
+
+@pytest.mark.parametrize(
+    ("premium", "message"), [("-1", "不能为负数"), ("400.001", "两位小数"), ("四百", "0-9")]
+)
+def test_the_premium_is_validated_and_its_spreadsheet_column_named(api, make_record, premium, message):
+    record = medical_record(
+        make_record, "BAD-P", categories=["dibao"], requested="400.00", medical={"insurance_premium": premium}
+    )
+    response = api.push([record])
+    row = response.json()["results"][0]
+
+    assert row["status"] == "rejected"
+    assert list(row["errors"]) == ["medical.insurance_premium"]
+    assert message in row["errors"]["medical.insurance_premium"][0]
+    assert column_for("medical.insurance_premium", record) == "医保个人缴费"
