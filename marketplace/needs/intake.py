@@ -31,6 +31,7 @@ from accounts.models import Department
 from marketplace.needs.choices import LowIncomeCategory, NeedType, Urgency
 from marketplace.needs.cleaning import CENT, MAX_AMOUNT, amount_value
 from marketplace.needs.models import AmountKind
+from marketplace.needs.policy import MedicalCosts
 from privacy.identity import InvalidIdNumber, validate_id_number
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -50,6 +51,15 @@ MAX_RECORD_DEPTH = 6
 FORBIDDEN_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 FORBIDDEN_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")  # \t and \n allowed
 SERVICE_NEED_TYPES = frozenset({NeedType.CARE_SERVICE, NeedType.COUNSELLING})
+# The amounts of the ``medical`` object (``policy.MedicalCosts``): 住院政策范围内个人自付, 政策范围外,
+# 门诊慢特病政策范围内个人自付, 本年度已获医疗救助, 城乡居民医保个人缴费.
+MEDICAL_AMOUNTS = (
+    "in_scope_self_pay",
+    "out_of_scope",
+    "outpatient_chronic_self_pay",
+    "already_assisted_this_year",
+    "insurance_premium",
+)
 
 
 # Every spelling of a person's sex that source systems send: the portal's words, Chinese, and the
@@ -91,6 +101,9 @@ class IntakeRecord:
     address: str = field(repr=False)
     household_size: int = field(repr=False)
     categories: tuple[str, ...]
+    # The person in need's own categories; ``None`` when the source sent none (the household's
+    # then stand in, and the policy computation says so).
+    beneficiary_categories: tuple[str, ...] | None
     beneficiary: Person | None = field(repr=False)
     need_type: str
     title: str = field(repr=False)
@@ -98,7 +111,7 @@ class IntakeRecord:
     amount_kind: str
     requested_amount: Decimal
     unit: str
-    medical: tuple[Decimal, Decimal] | None
+    medical: MedicalCosts | None
     urgency: str
     needed_by: date
     department: str
@@ -372,6 +385,31 @@ def parse_record(
         else:
             categories = tuple(dict.fromkeys(raw_categories))
 
+    beneficiary_categories = None
+    raw_person_categories = raw.get("beneficiary_categories")
+    if raw_person_categories is not None:
+        if not isinstance(raw_person_categories, list) or not raw_person_categories:
+            read.error(
+                "beneficiary_categories",
+                _("List at least one low-income category, or leave the field out to use the household's."),
+            )
+        elif not all(
+            isinstance(code, str) and code in _codes(LowIncomeCategory) for code in raw_person_categories
+        ):
+            read.error(
+                "beneficiary_categories",
+                _("Unknown code; use one of: %(codes)s.") % {"codes": ", ".join(LowIncomeCategory.values)},
+            )
+        elif categories and not set(raw_person_categories) <= set(categories):
+            # The household's categories are what is published: a person's category outside
+            # them would be a fact about the household nobody generalized.
+            read.error(
+                "beneficiary_categories",
+                _("A person's categories must be among the household's (household.categories)."),
+            )
+        else:
+            beneficiary_categories = tuple(dict.fromkeys(raw_person_categories))
+
     beneficiary = None
     if raw.get("beneficiary") not in (None, {}):
         beneficiary = read.person(raw["beneficiary"], "beneficiary", today=today, head=False)
@@ -403,14 +441,24 @@ def parse_record(
         if not isinstance(med, Mapping):
             read.error("medical", _("Must be an object."))
         else:
-            in_scope = read.money(med.get("in_scope_self_pay"), "medical.in_scope_self_pay")
-            out_scope = read.money(med.get("out_of_scope", 0), "medical.out_of_scope")
+            # The inpatient self-pay may be left out only when the need is about outpatient
+            # costs or the premium; every amount left out counts as 0.
+            amounts = {
+                key: read.money(
+                    med.get(key, 0 if key != "in_scope_self_pay" else None),
+                    f"medical.{key}",
+                    required=key == "in_scope_self_pay"
+                    and med.get("outpatient_chronic_self_pay") in (None, "")
+                    and med.get("insurance_premium") in (None, ""),
+                )
+                for key in MEDICAL_AMOUNTS
+            }
             if need_type and need_type != NeedType.MEDICAL:
                 read.error("medical", _("Medical costs belong to medical needs only."))
             elif amount_kind != AmountKind.MONEY:
                 read.error("medical", _("A medical need with costs asks for money."))
-            elif in_scope is not None and out_scope is not None:
-                medical = (in_scope, out_scope)
+            elif not read.errors.keys() & {f"medical.{key}" for key in MEDICAL_AMOUNTS}:
+                medical = MedicalCosts(**{key: value or Decimal(0) for key, value in amounts.items()})
 
     urgency = read.choice(raw, "urgency", "urgency", Urgency, default=Urgency.NORMAL)
     needed_by = read.date(raw.get("needed_by"), "needed_by")
@@ -435,6 +483,7 @@ def parse_record(
         address=address,
         household_size=size,
         categories=categories,
+        beneficiary_categories=beneficiary_categories,
         beneficiary=beneficiary,
         need_type=need_type,
         title=title,

@@ -3,9 +3,10 @@
 Pure functions over plain values: no database, no models. The rules of 鄂民政发〔2024〕21号
 section 四(二)1 are data (a versioned :class:`RuleSet`); cities and counties may raise them
 with a :class:`RegionalOverride`; :func:`assess_medical` turns a person's low-income
-categories and medical costs into an :class:`Assessment` that says how much statutory
-medical assistance covers, what remains for charity (慈善帮扶), and which rules produced the
-figures.
+categories and medical costs (and the basic medical insurance premium they owe) into an
+:class:`Assessment` that says how much statutory medical assistance covers, what remains for
+charity (慈善帮扶), and which rules produced the figures. :func:`explain` and
+:func:`breakdown` read a stored assessment back to a person, in the active language.
 
 Amounts are ``Decimal`` CNY quantized to 0.01 with ``ROUND_HALF_UP``; ratios are ``Decimal``
 fractions in ``0..1`` (``Decimal("0.70")`` is 70 %). Effective periods include both ends.
@@ -21,9 +22,12 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import Any
 
+from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import format_amount
 from marketplace.needs.choices import LowIncomeCategory
 
 CENT = Decimal("0.01")
@@ -35,8 +39,8 @@ ONE = Decimal("1")
 # is deterministic.
 CATEGORY_ORDER: tuple[str, ...] = tuple(LowIncomeCategory.values)
 
-# The Chinese names used in the explanation sentence. LowIncomeCategory's labels are lazy
-# English msgids for the UI; the explanation quotes the policy text, so it is always Chinese.
+# The Chinese names the explanation uses, as the policy text words them (低保对象, not the UI's
+# longer label); in another language the explanation uses LowIncomeCategory's labels.
 CATEGORY_NAMES_ZH: Mapping[str, str] = MappingProxyType(
     {
         LowIncomeCategory.EXTREME_POVERTY: "特困人员",
@@ -130,9 +134,12 @@ class RuleSet:
 
     The ratios are floors (不低于): the province's minimum, which regional overrides may
     raise. ``inpatient_ratios`` names every category, with an explicit 0 where the seed sets
-    no ratio (decided case by case, 一事一议). ``outpatient_categories`` are the medical
-    assistance recipients (医疗救助对象) whose chronic/special-disease outpatient self-pay
-    (门诊慢特病) is covered at ``outpatient_chronic_ratio``.
+    no ratio (it names no medical-assistance ratio for 刚性支出困难家庭成员 and 其他困难人员).
+    ``outpatient_categories`` are the medical assistance recipients (医疗救助对象) whose
+    chronic/special-disease outpatient self-pay (门诊慢特病) is covered at
+    ``outpatient_chronic_ratio``. ``premium_ratios`` is the share of the individual premium of
+    城乡居民基本医疗保险 that assistance pays (参保资助); a category it does not name gets none.
+    ``document`` names the document people read (a lazy msgid); ``source`` cites its clause.
 
     Raises ``ValueError`` for an unknown category, a missing one, a ratio outside ``0..1`` or
     an empty period, and ``TypeError`` for a ratio that is not a ``Decimal``.
@@ -141,11 +148,13 @@ class RuleSet:
     id: str
     title: str | Promise  # a lazy msgid: shown in the back office
     source: str
+    document: str | Promise = ""
     effective_from: date
     effective_to: date | None = None
     inpatient_ratios: Mapping[str, Decimal] = field(hash=False)
     outpatient_chronic_ratio: Decimal
     outpatient_categories: frozenset[str]
+    premium_ratios: Mapping[str, Decimal] = field(default_factory=dict, hash=False)
     province_code: str = "420000"
 
     def __post_init__(self) -> None:
@@ -153,7 +162,8 @@ class RuleSet:
         missing = set(CATEGORY_ORDER) - set(ratios)
         if missing:
             raise ValueError(f"rule set {self.id} has no inpatient ratio for {sorted(missing)}")
-        for ratio in ratios.values():
+        premium_ratios = _frozen_ratios("premium_ratios", self.premium_ratios)
+        for ratio in [*ratios.values(), *premium_ratios.values()]:
             _check_ratio(ratio)
         _check_decimal("outpatient_chronic_ratio", self.outpatient_chronic_ratio)
         _check_ratio(self.outpatient_chronic_ratio)
@@ -163,6 +173,7 @@ class RuleSet:
         if self.effective_to is not None and self.effective_to < self.effective_from:
             raise ValueError(f"rule set {self.id} ends before it starts")
         object.__setattr__(self, "inpatient_ratios", ratios)
+        object.__setattr__(self, "premium_ratios", premium_ratios)
         object.__setattr__(self, "outpatient_categories", frozenset(map(str, self.outpatient_categories)))
 
     def in_force(self, day: date) -> bool:
@@ -174,6 +185,10 @@ HUBEI_2024 = RuleSet(
     id="hubei-2024-21",
     title=_("Hubei medical assistance ratios for low-income people (2024)"),
     source="鄂民政发〔2024〕21号 四(二)1",
+    document=_(
+        "Implementation opinions on strengthening the dynamic monitoring of low-income people and "
+        "tiered, classified social assistance (鄂民政发〔2024〕21号), section 四(二)1"
+    ),
     # The date the opinions were issued (印发 2024-09-09, dated 2024-09-06); the document
     # states no expiry, so the rule set stays open until a successor is added.
     effective_from=date(2024, 9, 6),
@@ -183,9 +198,15 @@ HUBEI_2024 = RuleSet(
         LowIncomeCategory.RELAPSE_MONITORING: Decimal("0.60"),
         LowIncomeCategory.NEAR_DIBAO: Decimal("0.60"),
         LowIncomeCategory.ILLNESS_POVERTY: Decimal("0.50"),
-        # The seed sets no ratio for these: assistance is decided case by case.
+        # The seed names no medical-assistance ratio for these two categories.
         LowIncomeCategory.RIGID_EXPENDITURE: Decimal("0.00"),
         LowIncomeCategory.OTHER: Decimal("0.00"),
+    },
+    # 参保资助: 特困人员 in full (全额资助), 低保对象 at least 90 % of the individual premium
+    # (不低于个人缴费标准90%的定额资助); the seed names no premium subsidy for the others.
+    premium_ratios={
+        LowIncomeCategory.EXTREME_POVERTY: Decimal("1.00"),
+        LowIncomeCategory.DIBAO: Decimal("0.90"),
     },
     outpatient_chronic_ratio=Decimal("0.50"),
     outpatient_categories=frozenset(
@@ -329,6 +350,8 @@ class MedicalCosts:
     assistance does not cover. ``outpatient_chronic_self_pay``: chronic/special-disease
     outpatient policy-scope self-pay (门诊慢特病). ``already_assisted_this_year``: medical
     assistance already paid to the person this year, which uses up the annual cap.
+    ``insurance_premium``: the person's own premium of 城乡居民基本医疗保险 for the year
+    (个人缴费), which 参保资助 pays in part or in full; the annual cap does not limit it.
 
     Amounts are quantized to cents. Raises ``ValueError`` for a negative amount and
     ``TypeError`` for an amount that is not a ``Decimal`` or ``int`` (floats are refused).
@@ -338,6 +361,7 @@ class MedicalCosts:
     out_of_scope: Decimal
     outpatient_chronic_self_pay: Decimal = ZERO
     already_assisted_this_year: Decimal = ZERO
+    insurance_premium: Decimal = ZERO
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -353,8 +377,13 @@ class MedicalCosts:
 
     @property
     def total(self) -> Decimal:
-        """Every cost of the episode: in scope, out of scope and chronic outpatient."""
-        return self.in_scope_self_pay + self.out_of_scope + self.outpatient_chronic_self_pay
+        """Every cost of the need: in scope, out of scope, chronic outpatient and the premium."""
+        return (
+            self.in_scope_self_pay
+            + self.out_of_scope
+            + self.outpatient_chronic_self_pay
+            + self.insurance_premium
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -366,9 +395,14 @@ class Assessment:
     least specific first (``hubei-2024-21+420100-2025+420111-2025``). ``inpatient_ratio_from``
     and ``outpatient_ratio_from`` name the rule set or override that supplied each ratio.
     ``charity_gap`` is the charity-eligible gap (可由慈善帮扶的缺口): everything statutory
-    assistance leaves unpaid, i.e. the out-of-scope costs plus the uncovered self-pay; today
-    it equals ``residual``, kept apart so that other statutory payments can be deducted later
-    without changing what callers read.
+    assistance leaves unpaid, i.e. the out-of-scope costs plus the uncovered self-pay and
+    premium; today it equals ``residual``, kept apart so that other statutory payments can be
+    deducted later without changing what callers read.
+
+    The parts add up: ``statutory_coverage = inpatient_coverage + outpatient_coverage −
+    cap_reduction + premium_subsidy`` (the cap limits the medical costs, not the premium).
+    ``categories_from`` is ``"person"`` when ``categories`` are the person's own, or
+    ``"household"`` when the source had no per-person data and the household's were used.
     """
 
     rule_set_id: str
@@ -383,8 +417,15 @@ class Assessment:
     outpatient_ratio: Decimal
     outpatient_ratio_from: str | None
     deciding_category: str | None
+    categories_from: str = "person"
+    premium_ratio: Decimal = ZERO
+    premium_ratio_from: str | None = None
     annual_cap: Decimal | None
     cap_applied: bool
+    inpatient_coverage: Decimal = ZERO
+    outpatient_coverage: Decimal = ZERO
+    cap_reduction: Decimal = ZERO
+    premium_subsidy: Decimal = ZERO
     total_costs: Decimal
     statutory_coverage: Decimal
     residual: Decimal
@@ -405,46 +446,214 @@ class Assessment:
         return {f.name: plain(getattr(self, f.name)) for f in fields(self)}
 
     def explanation(self) -> str:
-        """One Chinese sentence a caseworker can read out, citing the rules used.
+        """The Chinese sentence stored with the figures, citing the rules used (:func:`explain`).
 
         e.g. "按鄂民政发〔2024〕21号 四(二)1，低保对象住院政策范围内自付费用救助比例不低于70%，
         法定救助约覆盖 7,000.00 元，尚余 5,000.00 元可由慈善帮扶。"
         """
-        parts = [f"按{self.source}"]
-        if self.deciding_category is None:
-            parts.append("未认定低收入人口类别，无适用的医疗救助比例")
-        else:
-            name = CATEGORY_NAMES_ZH[self.deciding_category]
-            if self.inpatient_ratio == 0:
-                parts.append(f"{name}住院政策范围内自付费用无统一救助比例（一事一议）")
-            else:
-                parts.append(
-                    f"{name}住院政策范围内自付费用救助比例"
-                    f"{self._ratio_words(self.inpatient_ratio, self.inpatient_ratio_from)}"
-                )
-        if self.costs.outpatient_chronic_self_pay > 0:
-            if self.outpatient_ratio_from is None:
-                parts.append("门诊慢特病费用不在其医疗救助范围")
-            else:
-                words = self._ratio_words(self.outpatient_ratio, self.outpatient_ratio_from)
-                parts.append(f"门诊慢特病政策范围内自付费用救助比例{words}")
-        if self.cap_applied and self.annual_cap is not None:
-            parts.append(f"受年度救助限额 {self.annual_cap:,.2f} 元限制")
-        if self.charity_gap == 0:
-            parts.append(f"法定救助约覆盖 {self.statutory_coverage:,.2f} 元，无需慈善帮扶。")
+        with translation.override("zh-hans"):
+            return explain(self.as_dict())
+
+
+# --- reading a stored assessment back ------------------------------------------------------
+
+
+def _category_name(code: str) -> str:
+    if (translation.get_language() or "").startswith("zh"):
+        return CATEGORY_NAMES_ZH[code]
+    return str(LowIncomeCategory(code).label)
+
+
+def _ratio_words(stored: Mapping[str, Any], ratio: Decimal, ratio_from: str | None) -> str:
+    # A provincial ratio below 100 % is a floor (不低于); an override's ratio, or 100 %, is the
+    # exact ratio applied.
+    if ratio_from == stored.get("rule_set_id") and ratio < ONE:
+        return gettext("at no less than %(ratio)s") % {"ratio": percent(ratio)}
+    return gettext("at %(ratio)s") % {"ratio": percent(ratio)}
+
+
+def _stored_amount(stored: Mapping[str, Any], key: str) -> Decimal:
+    costs = stored.get("costs") or {}
+    value = stored.get(key, costs.get(key))
+    return Decimal(str(value)) if value not in (None, "") else ZERO
+
+
+def _sets_no_ratio(stored: Mapping[str, Any], ratio: Decimal, ratio_from: str | None) -> bool:
+    """The rule set names no ratio (0) and no override gave one."""
+    return ratio == 0 and ratio_from in (None, stored.get("rule_set_id"))
+
+
+def explain(stored: Mapping[str, Any]) -> str:
+    """One sentence a person can read out, in the active language, from ``Assessment.as_dict()``.
+
+    It cites the rules, says which ratios applied (不低于 where the province's floor applied),
+    whether the person's own categories or the household's were used, and what is left for
+    charity. Returns ``stored["explanation"]`` (or ``""``) for a dict that is no assessment.
+    """
+    if "deciding_category" not in stored or "statutory_coverage" not in stored:
+        return str(stored.get("explanation", ""))
+    parts = [gettext("Under %(source)s") % {"source": stored.get("source", "")}]
+    deciding = stored["deciding_category"]
+    if deciding is None:
+        parts.append(gettext("no low-income category is recognised, so no medical assistance ratio applies"))
+    else:
+        name = _category_name(deciding)
+        ratio, ratio_from = Decimal(str(stored["inpatient_ratio"])), stored.get("inpatient_ratio_from")
+        if _sets_no_ratio(stored, ratio, ratio_from):
+            parts.append(
+                gettext("the document sets no medical assistance ratio for %(category)s") % {"category": name}
+            )
         else:
             parts.append(
-                f"法定救助约覆盖 {self.statutory_coverage:,.2f} 元，"
-                f"尚余 {self.charity_gap:,.2f} 元可由慈善帮扶。"
+                gettext("%(category)s: inpatient policy-scope self-pay is covered %(ratio)s")
+                % {"category": name, "ratio": _ratio_words(stored, ratio, ratio_from)}
             )
-        return "，".join(parts)
+    if stored.get("categories_from") == "household":
+        parts.append(
+            gettext(
+                "the source system gave no categories of the person in need, so the household's were used"
+            )
+        )
+    if _stored_amount(stored, "outpatient_chronic_self_pay") > 0:
+        ratio_from = stored.get("outpatient_ratio_from")
+        if ratio_from is None:
+            parts.append(
+                gettext("chronic and special-disease outpatient costs are outside their medical assistance")
+            )
+        else:
+            words = _ratio_words(stored, Decimal(str(stored["outpatient_ratio"])), ratio_from)
+            parts.append(
+                gettext("chronic and special-disease outpatient policy-scope self-pay is covered %(ratio)s")
+                % {"ratio": words}
+            )
+    if _stored_amount(stored, "insurance_premium") > 0:
+        ratio_from = stored.get("premium_ratio_from")
+        if ratio_from is None:
+            parts.append(gettext("the document sets no insurance premium subsidy for these categories"))
+        else:
+            words = _ratio_words(stored, Decimal(str(stored["premium_ratio"])), ratio_from)
+            parts.append(
+                gettext("the individual premium of basic medical insurance is subsidised %(ratio)s")
+                % {"ratio": words}
+            )
+    if stored.get("cap_applied") and stored.get("annual_cap") is not None:
+        parts.append(
+            gettext("limited by the annual assistance cap of %(cap)s")
+            % {"cap": format_amount(stored["annual_cap"])}
+        )
+    coverage = format_amount(stored["statutory_coverage"])
+    if _stored_amount(stored, "charity_gap") == 0:
+        parts.append(
+            gettext("statutory assistance is estimated at %(coverage)s, and nothing is left for charity.")
+            % {"coverage": coverage}
+        )
+    else:
+        parts.append(
+            gettext("statutory assistance is estimated at %(coverage)s, and %(gap)s is left for charity.")
+            % {"coverage": coverage, "gap": format_amount(stored["charity_gap"])}
+        )
+    return pgettext("joins the parts of a policy explanation", ", ").join(parts)
 
-    def _ratio_words(self, ratio: Decimal, ratio_from: str | None) -> str:
-        # A provincial ratio below 100 % is a floor (不低于); an override's ratio, or 100 %,
-        # is the exact ratio applied.
-        if ratio_from == self.rule_set_id and ratio < ONE:
-            return f"不低于{percent(ratio)}"
-        return f"为{percent(ratio)}"
+
+def citation(stored: Mapping[str, Any], *, local_rules: bool = False) -> str:
+    """The documents behind a stored assessment, the province's by its name (in the active
+    language), then each regional override's label; ``local_rules`` stands for overrides that
+    are not named. Falls back to the stored ``source`` for a rule set without a name."""
+    rule_set = next((r for r in RULE_SETS if r.id == stored.get("rule_set_id")), None)
+    source = str(stored.get("source", ""))
+    if rule_set is None or not rule_set.document:
+        return source
+    document = str(rule_set.document)
+    if local_rules:
+        return gettext("%(document)s, and the local rules") % {"document": document}
+    local = source.removeprefix(rule_set.source).lstrip("、")
+    return "、".join([document, local]) if local else document
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """One line of the breakdown: a kind of cost, what it amounts to, and what the rules cover."""
+
+    label: str
+    amount: Decimal
+    rule: str
+    covered: Decimal
+
+
+def breakdown(stored: Mapping[str, Any]) -> list[CostLine]:
+    """The costs of a stored assessment line by line, in the active language, so that the
+    figures add up for a reader: each line's amount and its estimated statutory share, the
+    annual cap's reduction as a line of its own (the lines' ``covered`` sum to the stored
+    ``statutory_coverage``). Lines of no amount are left out; a dict that
+    is no assessment gives ``[]``."""
+    if "costs" not in stored or "statutory_coverage" not in stored:
+        return []
+    lines: list[CostLine] = []
+    deciding = stored.get("deciding_category")
+    in_scope = _stored_amount(stored, "in_scope_self_pay")
+    if in_scope > 0:
+        ratio, ratio_from = Decimal(str(stored["inpatient_ratio"])), stored.get("inpatient_ratio_from")
+        rule = (
+            gettext("no ratio set")
+            if deciding is None or _sets_no_ratio(stored, ratio, ratio_from)
+            else _ratio_words(stored, ratio, ratio_from)
+        )
+        lines.append(
+            CostLine(
+                gettext("Inpatient costs within the policy scope, self-paid"),
+                in_scope,
+                rule,
+                money(in_scope * ratio),
+            )
+        )
+    outpatient = _stored_amount(stored, "outpatient_chronic_self_pay")
+    if outpatient > 0:
+        ratio_from = stored.get("outpatient_ratio_from")
+        ratio = Decimal(str(stored.get("outpatient_ratio", "0")))
+        lines.append(
+            CostLine(
+                gettext("Chronic and special-disease outpatient costs within the policy scope, self-paid"),
+                outpatient,
+                gettext("not covered") if ratio_from is None else _ratio_words(stored, ratio, ratio_from),
+                money(outpatient * ratio),
+            )
+        )
+    out_of_scope = _stored_amount(stored, "out_of_scope")
+    if out_of_scope > 0:
+        lines.append(
+            CostLine(
+                gettext("Costs outside the policy scope"),
+                out_of_scope,
+                gettext("not covered by medical assistance"),
+                ZERO,
+            )
+        )
+    premium = _stored_amount(stored, "insurance_premium")
+    if premium > 0:
+        ratio_from = stored.get("premium_ratio_from")
+        ratio = Decimal(str(stored.get("premium_ratio", "0")))
+        lines.append(
+            CostLine(
+                gettext("Individual premium of basic medical insurance"),
+                premium,
+                gettext("no subsidy set") if ratio_from is None else _ratio_words(stored, ratio, ratio_from),
+                money(premium * ratio),
+            )
+        )
+    # Whatever the lines cover beyond the stored coverage is what the annual cap took away
+    # (computed, not read, so that figures stored before the cap had a line of their own add up).
+    reduction = sum((line.covered for line in lines), ZERO) - _stored_amount(stored, "statutory_coverage")
+    if reduction > 0:
+        lines.append(
+            CostLine(
+                gettext("Annual assistance cap (%(cap)s, less aid already paid this year)")
+                % {"cap": format_amount(stored.get("annual_cap"))},
+                ZERO,
+                gettext("reduces the estimate"),
+                -reduction,
+            )
+        )
+    return lines
 
 
 def _applicable_overrides(
@@ -472,6 +681,7 @@ def assess_medical(
     on: date,
     overrides: Iterable[RegionalOverride] = (),
     rule_sets: Sequence[RuleSet] = RULE_SETS,
+    categories_from: str = "person",
 ) -> Assessment:
     """Compute statutory medical assistance and the charity gap for one person (就高原则).
 
@@ -481,15 +691,21 @@ def assess_medical(
     category listed first in ``LowIncomeCategory``. Coverage is
     ``in_scope_self_pay × inpatient ratio + outpatient_chronic_self_pay × outpatient ratio``
     (the outpatient part only for ``outpatient_categories``), each part rounded to cents,
-    limited by the annual cap minus ``already_assisted_this_year`` when a cap applies.
-    Empty ``categories`` are allowed and give no coverage.
+    limited by the annual cap minus ``already_assisted_this_year`` when a cap applies; plus
+    ``insurance_premium × premium ratio`` (参保资助, outside the cap). ``categories`` are the
+    person's own; pass ``categories_from="household"`` when they are the household's because
+    the source had none per person (the explanation says so). Empty ``categories`` are
+    allowed and give no coverage.
 
-    Raises ``ValueError`` for an unknown category or a malformed region code or one outside
-    the rule set's province; ``NoRuleSet`` when no rule set is in force ``on``;
+    Raises ``ValueError`` for an unknown category, a ``categories_from`` other than
+    ``"person"`` or ``"household"``, or a malformed region code or one outside the rule set's
+    province; ``NoRuleSet`` when no rule set is in force ``on``;
     ``BelowProvincialFloor`` or ``ValueError`` when an applicable override fails
     :func:`validate_override`; ``ConflictingOverrides`` when two overrides for the same region
     start on the same day.
     """
+    if categories_from not in ("person", "household"):
+        raise ValueError(f"categories_from is 'person' or 'household', got {categories_from!r}")
     codes = set(categories)
     for code in codes:
         _check_category(code)
@@ -525,16 +741,26 @@ def assess_medical(
                 outpatient_ratio, outpatient_from = override.outpatient_chronic_ratio, override.id
                 break
 
+    # 参保资助 (seed 四(二)1: 特困 in full, 低保 at least 90 %); 就高 like the inpatient ratio.
+    premium_ratio, premium_from = ZERO, None
+    for category in person:
+        ratio = rule_set.premium_ratios.get(category, ZERO)
+        if ratio > premium_ratio:
+            premium_ratio, premium_from = ratio, rule_set.id
+
     annual_cap = next((money(o.annual_cap) for o in applicable if o.annual_cap is not None), None)
 
-    coverage = money(costs.in_scope_self_pay * inpatient_ratio) + money(
-        costs.outpatient_chronic_self_pay * outpatient_ratio
-    )
-    cap_applied = False
+    inpatient_coverage = money(costs.in_scope_self_pay * inpatient_ratio)
+    outpatient_coverage = money(costs.outpatient_chronic_self_pay * outpatient_ratio)
+    coverage = inpatient_coverage + outpatient_coverage
+    cap_applied, cap_reduction = False, ZERO
     if annual_cap is not None:
         room = max(ZERO, annual_cap - costs.already_assisted_this_year)
         if coverage > room:
-            coverage, cap_applied = room, True
+            coverage, cap_reduction, cap_applied = room, coverage - room, True
+    # The annual cap limits assistance with medical costs (年度救助限额), not the premium subsidy.
+    premium_subsidy = money(costs.insurance_premium * premium_ratio)
+    coverage += premium_subsidy
 
     total = costs.total
     residual = total - coverage
@@ -552,8 +778,15 @@ def assess_medical(
         outpatient_ratio=outpatient_ratio,
         outpatient_ratio_from=outpatient_from,
         deciding_category=deciding,
+        categories_from=categories_from,
+        premium_ratio=premium_ratio,
+        premium_ratio_from=premium_from,
         annual_cap=annual_cap,
         cap_applied=cap_applied,
+        inpatient_coverage=inpatient_coverage,
+        outpatient_coverage=outpatient_coverage,
+        cap_reduction=cap_reduction,
+        premium_subsidy=premium_subsidy,
         total_costs=total,
         statutory_coverage=coverage,
         residual=residual,

@@ -25,6 +25,7 @@ from core.formatting import format_number
 from marketplace.needs.filters import region_index
 from marketplace.needs.models import Need
 from marketplace.needs.placement import SUPPRESSED_LEVEL
+from marketplace.needs.policy import breakdown, citation, explain
 
 PUBLIC_FIELDS = frozenset(
     {
@@ -59,7 +60,10 @@ CENT = Decimal("0.01")
 
 
 LOCAL_RULES_SOURCE = "鄂民政发〔2024〕21号及当地提标文件"
-LOCAL_RULES_EXPLANATION = "按鄂民政发〔2024〕21号及当地标准计算法定医疗救助后，尚余 %(gap)s 元可由慈善帮扶。"
+LOCAL_RULES_EXPLANATION = _(
+    "Under 鄂民政发〔2024〕21号 and the local rules, %(gap)s yuan is left for charity after "
+    "statutory medical assistance."
+)
 
 
 class PublicLocationSerializer(serializers.Serializer):
@@ -197,6 +201,9 @@ def public_policy(need: Need) -> dict:
 
 def _public_policy(stored: dict, *, hides_local: bool, rule_version: str) -> dict:
     policy = {key: stored[key] for key in PUBLIC_POLICY_KEYS if key in stored}
+    if policy and "explanation" in stored:
+        # Read back in the active language from the stored figures (stored: Chinese).
+        policy["explanation"] = explain(stored)
     if policy and hides_local:
         # Not only the citation: the ratio, the coverage and the total (total − gap = coverage)
         # would each let someone who knows the county's rules pick the county out.
@@ -204,10 +211,24 @@ def _public_policy(stored: dict, *, hides_local: bool, rule_version: str) -> dic
         policy = {
             "rule_version": f"{rule_set}+local",
             "source": LOCAL_RULES_SOURCE,
-            "explanation": LOCAL_RULES_EXPLANATION % {"gap": format_number(policy.get("charity_gap", ""))},
+            "explanation": str(LOCAL_RULES_EXPLANATION)
+            % {"gap": format_number(policy.get("charity_gap", ""))},
             "charity_gap": policy.get("charity_gap", ""),
         }
     return policy
+
+
+def public_medical_figures(need: Need) -> dict:
+    """What a need's page shows of its medical computation beyond the public dict: the lines of
+    costs whose estimated statutory shares add up to the coverage (``policy.breakdown``) and the
+    documents by name (``policy.citation``), in the active language. Where the county's own rules
+    are hidden (``public_policy``), no lines, and the province's document with "local rules"."""
+    if not need.policy:
+        return {"lines": [], "citation": ""}
+    if _hides_local_rules(need):
+        rule_set_id = need.rule_version.split("+", 1)[0]
+        return {"lines": [], "citation": citation({"rule_set_id": rule_set_id}, local_rules=True)}
+    return {"lines": breakdown(need.policy), "citation": citation(need.policy)}
 
 
 def _hides_local_rules(need: Need) -> bool:

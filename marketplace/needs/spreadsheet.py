@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 
 from accounts.models import Department
 from marketplace.needs.choices import LowIncomeCategory, NeedType, Urgency
+from marketplace.needs.intake import MEDICAL_AMOUNTS
 from marketplace.needs.policy import CATEGORY_NAMES_ZH
 
 MAX_ROWS = 2000
@@ -93,6 +94,15 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("beneficiary_name", "受助人姓名", width=12, note="受助人不是户主时填写"),
     Column("beneficiary_id_number", "受助人身份证号", text=True, width=22, note="受助人不是户主时填写"),
+    Column(
+        "beneficiary_categories",
+        "受助人低收入类别",
+        width=18,
+        note=(
+            "受助人（未填受助人时为户主）本人的低收入类别，须在“低收入类别”之内；特困人员、因病致贫重病患者"
+            "按人认定。留空则按家庭的类别测算医疗救助，并在测算说明中注明"
+        ),
+    ),
     Column("relationship", "与户主关系", width=12, note="仅供参考，不导入"),
     Column("need_type", "救助类型", required=True, width=14, note="填代码或中文名称，见下表"),
     Column("title", "标题", required=True, width=24, note="不超过200字；会自动隐去身份信息"),
@@ -102,9 +112,30 @@ COLUMNS: tuple[Column, ...] = (
     Column("unit", "单位", width=8, note="物资的单位，如 箱、件"),
     Column("hours", "服务小时", width=10, note="访视照料、心理疏导类需求填写服务小时数"),
     Column(
-        "in_scope_self_pay", "政策范围内自付", width=14, note="医疗需求：住院政策范围内个人自付费用（元）"
+        "in_scope_self_pay",
+        "政策范围内自付",
+        width=14,
+        note="医疗需求：住院政策范围内个人自付费用（元）；只有门诊慢特病费用或参保缴费时可留空",
     ),
     Column("out_of_scope", "政策范围外费用", width=14, note="医疗需求：政策范围外费用（元），可留空"),
+    Column(
+        "outpatient_chronic_self_pay",
+        "门诊慢特病自付",
+        width=14,
+        note="医疗需求：门诊慢特病政策范围内个人自付费用（元），可留空；按不低于50%测算门诊慢特病救助",
+    ),
+    Column(
+        "already_assisted_this_year",
+        "本年已获医疗救助",
+        width=14,
+        note="医疗需求：受助人本年度已获得的医疗救助金额（元），可留空；用于扣减当地年度救助限额",
+    ),
+    Column(
+        "insurance_premium",
+        "医保个人缴费",
+        width=14,
+        note="医疗需求：城乡居民基本医疗保险个人缴费（元），可留空；特困人员全额资助，低保对象资助不低于90%",
+    ),
     Column("urgency", "紧急程度", width=10, note="一般、紧急或特急（或代码），留空为一般"),
     Column(
         "needed_by", "需求截止日期", required=True, text=True, width=14, note="格式 YYYY-MM-DD，今天起五年内"
@@ -207,6 +238,10 @@ _PATH_HEADERS = {
     "medical": "政策范围内自付",
     "medical.in_scope_self_pay": "政策范围内自付",
     "medical.out_of_scope": "政策范围外费用",
+    "medical.outpatient_chronic_self_pay": "门诊慢特病自付",
+    "medical.already_assisted_this_year": "本年已获医疗救助",
+    "medical.insurance_premium": "医保个人缴费",
+    "beneficiary_categories": "受助人低收入类别",
     "urgency": "紧急程度",
     "needed_by": "需求截止日期",
     "department": "部门",
@@ -364,9 +399,7 @@ def row_record(cells: Mapping[str, str], *, default_region_code: str = "") -> di
         "phone": get("phone"),
         "address": get("address"),
         "size": _whole_number(get("household_size")),
-        "categories": [
-            _code(part, _CATEGORIES) for part in _LIST_SEPARATORS.split(get("categories")) if part
-        ],
+        "categories": _category_codes(get("categories")),
     }
     record: dict[str, Any] = {
         "source_ref": get("source_ref"),
@@ -390,12 +423,16 @@ def row_record(cells: Mapping[str, str], *, default_region_code: str = "") -> di
         record["requested_amount"] = {"quantity": get("quantity"), "unit": get("unit")}
     else:
         record["requested_amount"] = get("requested_amount")
-    if get("in_scope_self_pay") or get("out_of_scope"):
-        record["medical"] = {
-            "in_scope_self_pay": get("in_scope_self_pay"),
-            "out_of_scope": get("out_of_scope") or "0",
-        }
+    if get("beneficiary_categories"):
+        record["beneficiary_categories"] = _category_codes(get("beneficiary_categories"))
+    medical = {key: get(key) for key in MEDICAL_AMOUNTS if get(key)}
+    if medical:
+        record["medical"] = medical
     return record
+
+
+def _category_codes(text: str) -> list[str]:
+    return [_code(part, _CATEGORIES) for part in _LIST_SEPARATORS.split(text) if part]
 
 
 def read_rows(data: bytes, *, default_region_code: str = "") -> list[SheetRow]:

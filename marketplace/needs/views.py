@@ -41,7 +41,12 @@ from marketplace.needs.filters import (
 from marketplace.needs.hooks import need_page_panels
 from marketplace.needs.models import Need
 from marketplace.needs.selectors import need_public_get, need_public_rows
-from marketplace.needs.serializers import ROW_COLUMNS, PublicNeedSerializer, public_need_dicts
+from marketplace.needs.serializers import (
+    ROW_COLUMNS,
+    PublicNeedSerializer,
+    public_medical_figures,
+    public_need_dicts,
+)
 
 PAGE_SIZE = 20
 # Parameters that are not filters: they stay when filters change, but never show as one.
@@ -261,7 +266,7 @@ def need_detail(request, code: str):
 def render_need_detail(request, need: Need, *, status: int = 200, **state):
     """The need's page with the panels upper apps add (``hooks.need_page_panels``: the claim
     panel); ``state`` reaches each panel (a refused claim form re-rendered with its errors)."""
-    context = {"need": PublicNeedSerializer(need).data, "panels": []}
+    context = {"need": PublicNeedSerializer(need).data, "medical": public_medical_figures(need), "panels": []}
     for panel in need_page_panels:
         template, panel_context = panel(request, need, **state)
         context["panels"].append(template)

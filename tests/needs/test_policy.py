@@ -176,12 +176,12 @@ def test_illness_poverty_worked_example():
     assert result.charity_gap == D("4500.00")
 
 
-def test_other_is_decided_case_by_case():
+def test_the_seed_sets_no_medical_ratio_for_other():
     result = assess(["other"], costs("8000", "500", outpatient="1000"))
 
     assert result.statutory_coverage == D("0.00")
     assert result.charity_gap == D("9500.00")
-    assert "其他困难人员住院政策范围内自付费用无统一救助比例（一事一议）" in result.explanation()
+    assert "文件未规定其他困难人员的医疗救助比例" in result.explanation()
 
 
 # --- chronic/special-disease outpatient (门诊慢特病) --------------------------------------------
@@ -807,7 +807,7 @@ def test_a_new_rule_sets_figures_are_frozen_and_keyed_by_plain_codes():
 
 def test_the_explanation_reads_out_each_case():
     assert assess(["other"], costs("1000")).explanation() == (
-        "按鄂民政发〔2024〕21号 四(二)1，其他困难人员住院政策范围内自付费用无统一救助比例（一事一议），"
+        "按鄂民政发〔2024〕21号 四(二)1，文件未规定其他困难人员的医疗救助比例，"
         "法定救助约覆盖 0.00 元，尚余 1,000.00 元可由慈善帮扶。"
     )
     assert assess([], costs(outpatient="0.50")).explanation() == (

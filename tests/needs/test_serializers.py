@@ -294,7 +294,9 @@ def test_a_medical_need_shows_statutory_coverage_what_remains_and_the_rule(clien
 
     html = page(client, f"/needs/{need.code}/")
     assert "鄂民政发〔2024〕21号" in html
-    assert "hubei-2024-21" in html
+    # The page names the document (issue 11 item 14); the API keeps the machine's rule version.
+    assert "《关于加强低收入人口动态监测做好分层分类社会救助工作的实施意见》" in html
+    assert "hubei-2024-21" not in html
     assert "7,000.00 元" in html
     assert "5,000.00 元" in html
 

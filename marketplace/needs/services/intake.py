@@ -36,7 +36,7 @@ from marketplace.needs.models import (
     SourceSystem,
 )
 from marketplace.needs.placement import DisplayKey, max_level_for
-from marketplace.needs.policy import MedicalCosts, RegionalOverride, assess_medical
+from marketplace.needs.policy import RegionalOverride, assess_medical
 from marketplace.needs.services.kanon import (
     load_placement,
     need_attributes,
@@ -263,10 +263,13 @@ def _policy_fields(record: IntakeRecord, *, today: date, overrides: list[Regiona
             "rule_version": "",
             "policy": {},
         }
-    in_scope, out_of_scope = record.medical
+    # 特困 and 因病致贫 are a person's, not the household's: the person's own categories decide,
+    # and the household's stand in (said in the explanation) only where the source has none.
+    own = record.beneficiary_categories is not None
     assessment = assess_medical(
-        categories=record.categories,
-        costs=MedicalCosts(in_scope_self_pay=in_scope, out_of_scope=out_of_scope),
+        categories=record.beneficiary_categories if own else record.categories,
+        categories_from="person" if own else "household",
+        costs=record.medical,
         region_code=record.county_code,
         on=today,
         overrides=overrides,
