@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from accounts.permissions import QUEUE_ROLES
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
+from core.backoffice import QueueCount, queue_count
 from marketplace.claims.models import Claim, TransferRequest, TransferStatus
 from marketplace.needs.models import Need
 from marketplace.organizations.models import Membership, MembershipRole, MembershipStatus
@@ -72,3 +74,15 @@ def transfers_escalated_for(*, user) -> QuerySet[TransferRequest]:
     return scope_queryset(
         transfers, user, roles=[Role.CASEWORKER], region_field="claim__need__region__code"
     ).order_by("answer_due_at", "pk")
+
+
+def transfers_escalated_count(*, user) -> QueueCount:
+    """The dashboard's count of transfers to decide in the user's region; a transfer waits from
+    the moment its holder's answer was due (when it was escalated)."""
+    transfers = scope_queryset(
+        TransferRequest.objects.filter(status=TransferStatus.ESCALATED),
+        user,
+        roles=QUEUE_ROLES,
+        region_field="claim__need__region__code",
+    )
+    return queue_count(transfers, waiting_since="answer_due_at")
