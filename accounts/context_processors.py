@@ -7,6 +7,7 @@ import operator
 from django.utils.functional import SimpleLazyObject, new_method_proxy
 
 from accounts.models import Notification
+from accounts.permissions import may_use_back_office
 
 
 class LazyCount(SimpleLazyObject):
@@ -31,3 +32,11 @@ def notifications(request):
     Worked out only when a template uses it: one ``COUNT`` over the user's own rows.
     """
     return {"unread_notifications": LazyCount(lambda: _unread_count(request))}
+
+
+def back_office(request):
+    """``may_use_back_office``: whether the public site links the signed-in user to the back
+    office (worked out only when a template uses it)."""
+    return {
+        "may_use_back_office": SimpleLazyObject(lambda: may_use_back_office(getattr(request, "user", None)))
+    }

@@ -25,6 +25,11 @@ from accounts.scoping import user_may_act
 # above this one (tests/accounts/test_permissions.py checks they agree).
 ACTIVE_MEMBERSHIP = "active"
 ADMIN_MEMBERSHIP = "admin"
+# ``organizations.models.OrganizationStatus.VERIFIED``, for the same reason.
+VERIFIED_ORGANIZATION = "verified"
+# Whose back-office dashboard lists the queues (needs to review, deliveries to verify, transfers
+# to decide), scoped to their region; supervisors also see what waited too long.
+QUEUE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
 
 # Who reads a household's assistance chain and the expired-needs report, in their scope (and,
 # for a department handler, their department's needs); the selectors scope with these too.
@@ -58,6 +63,38 @@ def holds_office(user) -> bool:
     return bool(
         getattr(user, "is_authenticated", False) and (user.is_superuser or user.has_role(*STAFF_ROLES))
     )
+
+
+def may_use_back_office(user) -> bool:
+    """Staff and administrators: the rule Wagtail applies to every back-office page (the
+    ``wagtailadmin.access_admin`` permission, which the staff roles' groups carry). The public
+    site links to the back office, and signing in lands there, for them only."""
+    return _active(user) and user.has_perm("wagtailadmin.access_admin")
+
+
+def is_claimant(user) -> bool:
+    """An active member of a verified organization, or a registered volunteer: someone who
+    claims needs and holds claims (signing in lands them on 我的认领)."""
+    if not _active(user) or holds_office(user):
+        return False
+    return (
+        hasattr(user, "volunteer")
+        or user.memberships.filter(
+            status=ACTIVE_MEMBERSHIP, organization__status=VERIFIED_ORGANIZATION
+        ).exists()
+    )
+
+
+def sees_queues(user) -> bool:
+    """Caseworkers, supervisors and administrators: their dashboard counts the queues of their
+    region (administrators: of the province)."""
+    return _active(user) and (_acts_everywhere(user) or user.has_role(*QUEUE_ROLES))
+
+
+def sees_overdue(user) -> bool:
+    """Supervisors and administrators: their dashboard also counts what waited longer than
+    ``QUEUE_OVERDUE_DAYS``."""
+    return _active(user) and (_acts_everywhere(user) or user.has_role(Role.SUPERVISOR))
 
 
 def is_active_member(user, organization) -> bool:

@@ -1,6 +1,9 @@
 """Signing up, in and out on the public site (/account/signup/, /account/login/, /account/logout/),
 and a forgotten password reset by e-mail (/account/password-reset/).
 
+After signing in, people land on what they came for (``landing_url``), unless the sign-in page
+was given a ``next`` address on this site.
+
 Charities' members and volunteers open an account here, then register their organization or
 themselves as volunteers. Staff accounts are made in the back office by a superuser; staff
 may sign in here or at /admin/. django-axes guards this sign-in as it guards the back office's.
@@ -16,7 +19,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import UserCreationForm
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -24,6 +27,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.models import EMAIL_TAKEN, normalize_email
+from accounts.permissions import is_claimant, may_use_back_office
 from accounts.verification import (
     VerificationLinkInvalid,
     email_taken,
@@ -62,7 +66,7 @@ class SignUpForm(UserCreationForm):
 @never_cache
 def sign_up(request):
     if request.user.is_authenticated:
-        return redirect("account:profile")
+        return redirect(landing_url(request.user))
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -85,9 +89,25 @@ def sign_up(request):
     return render(request, "accounts/signup.html", {"form": form, "next": safe_next(request)})
 
 
+def landing_url(user) -> str:
+    """Where a signed-in user starts: staff in the back office, members of a verified
+    organization and volunteers on their claims (我的认领), anyone else on their organization
+    page, which offers to register one, join one or volunteer."""
+    if may_use_back_office(user):
+        return reverse("wagtailadmin_home")
+    if is_claimant(user):
+        return reverse("claims:mine")
+    return reverse("organizations:mine")
+
+
 class SignInView(auth_views.LoginView):
+    """Django's sign-in: a ``next`` address is followed only when it is on this site."""
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return landing_url(self.request.user)
 
 
 class SignOutView(auth_views.LogoutView):

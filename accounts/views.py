@@ -1,5 +1,5 @@
-"""The signed-in user's own pages: profile with the e-mail address and its verification, API
-tokens (/account/), messages (/account/notifications/).
+"""The signed-in user's own pages: profile with the e-mail address and its verification
+(/account/), API tokens (/account/tokens/), messages (/account/notifications/).
 
 Every view acts only on the requesting user's own rows: another user's token or message is
 simply not found (404).
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import ApiToken, Department, Notification
 from accounts.roles import Role
@@ -68,13 +68,7 @@ def _unread_count(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def _profile_context(
-    request,
-    *,
-    form: ApiTokenForm | None = None,
-    new_key: str = "",
-    email_form: EmailChangeForm | None = None,
-) -> dict:
+def _profile_context(request, *, email_form: EmailChangeForm | None = None) -> dict:
     user = request.user
     return {
         "email_verified": user.email_verified,
@@ -86,6 +80,13 @@ def _profile_context(
         "region": user.region,
         "department": Department(user.department).label if user.department in Department.values else "",
         "masked_email": mask_email(user.email),
+        "unread_count": _unread_count(user),
+    }
+
+
+def _tokens_context(request, *, form: ApiTokenForm | None = None, new_key: str = "") -> dict:
+    user = request.user
+    return {
         "tokens": ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at"),
         "form": form or ApiTokenForm(),
         "new_key": new_key,
@@ -146,16 +147,19 @@ def email_change(request):
 
 @never_cache
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @sensitive_variables("key")
-def token_create(request):
-    """Make a token and show its key in this one response; it is never shown again."""
+def tokens(request):
+    """The user's API tokens; a POST makes one and shows its key in this one response, never
+    again."""
+    if request.method == "GET":
+        return render(request, "accounts/tokens.html", _tokens_context(request))
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
-        return render(request, "accounts/profile.html", _profile_context(request, form=form), status=400)
+        return render(request, "accounts/tokens.html", _tokens_context(request, form=form), status=400)
     _token, key = api_token_create(user=request.user, name=form.cleaned_data["name"])
     # never_cache makes the response no-store: the key is in this page and nowhere else.
-    return render(request, "accounts/profile.html", _profile_context(request, new_key=key))
+    return render(request, "accounts/tokens.html", _tokens_context(request, new_key=key))
 
 
 @never_cache
@@ -165,7 +169,7 @@ def token_revoke(request, pk: int):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user, revoked_at__isnull=True)
     api_token_revoke(token=token, actor=request.user)
     messages.success(request, _("The token %(prefix)s… was revoked.") % {"prefix": token.key_prefix})
-    return redirect("account:profile")
+    return redirect("account:tokens")
 
 
 @never_cache

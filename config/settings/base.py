@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cms.context_processors.portal",
                 "accounts.context_processors.notifications",
+                "accounts.context_processors.back_office",
             ],
         },
     },
@@ -439,6 +440,9 @@ TRANSFER_ANSWER_HOURS = env.int("TRANSFER_ANSWER_HOURS", default=72)
 DUPLICATE_AID_WINDOW_DAYS = env.int("DUPLICATE_AID_WINDOW_DAYS", default=90)
 # Days after which a fulfilled need closes when the platform has not confirmed receipt.
 NEED_CLOSE_GRACE_DAYS = env.int("NEED_CLOSE_GRACE_DAYS", default=14)
+# Days a need to review, a delivery to verify or a transfer to decide may wait before the
+# supervisors' and administrators' dashboards count it as overdue.
+QUEUE_OVERDUE_DAYS = env.int("QUEUE_OVERDUE_DAYS", default=3)
 # Seconds the public list's facet counts are cached; 0 counts on every request. The counts, and
 # the list's total and number of pages, may lag the rows by up to this long (the rows themselves
 # are always read live). /needs/ keeps its rendered filter panel and cards ten times as long

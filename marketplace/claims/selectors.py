@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.db.models import F, Q, QuerySet
 
+from accounts.permissions import QUEUE_ROLES
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
+from core.backoffice import QueueCount, queue_count
 from marketplace.claims.models import (
     Claim,
     SituationReport,
@@ -97,3 +99,26 @@ def situation_reports_for(*, user, status: str | None = None) -> QuerySet[Situat
 def situation_reports_of_claim(*, claim: Claim) -> QuerySet[SituationReport]:
     """What the claim's holder reported on the household, newest first."""
     return SituationReport.objects.filter(claim=claim).order_by("-reported_at", "-pk")
+
+
+def transfers_escalated_count(*, user) -> QueueCount:
+    """The dashboard's count of transfers to decide in the user's region; a transfer waits from
+    the moment its holder's answer was due (when it was escalated)."""
+    transfers = scope_queryset(
+        TransferRequest.objects.filter(status=TransferStatus.ESCALATED),
+        user,
+        roles=QUEUE_ROLES,
+        region_field="claim__need__region__code",
+    )
+    return queue_count(transfers, waiting_since="answer_due_at")
+
+
+def situation_reports_open_count(*, user) -> QueueCount:
+    """The dashboard's count of household situation reports waiting in the user's region."""
+    reports = scope_queryset(
+        SituationReport.objects.filter(status=SituationReportStatus.OPEN),
+        user,
+        roles=QUEUE_ROLES,
+        region_field="claim__need__region__code",
+    )
+    return queue_count(reports, waiting_since="reported_at")

@@ -12,9 +12,10 @@ from datetime import date, datetime
 from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from accounts.permissions import EXPIRED_REPORT_ROLES, is_claim_holder, may_view_evidence
+from accounts.permissions import EXPIRED_REPORT_ROLES, QUEUE_ROLES, is_claim_holder, may_view_evidence
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
+from core.backoffice import QueueCount, queue_count
 from marketplace.claims.models import Claim
 from marketplace.delivery.models import Delivery, DeliveryStatus, Evidence
 from marketplace.needs.models import Need, NeedStatus, NeedTransition
@@ -39,6 +40,17 @@ def delivery_queue(*, user, status: str | None = DeliveryStatus.REPORTED) -> Que
     if status == DeliveryStatus.REPORTED:
         return deliveries.order_by("created_at", "pk")
     return deliveries.order_by("-verified_at", "-pk")
+
+
+def delivery_queue_count(*, user) -> QueueCount:
+    """The dashboard's count of deliveries awaiting verification in the user's region."""
+    deliveries = scope_queryset(
+        Delivery.objects.filter(status=DeliveryStatus.REPORTED),
+        user,
+        roles=QUEUE_ROLES,
+        region_field="claim__need__region__code",
+    )
+    return queue_count(deliveries, waiting_since="created_at")
 
 
 def claim_for_reporter(*, user, pk: int) -> Claim:

@@ -12,8 +12,10 @@ from django.db import connections, router
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.permissions import QUEUE_ROLES
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
+from core.backoffice import QueueCount, queue_count
 from core.db import can_prepare, preparing_cursor
 from marketplace.needs.filters import (
     DEFAULT_ORDERING,
@@ -119,3 +121,9 @@ def need_review_queue(*, user) -> QuerySet[Need]:
     """Needs held for review inside the user's region scope, oldest first."""
     needs = Need.objects.filter(status=NeedStatus.PENDING_REVIEW).select_related("region", "public_region")
     return scope_queryset(needs, user, roles=[Role.CASEWORKER]).order_by("created_at", "id")
+
+
+def need_review_count(*, user) -> QueueCount:
+    """The dashboard's count of the review queue in the caseworker's or supervisor's region."""
+    needs = Need.objects.filter(status=NeedStatus.PENDING_REVIEW)
+    return queue_count(scope_queryset(needs, user, roles=QUEUE_ROLES), waiting_since="created_at")

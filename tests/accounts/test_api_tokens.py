@@ -19,6 +19,7 @@ from tests.factories.accounts import UserFactory
 pytestmark = pytest.mark.django_db
 
 ME = "/api/v1/account/me/"
+TOKENS = "/account/tokens/"
 
 
 def make_token_by_command(username: str, *args: str) -> str:
@@ -160,7 +161,7 @@ def test_the_profile_shows_the_user_with_a_masked_email(client):
 def test_a_token_made_on_the_profile_is_shown_once_and_works(client):
     user = UserFactory()
     client.force_login(user)
-    response = client.post("/account/tokens/", {"name": "我们的管理系统"})
+    response = client.post(TOKENS, {"name": "我们的管理系统"})
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     key = response.context["new_key"]
@@ -169,7 +170,7 @@ def test_a_token_made_on_the_profile_is_shown_once_and_works(client):
     assert token.name == "我们的管理系统"
     assert key not in stored_values(token)
 
-    page = client.get("/account/")
+    page = client.get(TOKENS)
     assert key not in page.text
     assert token.key_prefix in page.text
 
@@ -179,7 +180,7 @@ def test_a_token_made_on_the_profile_is_shown_once_and_works(client):
 
 def test_a_too_long_name_is_refused(client):
     client.force_login(UserFactory())
-    response = client.post("/account/tokens/", {"name": "x" * 101})
+    response = client.post(TOKENS, {"name": "x" * 101})
     assert response.status_code == 400
     assert response.context["form"].errors["name"]
     assert not ApiToken.objects.exists()
@@ -195,7 +196,7 @@ def test_revoking_on_the_profile_and_not_someone_elses(client):
     assert client.get(f"/account/tokens/{token.pk}/revoke/").status_code == 405
     response = client.post(f"/account/tokens/{token.pk}/revoke/")
     assert response.status_code == 302
-    assert response["Location"] == "/account/"
+    assert response["Location"] == TOKENS
 
     token.refresh_from_db()
     other_token.refresh_from_db()
@@ -203,6 +204,6 @@ def test_revoking_on_the_profile_and_not_someone_elses(client):
     assert other_token.revoked_at is None
     assert api_token_user(key) is None
     assert api_token_user(other_key) is not None
-    page = client.get("/account/")
+    page = client.get(TOKENS)
     assert len(list(page.context["messages"])) == 1  # "The token … was revoked."
     assert list(page.context["tokens"]) == []

@@ -67,10 +67,10 @@ def test_sign_up_goes_back_to_the_page_that_asked_for_it_but_never_off_site(clie
     assert response["Location"] == "/organizations/mine/"
 
 
-def test_a_signed_in_user_is_sent_to_the_account_page(client):
+def test_a_signed_in_user_is_sent_to_where_they_start(client):
     client.force_login(UserFactory())
-    assert client.get("/account/signup/")["Location"] == "/account/"
-    assert client.get("/account/login/")["Location"] == "/account/"
+    assert client.get("/account/signup/")["Location"] == "/organizations/mine/"
+    assert client.get("/account/login/")["Location"] == "/organizations/mine/"
 
 
 def test_pages_that_need_an_account_send_the_public_to_the_public_sign_in(client):
@@ -133,7 +133,7 @@ def test_a_forgotten_password_is_reset_through_a_one_time_link_by_e_mail(client)
     )
     assert response["Location"] == "/account/login/"
     signed_in = client.post("/account/login/", {"username": "vol", "password": NEW_PASSWORD})
-    assert signed_in["Location"] == "/account/"
+    assert signed_in["Location"] == "/organizations/mine/"  # no organization yet: where to join one
 
     again = client.get(link, follow=True).content.decode()
     assert "这个链接已不能使用" in again

@@ -92,13 +92,14 @@ def test_main_pages_and_back_office_run_without_a_policy_violation(
         _click(page, page.locator("main").get_by_role("link", name="注册账户"))
         assert page.url.startswith(live_server.url + "/account/signup/")
 
-        # A staff member signs in on the public sign-in page, then opens the API docs and the
-        # back office from their account page.
+        # A staff member signs in on the public sign-in page and lands in the back office; from
+        # their API tokens page they open the API docs, and the back office from the header.
         _click(page, page.locator(".site-tools").get_by_role("link", name="登录"))
         page.locator("input[name=username]").fill("staff")
         page.locator("input[name=password]").fill(STAFF_PASSWORD)
         _click(page, page.locator("main").get_by_role("button", name="登录"))
-        assert page.url == live_server.url + "/account/"
+        assert page.url == live_server.url + "/admin/"
+        page.goto(live_server.url + "/account/tokens/")
 
         _click(page, page.get_by_role("link", name="接口文档"))
         assert page.url == live_server.url + "/api/docs/"
