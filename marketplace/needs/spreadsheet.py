@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 
 from accounts.models import Department
 from marketplace.needs.choices import LowIncomeCategory, NeedType, Urgency
-from marketplace.needs.intake import MEDICAL_AMOUNTS
+from marketplace.needs.intake import MEDICAL_AMOUNTS, SERVICE_NEED_TYPES
 from marketplace.needs.policy import CATEGORY_NAMES_ZH
 
 MAX_ROWS = 2000
@@ -107,10 +107,18 @@ COLUMNS: tuple[Column, ...] = (
     Column("need_type", "救助类型", required=True, width=14, note="填代码或中文名称，见下表"),
     Column("title", "标题", required=True, width=24, note="不超过200字；会自动隐去身份信息"),
     Column("description", "情况说明", width=40, note="不超过5000字；会自动隐去身份信息"),
-    Column("requested_amount", "申请金额", width=12, note="元，至少 0.01，最多两位小数；资金类需求填写"),
-    Column("quantity", "数量", width=8, note="物资类需求填写，同时填写单位"),
+    Column(
+        "requested_amount",
+        "申请金额",
+        width=12,
+        note=(
+            "元，至少 0.01，最多两位小数；资金类需求必填，医疗需求一律必填"
+            "（各类型见下方“各救助类型须填的数量”）"
+        ),
+    ),
+    Column("quantity", "数量", width=8, note="物资类需求填写数量和单位，代替申请金额"),
     Column("unit", "单位", width=8, note="物资的单位，如 箱、件"),
-    Column("hours", "服务小时", width=10, note="访视照料、心理疏导类需求填写服务小时数"),
+    Column("hours", "服务小时", width=10, note="仅访视照料、心理疏导类需求：填写服务小时数，代替申请金额"),
     Column(
         "in_scope_self_pay",
         "政策范围内自付",
@@ -143,6 +151,24 @@ COLUMNS: tuple[Column, ...] = (
     Column("department", "部门", width=12, note="填代码或中文名称，留空为民政"),
 )
 HEADERS = {column.key: column.header for column in COLUMNS}
+
+_MONEY_OR_GOODS = ("申请金额，或 数量＋单位", "资金填申请金额；物资填数量和单位")
+_SERVICE = ("服务小时，或 申请金额，或 数量＋单位", "上门服务填服务小时；也可申请资金或物资")
+# What each need type must fill to say how much it asks (intake: marketplace.needs.intake).
+AMOUNT_COLUMNS_BY_TYPE: Mapping[str, tuple[str, str]] = {
+    code: (
+        (
+            "申请金额",
+            "填写了医疗费用（政策范围内自付、门诊慢特病自付、医保个人缴费）的医疗需求只能申请资金，申请金额必填；"
+            "平台据这些费用测算法定医疗救助",
+        )
+        if code == NeedType.MEDICAL
+        else _SERVICE
+        if code in SERVICE_NEED_TYPES
+        else _MONEY_OR_GOODS
+    )
+    for code in NeedType
+}
 _BY_HEADER = {column.header: column for column in COLUMNS}
 
 # Chinese names accepted besides the codes (and shown on the code sheet, first name first).
@@ -307,6 +333,8 @@ def build_template() -> bytes:
     rows += [
         (str(code), NEED_TYPE_NAMES_ZH[code][0], "、".join(NEED_TYPE_NAMES_ZH[code][1:])) for code in NeedType
     ]
+    rows += [("", "", ""), ("各救助类型须填的数量", "须填的列", "说明")]
+    rows += [(NEED_TYPE_NAMES_ZH[code][0], *AMOUNT_COLUMNS_BY_TYPE[code]) for code in NeedType]
     rows += [("", "", ""), ("紧急程度代码", "中文名称", "")]
     rows += [
         (str(code), URGENCY_NAMES_ZH[code][0], "、".join(URGENCY_NAMES_ZH[code][1:])) for code in Urgency
@@ -319,7 +347,14 @@ def build_template() -> bytes:
     for row in rows:
         codes.append(row)
     for row in codes.iter_rows():
-        if row[0].value in {"列名", "低收入类别代码", "救助类型代码", "紧急程度代码", "部门代码"}:
+        if row[0].value in {
+            "列名",
+            "低收入类别代码",
+            "救助类型代码",
+            "各救助类型须填的数量",
+            "紧急程度代码",
+            "部门代码",
+        }:
             for cell in row:
                 cell.font = header_font
     buffer = BytesIO()
@@ -496,10 +531,41 @@ def column_for(path: str, record: Mapping) -> str:
     return _PATH_HEADERS.get(path, "")
 
 
+# Coded columns: intake's path → the Chinese names a person may write (first name of each code).
+_CHOICE_NAMES: Mapping[str, tuple[Callable[[Mapping], list], Mapping[str, tuple[str, ...]]]] = {
+    "need_type": (lambda record: [record.get("need_type")], NEED_TYPE_NAMES_ZH),
+    "urgency": (lambda record: [record.get("urgency")], URGENCY_NAMES_ZH),
+    "department": (lambda record: [record.get("department")], DEPARTMENT_NAMES_ZH),
+    "household.categories": (
+        lambda record: list(record.get("household", {}).get("categories") or []),
+        {code: (CATEGORY_NAMES_ZH[code],) for code in LowIncomeCategory},
+    ),
+    "beneficiary_categories": (
+        lambda record: list(record.get("beneficiary_categories") or []),
+        {code: (CATEGORY_NAMES_ZH[code],) for code in LowIncomeCategory},
+    ),
+}
+
+
+def _unknown_choice(path: str, record: Mapping) -> str | None:
+    """For a coded column holding a value that is no code nor name: what to write instead, by
+    its Chinese names (intake's own message lists the codes, which the sheet's users do not type)."""
+    if path not in _CHOICE_NAMES:
+        return None
+    read, names = _CHOICE_NAMES[path]
+    values = read(record)
+    if all(value in names for value in values if value):
+        return None
+    return _("Not recognised: write one of %(names)s (or its code from the sheet 代码表).") % {
+        "names": "、".join(aliases[0] for aliases in names.values())
+    }
+
+
 def column_errors(errors: Mapping[str, list[str]], record: Mapping) -> list[tuple[str, list[str]]]:
     """Intake's field errors by column, in the template's column order; row-wide errors last."""
     by_column: dict[str, list[str]] = {}
     for path, messages in errors.items():
-        by_column.setdefault(column_for(path, record), []).extend(messages)
+        unknown = _unknown_choice(path, record)
+        by_column.setdefault(column_for(path, record), []).extend([unknown] if unknown else messages)
     order = {column.header: index for index, column in enumerate(COLUMNS)}
     return sorted(by_column.items(), key=lambda item: order.get(item[0], len(order)))
