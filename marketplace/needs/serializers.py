@@ -18,6 +18,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -25,6 +26,7 @@ from core.formatting import format_number
 from marketplace.needs.filters import region_index
 from marketplace.needs.models import Need
 from marketplace.needs.placement import SUPPRESSED_LEVEL
+from privacy.readable import mostly_redacted, tidy
 
 PUBLIC_FIELDS = frozenset(
     {
@@ -153,8 +155,8 @@ def public_need_dicts(rows: Iterable[Sequence]) -> list[dict]:
         shown.append(
             {
                 "code": code,
-                "title": title,
-                "summary": summary,
+                "title": tidy(title),
+                "summary": tidy(summary),
                 "need_type": need_type,
                 "need_type_label": need_types.get(need_type, need_type),
                 "categories": categories,
@@ -179,7 +181,24 @@ def public_need_dicts(rows: Iterable[Sequence]) -> list[dict]:
                 "status": status,
             }
         )
+        if mostly_redacted(shown[-1]["title"]):
+            shown[-1]["title"] = composed_title(shown[-1])
     return shown
+
+
+def composed_title(shown: dict) -> str:
+    """The title of a need whose own title is mostly redaction marks (``mostly_redacted``):
+    its published place, type, age band and household size as ``shown`` (the public shape)
+    holds them, so it follows whatever generalization the need is published at
+    (武汉市 · 医疗 · 60-69岁 · 3-4人家庭; the place and type alone when the rest is withheld)."""
+    size = shown["household_size_band"]
+    parts = (
+        shown["location"]["name"],
+        shown["need_type_label"],
+        shown["age_band"],
+        gettext("%(size)s household") % {"size": size} if size else "",
+    )
+    return " · ".join(part for part in parts if part)
 
 
 def public_policy(need: Need) -> dict:
