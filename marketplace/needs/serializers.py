@@ -8,7 +8,9 @@ is generated from its fields, and its field machinery is the reference a test co
 every row the public sees is built by ``public_need_dicts`` from plain column values, which is
 what lets the list read 20 rows as tuples instead of model instances (DRF's fields cost ~0.3 ms
 per row). The serializer's own ``to_representation`` goes through it too, so the list, the
-detail and the pages cannot drift apart.
+detail and the pages cannot drift apart. The texts are shown tidied (``privacy.readable``), and a
+title that is mostly redaction marks is composed from the row's published fields
+(``composed_title``), here, so every surface shows the same.
 """
 
 from __future__ import annotations
