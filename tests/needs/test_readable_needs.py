@@ -123,7 +123,7 @@ def test_the_review_page_shows_what_the_public_will_read_beside_the_source(clien
     ]
     assert preview["summary"] == "家庭收入低，冬季需要棉被。"
     html = response.text
-    assert "公众将看到的内容" in html
+    assert "公众实际读到的文字" in html
     assert "按县级:" in html and "<strong>武汉市 · 基本生活 · 60-69岁 · 3-4人家庭</strong>" in html
     # The source, as stored, stays in the form to edit.
     assert f'value="{HELD_TITLE}"' in html
