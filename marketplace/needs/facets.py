@@ -4,7 +4,8 @@ Counts per need type, urgency, state and city for the current filters, each face
 the *other* filters applied and its own left out (standard faceting: the counts beside the
 "urgency" options say what choosing each urgency would give, whatever urgency is chosen now).
 The total of the current filters comes with them, so the list's pagination needs no
-``COUNT(*)`` of its own.
+``COUNT(*)`` of its own. The county filter's options come from the same cube: only the
+counties where needs are published at county level, with their counts (``counties``).
 
 Not a scan per request. The four facet dimensions and the two region filters are all columns
 of one small aggregate, the *cube*: public needs grouped by (published region, need type,
@@ -36,7 +37,7 @@ import secrets
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -61,7 +62,7 @@ from marketplace.needs.selectors import need_public_list
 FACETS = ("need_type", "urgency", "state", "city")
 # Filters that are dimensions of the cube; the region facet leaves out both city and county.
 CUBE_PARAMS = frozenset({"city", "county", "need_type", "urgency", "state"})
-CACHE_PREFIX = "needs:facets:1:"
+CACHE_PREFIX = "needs:facets:2:"
 DEFAULT_CACHE_SECONDS = 60
 
 Cell = tuple[str, str, str, str, int]  # city (or region), need type, urgency, state, needs
@@ -71,10 +72,17 @@ DIMENSIONS = ("city", "need_type", "urgency", "state")
 
 @dataclass(frozen=True)
 class NeedFacets:
-    """The number of needs matching the filters, and per facet value what choosing it would give."""
+    """The number of needs matching the filters, and per facet value what choosing it would give.
+
+    ``counties``: the county-level units where needs are published at county level, with what
+    choosing each would give (the county filter left out, the city and the others applied).
+    Most needs are published at city level, so most counties have none and are not listed:
+    offering them would only lead to empty lists.
+    """
 
     total: int
     counts: dict[str, dict[str, int]]
+    counties: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,28 @@ def need_facets(*, filters: Mapping[str, Any] | None = None) -> NeedFacets:
     if seconds > 0 and remaining > 0:
         cache.set(key, facets, timeout=remaining)
     return facets
+
+
+def county_groups(facets: NeedFacets, selected: str | None) -> list[tuple[str, list[dict]]]:
+    """The county options of the filter, grouped by city: ``[(city name, [{"value", "label",
+    "count", "selected"}, ...]), ...]``, only the counties with needs published at their level
+    (and the selected one, whatever its count, so the form shows what is chosen)."""
+    index = region_index()
+    groups = []
+    for city, name in index.cities:
+        options = [
+            {
+                "value": code,
+                "label": county,
+                "count": facets.counties.get(code, 0),
+                "selected": code == selected,
+            }
+            for code, county in index.counties[city]
+            if code in facets.counties or code == selected
+        ]
+        if options:
+            groups.append((name, options))
+    return groups
 
 
 def facet_options(facets: NeedFacets, params: Mapping[str, Any]) -> dict[str, list[dict]]:
@@ -279,7 +309,32 @@ def _count(cube: _Cube, params: Mapping[str, Any]) -> NeedFacets:
         # filters, so it sums every city's cells under the other filters.
         total = _tally(cube.by_region.get(county, ()), (None, *others), counts, DIMENSIONS[1:])
         _tally(cube.by_city, (None, *others), counts, ("city",))
-    return NeedFacets(total=total, counts={facet: counts[facet] for facet in FACETS})
+    return NeedFacets(
+        total=total,
+        counts={facet: counts[facet] for facet in FACETS},
+        counties=_county_counts(cube, params.get("city"), others),
+    )
+
+
+def _county_counts(cube: _Cube, city: str | None, others: tuple) -> dict[str, int]:
+    """Per county-level unit inside ``city`` (any city: None), its needs published at that
+    level under the ``others`` filters (need type, urgency, state); only those that have some."""
+    index = region_index()
+    counts: dict[str, int] = {}
+    w1, w2, w3 = others
+    for region, cells in cube.by_region.items():
+        if region not in index.county_codes or (city is not None and index.city_of.get(region) != city):
+            continue
+        needs = sum(
+            cell[4]
+            for cell in cells
+            if (w1 is None or cell[1] == w1)
+            and (w2 is None or cell[2] == w2)
+            and (w3 is None or cell[3] == w3)
+        )
+        if needs:
+            counts[region] = needs
+    return counts
 
 
 def _tally(

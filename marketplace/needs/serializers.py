@@ -8,7 +8,9 @@ is generated from its fields, and its field machinery is the reference a test co
 every row the public sees is built by ``public_need_dicts`` from plain column values, which is
 what lets the list read 20 rows as tuples instead of model instances (DRF's fields cost ~0.3 ms
 per row). The serializer's own ``to_representation`` goes through it too, so the list, the
-detail and the pages cannot drift apart.
+detail and the pages cannot drift apart. The texts are shown tidied (``privacy.readable``), and a
+title that is mostly redaction marks is composed from the row's published fields
+(``composed_title``), here, so every surface shows the same.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -26,6 +29,7 @@ from marketplace.needs.filters import region_index
 from marketplace.needs.models import Need
 from marketplace.needs.placement import SUPPRESSED_LEVEL
 from marketplace.needs.policy import breakdown, citation, explain
+from privacy.readable import mostly_redacted, tidy
 
 PUBLIC_FIELDS = frozenset(
     {
@@ -157,8 +161,8 @@ def public_need_dicts(rows: Iterable[Sequence]) -> list[dict]:
         shown.append(
             {
                 "code": code,
-                "title": title,
-                "summary": summary,
+                "title": tidy(title),
+                "summary": tidy(summary),
                 "need_type": need_type,
                 "need_type_label": need_types.get(need_type, need_type),
                 "categories": categories,
@@ -183,7 +187,24 @@ def public_need_dicts(rows: Iterable[Sequence]) -> list[dict]:
                 "status": status,
             }
         )
+        if mostly_redacted(shown[-1]["title"]):
+            shown[-1]["title"] = composed_title(shown[-1])
     return shown
+
+
+def composed_title(shown: dict) -> str:
+    """The title of a need whose own title is mostly redaction marks (``mostly_redacted``):
+    its published place, type, age band and household size as ``shown`` (the public shape)
+    holds them, so it follows whatever generalization the need is published at
+    (武汉市 · 医疗 · 60-69岁 · 3-4人家庭; the place and type alone when the rest is withheld)."""
+    size = shown["household_size_band"]
+    parts = (
+        shown["location"]["name"],
+        shown["need_type_label"],
+        shown["age_band"],
+        gettext("%(size)s household") % {"size": size} if size else "",
+    )
+    return " · ".join(part for part in parts if part)
 
 
 def public_policy(need: Need) -> dict:

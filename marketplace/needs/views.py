@@ -28,7 +28,13 @@ from django.utils.translation import gettext as _
 
 from core.formatting import format_amount
 from marketplace.needs.choices import LowIncomeCategory, NeedType, Urgency
-from marketplace.needs.facets import KnownCountPaginator, facet_options, need_facets
+from marketplace.needs.facets import (
+    KnownCountPaginator,
+    NeedFacets,
+    county_groups,
+    facet_options,
+    need_facets,
+)
 from marketplace.needs.facets import cache_seconds as facet_cache_seconds
 from marketplace.needs.filters import (
     NeedFilter,
@@ -73,7 +79,8 @@ def need_list(request: HttpRequest) -> HttpResponse:
         context.update(
             {"form": form, "has_errors": True, "options": _options(request.GET, None), "active_filters": []}
         )
-        context["filter_panel"] = _filter_panel(request, context)
+        # The counties offered are those with needs published at their level, whatever the filters.
+        context["filter_panel"] = _filter_panel(request, context, need_facets())
         return render(request, "needs/need_list.html", context, status=400)
 
     needs = need_public_rows(filters=params, columns=ROW_COLUMNS)
@@ -94,7 +101,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
     query = sorted((key, tuple(values)) for key, values in request.GET.lists() if key != "page")
     context["filter_panel"] = _fragment(
         "panel",
-        (query, facets.total, facets.counts),
+        (query, facets.total, facets.counts, facets.counties),
         lambda: _filter_panel(
             request,
             {
@@ -102,6 +109,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
                 "form": need_filter_form(request.GET),
                 "options": _options(request.GET, facet_options(facets, params)),
             },
+            facets,
         ),
     )
     return render(request, "needs/need_list.html", context)
@@ -130,8 +138,8 @@ def _fragment(kind: str, shows: object, render_fragment: Callable[[], str]) -> s
     return mark_safe(html)  # noqa: S308 - rendered (and escaped) by our own templates
 
 
-def _filter_panel(request: HttpRequest, context: dict) -> str:
-    panel = {**context, "county_groups": _county_groups(request.GET.get("county"))}
+def _filter_panel(request: HttpRequest, context: dict, facets: NeedFacets) -> str:
+    panel = {**context, "county_groups": county_groups(facets, request.GET.get("county"))}
     return render_to_string("needs/includes/need_filters.html", panel, request)
 
 
@@ -190,14 +198,6 @@ def _options(query: QueryDict, facets: dict[str, list[dict]] | None) -> dict[str
     if facets is not None:
         options.update(facets)
     return options
-
-
-def _county_groups(selected: str | None) -> list[tuple[str, list[tuple[str, str, bool]]]]:
-    index = region_index()
-    return [
-        (name, [(code, county, code == selected) for code, county in index.counties[city]])
-        for city, name in index.cities
-    ]
 
 
 def _kept_params(query: QueryDict, *, drop: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -6,6 +6,8 @@ Views parse input, call one selector or service, and render.
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -24,9 +26,13 @@ from core.errors import RefusalRedirectMixin
 from marketplace.needs import converters as _converters  # noqa: F401 - registers need_code
 from marketplace.needs.admin.common import ReviewerRequiredMixin
 from marketplace.needs.choices import LowIncomeCategory
+from marketplace.needs.filters import region_index
 from marketplace.needs.forms import NeedRejectForm, NeedReviewForm
-from marketplace.needs.placement import SUPPRESSED_LEVEL
+from marketplace.needs.placement import LEVELS, SUPPRESSED_LEVEL
+from marketplace.needs.policy import explain
 from marketplace.needs.selectors import need_review_queue
+from marketplace.needs.serializers import PublicNeedSerializer
+from marketplace.needs.services.kanon import publish_at
 from marketplace.needs.services.review import (
     describe_hold_reasons,
     need_review_approve,
@@ -59,6 +65,35 @@ class ReviewQueueView(AdminPage):
 
 def _sex_label(code: str) -> str:
     return str(SEX_LABELS.get(code, code))
+
+
+def _level_label(level: int) -> str:
+    if level == 0:
+        return _("at county level")
+    if level < SUPPRESSED_LEVEL:
+        return _("at city level")
+    return _("at city level without age, sex and household size")
+
+
+def public_previews(need, *, title: str, summary: str) -> dict:
+    """What the public will read of ``need`` with these texts, built as the public pages build
+    it (``PublicNeedSerializer``): the title at each level an approval may publish it at (the
+    same title at every level when its own is kept), and the summary."""
+    county_cities = region_index().county_cities
+    titles: dict[str, list[str]] = {}
+    summary_shown = ""
+    for level in LEVELS:
+        draft = copy.copy(need)
+        draft.title, draft.summary = title, summary
+        publish_at(draft, level, county_cities)
+        shown = PublicNeedSerializer(draft).data
+        titles.setdefault(shown["title"], []).append(_level_label(level))
+        summary_shown = shown["summary"]
+    return {
+        "titles": [{"title": shown, "levels": levels} for shown, levels in titles.items()],
+        "summary": summary_shown,
+        "one_title": len(titles) == 1,
+    }
 
 
 class NeedReviewView(RefusalRedirectMixin, ReviewerRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
@@ -100,6 +135,7 @@ class NeedReviewView(RefusalRedirectMixin, ReviewerRequiredMixin, WagtailAdminTe
             reject_form=reject_form or NeedRejectForm(),
             reasons=describe_hold_reasons(need.hold_reasons),
             warnings=residual_warnings(title, summary),
+            preview=public_previews(need, title=title, summary=summary),
             # Approval refuses these; shown before the caseworker tries.
             blocking=list(dict.fromkeys(place_messages(title) + place_messages(summary))),
             categories=[
@@ -112,7 +148,7 @@ class NeedReviewView(RefusalRedirectMixin, ReviewerRequiredMixin, WagtailAdminTe
             else need.department,
             sex=_sex_label(need.sex),
             suppressed=suppressed,
-            explanation=(need.policy or {}).get("explanation", ""),
+            explanation=explain(need.policy or {}),
             transitions=need.transitions.select_related("actor", "source_system").order_by(
                 "created_at", "pk"
             ),
@@ -126,6 +162,9 @@ class NeedReviewView(RefusalRedirectMixin, ReviewerRequiredMixin, WagtailAdminTe
             return self._reject(need)
         if action == "approve":
             return self._approve(need)
+        if action == "preview":
+            # The edited texts, shown as the public would read them; nothing is saved.
+            return self.render_to_response(self.get_context_data(review_form=NeedReviewForm(request.POST)))
         return self.get(request, *args, **kwargs)
 
     def _approve(self, need):
