@@ -24,12 +24,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import claims_held_by
 from core.errors import redirect_on_refusal
 from core.http import safe_next
 from marketplace.claims.errors import ClaimRefused
 from marketplace.claims.hooks import claim_warnings
-from marketplace.claims.models import HOLDING_CLAIM_STATUSES, Claim, ClaimStatus, TransferRequest
+from marketplace.claims.models import (
+    HOLDING_CLAIM_STATUSES,
+    OPEN_TRANSFER_STATUSES,
+    Claim,
+    ClaimStatus,
+    TransferRequest,
+)
+from marketplace.claims.next_actions import claims_next_actions
 from marketplace.claims.selectors import (
     claims_of_user,
     claims_public_history,
@@ -153,13 +159,19 @@ def claim_panel_context(request, need: Need, *, form: ClaimForm | None = None) -
         return context
     organizations = list(organizations_for_claiming(user=user))
     volunteer = _claimant_volunteer(user, need)
-    held = claims_held_by(user, [row["claim"] for row in history if row["active"]])
-    mine = [row for row in history if row["active"] and row["claim"].pk in held]
+    actions = claims_next_actions(user=user, claims=[row["claim"] for row in history if row["active"]])
+    mine = [{**row, "actions": actions[row["claim"].pk]} for row in history if row["claim"].pk in actions]
     holding = {row["claim"].organization_id for row in mine if row["claim"].organization_id}
     claim_for = [organization for organization in organizations if organization.pk not in holding]
     if volunteer is not None and any(row["claim"].volunteer_id == volunteer.pk for row in mine):
         volunteer = None
     context["my_claims"] = mine
+    context["my_requests"] = [
+        {"transfer": transfer, "holder": holder_label(transfer.claim)}
+        for transfer in transfers_requested_by_user(user=user).filter(
+            claim__need=need, status__in=OPEN_TRANSFER_STATUSES
+        )
+    ]
     context["eligible"] = bool(claim_for or volunteer)
     if context["open_for_claims"] and context["eligible"]:
         context["claim_form"] = form or ClaimForm(
@@ -168,7 +180,7 @@ def claim_panel_context(request, need: Need, *, form: ClaimForm | None = None) -
     others = [
         row
         for row in history
-        if row["active"] and row not in mine and row["claim"].organization_id not in holding
+        if row["active"] and row["claim"].pk not in actions and row["claim"].organization_id not in holding
     ]
     if others and claim_for:
         transfer_form = TransferForm()
@@ -358,14 +370,16 @@ def my_claims(request):
     user = request.user
     claims = list(claims_of_user(user=user)[:200])
     soon = timezone.now() + RENEW_SOON
-    held = claims_held_by(user, claims)
+    actions = claims_next_actions(user=user, claims=claims)
     rows = [
         {
             "claim": claim,
             "holder": holder_label(claim),
-            "manage": claim.pk in held,
+            "actions": actions.get(claim.pk),
             "status_label": claim_status_label(claim.status),
-            "expires_soon": claim.status == ClaimStatus.ACTIVE and claim.lease_expires_at <= soon,
+            "expires_soon": claim.pk in actions
+            and not actions[claim.pk].aid_given
+            and claim.lease_expires_at <= soon,
         }
         for claim in claims
     ]
