@@ -54,7 +54,7 @@ from marketplace.claims.services.claims import (
 )
 from marketplace.claims.services.transfers import transfer_accept, transfer_decline, transfer_request
 from marketplace.needs.forms import AmountField
-from marketplace.needs.models import OPEN_FOR_CLAIMS, AmountKind, Need
+from marketplace.needs.models import OPEN_FOR_CLAIMS, AmountKind, Need, NeedStatus
 from marketplace.needs.selectors import need_public_get
 from marketplace.needs.views import render_need_detail
 from marketplace.organizations.models import Organization, Volunteer
@@ -148,6 +148,7 @@ def claim_panel_context(request, need: Need, *, form: ClaimForm | None = None) -
         "percent": int(claimed * 100 / target) if target else 0,
         "history": history,
         "open_for_claims": need.status in OPEN_FOR_CLAIMS and need.remaining_amount > 0,
+        "fulfilled": need.status in (NeedStatus.FULFILLED, NeedStatus.CLOSED),
         "next_url": f"{request.path}#claims",
         "lease_days": _lease_days(),
         "answer_hours": getattr(settings, "TRANSFER_ANSWER_HOURS", 72),
