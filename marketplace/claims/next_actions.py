@@ -2,10 +2,11 @@
 page): report its delivery, renew, withdraw, answer a transfer request.
 
 Only what the user may actually do is offered: the rules are the services' own (the holder per
-``accounts.permissions.claims_held_by``, a verified organization to renew or report, no release
-of a claim that gave aid, answers from whom ``services.claims.holder_admins`` names). Delivery
-sits above this app, so it adds its own step (report the delivery, or the state of the report
-waiting for verification) through ``hooks.claim_next_steps``.
+``accounts.permissions.claims_held_by``, the moves of ``CLAIM_TRANSITIONS``, a verified
+organization to renew or report, no release of a claim that gave aid, answers from whom
+``services.claims.holder_admins`` names). Delivery sits above this app, so it adds its own step
+(report the delivery, or the state of the report waiting for verification) through
+``hooks.claim_next_steps``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 
 from accounts.permissions import claims_held_by
 from marketplace.claims.hooks import claim_next_steps
-from marketplace.claims.models import Claim, ClaimStatus, TransferRequest
+from marketplace.claims.models import CLAIM_TRANSITIONS, Claim, ClaimStatus, TransferRequest
 from marketplace.claims.selectors import transfers_to_answer
 from marketplace.claims.services.claims import DELIVERED
 from marketplace.organizations.models import OrganizationStatus
@@ -74,10 +75,12 @@ def claims_next_actions(*, user, claims: Iterable[Claim]) -> dict[int, ClaimActi
     for claim in mine:
         verified = not claim.organization_id or claim.organization.status == OrganizationStatus.VERIFIED
         aid_given = claim.pk in gave_aid
+        moves = CLAIM_TRANSITIONS[claim.status]
         actions[claim.pk] = ClaimActions(
             claim=claim,
-            renew=verified and not aid_given,
-            withdraw=not aid_given,
+            # A renewal is the move active → active; a claim that gave aid no longer expires.
+            renew=ClaimStatus.ACTIVE in moves and verified and not aid_given,
+            withdraw=ClaimStatus.WITHDRAWN in moves and not aid_given,
             aid_given=aid_given,
             unverified=not verified,
             steps=steps[claim.pk],
