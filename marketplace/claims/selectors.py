@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from accounts.permissions import QUEUE_ROLES
 from accounts.roles import Role
@@ -44,15 +44,22 @@ def claims_of_user(*, user) -> QuerySet[Claim]:
 
 
 def transfers_to_answer(*, user) -> QuerySet[TransferRequest]:
-    """Pending transfer requests on claims the user answers for (administrator or volunteer)."""
+    """Pending transfer requests on claims the user answers for, as ``services.claims.holder_admins``
+    names them: an active administrator of the holding organization (any active member of one
+    that has no administrator), or the volunteer."""
     if not getattr(user, "is_authenticated", False):
         return TransferRequest.objects.none()
-    admin_of = Membership.objects.filter(
-        user=user, status=MembershipStatus.ACTIVE, role=MembershipRole.ADMIN
-    ).values("organization_id")
+    active = Membership.objects.filter(status=MembershipStatus.ACTIVE)
+    answers_for = active.filter(user=user).filter(
+        Q(role=MembershipRole.ADMIN)
+        | ~Exists(active.filter(organization_id=OuterRef("organization_id"), role=MembershipRole.ADMIN))
+    )
     return (
         TransferRequest.objects.filter(status=TransferStatus.PENDING)
-        .filter(Q(claim__organization_id__in=admin_of) | Q(claim__volunteer__user=user))
+        .filter(
+            Q(claim__organization_id__in=answers_for.values("organization_id"))
+            | Q(claim__volunteer__user=user)
+        )
         .select_related("claim__need", "claim__organization", "requested_by")
         .order_by("answer_due_at", "pk")
     )

@@ -24,18 +24,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import REPORTING_CLAIM_STATUSES, claims_held_by, may_report_situation
+from accounts.permissions import claims_held_by, may_report_situation
 from core.errors import redirect_on_refusal
 from core.http import safe_next
 from marketplace.claims.errors import ClaimRefused
 from marketplace.claims.hooks import claim_warnings
 from marketplace.claims.models import (
     HOLDING_CLAIM_STATUSES,
+    OPEN_TRANSFER_STATUSES,
     Claim,
     ClaimStatus,
     SituationChange,
     TransferRequest,
 )
+from marketplace.claims.next_actions import claims_next_actions
 from marketplace.claims.selectors import (
     claims_of_user,
     claims_public_history,
@@ -56,7 +58,7 @@ from marketplace.claims.services.claims import (
 from marketplace.claims.services.situation import situation_report
 from marketplace.claims.services.transfers import transfer_accept, transfer_decline, transfer_request
 from marketplace.needs.forms import AmountField
-from marketplace.needs.models import OPEN_FOR_CLAIMS, AmountKind, Need
+from marketplace.needs.models import OPEN_FOR_CLAIMS, AmountKind, Need, NeedStatus
 from marketplace.needs.selectors import need_public_get
 from marketplace.needs.views import render_need_detail
 from marketplace.organizations.models import Organization, Volunteer
@@ -150,6 +152,7 @@ def claim_panel_context(request, need: Need, *, form: ClaimForm | None = None) -
         "percent": int(claimed * 100 / target) if target else 0,
         "history": history,
         "open_for_claims": need.status in OPEN_FOR_CLAIMS and need.remaining_amount > 0,
+        "fulfilled": need.status in (NeedStatus.FULFILLED, NeedStatus.CLOSED),
         "next_url": f"{request.path}#claims",
         "lease_days": _lease_days(),
         "answer_hours": getattr(settings, "TRANSFER_ANSWER_HOURS", 72),
@@ -161,19 +164,23 @@ def claim_panel_context(request, need: Need, *, form: ClaimForm | None = None) -
         return context
     organizations = list(organizations_for_claiming(user=user))
     volunteer = _claimant_volunteer(user, need)
-    held = claims_held_by(
-        user, [row["claim"] for row in history if row["status"] in REPORTING_CLAIM_STATUSES]
-    )
-    mine = [row for row in history if row["active"] and row["claim"].pk in held]
+    actions = claims_next_actions(user=user, claims=[row["claim"] for row in history if row["active"]])
+    mine = [{**row, "actions": actions[row["claim"].pk]} for row in history if row["claim"].pk in actions]
     # Completed claims of theirs: the holder has been to the household and may report on it.
-    context["my_completed_claims"] = [
-        row for row in history if row["status"] == ClaimStatus.COMPLETED and row["claim"].pk in held
-    ]
+    completed = [row for row in history if row["status"] == ClaimStatus.COMPLETED]
+    held = claims_held_by(user, [row["claim"] for row in completed])
+    context["my_completed_claims"] = [row for row in completed if row["claim"].pk in held]
     holding = {row["claim"].organization_id for row in mine if row["claim"].organization_id}
     claim_for = [organization for organization in organizations if organization.pk not in holding]
     if volunteer is not None and any(row["claim"].volunteer_id == volunteer.pk for row in mine):
         volunteer = None
     context["my_claims"] = mine
+    context["my_requests"] = [
+        {"transfer": transfer, "holder": holder_label(transfer.claim)}
+        for transfer in transfers_requested_by_user(user=user).filter(
+            claim__need=need, status__in=OPEN_TRANSFER_STATUSES
+        )
+    ]
     context["eligible"] = bool(claim_for or volunteer)
     if context["open_for_claims"] and context["eligible"]:
         context["claim_form"] = form or ClaimForm(
@@ -182,7 +189,7 @@ def claim_panel_context(request, need: Need, *, form: ClaimForm | None = None) -
     others = [
         row
         for row in history
-        if row["active"] and row not in mine and row["claim"].organization_id not in holding
+        if row["active"] and row["claim"].pk not in actions and row["claim"].organization_id not in holding
     ]
     if others and claim_for:
         transfer_form = TransferForm()
@@ -372,14 +379,19 @@ def my_claims(request):
     user = request.user
     claims = list(claims_of_user(user=user)[:200])
     soon = timezone.now() + RENEW_SOON
-    held = claims_held_by(user, claims)
+    actions = claims_next_actions(user=user, claims=claims)
+    # Completed claims they hold: they have been to the household and may report on it.
+    reportable = claims_held_by(user, [claim for claim in claims if claim.status == ClaimStatus.COMPLETED])
     rows = [
         {
             "claim": claim,
             "holder": holder_label(claim),
-            "manage": claim.pk in held,
+            "actions": actions.get(claim.pk),
             "status_label": claim_status_label(claim.status),
-            "expires_soon": claim.status == ClaimStatus.ACTIVE and claim.lease_expires_at <= soon,
+            "report_situation": claim.pk in reportable,
+            "expires_soon": claim.pk in actions
+            and not actions[claim.pk].aid_given
+            and claim.lease_expires_at <= soon,
         }
         for claim in claims
     ]

@@ -8,8 +8,9 @@ see is simply not found (``DoesNotExist``).
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from accounts.permissions import EXPIRED_REPORT_ROLES, QUEUE_ROLES, is_claim_holder, may_view_evidence
@@ -59,6 +60,20 @@ def claim_for_reporter(*, user, pk: int) -> Claim:
     if not is_claim_holder(user, claim):
         raise Claim.DoesNotExist
     return claim
+
+
+def claims_delivery_sums(*, claims) -> dict[int, dict[str, Decimal]]:
+    """The sum of the deliveries of each of ``claims`` by status: {claim pk: {status: sum}}."""
+    sums: dict[int, dict[str, Decimal]] = {}
+    rows = (
+        Delivery.objects.filter(claim__in=claims)
+        .values("claim_id", "status")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    for row in rows:
+        sums.setdefault(row["claim_id"], {})[row["status"]] = row["total"]
+    return sums
 
 
 def claim_deliveries(*, claim: Claim) -> QuerySet[Delivery]:

@@ -10,15 +10,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from core.evidence import MAX_FILES
+from core.formatting import format_need_amount
 from marketplace.claims.models import Claim
-from marketplace.delivery.models import Evidence
-from marketplace.delivery.selectors import claim_deliveries, claim_for_reporter, evidence_for_user
+from marketplace.claims.next_actions import NextStep
+from marketplace.delivery.models import DeliveryStatus, Evidence
+from marketplace.delivery.selectors import (
+    claim_deliveries,
+    claim_for_reporter,
+    claims_delivery_sums,
+    evidence_for_user,
+)
 from marketplace.delivery.services.chain import duplicate_aid_warning
 from marketplace.delivery.services.reports import (
     MAX_DESCRIPTION,
@@ -28,6 +36,7 @@ from marketplace.delivery.services.reports import (
     max_evidence_bytes,
 )
 from marketplace.needs.forms import AmountField
+from marketplace.organizations.models import OrganizationStatus
 from privacy.access import record_read
 from privacy.models import SensitiveKind
 
@@ -128,6 +137,49 @@ def claim_deliver(request, pk: int):
             "max_mb": f"{max_evidence_bytes() / (1024 * 1024):g}",
         },
     )
+
+
+def claims_delivery_steps(*, user, claims) -> dict[int, NextStep]:
+    """Delivery's next step on each active claim its holder looks at (``claims.hooks.claim_next_steps``,
+    connected in ``apps``; the claims app passes only claims ``user`` holds).
+
+    The link to report a delivery is offered only where ``delivery_report`` would take one: some
+    of the claim is left to report and its organization is verified. A report waiting for
+    verification, a verified part or a disputed report is said in words, with the link to the
+    reports where there is one to see.
+    """
+    sums = claims_delivery_sums(claims=claims)
+    steps = {}
+    for claim in claims:
+        totals = sums.get(claim.pk, {})
+        reported = totals.get(DeliveryStatus.REPORTED, Decimal("0.00"))
+        verified = totals.get(DeliveryStatus.VERIFIED, Decimal("0.00"))
+        left = claim.amount - reported - verified
+        may_report = left > 0 and (
+            not claim.organization_id or claim.organization.status == OrganizationStatus.VERIFIED
+        )
+        state = []
+        if verified:
+            state.append(
+                _("%(amount)s verified as delivered.") % {"amount": format_need_amount(claim.need, verified)}
+            )
+        if reported:
+            state.append(
+                _("A delivery of %(amount)s is reported and waits for the caseworker's verification.")
+                % {"amount": format_need_amount(claim.need, reported)}
+            )
+        elif DeliveryStatus.DISPUTED in totals and may_report:
+            state.append(_("The caseworker disputed the delivery report: read the note and report it again."))
+        if may_report:
+            label = _("Report a delivery")
+        elif totals:
+            label = _("See the delivery reports")
+        else:
+            label = ""
+        url = reverse("delivery:deliver", args=[claim.pk]) if label else ""
+        if state or url:
+            steps[claim.pk] = NextStep(state=" ".join(state), url=url, label=label)
+    return steps
 
 
 @never_cache

@@ -37,6 +37,7 @@ from marketplace.needs.facets import (
 )
 from marketplace.needs.facets import cache_seconds as facet_cache_seconds
 from marketplace.needs.filters import (
+    STATE_OF_STATUS,
     NeedFilter,
     NeedOrdering,
     NeedState,
@@ -266,7 +267,15 @@ def need_detail(request, code: str):
 def render_need_detail(request, need: Need, *, status: int = 200, **state):
     """The need's page with the panels upper apps add (``hooks.need_page_panels``: the claim
     panel); ``state`` reaches each panel (a refused claim form re-rendered with its errors)."""
-    context = {"need": PublicNeedSerializer(need).data, "medical": public_medical_figures(need), "panels": []}
+    public_state = STATE_OF_STATUS.get(need.status)
+    context = {
+        "need": PublicNeedSerializer(need).data,
+        # Where the need stands, in the public's words (open, fully claimed, fulfilled).
+        "state": public_state,
+        "state_label": NeedState(public_state).label if public_state else "",
+        "medical": public_medical_figures(need),
+        "panels": [],
+    }
     for panel in need_page_panels:
         template, panel_context = panel(request, need, **state)
         context["panels"].append(template)

@@ -256,6 +256,12 @@ def my_claims_url() -> str:
     return reverse("claims:mine")
 
 
+def claim_actions_url(claim: Claim) -> str:
+    """Where the holder finds what to do next on ``claim``: its card in 我的认领 (report the
+    delivery, renew, withdraw, answer a transfer)."""
+    return f"{my_claims_url()}#claim-{claim.pk}"
+
+
 def need_url(need: Need) -> str:
     return reverse("needs:detail", args=[need.code])
 
@@ -337,8 +343,10 @@ def _notify_claimed(claim: Claim, need: Need) -> None:
         body=_(
             "Your claim holds until %(lease)s. Renew it before then, or the amount is released for others."
         )
-        % {"lease": when_text(claim.lease_expires_at)},
-        url=my_claims_url(),
+        % {"lease": when_text(claim.lease_expires_at)}
+        + "\n"
+        + _("Once you have delivered, report the delivery with photos from this claim in My claims."),
+        url=claim_actions_url(claim),
     )
     notify(
         users=caseworkers_for(need.region_id),

@@ -142,6 +142,7 @@ def transfer_request(*, claim: Claim, organization: Organization, actor, reason:
                 _("Reason: %(reason)s") % {"reason": reason}
                 + "\n"
                 + _("Please accept or decline by %(due)s; after that the caseworker decides.") % notify_due,
+                url=f"{my_claims_url()}#transfer-{transfer.pk}",
             )
             _notify(
                 organization_contacts(organization),
