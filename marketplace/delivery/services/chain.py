@@ -38,6 +38,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.notifications import notify
 from accounts.permissions import CHAIN_ROLES, is_need_caseworker
@@ -45,6 +46,7 @@ from accounts.roles import Role
 from accounts.scoping import scope_queryset
 from accounts.selectors import caseworkers_for
 from core.formatting import format_need_amount
+from core.phrases import Phrase
 from marketplace.claims.models import HOLDING_CLAIM_STATUSES, Claim
 from marketplace.delivery.models import AssistanceRecord, DuplicateAidAlert
 from marketplace.needs.models import Need
@@ -210,7 +212,7 @@ def check_duplicate_aid(
         )
         notify(
             users=caseworkers_for(need.region_id),
-            subject=_("Possible duplicate aid on need %(code)s") % {"code": need.code},
+            subject=Phrase(gettext_noop("Possible duplicate aid on need %(code)s"), code=need.code),
             body=detail,
             url=reverse("delivery_duplicates:index"),
         )
