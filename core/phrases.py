@@ -21,9 +21,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from core.formatting import MONEY, format_amount
 
@@ -56,20 +56,33 @@ class Moment:
 
 
 class Phrase:
-    """A catalogue message and its values; ``str()`` translates it in the active language."""
+    """A catalogue message (in its ``msgctxt``, if any) and its values; ``str()`` translates it
+    in the active language."""
 
-    def __init__(self, message: str, /, **values: Any) -> None:
+    def __init__(self, message: str, /, *, msgctxt: str = "", **values: Any) -> None:
         self.message = message
+        self.msgctxt = msgctxt
         self.values = values
 
+    @classmethod
+    def of_label(cls, label: Any, *, msgctxt: str = "") -> Phrase:
+        """The phrase of a lazily translated label (a model choice's), by its msgid: with no
+        language active, a lazy translation reads as its msgid."""
+        with translation.override(None):
+            return cls(str(label), msgctxt=msgctxt)
+
     def __str__(self) -> str:
-        text = gettext(self.message)
+        text = pgettext(self.msgctxt, self.message) if self.msgctxt else gettext(self.message)
         if not self.values:
             return text
         return text % {name: _shown(value) for name, value in self.values.items()}
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Phrase) and (self.message, self.values) == (other.message, other.values)
+        return isinstance(other, Phrase) and (self.message, self.msgctxt, self.values) == (
+            other.message,
+            other.msgctxt,
+            other.values,
+        )
 
     def __hash__(self) -> int:
         return hash(self.message)
@@ -88,7 +101,8 @@ def _shown(value: Any) -> Any:
 
 def _encode(value: Any) -> Any:
     if isinstance(value, Phrase):
-        return {"phrase": value.message, "values": {k: _encode(v) for k, v in value.values.items()}}
+        encoded = {"phrase": value.message, "values": {k: _encode(v) for k, v in value.values.items()}}
+        return {**encoded, "context": value.msgctxt} if value.msgctxt else encoded
     if isinstance(value, Amount):
         return {"amount": str(value.value), "kind": value.kind, "unit": value.unit}
     if isinstance(value, Moment):
@@ -100,7 +114,8 @@ def _decode(value: Any) -> Any:
     if not isinstance(value, Mapping):
         return value
     if "phrase" in value:
-        return Phrase(value["phrase"], **{k: _decode(v) for k, v in value.get("values", {}).items()})
+        values = {k: _decode(v) for k, v in value.get("values", {}).items()}
+        return Phrase(value["phrase"], msgctxt=value.get("context", ""), **values)
     if "amount" in value:
         return Amount(Decimal(value["amount"]), kind=value.get("kind", MONEY), unit=value.get("unit", ""))
     if "moment" in value:
