@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
+from core.phrases import render_json
 
 
 class Department(models.TextChoices):
@@ -134,6 +135,10 @@ class Notification(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"), blank=True)
+    # The subject and body as ``core.phrases`` keeps them ({"subject": [...], "body": [...]}),
+    # worded in the reader's language when shown; ``subject`` and ``body`` hold them in the
+    # portal's default language (e-mail, the admin, messages written before phrases).
+    phrases = models.JSONField(_("message in every language"), default=dict, blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -145,3 +150,13 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def subject_text(self) -> str:
+        """The subject in the active language."""
+        return render_json(self.phrases["subject"])[:200] if self.phrases.get("subject") else self.subject
+
+    @property
+    def body_text(self) -> str:
+        """The body in the active language."""
+        return render_json(self.phrases["body"]) if self.phrases.get("body") else self.body

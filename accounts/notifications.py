@@ -7,22 +7,36 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.utils import translation
 
 from accounts.models import Notification, User
+from core.phrases import Part, parts_to_json, render_json
 
 
-def notify(*, users: Iterable[User], subject: str, body: str = "", url: str = "") -> list[Notification]:
+def notify(
+    *, users: Iterable[User], subject: Part, body: Part | Iterable[Part] = "", url: str = ""
+) -> list[Notification]:
     """Leave a message for each user and e-mail those with an address, once committed.
 
-    E-mail failures are logged by the backend and never undo the change that caused them.
+    ``subject`` and ``body`` are ``core.phrases.Phrase`` (or plain text such as a person's note;
+    a body may be several parts, one per line): each reader sees them in the language they
+    chose, whoever's request wrote them. The e-mail and the stored ``subject``/``body`` are in
+    the portal's default language. E-mail failures are logged by the backend and never undo
+    the change that caused them.
     """
+    phrases = {"subject": parts_to_json(subject), "body": parts_to_json(body)}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject_text, body_text = render_json(phrases["subject"]), render_json(phrases["body"])
     recipients = {user.pk: user for user in users if user is not None and user.is_active}
     notes = Notification.objects.bulk_create(
-        [Notification(user=user, subject=subject[:200], body=body, url=url) for user in recipients.values()]
+        [
+            Notification(user=user, subject=subject_text[:200], body=body_text, phrases=phrases, url=url)
+            for user in recipients.values()
+        ]
     )
     link = f"{settings.WAGTAILADMIN_BASE_URL}{url}" if url else ""
     messages = [
-        (subject, f"{body}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
+        (subject_text, f"{body_text}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
         for user in recipients.values()
         if user.email
     ]

@@ -89,7 +89,7 @@ class ClaimForm(forms.Form):
         choices = [(str(organization.pk), organization.name) for organization in organizations]
         if volunteer is not None:
             choices.append(
-                (AS_VOLUNTEER, _("Myself, as a volunteer (%(name)s)") % {"name": volunteer.masked_name})
+                (AS_VOLUNTEER, _("yourself, as a volunteer (%(name)s)") % {"name": volunteer.masked_name})
             )
         self.fields["holder"].choices = choices
         self.fields["holder"].required = len(choices) > 1
@@ -141,6 +141,20 @@ def _claimant_volunteer(user, need: Need) -> Volunteer | None:
     return None
 
 
+def _not_eligible_reason(user) -> str:
+    """Why a signed-in user gets no claim form, in words that tell them what would help."""
+    if volunteer_for(user=user) is not None:
+        # A registered volunteer was told to register as one (issue 11): say the rule instead.
+        return _(
+            "Volunteers claim only service needs counted in hours (visits and care, counselling). "
+            "This need is claimed by verified organizations: join one to help with it."
+        )
+    return _(
+        "To claim, be an active member of a verified organization, or register as a volunteer for "
+        "service needs."
+    )
+
+
 def claim_panel_context(request, need: Need, *, form: ClaimForm | None = None) -> dict:
     """What the claim panel shows: the gap and its progress, the history, and what this user may do."""
     target, claimed = need.target_amount, need.claimed_amount
@@ -182,6 +196,8 @@ def claim_panel_context(request, need: Need, *, form: ClaimForm | None = None) -
         )
     ]
     context["eligible"] = bool(claim_for or volunteer)
+    if not context["eligible"]:
+        context["not_eligible"] = _not_eligible_reason(user)
     if context["open_for_claims"] and context["eligible"]:
         context["claim_form"] = form or ClaimForm(
             organizations=claim_for, volunteer=volunteer, initial={"amount": need.remaining_amount}

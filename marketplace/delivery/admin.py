@@ -84,7 +84,7 @@ def _label(choices, code: str) -> str:
 
 STATUS_TABS = [
     (DeliveryStatus.REPORTED, gettext_lazy("To verify")),
-    (DeliveryStatus.VERIFIED, gettext_lazy("Verified")),
+    (DeliveryStatus.VERIFIED, DeliveryStatus.VERIFIED.label),
     (DeliveryStatus.DISPUTED, gettext_lazy("Disputed")),
 ]
 

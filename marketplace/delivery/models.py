@@ -8,11 +8,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DeliveryStatus(models.TextChoices):
     REPORTED = "reported", _("Reported")
-    VERIFIED = "verified", _("Verified")
+    # "Verified" alone is also an organization's status (认证); a delivery is 核实 (docs/glossary.md).
+    VERIFIED = "verified", pgettext_lazy("delivery status", "Verified")
     DISPUTED = "disputed", _("Disputed")
 
 

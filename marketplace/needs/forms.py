@@ -23,7 +23,7 @@ from marketplace.needs.policy import (
     rule_set_for,
     validate_override,
 )
-from marketplace.needs.services.review import MAX_REASON, identifier_messages
+from marketplace.needs.services.review import MAX_REASON, REASON_FIELD, identifier_messages
 from marketplace.needs.spreadsheet import MAX_UPLOAD_BYTES
 from regions.models import Region, RegionLevel
 
@@ -82,7 +82,7 @@ class NeedRejectForm(forms.Form):
         value = self.cleaned_data["reason"].strip()
         if not value:
             raise ValidationError(_("Give the reason for rejecting this need."))
-        found = identifier_messages(value, stored_note=True)
+        found = identifier_messages(value, stored_in=REASON_FIELD)
         if found:
             raise ValidationError(found)
         return value

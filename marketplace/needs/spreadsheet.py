@@ -144,7 +144,7 @@ COLUMNS: tuple[Column, ...] = (
         width=14,
         note="医疗需求：城乡居民基本医疗保险个人缴费（元），可留空；特困人员全额资助，低保对象资助不低于90%",
     ),
-    Column("urgency", "紧急程度", width=10, note="一般、紧急或特急（或代码），留空为一般"),
+    Column("urgency", "紧急程度", width=10, note="一般、紧急或危急（或代码），留空为一般"),
     Column(
         "needed_by", "需求截止日期", required=True, text=True, width=14, note="格式 YYYY-MM-DD，今天起五年内"
     ),
@@ -178,8 +178,8 @@ NEED_TYPE_NAMES_ZH: Mapping[str, tuple[str, ...]] = {
     NeedType.EDUCATION: ("教育",),
     NeedType.HOUSING: ("住房", "危房改造"),
     NeedType.EMPLOYMENT: ("就业",),
-    NeedType.DISASTER: ("受灾",),
-    NeedType.EMERGENCY: ("急难/临时救助", "急难", "临时救助", "急难救助"),
+    NeedType.DISASTER: ("受灾人员救助", "受灾", "受灾救助"),
+    NeedType.EMERGENCY: ("急难社会救助", "急难/临时救助", "急难", "临时救助", "急难救助", "急难临时救助"),
     NeedType.CARE_SERVICE: ("访视照料",),
     NeedType.COUNSELLING: ("心理疏导/社会融入", "心理疏导", "社会融入"),
     NeedType.FUNERAL: ("殡葬费用减免", "殡葬"),
@@ -198,7 +198,8 @@ CATEGORY_ALIASES_ZH: Mapping[str, tuple[str, ...]] = {
 URGENCY_NAMES_ZH: Mapping[str, tuple[str, ...]] = {
     Urgency.NORMAL: ("一般", "普通"),
     Urgency.URGENT: ("紧急",),
-    Urgency.CRITICAL: ("特急", "特别紧急", "危急"),
+    # 特急 is accepted from spreadsheets written with it, never shown (docs/glossary.md).
+    Urgency.CRITICAL: ("危急", "特急", "特别紧急"),
 }
 DEPARTMENT_NAMES_ZH: Mapping[str, tuple[str, ...]] = {
     Department.CIVIL_AFFAIRS: ("民政",),

@@ -1,4 +1,4 @@
-"""Back office of organizations (社会组织审核), registered as Wagtail hooks on import.
+"""Back office of organizations (慈善组织审核), registered as Wagtail hooks on import.
 
 * ``/admin/organizations/``: the organizations of the caseworker's region, by status (pending
   first). Scoped by the selector: another region's organization is simply not found (404).

@@ -34,7 +34,7 @@ def certificate_path(instance, filename: str) -> str:
 
 
 class Organization(models.Model):
-    """社会组织: a charity, foundation, enterprise or volunteer team that claims needs."""
+    """慈善组织: a charity, foundation, enterprise or volunteer team that claims needs."""
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("type"), max_length=30, choices=OrganizationKind.choices)

@@ -31,6 +31,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.notifications import notify
@@ -38,6 +39,7 @@ from accounts.permissions import holds_office, is_active_member, is_claim_holder
 from accounts.roles import OFFICE_HOLDERS
 from accounts.selectors import caseworkers_for
 from core.formatting import format_need_amount
+from core.phrases import Amount, Moment, Phrase
 from marketplace.claims.errors import ClaimRefused, refusal_for_integrity_error
 from marketplace.claims.hooks import claim_made
 from marketplace.claims.models import (
@@ -53,7 +55,7 @@ from marketplace.claims.services.status import claim_record_made, claim_set_stat
 from marketplace.needs.cleaning import clean_amount
 from marketplace.needs.models import CLAIM_DRIVEN_STATUSES, OPEN_FOR_CLAIMS, AmountKind, Need, NeedStatus
 from marketplace.needs.services.feedback import feedback_emit
-from marketplace.needs.services.review import identifier_messages
+from marketplace.needs.services.review import NOTE_FIELD, REASON_FIELD, identifier_messages
 from marketplace.needs.services.status import apply_status
 from marketplace.organizations.models import (
     Membership,
@@ -161,18 +163,21 @@ def organization_contacts(organization: Organization) -> list[User]:
 # --- input --------------------------------------------------------------------------------------
 
 
-def clean_note(value: str, *, field: str, required: bool = False) -> str:
+def clean_note(value: str, *, field: str, required: bool = False, by_claimant: bool = True) -> str:
     """A free-text note or reason: stored, so it must not identify anyone.
 
-    Raises ``ValidationError`` (``field``) when required and empty, too long, or holding an
-    identifier (ID number, phone, address…).
+    Raises ``ValidationError`` (``field``, "note" or "reason") when required and empty, too long,
+    or holding an identifier (ID number, phone, address…); the message names the field as its
+    form labels it and, for a claimant (``by_claimant``), says why even their own phone number
+    is refused.
     """
     text = (value or "").strip()
     if required and not text:
         raise ValidationError({field: [_("Give a reason.")]})
     if len(text) > MAX_NOTE:
         raise ValidationError({field: [_("At most %(n)d characters.") % {"n": MAX_NOTE}]})
-    found = identifier_messages(text, stored_note=True)
+    label = NOTE_FIELD if field == "note" else REASON_FIELD
+    found = identifier_messages(text, stored_in=label, contact_hint=by_claimant)
     if found:
         raise ValidationError({field: found})
     return text
@@ -225,11 +230,17 @@ def claim_status_label(status: str) -> str:
     return str(CLAIM_STATUS_LABELS.get(status, status))
 
 
-def holder_label(claim: Claim) -> str:
-    """How the public sees a claim's holder: the organization's name, or "volunteer" and a masked name."""
+def holder_phrase(claim: Claim) -> Phrase | str:
+    """How the public sees a claim's holder: the organization's name, or "volunteer" and a masked
+    name (a phrase, worded in the reader's language)."""
     if claim.organization_id:
         return claim.organization.name
-    return _("Volunteer %(name)s") % {"name": claim.volunteer.masked_name}
+    return Phrase(gettext_noop("Volunteer %(name)s"), name=claim.volunteer.masked_name)
+
+
+def holder_label(claim: Claim) -> str:
+    """``holder_phrase`` in the active language."""
+    return str(holder_phrase(claim))
 
 
 def when_text(moment) -> str:
@@ -332,27 +343,33 @@ def need_claim(
 
 
 def _notify_claimed(claim: Claim, need: Need) -> None:
-    values = {
-        "code": need.code,
-        "amount": format_need_amount(need, claim.amount),
-        "holder": holder_label(claim),
-    }
+    values = {"code": need.code, "amount": Amount.of(need, claim.amount), "holder": holder_phrase(claim)}
     notify(
         users=[claim.claimant],
-        subject=_("You claimed %(amount)s of need %(code)s") % values,
-        body=_(
-            "Your claim holds until %(lease)s. Renew it before then, or the amount is released for others."
-        )
-        % {"lease": when_text(claim.lease_expires_at)}
-        + "\n"
-        + _("Once you have delivered, report the delivery with photos from this claim in My claims."),
+        subject=Phrase(gettext_noop("You claimed %(amount)s of need %(code)s"), **values),
+        body=[
+            Phrase(
+                gettext_noop(
+                    "Your claim holds until %(lease)s. Renew it before then, or the amount is released "
+                    "for others."
+                ),
+                lease=Moment(claim.lease_expires_at),
+            ),
+            Phrase(
+                gettext_noop(
+                    "Once you have delivered, report the delivery with photos from this claim in My claims."
+                )
+            ),
+        ],
         url=claim_actions_url(claim),
     )
     notify(
         users=caseworkers_for(need.region_id),
-        subject=_("%(holder)s claimed %(amount)s of need %(code)s") % values,
-        body=_("Still open on the need: %(remaining)s.")
-        % {"remaining": format_need_amount(need, need.remaining_amount)},
+        subject=Phrase(gettext_noop("%(holder)s claimed %(amount)s of need %(code)s"), **values),
+        body=Phrase(
+            gettext_noop("Still open on the need: %(remaining)s."),
+            remaining=Amount.of(need, need.remaining_amount),
+        ),
         url=need_url(need),
     )
 
@@ -403,20 +420,22 @@ def claim_withdraw(*, claim: Claim, actor, reason: str) -> Claim:
         claim_release(locked, need, to_status=ClaimStatus.WITHDRAWN, actor=actor, note=reason)
         values = {
             "code": need.code,
-            "amount": format_need_amount(need, locked.amount),
-            "holder": holder_label(locked),
+            "amount": Amount.of(need, locked.amount),
+            "holder": holder_phrase(locked),
         }
         notify(
             users=caseworkers_for(need.region_id),
-            subject=_("%(holder)s withdrew its claim of %(amount)s on need %(code)s") % values,
-            body=_("Reason: %(reason)s") % {"reason": reason},
+            subject=Phrase(
+                gettext_noop("%(holder)s withdrew its claim of %(amount)s on need %(code)s"), **values
+            ),
+            body=Phrase(gettext_noop("Reason: %(reason)s"), reason=reason),
             url=need_url(need),
         )
         if locked.claimant_id != actor.pk:
             notify(
                 users=[locked.claimant],
-                subject=_("Your claim on need %(code)s was withdrawn") % values,
-                body=_("Reason: %(reason)s") % {"reason": reason},
+                subject=Phrase(gettext_noop("Your claim on need %(code)s was withdrawn"), code=need.code),
+                body=Phrase(gettext_noop("Reason: %(reason)s"), reason=reason),
                 url=my_claims_url(),
             )
     return locked
@@ -453,7 +472,9 @@ def cancel_open_transfers(claim: Claim, *, note: str, exclude: TransferRequest |
         transfer_set_status(transfer=request, to_status=TransferStatus.CANCELLED, actor=None, note=note)
         notify(
             users=[request.requester],
-            subject=_("Your transfer request on need %(code)s was cancelled") % {"code": claim.need.code},
+            subject=Phrase(
+                gettext_noop("Your transfer request on need %(code)s was cancelled"), code=claim.need.code
+            ),
             body=note,
             url=my_claims_url(),
         )

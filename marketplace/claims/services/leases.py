@@ -10,11 +10,12 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.notifications import notify
-from core.formatting import format_need_amount
+from core.phrases import Amount, Moment, Phrase
 from marketplace.claims.models import Claim, ClaimStatus
-from marketplace.claims.services.claims import DELIVERED, claim_release, need_url, when_text
+from marketplace.claims.services.claims import DELIVERED, claim_release, need_url
 from marketplace.needs.models import Need
 
 EXPIRY_CHUNK = 100
@@ -59,15 +60,15 @@ def claims_expire_leases(*, now=None) -> int:
                 )
                 notify(
                     users=[claim.claimant],
-                    subject=_("Your claim on need %(code)s has expired") % {"code": need.code},
-                    body=_(
-                        "The lease ended on %(lease)s without renewal, so the %(amount)s you claimed "
-                        "is open for others again."
-                    )
-                    % {
-                        "lease": when_text(claim.lease_expires_at),
-                        "amount": format_need_amount(need, claim.amount),
-                    },
+                    subject=Phrase(gettext_noop("Your claim on need %(code)s has expired"), code=need.code),
+                    body=Phrase(
+                        gettext_noop(
+                            "The lease ended on %(lease)s without renewal, so the %(amount)s you claimed "
+                            "is open for others again."
+                        ),
+                        lease=Moment(claim.lease_expires_at),
+                        amount=Amount.of(need, claim.amount),
+                    ),
                     url=need_url(need),
                 )
             expired += len(claims)

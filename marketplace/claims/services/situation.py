@@ -17,17 +17,19 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.notifications import notify
 from accounts.permissions import is_need_caseworker, may_report_situation
 from accounts.selectors import caseworkers_for
+from core.phrases import Phrase
 from marketplace.claims.models import (
     Claim,
     SituationChange,
     SituationReport,
     SituationReportStatus,
 )
-from marketplace.claims.services.claims import clean_note
+from marketplace.claims.services.claims import clean_note, holder_phrase
 from marketplace.needs.services.feedback import feedback_emit
 
 
@@ -58,9 +60,13 @@ def situation_report(*, claim: Claim, actor, change: str, details: str) -> Situa
         )
         notify(
             users=caseworkers_for(need.region_id),
-            subject=_("The household of need %(code)s: %(change)s")
-            % {"code": need.code, "change": SituationChange(change).label},
-            body=_("%(holder)s reports: %(details)s") % {"holder": claim.holder_name, "details": details},
+            subject=Phrase(
+                gettext_noop("A claim holder reports a change in the household of need %(code)s"),
+                code=need.code,
+            ),
+            body=Phrase(
+                gettext_noop("%(holder)s reports: %(details)s"), holder=holder_phrase(claim), details=details
+            ),
             url=reverse("claims_situations:detail", args=[report.pk]),
         )
     return report

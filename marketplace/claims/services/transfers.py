@@ -26,11 +26,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.notifications import notify
 from accounts.permissions import is_active_member, is_need_caseworker
 from accounts.selectors import caseworkers_for
-from core.formatting import format_need_amount
+from core.phrases import Amount, Moment, Part, Phrase
 from marketplace.claims.errors import ClaimRefused, refusal_for_integrity_error
 from marketplace.claims.models import (
     OPEN_TRANSFER_STATUSES,
@@ -44,7 +45,7 @@ from marketplace.claims.services.claims import (
     clean_note,
     feedback_payload,
     holder_admins,
-    holder_label,
+    holder_phrase,
     lease_period,
     lock_claim,
     lock_need,
@@ -87,8 +88,8 @@ def _values(transfer: TransferRequest, claim: Claim, need: Need) -> dict:
     return {
         "code": need.code,
         "requester": transfer.requested_by.name,
-        "holder": holder_label(claim),
-        "amount": format_need_amount(need, claim.amount),
+        "holder": holder_phrase(claim),
+        "amount": Amount.of(need, claim.amount),
     }
 
 
@@ -135,19 +136,32 @@ def transfer_request(*, claim: Claim, organization: Organization, actor, reason:
                 need=need, kind="transfer", payload=_transfer_payload(transfer, locked, need, "requested")
             )
             values = _values(transfer, locked, need)
-            notify_due = {"due": when_text(transfer.answer_due_at)}
+            due = Moment(transfer.answer_due_at)
             _notify(
                 holder_admins(locked),
-                _("%(requester)s asks you to hand over your claim on need %(code)s") % values,
-                _("Reason: %(reason)s") % {"reason": reason}
-                + "\n"
-                + _("Please accept or decline by %(due)s; after that the caseworker decides.") % notify_due,
+                Phrase(
+                    gettext_noop("%(requester)s asks you to hand over your claim on need %(code)s"), **values
+                ),
+                [
+                    Phrase(gettext_noop("Reason: %(reason)s"), reason=reason),
+                    Phrase(
+                        gettext_noop(
+                            "Please accept or decline by %(due)s; after that the caseworker decides."
+                        ),
+                        due=due,
+                    ),
+                ],
                 url=f"{my_claims_url()}#transfer-{transfer.pk}",
             )
             _notify(
                 organization_contacts(organization),
-                _("Your organization asked %(holder)s to hand over its claim on need %(code)s") % values,
-                _("The holder has until %(due)s to answer.") % notify_due,
+                Phrase(
+                    gettext_noop(
+                        "Your organization asked %(holder)s to hand over its claim on need %(code)s"
+                    ),
+                    **values,
+                ),
+                Phrase(gettext_noop("The holder has until %(due)s to answer."), due=due),
             )
     except IntegrityError as exc:
         raise refusal_for_integrity_error(exc) from exc
@@ -190,7 +204,7 @@ def transfer_decide(*, transfer: TransferRequest, actor, grant: bool, note: str 
     ``ValidationError`` (``note``), ``ClaimRefused``: ``not_pending`` (not escalated),
     ``not_active``, ``already_claimed`` (409), ``not_verified`` (403).
     """
-    note = clean_note(note, field="note", required=not grant)
+    note = clean_note(note, field="note", required=not grant, by_claimant=False)
     if not is_need_caseworker(actor, transfer.claim.need):
         raise PermissionDenied(_("You may not decide transfers of this region."))
     if grant:
@@ -265,13 +279,19 @@ def _hand_over(
                 payload=_transfer_payload(locked, claim, need, to_status, new_claim_id=new_claim.pk),
             )
             if to_status == TransferStatus.GRANTED:
-                subject = _("The caseworker handed the claim on need %(code)s to %(requester)s") % values
+                subject = Phrase(
+                    gettext_noop("The caseworker handed the claim on need %(code)s to %(requester)s"),
+                    **values,
+                )
             else:
-                subject = _("%(holder)s handed its claim on need %(code)s to %(requester)s") % values
-            body = _("The new claim holds %(amount)s until %(lease)s.") % {
-                **values,
-                "lease": when_text(new_claim.lease_expires_at),
-            }
+                subject = Phrase(
+                    gettext_noop("%(holder)s handed its claim on need %(code)s to %(requester)s"), **values
+                )
+            body = Phrase(
+                gettext_noop("The new claim holds %(amount)s until %(lease)s."),
+                amount=values["amount"],
+                lease=Moment(new_claim.lease_expires_at),
+            )
             _notify(
                 holder_admins(claim) + organization_contacts(requester) + [locked.requester], subject, body
             )
@@ -293,10 +313,15 @@ def _turn_down(
         feedback_emit(need=need, kind="transfer", payload=_transfer_payload(locked, claim, need, to_status))
         values = _values(locked, claim, need)
         if to_status == TransferStatus.REFUSED:
-            subject = _("The caseworker refused to hand the claim on need %(code)s to %(requester)s") % values
+            subject = Phrase(
+                gettext_noop("The caseworker refused to hand the claim on need %(code)s to %(requester)s"),
+                **values,
+            )
         else:
-            subject = _("%(holder)s declined to hand over its claim on need %(code)s") % values
-        body = _("Note: %(note)s") % {"note": note} if note else ""
+            subject = Phrase(
+                gettext_noop("%(holder)s declined to hand over its claim on need %(code)s"), **values
+            )
+        body = Phrase(gettext_noop("Note: %(note)s"), note=note) if note else ""
         _notify([*organization_contacts(locked.requested_by), locked.requester], subject, body)
         if to_status == TransferStatus.REFUSED:
             _notify(holder_admins(claim), subject, body)
@@ -347,16 +372,28 @@ def transfers_escalate(*, now=None) -> int:
                 values = _values(transfer, claim, need)
                 _notify(
                     caseworkers_for(need.region_id),
-                    _("Decide a transfer on need %(code)s: %(requester)s asks for the claim of %(holder)s")
-                    % values,
-                    _("The holder did not answer within %(hours)d hours. Reason given: %(reason)s")
-                    % {"hours": int(answer_period().total_seconds() // 3600), "reason": transfer.reason},
+                    Phrase(
+                        gettext_noop(
+                            "Decide a transfer on need %(code)s: %(requester)s asks for the claim of "
+                            "%(holder)s"
+                        ),
+                        **values,
+                    ),
+                    Phrase(
+                        gettext_noop(
+                            "The holder did not answer within %(hours)d hours. Reason given: %(reason)s"
+                        ),
+                        hours=int(answer_period().total_seconds() // 3600),
+                        reason=transfer.reason,
+                    ),
                     url=reverse("claims_transfers:index"),
                 )
                 _notify(
                     holder_admins(claim) + organization_contacts(transfer.requested_by),
-                    _("The transfer request on need %(code)s went to the caseworker") % values,
-                    _("It was not answered in time; the county caseworker will decide."),
+                    Phrase(
+                        gettext_noop("The transfer request on need %(code)s went to the caseworker"), **values
+                    ),
+                    Phrase(gettext_noop("It was not answered in time; the county caseworker will decide.")),
                 )
             escalated += len(transfers)
         if len(needs) < ESCALATION_CHUNK:
@@ -364,5 +401,5 @@ def transfers_escalate(*, now=None) -> int:
     return escalated
 
 
-def _notify(users, subject: str, body: str, *, url: str = "") -> None:
+def _notify(users, subject: Part, body: Part | list[Part], *, url: str = "") -> None:
     notify(users=users, subject=subject, body=body, url=url or my_claims_url())

@@ -36,16 +36,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.notifications import notify
 from accounts.permissions import CHAIN_ROLES, is_need_caseworker
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
 from accounts.selectors import caseworkers_for
-from core.formatting import format_need_amount
-from marketplace.claims.models import HOLDING_CLAIM_STATUSES, Claim
+from core.phrases import Amount, Phrase
+from marketplace.claims.models import HOLDING_CLAIM_STATUSES, Claim, ClaimStatus
 from marketplace.delivery.models import AssistanceRecord, DuplicateAidAlert
 from marketplace.needs.models import Need
 
@@ -110,7 +111,7 @@ class AidElsewhere:
     """What a household got or was promised on its other needs of one type in the window."""
 
     total: Decimal
-    lines: list[str]
+    lines: list[Phrase]
 
 
 def _aid_elsewhere(need: Need, *, today: date, days: int) -> AidElsewhere:
@@ -137,23 +138,23 @@ def _aid_elsewhere(need: Need, *, today: date, days: int) -> AidElsewhere:
         if record.delivery.claim_id not in counted
     ]
     lines = [
-        _("Need %(code)s: claim of %(amount)s by %(provider)s (%(status)s), %(date)s")
-        % {
-            "code": claim.need.code,
-            "amount": format_need_amount(claim.need, claim.amount),
-            "provider": claim.holder_name,
-            "status": claim.get_status_display(),
-            "date": timezone.localdate(claim.created_at).isoformat(),
-        }
+        Phrase(
+            gettext_noop("Need %(code)s: claim of %(amount)s by %(provider)s (%(status)s), %(date)s"),
+            code=claim.need.code,
+            amount=Amount.of(claim.need, claim.amount),
+            provider=claim.holder_name,
+            status=Phrase.of_label(ClaimStatus(claim.status).label),
+            date=timezone.localdate(claim.created_at).isoformat(),
+        )
         for claim in claims
     ] + [
-        _("Need %(code)s: %(amount)s delivered by %(provider)s, verified, %(date)s")
-        % {
-            "code": record.need.code,
-            "amount": format_need_amount(record.need, record.amount),
-            "provider": record.provider,
-            "date": record.delivered_on.isoformat(),
-        }
+        Phrase(
+            gettext_noop("Need %(code)s: %(amount)s delivered by %(provider)s, verified, %(date)s"),
+            code=record.need.code,
+            amount=Amount.of(record.need, record.amount),
+            provider=record.provider,
+            date=record.delivered_on.isoformat(),
+        )
         for record in records
     ]
     total = sum((claim.amount for claim in claims), ZERO) + sum((record.amount for record in records), ZERO)
@@ -185,21 +186,22 @@ def check_duplicate_aid(
         existing = DuplicateAidAlert.objects.filter(need=need, claim=claim, resolved_at__isnull=True).first()
         if existing is not None:
             return existing
-        detail = "\n".join(
-            [
-                _(
+        parts = [
+            Phrase(
+                gettext_noop(
                     "Within %(days)d days the household had or was promised %(elsewhere)s of the same "
                     "type on other needs; this need asks for %(requested)s and its claims give %(here)s."
-                )
-                % {
-                    "days": days,
-                    "elsewhere": elsewhere.total,
-                    "requested": need.requested_amount,
-                    "here": here,
-                },
-                *elsewhere.lines,
-            ]
-        )
+                ),
+                days=days,
+                elsewhere=elsewhere.total,
+                requested=need.requested_amount,
+                here=here,
+            ),
+            *elsewhere.lines,
+        ]
+        # The alert's record is kept in the portal's language; the notification in the reader's.
+        with translation.override(settings.LANGUAGE_CODE):
+            detail = "\n".join(str(part) for part in parts)
         alert = DuplicateAidAlert.objects.create(
             household_token=need.household_token,
             need=need,
@@ -210,8 +212,8 @@ def check_duplicate_aid(
         )
         notify(
             users=caseworkers_for(need.region_id),
-            subject=_("Possible duplicate aid on need %(code)s") % {"code": need.code},
-            body=detail,
+            subject=Phrase(gettext_noop("Possible duplicate aid on need %(code)s"), code=need.code),
+            body=parts,
             url=reverse("delivery_duplicates:index"),
         )
     return alert

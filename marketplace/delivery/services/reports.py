@@ -30,6 +30,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.notifications import notify
@@ -39,6 +40,7 @@ from accounts.selectors import caseworkers_for
 from core.errors import DomainError
 from core.evidence import MAX_FILES, CheckedEvidence, EvidenceError, check_evidence, too_large
 from core.formatting import format_need_amount
+from core.phrases import Amount, Phrase
 from marketplace.claims.models import Claim, ClaimStatus
 from marketplace.delivery.models import COUNTED_DELIVERY_STATUSES, Delivery, DeliveryStatus, Evidence
 from marketplace.needs.cleaning import clean_amount
@@ -277,13 +279,15 @@ def delivery_report(
             )
             notify(
                 users=caseworkers_for(need.region_id),
-                subject=_("Delivery to verify on need %(code)s") % {"code": need.code},
-                body=_("%(provider)s reported delivering %(amount)s on %(date)s. Please check the evidence.")
-                % {
-                    "provider": locked.holder_name,
-                    "amount": format_need_amount(need, amount),
-                    "date": delivered_on.isoformat(),
-                },
+                subject=Phrase(gettext_noop("Delivery to verify on need %(code)s"), code=need.code),
+                body=Phrase(
+                    gettext_noop(
+                        "%(provider)s reported delivering %(amount)s on %(date)s. Please check the evidence."
+                    ),
+                    provider=locked.holder_name,
+                    amount=Amount.of(need, amount),
+                    date=delivered_on.isoformat(),
+                ),
                 url=reverse("delivery_verification:detail", args=[delivery.pk]),
             )
     except BaseException:

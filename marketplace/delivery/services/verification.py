@@ -17,10 +17,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.notifications import notify
 from accounts.permissions import is_need_caseworker
+from core.phrases import Phrase
 from marketplace.claims.models import Claim, ClaimStatus
 from marketplace.claims.services.status import claim_set_status
 from marketplace.delivery.models import AssistanceRecord, Delivery, DeliveryStatus
@@ -116,7 +118,7 @@ def delivery_verify(*, delivery: Delivery, actor, note: str = "") -> Delivery:
         )
         notify(
             users=_claimant_side(claim, delivery),
-            subject=_("Your delivery on need %(code)s was verified") % {"code": need.code},
+            subject=Phrase(gettext_noop("Your delivery on need %(code)s was verified"), code=need.code),
             body=note,
             url=reverse("delivery:deliver", args=[claim.pk]),
         )
@@ -170,7 +172,7 @@ def delivery_dispute(*, delivery: Delivery, actor, note: str) -> Delivery:
         )
         notify(
             users=_claimant_side(claim, delivery),
-            subject=_("Your delivery on need %(code)s was disputed") % {"code": need.code},
+            subject=Phrase(gettext_noop("Your delivery on need %(code)s was disputed"), code=need.code),
             body=note,
             url=reverse("delivery:deliver", args=[claim.pk]),
         )
@@ -219,7 +221,7 @@ def _announce_fulfilled(need: Need) -> None:
     claimants = User.objects.filter(
         claims__need=need, claims__status__in=[ClaimStatus.ACTIVE, ClaimStatus.COMPLETED]
     ).distinct()
-    subject = _("Need %(code)s is fulfilled") % {"code": need.code}
-    body = _("Verified deliveries now cover the need's target. Thank you.")
+    subject = Phrase(gettext_noop("Need %(code)s is fulfilled"), code=need.code)
+    body = Phrase(gettext_noop("Verified deliveries now cover the need's target. Thank you."))
     notify(users=list(claimants), subject=subject, body=body, url=reverse("needs:detail", args=[need.code]))
     notify(users=need_department_handlers(need), subject=subject, body=body)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.permissions import is_need_caseworker
 from marketplace.needs.filters import region_index
@@ -57,6 +57,10 @@ IDENTIFIER_KINDS = {
     Kind.ADDRESS: gettext_lazy("a street address"),
     Kind.DATE: gettext_lazy("an exact date"),
 }
+PHONE_KINDS = (Kind.MOBILE, Kind.LANDLINE)
+# The internal notes' fields, named as their forms label them (给经办人员的备注, 驳回理由).
+NOTE_FIELD = pgettext_lazy("a field kept on record", "note")
+REASON_FIELD = pgettext_lazy("a field kept on record", "reason")
 
 
 @dataclass(frozen=True)
@@ -70,11 +74,14 @@ class ReviewOutcome:
     warnings: list[str] = field(default_factory=list)  # residual-risk heuristics, for information
 
 
-def identifier_messages(text: str, *, stored_note: bool = False) -> list[str]:
+def identifier_messages(text: str, *, stored_in: str = "", contact_hint: bool = False) -> list[str]:
     """One message per identifier ``detect`` finds in ``text``; empty when the text is clean.
 
-    ``stored_note`` words the message for an internal note (a rejection reason) rather than
-    for a public text.
+    ``stored_in`` is set for an internal note kept on record (a claim's note, a rejection
+    reason): the field's name as its form labels it (``NOTE_FIELD``, ``REASON_FIELD``), so the
+    message names the field the person typed into. ``contact_hint`` adds, for a phone number,
+    that no number belongs there, not even the claimant's own organization's, and where the
+    caseworker finds it instead (charities put their contact number in their claim notes).
     """
     normalized = normalize_text(text)
     messages = []
@@ -82,10 +89,17 @@ def identifier_messages(text: str, *, stored_note: bool = False) -> list[str]:
         values = {
             "what": IDENTIFIER_KINDS.get(hit.kind, gettext_lazy("an identifier")),
             "found": normalized[hit.start : hit.end],
+            "field": stored_in,
         }
-        if stored_note:
+        if stored_in and contact_hint and hit.kind in PHONE_KINDS:
             message = _(
-                "The reason contains %(what)s (“%(found)s”). Remove it: nothing that identifies "
+                "The %(field)s contains %(what)s (“%(found)s”). Remove it: the %(field)s is kept on "
+                "record and holds no phone number, not even your organization's; the caseworker "
+                "already sees the contact details your organization registered."
+            )
+        elif stored_in:
+            message = _(
+                "The %(field)s contains %(what)s (“%(found)s”). Remove it: nothing that identifies "
                 "a person may be stored."
             )
         else:
@@ -253,7 +267,7 @@ def need_review_reject(*, need: Need, actor, reason: str) -> Need:
         raise ValidationError({"reason": [_("Give the reason for rejecting this need.")]})
     if len(reason) > MAX_REASON:
         raise ValidationError({"reason": [_("At most %(n)d characters.") % {"n": MAX_REASON}]})
-    found = identifier_messages(reason, stored_note=True)
+    found = identifier_messages(reason, stored_in=REASON_FIELD)
     if found:
         raise ValidationError({"reason": found})
     _check_may_review(actor, need)

@@ -1,4 +1,4 @@
-"""Organizations, their members and volunteers (社会组织、成员与志愿者): the writes, by topic.
+"""Organizations, their members and volunteers (慈善组织、成员与志愿者): the writes, by topic.
 
 * ``registration``: registering an organization and the checks of what it registers;
 * ``verification``: the organization status table and ``organization_set_status``;

@@ -13,12 +13,14 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.notifications import notify
 from accounts.permissions import holds_office
 from accounts.roles import OFFICE_HOLDERS, Role
 from accounts.verification import EMAIL_UNVERIFIED
+from core.phrases import Phrase
 from marketplace.organizations.models import (
     Membership,
     MembershipRole,
@@ -144,9 +146,9 @@ def membership_invite(
             existing, MembershipStatus.INVITED, actor=actor, role=role, invited_by=actor
         )
     if membership.status == MembershipStatus.ACTIVE:
-        subject = _("You are now a member of %(name)s") % {"name": organization.name}
+        subject = Phrase(gettext_noop("You are now a member of %(name)s"), name=organization.name)
     else:
-        subject = _("%(name)s invites you to join") % {"name": organization.name}
+        subject = Phrase(gettext_noop("%(name)s invites you to join"), name=organization.name)
     notify(users=[user], subject=subject, url=MINE_URL)
     return membership
 
@@ -169,10 +171,14 @@ def membership_respond(*, membership: Membership, user: User, accept: bool) -> M
         membership, MembershipStatus.ACTIVE if accept else MembershipStatus.DECLINED, actor=user
     )
     organization = membership.organization
-    template = _("%(user)s joined %(name)s") if accept else _("%(user)s declined to join %(name)s")
+    template = (
+        gettext_noop("%(user)s joined %(name)s")
+        if accept
+        else gettext_noop("%(user)s declined to join %(name)s")
+    )
     notify(
         users=_organization_admins(organization),
-        subject=template % {"user": user.username, "name": organization.name},
+        subject=Phrase(template, user=user.username, name=organization.name),
         url=MINE_URL,
     )
     return membership
@@ -215,12 +221,12 @@ def membership_request(*, organization: Organization, user: User) -> Membership:
             existing, MembershipStatus.REQUESTED, actor=user, role=MembershipRole.MEMBER
         )
     if membership.status == MembershipStatus.ACTIVE:
-        subject = _("%(user)s joined %(name)s")
+        subject = gettext_noop("%(user)s joined %(name)s")
     else:
-        subject = _("%(user)s asks to join %(name)s")
+        subject = gettext_noop("%(user)s asks to join %(name)s")
     notify(
         users=_organization_admins(organization),
-        subject=subject % {"user": user.username, "name": organization.name},
+        subject=Phrase(subject, user=user.username, name=organization.name),
         url=MINE_URL,
     )
     return membership
@@ -241,9 +247,9 @@ def membership_decide(*, membership: Membership, actor: User, approve: bool) -> 
         membership, MembershipStatus.ACTIVE if approve else MembershipStatus.DECLINED, actor=actor
     )
     if approve:
-        subject = _("You are now a member of %(name)s") % {"name": organization.name}
+        subject = Phrase(gettext_noop("You are now a member of %(name)s"), name=organization.name)
     else:
-        subject = _("%(name)s declined your request to join") % {"name": organization.name}
+        subject = Phrase(gettext_noop("%(name)s declined your request to join"), name=organization.name)
     notify(users=[membership.user], subject=subject, url=MINE_URL)
     return membership
 
@@ -281,13 +287,15 @@ def membership_remove(*, membership: Membership, actor: User) -> Membership:
     if own:
         notify(
             users=_organization_admins(organization),
-            subject=_("%(user)s left %(name)s") % {"user": actor.username, "name": organization.name},
+            subject=Phrase(
+                gettext_noop("%(user)s left %(name)s"), user=actor.username, name=organization.name
+            ),
             url=MINE_URL,
         )
     else:
         notify(
             users=[membership.user],
-            subject=_("You are no longer a member of %(name)s") % {"name": organization.name},
+            subject=Phrase(gettext_noop("You are no longer a member of %(name)s"), name=organization.name),
             url=MINE_URL,
         )
     return membership

@@ -1,4 +1,4 @@
-"""Registering an organization (社会组织登记) and the checks of what it registers.
+"""Registering an organization (慈善组织登记) and the checks of what it registers.
 
 Anyone logged in registers an organization, which starts ``pending`` and becomes theirs to
 administer; the caseworkers of its region are told. The pure checks (unified social credit
@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
@@ -33,6 +34,7 @@ from accounts.roles import OFFICE_HOLDERS, Role
 from accounts.selectors import caseworkers_for
 from accounts.verification import require_verified_email
 from core.evidence import CheckedEvidence, EvidenceError, check_evidence
+from core.phrases import Phrase
 from marketplace.needs.choices import NeedType
 from marketplace.organizations.models import (
     Membership,
@@ -311,9 +313,12 @@ def organization_register(
     _add_role(user, Role.CHARITY_ADMIN)
     notify(
         users=caseworkers_for(region),
-        subject=_("New organization to verify: %(name)s") % {"name": organization.name},
-        body=_("%(name)s registered in %(region)s and waits for verification.")
-        % {"name": organization.name, "region": region.name},
+        subject=Phrase(gettext_noop("New organization to verify: %(name)s"), name=organization.name),
+        body=Phrase(
+            gettext_noop("%(name)s registered in %(region)s and waits for verification."),
+            name=organization.name,
+            region=region.name,
+        ),
         url=reverse("organizations_admin:detail", args=[organization.pk]),
     )
     return Registration(organization=organization, warnings=uscc_warnings(kind=kind, uscc=uscc))

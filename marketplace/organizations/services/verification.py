@@ -1,4 +1,4 @@
-"""Verifying organizations (社会组织核实): the status table and the one service that moves it.
+"""Verifying organizations (慈善组织认证): the status table and the one service that moves it.
 
 Caseworkers of the organization's region move it through ``TRANSITIONS`` (one table, one
 service: ``organization_set_status``); the organization's administrators are told.
@@ -10,12 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.notifications import notify
 from accounts.permissions import may_verify_organization
 from core.errors import DomainError
+from core.phrases import Phrase
 from marketplace.organizations.models import Organization, OrganizationStatus, OrganizationTransition
 from marketplace.organizations.services.common import MINE_URL, _organization_admins
 
@@ -54,9 +55,9 @@ def check_organization_transition(from_status: str, to_status: str) -> None:
 # --- the move ------------------------------------------------------------------------------------
 
 STATUS_SUBJECTS = {
-    OrganizationStatus.VERIFIED: gettext_lazy("%(name)s is verified"),
-    OrganizationStatus.REJECTED: gettext_lazy("The registration of %(name)s was rejected"),
-    OrganizationStatus.SUSPENDED: gettext_lazy("%(name)s is suspended"),
+    OrganizationStatus.VERIFIED: gettext_noop("%(name)s is verified"),
+    OrganizationStatus.REJECTED: gettext_noop("The registration of %(name)s was rejected"),
+    OrganizationStatus.SUSPENDED: gettext_noop("%(name)s is suspended"),
 }
 
 
@@ -94,7 +95,7 @@ def organization_set_status(
     )
     notify(
         users=_organization_admins(locked),
-        subject=str(STATUS_SUBJECTS[to_status]) % {"name": locked.name},
+        subject=Phrase(STATUS_SUBJECTS[to_status], name=locked.name),
         body=note,
         url=MINE_URL,
     )
