@@ -31,7 +31,7 @@ api_v1 = [
     path("account/", include((account_urls.api_urlpatterns, "account-api"))),
     # Last: any other address under /api/v1/ answers the API's JSON 404, not the site's page.
     # Only paths ending in "/": without it, Django first redirects to the address with the slash.
-    re_path(r"^[\s\S]*/$", api.not_found),
+    re_path(r"^(?P<address>[\s\S]*)/$", api.not_found, name="api-not-found"),
 ]
 
 urlpatterns = [
