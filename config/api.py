@@ -99,7 +99,7 @@ ERROR_SCHEMA = {
     ),
     "properties": {
         "code": {"type": "string", "example": "invalid"},
-        "message": {"type": "string", "example": "部分字段无效，请查看 errors。"},
+        "message": {"type": "string", "example": "部分字段填写有误，请查看错误信息。"},
         "errors": {
             "type": "object",
             "description": "Only with code invalid: the messages of each field that is not valid.",

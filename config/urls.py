@@ -40,7 +40,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
-    # The schema is built from the code alone: no transaction (on SQLite, an IMMEDIATE one would
+    # The schema only reads (the region codes): no transaction (on SQLite, an IMMEDIATE one would
     # take the write lock for every client that generates its code from it).
     path("api/schema/", transaction.non_atomic_requests(SpectacularAPIView.as_view()), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),

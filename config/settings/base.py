@@ -298,7 +298,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "PREPROCESSING_HOOKS": ["config.api.only_public_api"],
-    # Every error status of every operation, with the one error body (config.api.document_errors).
+    # The values each parameter accepts, and every error status of every operation with the one
+    # error body (config.api.document_parameters, document_errors).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.document_parameters",

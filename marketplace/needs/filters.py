@@ -157,7 +157,7 @@ class CountyCodeField(_RegionCodeField):
     codes_of = staticmethod(lambda index: index.county_codes)
 
 
-# The schema lists the codes this filter accepts (``x-region-level``: config.api.document_errors).
+# The schema lists the codes this filter accepts (``x-region-level``: config.api.document_parameters).
 @extend_schema_field({"type": "string", "x-region-level": "city"})
 class CityFilter(django_filters.CharFilter):
     field_class = CityCodeField
