@@ -39,6 +39,11 @@ from tests.factories.delivery import png_bytes
 from tests.factories.needs import NeedFactory, SourceSystemFactory
 from tests.factories.organizations import MembershipFactory, OrganizationFactory, VolunteerFactory
 
+# The tests ask for the world at run time (Schemathesis resolves their fixtures then): the mark
+# tells pytest-django up front that they use the database, so they run with the other database
+# tests, before any transactional test flushes the region tree the migrations loaded.
+pytestmark = pytest.mark.django_db
+
 EXAMPLES = settings(
     max_examples=8,
     derandomize=True,
