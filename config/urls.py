@@ -1,13 +1,14 @@
 from csp.decorators import csp_update
 from django.conf import settings
-from django.urls import include, path
+from django.db import transaction
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts import urls as account_urls
-from config import health
+from config import api, health
 from marketplace.claims import urls as claim_urls
 from marketplace.delivery import urls as delivery_urls
 from marketplace.needs import urls as need_urls
@@ -28,6 +29,9 @@ api_v1 = [
     path("", include((claim_urls.api_urlpatterns, "claims-api"))),
     path("", include((delivery_urls.api_urlpatterns, "delivery-api"))),
     path("account/", include((account_urls.api_urlpatterns, "account-api"))),
+    # Last: any other address under /api/v1/ answers the API's JSON 404, not the site's page.
+    # Only paths ending in "/": without it, Django first redirects to the address with the slash.
+    re_path(r"^(?P<address>[\s\S]*)/$", api.not_found, name="api-not-found"),
 ]
 
 urlpatterns = [
@@ -36,7 +40,9 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The schema only reads (the region codes): no transaction (on SQLite, an IMMEDIATE one would
+    # take the write lock for every client that generates its code from it).
+    path("api/schema/", transaction.non_atomic_requests(SpectacularAPIView.as_view()), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("", include(need_urls)),
     path("", include(organization_urls)),

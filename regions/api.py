@@ -42,9 +42,8 @@ class RegionListApi(ListAPIView):
         parameters=[
             OpenApiParameter(
                 "parent",
-                OpenApiTypes.STR,
+                {"type": "string", "x-region-level": "any"},
                 description="Six-digit code of a region: only its direct children, e.g. 420000.",
-                pattern=r"^\d{6}$",
             ),
             OpenApiParameter(
                 "level",

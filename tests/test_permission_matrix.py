@@ -159,6 +159,7 @@ PROBES: dict[str, Probe] = {
     "account:notification-open": Probe(args=lambda w: (w.notification.pk,)),
     # --- the API ---------------------------------------------------------------------------------
     "region-list": Probe(),
+    "api-not-found": Probe(args=lambda w: ("nothing-here",)),
     "account-api:me": Probe(),
     "needs-api:list": Probe(),
     "needs-api:detail": Probe(args=need),
@@ -287,6 +288,7 @@ EXPECTED: dict[str, tuple] = {
     "account:notification-open":                  (LOGIN,   404,     DONE,    404,     404,     404,     404,     404,     LOGIN),
     # --- the API
     "region-list":                                (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "api-not-found":                              (404,     404,     404,     404,     404,     404,     404,     404,     404),
     "account-api:me":                             (401,     200,     200,     200,     200,     200,     200,     200,     401),
     "needs-api:list":                              (200,     200,     200,     200,     200,     200,     200,     200,     200),
     "needs-api:detail":                            (200,     200,     200,     200,     200,     200,     200,     200,     200),

@@ -301,6 +301,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "PREPROCESSING_HOOKS": ["config.api.only_public_api"],
+    # The values each parameter accepts, and every error status of every operation with the one
+    # error body (config.api.document_parameters, document_errors).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.document_parameters",
+        "config.api.document_errors",
+    ],
+    # A need's code in a path is what the need_code converter matches (marketplace/needs/converters.py).
+    "PATH_CONVERTER_OVERRIDES": {"need_code": {"type": "string", "pattern": r"^[0-9A-Za-z]{1,12}$"}},
     # Several models have a "status": name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "NeedStatusEnum": "marketplace.needs.models.NeedStatus",

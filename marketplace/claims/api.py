@@ -11,12 +11,13 @@ act is 403, a conflict with the need's state (over-allocation, a second claim…
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +27,7 @@ from marketplace.claims.hooks import claim_warnings
 from marketplace.claims.models import Claim, TransferRequest
 from marketplace.claims.selectors import claims_public_history
 from marketplace.claims.services.claims import (
+    MAX_NOTE,
     claim_renew,
     claim_resolve_holder,
     claim_status_label,
@@ -94,7 +96,22 @@ class PublicClaimSerializer(serializers.ModelSerializer):
         return claim_status_label(claim.status)
 
 
-@extend_schema_field(OpenApiTypes.DECIMAL)
+# What ``clean_amount`` accepts: 0.01 to 9,999,999,999.99 in whole fen, as text in the digits
+# 0-9 (surrounding spaces and trailing zeros allowed) or as a JSON number.
+AMOUNT_SCHEMA = {
+    "anyOf": [
+        {
+            "type": "string",
+            "maxLength": 40,
+            "pattern": r"^\s*(?:0*[1-9][0-9]{0,9}(?:\.[0-9]{1,2}0*)?|0+\.(?:0[1-9]|[1-9][0-9]?)0*)\s*$",
+            "example": "100.00",
+        },
+        {"type": "number", "minimum": 0.01, "maximum": 9999999999.99, "multipleOf": 0.01},
+    ]
+}
+
+
+@extend_schema_field(AMOUNT_SCHEMA)
 class AmountField(serializers.Field):
     """An amount read by ``clean_amount`` from what was sent: DRF's DecimalField would already
     have read "١٢٣" as 123 and could round 0.005 up to a fen nobody gave."""
@@ -109,6 +126,34 @@ class AmountField(serializers.Field):
         return str(value)
 
 
+# What a text field of the API takes, written out for the schema (RegexValidator → ``pattern``):
+# no NUL character (DRF refuses one), and, when required, something besides the whitespace that
+# is trimmed away (Python's, which differs from a regex's ``\s``).
+TRIMMED = r"\x00\t-\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+ANY_TEXT = RegexValidator(r"^[^\x00]*$")
+SOME_TEXT = RegexValidator(rf"^[^\x00]*[^{TRIMMED}][^\x00]*$")
+
+
+def _reason_field(help_text: str) -> serializers.CharField:
+    """A required reason: some text (blank is refused), stored, so it must not identify anyone."""
+    return serializers.CharField(
+        max_length=MAX_NOTE,
+        validators=[SOME_TEXT],
+        help_text=f"{help_text} No ID number, phone number or address: those are refused.",
+    )
+
+
+def _note_field() -> serializers.CharField:
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=MAX_NOTE,
+        validators=[ANY_TEXT],
+        help_text="Optional. No ID number, phone number or address: those are refused.",
+    )
+
+
 class ClaimCreateSerializer(serializers.Serializer):
     amount = AmountField(
         help_text="Amount (CNY, units or hours): digits 0-9, at least 0.01, at most two decimals."
@@ -121,15 +166,15 @@ class ClaimCreateSerializer(serializers.Serializer):
     volunteer = serializers.BooleanField(
         required=False, default=False, help_text="Claim as a volunteer (service needs, in hours)."
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    note = _note_field()
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=1000, allow_blank=True)
+    reason = _reason_field("Why the claim is withdrawn.")
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    note = _note_field()
 
 
 class TransferCreateSerializer(serializers.Serializer):
@@ -138,7 +183,7 @@ class TransferCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The organization asking; optional when you belong to exactly one verified organization.",
     )
-    reason = serializers.CharField(max_length=1000, allow_blank=True)
+    reason = _reason_field("Why your organization should take the claim over.")
 
 
 class TransferSerializer(serializers.ModelSerializer):
@@ -156,31 +201,25 @@ class TransferSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-ERROR = inline_serializer(
-    "ClaimError",
-    {
-        "code": serializers.CharField(),
-        "message": serializers.CharField(),
-        "reason": serializers.CharField(required=False),
-    },
-)
+# The error body is the API's one ``Error`` (config.api.document_errors adds it to every error).
 REFUSALS = {
-    401: OpenApiResponse(ERROR, description="Not logged in (session or `Authorization: Token <key>`)"),
-    403: OpenApiResponse(ERROR, description="Not eligible: `reason` is not_eligible or not_verified"),
-    404: OpenApiResponse(ERROR, description="No such (public) need, claim or transfer"),
+    401: OpenApiResponse(description="Not logged in (session or `Authorization: Token <key>`)"),
+    403: OpenApiResponse(description="Not eligible: `reason` is not_eligible or not_verified"),
+    404: OpenApiResponse(description="No such (public) need, claim or transfer"),
     409: OpenApiResponse(
-        ERROR,
         description="Conflict with the current state: `reason` is over_remaining, not_open, "
         "already_claimed, not_active, own_claim, transfer_open or not_pending",
     ),
 }
-INVALID = {400: OpenApiResponse(ERROR, description="Invalid input; `errors` per field")}
+INVALID = {400: OpenApiResponse(description="Invalid input; `errors` per field")}
 
 
 class ClaimApiView(APIView):
-    """Writes need a logged-in user; an anonymous one gets 401, never 403."""
+    """Writes need a logged-in user; an anonymous one gets 401, never 403. Bodies are JSON (the
+    site's forms post to the pages, not here); another content type is answered 415."""
 
     permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
 
 
 def _public_need(code: str) -> Need:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -16,7 +17,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.claims.api import AmountField
+from core.evidence import MAX_FILES
+from marketplace.claims.api import SOME_TEXT, AmountField
 from marketplace.claims.models import Claim
 from marketplace.delivery.models import Delivery
 from marketplace.delivery.selectors import claim_deliveries, claim_for_reporter
@@ -54,14 +56,28 @@ class DeliverySerializer(serializers.Serializer):
     evidence = EvidenceSerializer(many=True, source="evidence.all")
 
 
+EVIDENCE_REQUIRED = gettext_lazy("Attach at least one photo or PDF as evidence.")
+
+
+@extend_schema_field(
+    {"type": "array", "items": {"type": "string", "format": "binary"}, "minItems": 1, "maxItems": MAX_FILES}
+)
+class EvidenceFilesField(serializers.ListField):
+    """Uploaded files: binary parts of a multipart body."""
+
+
 class DeliveryReportSerializer(serializers.Serializer):
     """The form's shape only; the rules (amount left, date, evidence content) are the service's."""
 
     amount = AmountField(help_text="Amount delivered: digits 0-9, at least 0.01, at most two decimals.")
-    delivered_on = serializers.DateField()
-    description = serializers.CharField(max_length=2000)
-    files = serializers.ListField(
-        child=serializers.FileField(), allow_empty=True, required=False, help_text="1 to 5 photos or PDFs"
+    delivered_on = serializers.DateField(help_text="Not in the future, not before the claim was made.")
+    description = serializers.CharField(max_length=2000, validators=[SOME_TEXT])
+    files = EvidenceFilesField(
+        child=serializers.FileField(),
+        allow_empty=False,
+        max_length=MAX_FILES,
+        error_messages={"required": EVIDENCE_REQUIRED, "empty": EVIDENCE_REQUIRED},
+        help_text="1 to 5 photos (JPEG, PNG, WebP) or PDFs, each one part named `files`.",
     )
 
 
@@ -130,7 +146,12 @@ class IntakeConfirmationApi(APIView):
     @extend_schema(
         request=inline_serializer(
             "ConfirmationRequest",
-            {"source_ref": serializers.CharField(), "claim_id": serializers.IntegerField()},
+            {
+                "source_ref": serializers.CharField(
+                    validators=[SOME_TEXT], help_text="The need's source_ref."
+                ),
+                "claim_id": serializers.IntegerField(),
+            },
         ),
         responses={
             200: inline_serializer(
@@ -166,7 +187,7 @@ class IntakeConfirmationApi(APIView):
         source_ref = body.get("source_ref")
         claim_id = body.get("claim_id")
         errors = {}
-        if not isinstance(source_ref, str) or not source_ref.strip():
+        if not isinstance(source_ref, str) or not source_ref.strip() or "\x00" in source_ref:
             errors["source_ref"] = [_("This field is required.")]
         if isinstance(claim_id, bool) or not isinstance(claim_id, int):
             errors["claim_id"] = [_("A claim id (an integer) is required.")]

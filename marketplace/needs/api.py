@@ -19,7 +19,9 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -29,8 +31,8 @@ from marketplace.needs.authentication import IsSourceSystem, SourceSystemKeyAuth
 from marketplace.needs.batch import MalformedBody, load_batch
 from marketplace.needs.facets import FACETS, KnownCountPaginator, facet_options, need_facets
 from marketplace.needs.filters import NeedFilter, NeedFilterParams, need_filter_params
-from marketplace.needs.intake import source_ref_may_exist
-from marketplace.needs.models import FeedbackEvent, Need
+from marketplace.needs.intake import MAX_TEXT, SOURCE_REF, source_ref_may_exist
+from marketplace.needs.models import FeedbackEvent, Need, NeedStatus
 from marketplace.needs.selectors import need_public_list, need_public_rows
 from marketplace.needs.serializers import (
     ROW_COLUMNS,
@@ -46,6 +48,10 @@ from marketplace.needs.services.feedback_dispatch import (
 from marketplace.needs.services.intake import needs_intake
 from marketplace.needs.services.status import need_withdraw
 
+# What intake accepts as a source_ref (docs/decisions/0008-intake-bounds.md), for the schema.
+SOURCE_REF_PATTERN = f"^{SOURCE_REF.pattern}$"
+SOURCE_REF_MAX_LENGTH = MAX_TEXT["source_ref"]
+
 
 def _error(code: str, message: str, http_status: int) -> Response:
     return Response({"code": code, "message": message}, status=http_status)
@@ -56,10 +62,18 @@ class IntakeNeedsApi(APIView):
 
     authentication_classes = [SourceSystemKeyAuthentication]
     permission_classes = [IsSourceSystem]
+    parser_classes = [JSONParser]
 
     @extend_schema(
         request=inline_serializer(
-            "IntakeRequest", {"records": serializers.ListField(child=serializers.DictField())}
+            "IntakeRequest",
+            {
+                "records": serializers.ListField(
+                    child=serializers.DictField(),
+                    min_length=1,
+                    help_text="The records, at most INTAKE_MAX_RECORDS (500) a request: more is a 413.",
+                )
+            },
         ),
         responses={
             200: inline_serializer("IntakeResponse", {"results": IntakeResultSerializer(many=True)}),
@@ -72,6 +86,9 @@ class IntakeNeedsApi(APIView):
         summary="Push assistance needs (one result per record)",
     )
     def post(self, request):
+        # The body is read here, not by a parser (bounded first); it must still say it is JSON.
+        if request.content_type.split(";")[0].strip().lower() != "application/json":
+            raise UnsupportedMediaType(request.content_type)
         declared = request.META.get("CONTENT_LENGTH")
         if declared and declared.isdigit() and int(declared) > settings.INTAKE_MAX_BODY_BYTES:
             return self._too_large()
@@ -113,13 +130,31 @@ class IntakeNeedsApi(APIView):
         )
 
 
+class WithdrawResultSerializer(serializers.Serializer):
+    source_ref = serializers.CharField()
+    status = serializers.ChoiceField(choices=[NeedStatus.WITHDRAWN.value])
+    need_code = serializers.CharField()
+
+
 class IntakeNeedWithdrawApi(APIView):
     authentication_classes = [SourceSystemKeyAuthentication]
     permission_classes = [IsSourceSystem]
 
     @extend_schema(
         request=None,
-        responses={200: IntakeResultSerializer, 404: OpenApiResponse(description="No such source_ref")},
+        parameters=[
+            OpenApiParameter(
+                "source_ref",
+                {"type": "string", "pattern": SOURCE_REF_PATTERN, "maxLength": SOURCE_REF_MAX_LENGTH},
+                OpenApiParameter.PATH,
+                description="The source_ref the need was pushed with.",
+            )
+        ],
+        responses={
+            200: WithdrawResultSerializer,
+            404: OpenApiResponse(description="No need of yours with this source_ref"),
+            409: OpenApiResponse(description="The need is closed otherwise (rejected, expired, fulfilled)"),
+        },
         summary="Withdraw a need by its source_ref",
     )
     def delete(self, request, source_ref: str):
@@ -144,6 +179,15 @@ class PublicNeedPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     known_count: int | None = None
+
+    def get_page_size(self, request):
+        """``page_size`` when given: a whole number from 1 (more than 100 gives 100); else 400."""
+        given = request.query_params.get(self.page_size_query_param, "")
+        if given and not (given.isascii() and given.isdigit() and int(given) >= 1):
+            raise serializers.ValidationError(
+                {self.page_size_query_param: [_("Give a whole number of needs per page, at least 1.")]}
+            )
+        return super().get_page_size(request)
 
     def paginate_queryset(self, queryset, request, view=None):
         self.known_count = getattr(view, "known_count", None)
@@ -225,6 +269,10 @@ class PublicNeedListApi(PublicReadApi, generics.ListAPIView):
 
     @extend_schema(
         summary="List published needs, with filters, sorting and facet counts",
+        description=(
+            "Every filter is optional and an empty value is the same as none. A `county` given "
+            "with a `city` must lie in that city, or the request is refused (400)."
+        ),
         parameters=[
             OpenApiParameter(
                 "facets",

@@ -27,6 +27,7 @@ from django.db.models import F, QuerySet
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from marketplace.needs.choices import LowIncomeCategory, NeedType, Urgency
 from marketplace.needs.models import NEED_REMAINING, NEED_URGENCY_RANK, Need, NeedStatus
@@ -156,10 +157,13 @@ class CountyCodeField(_RegionCodeField):
     codes_of = staticmethod(lambda index: index.county_codes)
 
 
+# The schema lists the codes this filter accepts (``x-region-level``: config.api.document_parameters).
+@extend_schema_field({"type": "string", "x-region-level": "city"})
 class CityFilter(django_filters.CharFilter):
     field_class = CityCodeField
 
 
+@extend_schema_field({"type": "string", "x-region-level": "county"})
 class CountyFilter(django_filters.CharFilter):
     field_class = CountyCodeField
 

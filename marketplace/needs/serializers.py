@@ -22,6 +22,8 @@ from functools import lru_cache
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.formatting import format_number
@@ -75,6 +77,16 @@ class PublicLocationSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+@extend_schema_field(OpenApiTypes.DATE)
+class PublishedDayField(serializers.DateTimeField):
+    """A moment shown as its day in the portal's time zone: ``"2026-12-03"``, a ``date``.
+
+    To the microsecond, needs published together would show which came last."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
 class PublicNeedSerializer(serializers.ModelSerializer):
     """The public shape of a need. Its fields document it (and are the tests' reference);
     ``to_representation`` builds it with ``public_need_dicts``."""
@@ -96,8 +108,7 @@ class PublicNeedSerializer(serializers.ModelSerializer):
     rule_version = serializers.SerializerMethodField()
     statutory_coverage = serializers.SerializerMethodField()
     requested_amount = serializers.SerializerMethodField()
-    # The day only: to the microsecond, needs published together would show which came last.
-    published_at = serializers.DateTimeField(format="%Y-%m-%d", read_only=True)
+    published_at = PublishedDayField(read_only=True)
 
     class Meta:
         model = Need

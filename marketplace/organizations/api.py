@@ -105,7 +105,11 @@ class PublicOrganizationListApi(generics.ListAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("city", OpenApiTypes.STR, description="City-level region code, e.g. 420100"),
+            OpenApiParameter(
+                "city",
+                {"type": "string", "x-region-level": "city"},
+                description="City-level region code, e.g. 420100",
+            ),
             OpenApiParameter("need_type", OpenApiTypes.STR, enum=NeedType.values),
         ],
         summary="Verified organizations (public directory)",
