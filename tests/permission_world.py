@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts.models import ApiToken, Notification, User
 from accounts.roles import Role
 from accounts.tokens import api_token_create
-from marketplace.claims.models import Claim, TransferRequest, TransferStatus
+from marketplace.claims.models import Claim, SituationReport, TransferRequest, TransferStatus
 from marketplace.claims.services.transfers import transfer_request
 from marketplace.delivery.models import Delivery, DuplicateAidAlert, Evidence
 from marketplace.delivery.services.reports import delivery_report
@@ -82,6 +82,7 @@ class World:
     evidence: Evidence
     transfer: TransferRequest  # pending: B asks A
     escalated: TransferRequest  # C asked B, the holder did not answer
+    situation: SituationReport  # B saw the household of ``need_b`` fall ill
     alert: DuplicateAidAlert
     membership: Membership  # the volunteer asks to join A
     notification: Notification  # member_a's
@@ -173,6 +174,9 @@ def build_world() -> World:
     ).user
     escalated = transfer_request(claim=claim_b, organization=org_c, actor=member_c, reason="我们可以每周上门")
     TransferRequest.objects.filter(pk=escalated.pk).update(status=TransferStatus.ESCALATED)
+    situation = SituationReport.objects.create(
+        claim=claim_b, change="illness", details="户主住院，收入中断", reported_by=member_b
+    )
 
     schooling = NeedFactory(
         source_system=source,
@@ -224,6 +228,7 @@ def build_world() -> World:
         evidence=delivery.evidence.get(),
         transfer=transfer,
         escalated=escalated,
+        situation=situation,
         alert=alert,
         membership=membership,
         notification=notification,
