@@ -25,8 +25,9 @@ from marketplace.needs import converters as _converters  # noqa: F401 - register
 from marketplace.needs.admin.common import ReviewerRequiredMixin
 from marketplace.needs.choices import LowIncomeCategory
 from marketplace.needs.forms import NeedRejectForm, NeedReviewForm
-from marketplace.needs.placement import SUPPRESSED_LEVEL
+from marketplace.needs.placement import PLACE
 from marketplace.needs.selectors import need_review_queue
+from marketplace.needs.services.kanon import generalized_attributes
 from marketplace.needs.services.review import (
     describe_hold_reasons,
     need_review_approve,
@@ -93,7 +94,6 @@ class NeedReviewView(RefusalRedirectMixin, ReviewerRequiredMixin, WagtailAdminTe
         review_form = review_form or NeedReviewForm(initial={"title": need.title, "summary": need.summary})
         title = review_form["title"].value() or ""
         summary = review_form["summary"].value() or ""
-        suppressed = need.generalization_level >= SUPPRESSED_LEVEL
         context.update(
             need=need,
             review_form=review_form,
@@ -111,7 +111,6 @@ class NeedReviewView(RefusalRedirectMixin, ReviewerRequiredMixin, WagtailAdminTe
             if need.department in Department.values
             else need.department,
             sex=_sex_label(need.sex),
-            suppressed=suppressed,
             explanation=(need.policy or {}).get("explanation", ""),
             transitions=need.transitions.select_related("actor", "source_system").order_by(
                 "created_at", "pk"
@@ -167,13 +166,13 @@ def _approval_message(outcome) -> str:
             "Need %(code)s is approved. Too few similar needs exist to publish it without singling "
             "out the household; it will be published automatically when enough similar needs arrive."
         ) % {"code": code}
-    if outcome.level == 0:
-        where = _("at county level")
-    elif outcome.level < SUPPRESSED_LEVEL:
-        where = _("at city level")
-    else:
-        where = _("at city level without age, sex and household size")
+    where = _("at county level") if outcome.level[PLACE] == 0 else _("at city level")
     message = _("Need %(code)s is published %(where)s.") % {"code": code, "where": where}
+    generalized = generalized_attributes(outcome.level)
+    if generalized:
+        message += " " + _("Shown more broadly (k-anonymity): %(attributes)s.") % {
+            "attributes": _(", ").join(generalized)
+        }
     if outcome.cohort:
         count = len(outcome.cohort)
         message += " " + ngettext(
