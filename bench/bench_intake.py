@@ -454,18 +454,27 @@ def stored_outcome(system) -> dict:
     from django.db.models import Count
 
     from marketplace.needs.models import Need, NeedTransition
+    from marketplace.needs.placement import ATTRIBUTES
 
     needs = Need.objects.filter(source_system=system)
+    by_node = dict(
+        needs.filter(status="published")
+        .values_list("generalization")
+        .annotate(n=Count("id"))
+        .order_by("-n", "generalization")
+    )
+    by_attribute = {name: Counter() for name in ATTRIBUTES}
+    for node, n in by_node.items():
+        for name, level in zip(ATTRIBUTES, node, strict=True):
+            by_attribute[name][level] += n
+    total = needs.count()
     return {
-        "needs": needs.count(),
+        "needs": total,
         "by_status": dict(needs.values_list("status").annotate(n=Count("id")).order_by("status")),
-        "published_by_level": {
-            str(level): n
-            for level, n in needs.filter(status="published")
-            .values_list("generalization_level")
-            .annotate(n=Count("id"))
-            .order_by("generalization_level")
-        },
+        "published_share": round(sum(by_node.values()) / total, 4) if total else None,
+        # Generalization: one digit per attribute (place, age, sex, size, categories, department).
+        "published_by_generalization": by_node,
+        "published_by_attribute_level": {name: dict(sorted(c.items())) for name, c in by_attribute.items()},
         "awaiting_cohort": needs.filter(awaiting_cohort=True).count(),
         "held_residual_risk": needs.filter(hold_reasons__contains=[{"code": "residual_risk"}]).count(),
         "transitions": NeedTransition.objects.filter(need__source_system=system).count(),
@@ -807,6 +816,24 @@ def print_report(result: dict) -> None:
             f"{outcome['stored']['needs']:,} ("
             + ", ".join(f"{s} {n:,}" for s, n in outcome["stored"]["by_status"].items())
             + f"), transitions {outcome['stored']['transitions']:,}",
+        ),
+        (
+            "published (no review)",
+            f"{outcome['stored']['published_share']:.1%} of {outcome['stored']['needs']:,}",
+        ),
+        (
+            "levels per attribute",
+            "; ".join(
+                f"{name} " + " / ".join(f"{level}: {n:,}" for level, n in levels.items())
+                for name, levels in outcome["stored"]["published_by_attribute_level"].items()
+            ),
+        ),
+        (
+            "top generalizations",
+            ", ".join(
+                f"{node} {n:,}"
+                for node, n in list(outcome["stored"]["published_by_generalization"].items())[:6]
+            ),
         ),
     ]
     baseline = result.get("baseline")

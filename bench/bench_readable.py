@@ -85,7 +85,7 @@ def main() -> int:
             "household_size_band": "3-4人",
             "published_at": timezone.now(),
             "status": "published",
-            "generalization_level": 1,
+            "generalization": "100000",
             "region_id": record.county_code,
         }
         rows.append(tuple(values[column] for column in serializers.ROW_COLUMNS))

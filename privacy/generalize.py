@@ -7,6 +7,8 @@ Published needs carry bands, never exact values (DESIGN.md, "Privacy architectur
   (the first is twelve years wide so that the bands start at adulthood) and ``80岁以上``.
 * Household size: ``1人``, ``2人``, ``3-4人``, ``5人及以上``. Large households are rare and
   therefore identifying, hence the open top band.
+* Where k-anonymity needs it (marketplace.needs.placement), wider bands: ages ``未成年``,
+  ``18-39岁``, ``40-59岁``, ``60岁以上``; households ``1-2人``, ``3人及以上``.
 
 Masks are for recipient publicity lists (公示名单), where the policy requires a recognisable
 but partial identity:
@@ -39,6 +41,23 @@ AGE_BANDS: tuple[str, ...] = (
     "80岁以上",
 )
 HOUSEHOLD_SIZE_BANDS: tuple[str, ...] = ("1人", "2人", "3-4人", "5人及以上")
+# Each band in the wider band that contains it.
+WIDER_AGE_BANDS: dict[str, str] = {
+    MINOR: MINOR,
+    "18-29岁": "18-39岁",
+    "30-39岁": "18-39岁",
+    "40-49岁": "40-59岁",
+    "50-59岁": "40-59岁",
+    "60-69岁": "60岁以上",
+    "70-79岁": "60岁以上",
+    "80岁以上": "60岁以上",
+}
+WIDER_HOUSEHOLD_SIZE_BANDS: dict[str, str] = {
+    "1人": "1-2人",
+    "2人": "1-2人",
+    "3-4人": "3人及以上",
+    "5人及以上": "3人及以上",
+}
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _PHONE_PREFIX = re.compile(r"^(?:\+?86|0086)(?=1[3-9][0-9]{9}$)")

@@ -31,7 +31,12 @@ from drf_spectacular.utils import extend_schema_field
 
 from marketplace.needs.choices import LowIncomeCategory, NeedType, Urgency
 from marketplace.needs.models import NEED_REMAINING, NEED_URGENCY_RANK, Need, NeedStatus
+from marketplace.needs.placement import LOW_INCOME
 from regions.models import Region, RegionLevel
+
+# What the category filter offers: the categories, and 低收入家庭 for needs published without
+# their exact categories (marketplace.needs.placement.LOW_INCOME).
+PUBLIC_CATEGORY_CHOICES = [*LowIncomeCategory.choices, (LOW_INCOME, _("Low-income household"))]
 
 # --- States and sorts ---------------------------------------------------------------------------
 
@@ -213,9 +218,13 @@ class NeedFilter(django_filters.FilterSet):
         error_messages={"invalid_choice": _("Unknown type of need: “%(value)s”.")},
     )
     category = django_filters.ChoiceFilter(
-        choices=LowIncomeCategory.choices,
+        choices=PUBLIC_CATEGORY_CHOICES,
         method="filter_category",
         label=_("Low-income category"),
+        help_text=_(
+            "A category as published: a need shown as low-income household (low_income) matches "
+            "only that, never its exact categories."
+        ),
         error_messages={"invalid_choice": _("Unknown low-income category: “%(value)s”.")},
     )
     urgency = django_filters.ChoiceFilter(
@@ -276,12 +285,14 @@ class NeedFilter(django_filters.FilterSet):
         return queryset.filter(public_city=value)
 
     def filter_category(self, queryset: QuerySet[Need], name: str, value: str) -> QuerySet[Need]:
-        # ``categories`` is a JSON list. PostgreSQL answers ``@>`` (and a GIN index can serve it);
+        # The categories the public sees (k-anonymity may show 低收入家庭 instead of the exact
+        # ones): filtering on an exact category must not reveal a generalized need's.
+        # ``public_categories`` is a JSON list. PostgreSQL answers ``@>`` (and a GIN index can serve it);
         # SQLite has no JSON containment in Django, so there the stored JSON text is searched for
         # the quoted code: the quotes keep "dibao" from matching "near_dibao".
         if connections[queryset.db].vendor == "postgresql":
-            return queryset.filter(categories__contains=[value])
-        return queryset.filter(categories__icontains=f'"{value}"')
+            return queryset.filter(public_categories__contains=[value])
+        return queryset.filter(public_categories__icontains=f'"{value}"')
 
     def filter_state(self, queryset: QuerySet[Need], name: str, value: str) -> QuerySet[Need]:
         return queryset.filter(status__in=STATE_STATUSES[value])

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
 from marketplace.needs.choices import NeedType, Urgency
-from marketplace.needs.placement import SUPPRESSED_LEVEL
 
 
 class SourceSystem(models.Model):
@@ -107,14 +106,6 @@ NEWEST = (F("published_at").desc(), F("id").desc())
 DIRECT_UNITS_PREFIX = "4290"
 
 
-def _joined(*fields: str) -> list:
-    """The fields with "|" between them, for ``Concat``."""
-    parts: list = []
-    for field_name in fields:
-        parts += [Value("|"), F(field_name)] if parts else [F(field_name)]
-    return parts
-
-
 def _public_index(*expressions, name: str) -> models.Index:
     """A partial index over the needs the public may see."""
     return models.Index(*expressions, condition=_PUBLIC, name=name)
@@ -146,13 +137,17 @@ class Need(models.Model):
         related_name="+",
         help_text=_("The county, or its city when the county alone would single the household out."),
     )
-    generalization_level = models.PositiveSmallIntegerField(_("generalization level"), default=0)
+    # The generalization the public sees (marketplace.needs.placement): one digit per attribute,
+    # place, age, sex, household size, categories, department; "000000" is as specific as can be.
+    generalization = models.CharField(_("generalization"), max_length=6, default="000000")
     age_band = models.CharField(_("age band"), max_length=16, blank=True)
     sex = models.CharField(_("sex"), max_length=8, blank=True)
     household_size_band = models.CharField(_("household size"), max_length=16, blank=True)
 
     need_type = models.CharField(_("need type"), max_length=20, choices=NeedType.choices)
     categories = models.JSONField(_("low-income categories"), default=list)
+    # The categories as the public sees them: the exact ones, or ["low_income"] (低收入家庭).
+    public_categories = models.JSONField(default=list, blank=True, editable=False)
     department = models.CharField(_("department"), max_length=32, choices=Department.choices)
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     needed_by = models.DateField(_("needed by"))
@@ -202,19 +197,9 @@ class Need(models.Model):
     # so that intake loads only the waiting needs a batch can complete. Meaningless otherwise.
     cohort_key = models.CharField(max_length=80, blank=True, editable=False)
     cohort_wide_key = models.CharField(max_length=80, blank=True, editable=False)
-    # The k-anonymity class the public sees once published (marketplace.needs.placement.published_key,
-    # joined by "|"), kept by the database so that class sizes are one indexed count.
-    public_class = models.GeneratedField(
-        expression=Case(
-            When(
-                generalization_level__gte=SUPPRESSED_LEVEL,
-                then=Concat("public_region", Value("||||"), "need_type"),
-            ),
-            default=Concat(*_joined("public_region", "age_band", "sex", "household_size_band", "need_type")),
-        ),
-        output_field=models.CharField(max_length=80),
-        db_persist=True,
-    )
+    # The k-anonymity class the public sees once published (marketplace.needs.placement.Attributes.key,
+    # joined by "|"): every published quasi-identifier, as generalized. Set at publication.
+    public_class = models.CharField(max_length=255, blank=True, editable=False)
     # The city-level unit the need is published in, kept by the database so that the list's city
     # filter is one indexed equality, not an IN list of the city's ~15 regions walked in date
     # order: the public region's code with its county digits zeroed (GB/T 2260), or the region
@@ -254,8 +239,6 @@ class Need(models.Model):
             models.CheckConstraint(condition=Q(status__in=NeedStatus.values), name="need_status_known"),
         ]
         indexes = [
-            # k-anonymity: the size of a published class, and the waiting needs a candidate meets.
-            _public_index("public_class", name="need_kanon_class"),
             models.Index(fields=["status", "-published_at"], name="need_public_recent"),
             # The public list: each filter + sort it serves (measured in bench/bench_needs_list.py).
             _public_index(*NEWEST, name="need_public_newest"),

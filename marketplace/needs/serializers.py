@@ -29,7 +29,7 @@ from rest_framework import serializers
 from core.formatting import format_number
 from marketplace.needs.filters import region_index
 from marketplace.needs.models import Need
-from marketplace.needs.placement import SUPPRESSED_LEVEL
+from marketplace.needs.placement import CATEGORIES, PLACE, node_from_string, shown_values
 from marketplace.needs.policy import breakdown, citation, explain
 from privacy.readable import mostly_redacted, tidy
 
@@ -44,7 +44,7 @@ PUBLIC_FIELDS = frozenset(
 PRIVATE_FIELDS = frozenset(
     {
         "id", "source_system", "source_ref", "version", "record_digest", "household_token", "region",
-        "generalization_level", "hold_reasons", "awaiting_cohort", "created_at", "updated_at",
+        "generalization", "public_categories", "hold_reasons", "awaiting_cohort", "created_at", "updated_at",
         "pending_revision", "verified_amount", "cohort_key", "cohort_wide_key", "public_class",
         "public_city",
     }
@@ -55,12 +55,12 @@ PUBLIC_POLICY_KEYS = (
     "inpatient_ratio", "deciding_category",
 )  # fmt: skip
 # The columns a public row is built from, in this order: public fields, then the two private
-# ones that decide how much of them is shown (the level and the county: never output).
+# ones that decide how much of them is shown (the generalization and the county: never output).
 ROW_COLUMNS = (
     "code", "title", "summary", "need_type", "categories", "department", "urgency", "needed_by",
     "amount_kind", "requested_amount", "unit", "target_amount", "claimed_amount", "statutory_coverage",
     "rule_version", "policy", "public_region_id", "age_band", "sex", "household_size_band",
-    "published_at", "status", "generalization_level", "region_id",
+    "published_at", "status", "generalization", "region_id",
 )  # fmt: skip
 CENT = Decimal("0.01")
 
@@ -69,6 +69,9 @@ LOCAL_RULES_SOURCE = "鄂民政发〔2024〕21号及当地提标文件"
 LOCAL_RULES_EXPLANATION = _(
     "Under 鄂民政发〔2024〕21号 and the local rules, %(gap)s yuan is left for charity after "
     "statutory medical assistance."
+)
+CATEGORY_HIDDEN_EXPLANATION = _(
+    "Under 鄂民政发〔2024〕21号, %(gap)s yuan is left for charity after statutory medical assistance."
 )
 
 
@@ -101,6 +104,8 @@ class PublicNeedSerializer(serializers.ModelSerializer):
         help_text=_("What charities have not yet taken on: the charity target less the claimed amount."),
     )
     location = PublicLocationSerializer(source="public_region", read_only=True)
+    categories = serializers.SerializerMethodField()
+    department = serializers.SerializerMethodField()
     age_band = serializers.SerializerMethodField()
     sex = serializers.SerializerMethodField()
     household_size_band = serializers.SerializerMethodField()
@@ -123,17 +128,23 @@ class PublicNeedSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Need) -> dict:
         return public_need_dicts([tuple(getattr(instance, column) for column in ROW_COLUMNS)])[0]
 
-    def _shown(self, need: Need, value: str) -> str:
-        return "" if need.generalization_level >= SUPPRESSED_LEVEL else value
+    def _shown(self, need: Need) -> dict:
+        return public_shown(need)
 
     def get_age_band(self, need: Need) -> str:
-        return self._shown(need, need.age_band)
+        return self._shown(need)["age_band"]
 
     def get_sex(self, need: Need) -> str:
-        return self._shown(need, need.sex)
+        return self._shown(need)["sex"]
 
     def get_household_size_band(self, need: Need) -> str:
-        return self._shown(need, need.household_size_band)
+        return self._shown(need)["household_size_band"]
+
+    def get_categories(self, need: Need) -> list[str]:
+        return self._shown(need)["categories"]
+
+    def get_department(self, need: Need) -> str:
+        return self._shown(need)["department"]
 
     def get_policy(self, need: Need) -> dict:
         return public_policy(need)
@@ -142,13 +153,13 @@ class PublicNeedSerializer(serializers.ModelSerializer):
         return public_policy(need).get("rule_version", "")
 
     def get_statutory_coverage(self, need: Need) -> str | None:
-        if need.statutory_coverage is None or _hides_local_rules(need):
+        if need.statutory_coverage is None or _hides_figures(need):
             return None
         return str(need.statutory_coverage)
 
     def get_requested_amount(self, need: Need) -> str | None:
         # For a medical need the request is the total cost: with the target it gives the coverage.
-        return None if _hides_local_rules(need) else str(need.requested_amount)
+        return None if _hides_figures(need) else str(need.requested_amount)
 
 
 def public_need_dicts(rows: Iterable[Sequence]) -> list[dict]:
@@ -164,11 +175,20 @@ def public_need_dicts(rows: Iterable[Sequence]) -> list[dict]:
     for (
         code, title, summary, need_type, categories, department, urgency, needed_by, amount_kind,
         requested, unit, target, claimed, coverage, rule_version, policy, public_region, age_band, sex,
-        household_size, published_at, status, level, region,
+        household_size, published_at, status, generalization, region,
     ) in rows:  # fmt: skip
-        hides_local = level > 0 and _county_rules_used(rule_version, region)
-        citation = _public_policy(policy, hides_local=hides_local, rule_version=rule_version)
-        suppressed = level >= SUPPRESSED_LEVEL
+        node = node_from_string(generalization)
+        hides = _hides(node, rule_version, region)
+        citation = _public_policy(policy, hides=hides, rule_version=rule_version)
+        hidden = any(hides)
+        shown_of = shown_values(
+            node,
+            age_band=age_band,
+            sex=sex,
+            size_band=household_size,
+            categories=categories,
+            department=department,
+        )
         shown.append(
             {
                 "code": code,
@@ -176,24 +196,24 @@ def public_need_dicts(rows: Iterable[Sequence]) -> list[dict]:
                 "summary": tidy(summary),
                 "need_type": need_type,
                 "need_type_label": need_types.get(need_type, need_type),
-                "categories": categories,
-                "department": department,
+                "categories": shown_of["categories"],
+                "department": shown_of["department"],
                 "urgency": urgency,
                 "urgency_label": urgencies.get(urgency, urgency),
                 "needed_by": needed_by.isoformat() if needed_by else None,
                 "amount_kind": amount_kind,
-                "requested_amount": None if hides_local else str(requested),
+                "requested_amount": None if hidden else str(requested),
                 "unit": unit,
                 "target_amount": _decimal(target),
                 "claimed_amount": _decimal(claimed),
                 "remaining_amount": _decimal(target - claimed),
-                "statutory_coverage": None if coverage is None or hides_local else str(coverage),
+                "statutory_coverage": None if coverage is None or hidden else str(coverage),
                 "rule_version": citation.get("rule_version", ""),
                 "policy": citation,
                 "location": {"code": public_region, "name": names[public_region]},
-                "age_band": "" if suppressed else age_band,
-                "sex": "" if suppressed else sex,
-                "household_size_band": "" if suppressed else household_size,
+                "age_band": shown_of["age_band"],
+                "sex": shown_of["sex"],
+                "household_size_band": shown_of["household_size_band"],
                 "published_at": published_at.astimezone(zone).strftime("%Y-%m-%d") if published_at else None,
                 "status": status,
             }
@@ -218,54 +238,92 @@ def composed_title(shown: dict) -> str:
     return " · ".join(part for part in parts if part)
 
 
+def public_shown(need: Need) -> dict:
+    """The need's age, sex, household size, categories and department as the public sees them."""
+    return shown_values(
+        node_from_string(need.generalization),
+        age_band=need.age_band,
+        sex=need.sex,
+        size_band=need.household_size_band,
+        categories=need.categories,
+        department=need.department,
+    )
+
+
 def public_policy(need: Need) -> dict:
     """The policy computation as the public sees it.
 
     A county's own override names the county in its citation; for a need published at city
     level that would undo the generalization, so the citation then speaks of local rules only.
+    For a need whose categories are shown as 低收入家庭, the deciding category, the ratio it
+    sets and the figures that give it away (coverage, total) are not shown either.
     """
     return _public_policy(
         need.policy,
-        hides_local=_hides_local_rules(need),
+        hides=_hides(node_from_string(need.generalization), need.rule_version, need.region_id),
         rule_version=need.rule_version,
     )
 
 
-def _public_policy(stored: dict, *, hides_local: bool, rule_version: str) -> dict:
+def _public_policy(stored: dict, *, hides: tuple[bool, bool], rule_version: str) -> dict:
     policy = {key: stored[key] for key in PUBLIC_POLICY_KEYS if key in stored}
     if policy and "explanation" in stored:
         # Read back in the active language from the stored figures (stored: Chinese).
         policy["explanation"] = explain(stored)
-    if policy and hides_local:
+    hides_local, hides_category = hides
+    if policy and (hides_local or hides_category):
         # Not only the citation: the ratio, the coverage and the total (total − gap = coverage)
-        # would each let someone who knows the county's rules pick the county out.
-        rule_set = rule_version.split("+", 1)[0]
-        policy = {
-            "rule_version": f"{rule_set}+local",
-            "source": LOCAL_RULES_SOURCE,
-            "explanation": str(LOCAL_RULES_EXPLANATION)
-            % {"gap": format_number(policy.get("charity_gap", ""))},
-            "charity_gap": policy.get("charity_gap", ""),
-        }
+        # would each let someone who knows the county's rules, or the categories' ratios, pick
+        # the county or the category out.
+        gap = {"gap": format_number(policy.get("charity_gap", ""))}
+        if hides_local:
+            rule_set = rule_version.split("+", 1)[0]
+            policy = {
+                "rule_version": f"{rule_set}+local",
+                "source": LOCAL_RULES_SOURCE,
+                "explanation": str(LOCAL_RULES_EXPLANATION) % gap,
+                "charity_gap": policy.get("charity_gap", ""),
+            }
+        else:
+            policy = {
+                "rule_version": policy.get("rule_version", rule_version),
+                "source": policy.get("source", ""),
+                "explanation": str(CATEGORY_HIDDEN_EXPLANATION) % gap,
+                "charity_gap": policy.get("charity_gap", ""),
+            }
     return policy
 
 
 def public_medical_figures(need: Need) -> dict:
     """What a need's page shows of its medical computation beyond the public dict: the lines of
     costs whose estimated statutory shares add up to the coverage (``policy.breakdown``) and the
-    documents by name (``policy.citation``), in the active language. Where the county's own rules
-    are hidden (``public_policy``), no lines, and the province's document with "local rules"."""
+    documents by name (``policy.citation``), in the active language. Where the figures are hidden
+    (``public_policy``: the county's own rules, or categories shown as 低收入家庭), no lines, and
+    the province's document (with "local rules" where the county's shaped them)."""
     if not need.policy:
         return {"lines": [], "citation": ""}
-    if _hides_local_rules(need):
+    hides_local, hides_category = _hides(
+        node_from_string(need.generalization), need.rule_version, need.region_id
+    )
+    if hides_local or hides_category:
         rule_set_id = need.rule_version.split("+", 1)[0]
-        return {"lines": [], "citation": citation({"rule_set_id": rule_set_id}, local_rules=True)}
+        return {"lines": [], "citation": citation({"rule_set_id": rule_set_id}, local_rules=hides_local)}
     return {"lines": breakdown(need.policy), "citation": citation(need.policy)}
 
 
-def _hides_local_rules(need: Need) -> bool:
-    """Published above its county, with a figure its county's own rules shaped."""
-    return need.generalization_level > 0 and _county_rules_used(need.rule_version, need.region_id)
+def _hides(node: tuple[int, ...], rule_version: str, region_id: str) -> tuple[bool, bool]:
+    """Whether the policy figures are hidden: (shaped by the county's own rules while published
+    above it, shaped by categories shown as 低收入家庭). ``rule_version`` is empty when no rule
+    shaped them (the target is the requested amount)."""
+    return (
+        node[PLACE] > 0 and _county_rules_used(rule_version, region_id),
+        node[CATEGORIES] > 0 and bool(rule_version),
+    )
+
+
+def _hides_figures(need: Need) -> bool:
+    """Published above its county, or with its categories generalized, with figures they shape."""
+    return any(_hides(node_from_string(need.generalization), need.rule_version, need.region_id))
 
 
 def _county_rules_used(rule_version: str, region_id: str) -> bool:

@@ -27,7 +27,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core.formatting import format_amount
-from marketplace.needs.choices import LowIncomeCategory, NeedType, Urgency
+from marketplace.needs.choices import NeedType, Urgency
 from marketplace.needs.facets import (
     KnownCountPaginator,
     NeedFacets,
@@ -37,6 +37,7 @@ from marketplace.needs.facets import (
 )
 from marketplace.needs.facets import cache_seconds as facet_cache_seconds
 from marketplace.needs.filters import (
+    PUBLIC_CATEGORY_CHOICES,
     STATE_OF_STATUS,
     NeedFilter,
     NeedOrdering,
@@ -187,7 +188,7 @@ def _options(query: QueryDict, facets: dict[str, list[dict]] | None) -> dict[str
         "urgency": Urgency.choices,
         "state": NeedState.choices,
         "city": region_index().cities,
-        "category": LowIncomeCategory.choices,
+        "category": PUBLIC_CATEGORY_CHOICES,
     }
     options = {
         name: [

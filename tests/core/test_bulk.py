@@ -29,7 +29,7 @@ def _needs(source, count: int, prefix: str, **overrides) -> list[Need]:
         "household_token": "t" * 64,
         "region_id": "420111",
         "public_region_id": "420100",
-        "generalization_level": 1,
+        "generalization": "100000",
         "age_band": "60-69",
         "sex": "女",
         "household_size_band": "2",
@@ -75,8 +75,8 @@ def test_rows_match_bulk_create_and_instances_count_as_saved(source):
     assert stored.summary.endswith("反斜杠 \\N")
     assert stored.policy["rule"]["source"] == "鄂民政发〔2024〕21号"
     assert stored.created_at is not None and stored.updated_at is not None
-    # The database computes the class; the instance loads it when asked, as after save().
-    assert copied[0].public_class == "420100|60-69|女|2|medical"
+    # The database computes the city; the instance loads it when asked, as after save().
+    assert copied[0].public_city == "420100"
 
 
 def test_rows_that_point_to_rows_inserted_just_before(source):

@@ -94,11 +94,12 @@ class NeedFactory(factory.django.DjangoModelFactory):
     household_token = factory.LazyFunction(household_token)
     region_id = factory.SelfAttribute("region")
     public_region_id = factory.LazyAttribute(lambda need: need.public_region or need.region)
-    generalization_level = factory.LazyAttribute(
-        lambda need: 0 if need.public_region_id == need.region else 1
+    generalization = factory.LazyAttribute(
+        lambda need: "000000" if need.public_region_id == need.region else "100000"
     )
     need_type = "medical"
     categories = factory.LazyFunction(lambda: ["dibao"])
+    public_categories = factory.LazyAttribute(lambda need: sorted(need.categories))
     department = "civil_affairs"
     urgency = "normal"
     needed_by = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))

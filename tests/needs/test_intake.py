@@ -245,10 +245,10 @@ def test_a_need_published_at_city_level_names_no_district_or_address_run(
     rows = results(api.push(records))
     assert rows["Y-1"]["status"] == "created", rows
     need = Need.objects.get(code=rows["Y-1"]["need_code"])
-    assert (need.status, need.public_region_id, need.generalization_level) == (
+    assert (need.status, need.public_region_id, need.generalization[0]) == (
         NeedStatus.PUBLISHED,
         "420500",
-        1,
+        "1",
     )
 
     def html(url: str) -> str:

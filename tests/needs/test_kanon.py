@@ -1,9 +1,11 @@
 """k-anonymity of published needs through the real intake service (docs/decisions/0003).
 
 The property test pushes random batches through ``needs_intake`` and checks after every batch
-what the public sees: every published class, keyed by exactly the attributes the public API
-shows, has at least k members; the needs waiting for a cohort are exactly those held for a
-thin class, and none of them could be published yet.
+what the public sees: every published class, keyed by every quasi-identifier the public API
+shows (place, age band, sex, household size, need type, low-income categories, department,
+and the deciding category and ratio of a medical need), has at least k members; the needs
+waiting for a cohort are exactly those held for a thin class, and none of them could be
+published yet.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from hypothesis import strategies as st
 from marketplace.needs.gate import HOLD_THIN_CLASS
 from marketplace.needs.models import Need, NeedStatus, NeedTransition
 from marketplace.needs.placement import (
-    LEVELS,
+    NODES,
+    PLACE,
     Attributes,
+    key_from_string,
     max_level_for,
-    published_key,
+    node_from_string,
 )
 from marketplace.needs.serializers import PublicNeedSerializer
 from marketplace.needs.services.intake import needs_intake
@@ -47,6 +51,8 @@ CITY_OF = {
 # Few values per attribute, so that classes collide at every level of the ladder.
 BIRTH_DATES = [date(1950, 3, 1), date(1987, 5, 5), date(1989, 9, 9), date(2012, 1, 1)]  # 70s, 30s, minor
 NEED_TYPES = ["basic_living", "medical", "education"]
+CATEGORY_SETS = [["dibao"], ["extreme_poverty"], ["dibao", "illness_poverty"]]
+DEPARTMENTS = ["civil_affairs", "health"]
 _sequence = itertools.count()
 
 
@@ -67,6 +73,8 @@ def record(
     version: int = 1,
     amount: str = "800.00",
     urgency: str = "normal",
+    categories: tuple[str, ...] = ("dibao",),
+    department: str = "civil_affairs",
 ) -> dict:
     """A clean intake record (nothing in its text for the residual-risk check to hold)."""
     id_number = make_id_number(
@@ -76,14 +84,16 @@ def record(
         "source_ref": source_ref,
         "version": version,
         "region_code": county,
-        "household": {"id_number": id_number, "name": "王芳", "size": size, "categories": ["dibao"]},
+        "household": {"id_number": id_number, "name": "王芳", "size": size, "categories": list(categories)},
         "need_type": need_type,
         "title": "困难家庭生活帮扶",
         "description": "家庭收入低，需要社会力量帮助。",
         "requested_amount": amount,
         "needed_by": (TODAY + timedelta(days=60)).isoformat(),
         "urgency": urgency,
-        "department": "civil_affairs",
+        "department": department,
+        # A medical need carries its costs: the policy engine's figures are published too.
+        **({"medical": {"in_scope_self_pay": amount, "out_of_scope": "0"}} if need_type == "medical" else {}),
     }
 
 
@@ -103,7 +113,8 @@ def province_source(db):
 
 
 def public_class(need: Need) -> tuple:
-    """The k-anonymity class of a need as the public API shows it."""
+    """The k-anonymity class of a need as the public API shows it: every published
+    quasi-identifier, including the policy figures that depend on the categories."""
     shown = PublicNeedSerializer(need).data
     return (
         shown["location"]["code"],
@@ -111,6 +122,10 @@ def public_class(need: Need) -> tuple:
         shown["sex"],
         shown["household_size_band"],
         shown["need_type"],
+        tuple(shown["categories"]),
+        shown["department"],
+        shown["policy"].get("deciding_category"),
+        shown["policy"].get("inpatient_ratio"),
     )
 
 
@@ -134,8 +149,8 @@ def test_four_similar_needs_wait_and_the_fifth_publishes_all_five_at_county_leve
 
     assert fifth.status == "created"
     needs = Need.objects.all()
-    assert {(n.status, n.generalization_level, n.public_region_id, n.awaiting_cohort) for n in needs} == {
-        (NeedStatus.PUBLISHED, 0, "420111", False)
+    assert {(n.status, n.generalization, n.public_region_id, n.awaiting_cohort) for n in needs} == {
+        (NeedStatus.PUBLISHED, "000000", "420111", False)
     }
     moments = [n.published_at for n in needs]
     assert max(moments) - min(moments) < timedelta(seconds=1), "published together, by the fifth"
@@ -161,8 +176,8 @@ def test_needs_of_two_counties_that_cannot_reach_k_alone_publish_together_at_cit
     assert last.status == "created"
     needs = list(Need.objects.all())
     assert len(needs) == 5
-    assert {(n.status, n.generalization_level, n.public_region_id) for n in needs} == {
-        (NeedStatus.PUBLISHED, 1, "420100")
+    assert {(n.status, n.generalization, n.public_region_id) for n in needs} == {
+        (NeedStatus.PUBLISHED, "100000", "420100")
     }
     assert {n.region_id for n in needs} == {"420102", "420111"}  # the counties stay private
     assert (
@@ -182,7 +197,7 @@ def test_needs_of_two_cities_never_count_together(province_source):
 
 
 @override_settings(K_ANONYMITY_K=5)
-def test_level_two_publishes_at_city_level_without_age_sex_or_household_size(province_source, client):
+def test_urgent_needs_may_be_published_without_age_sex_or_household_size(province_source, client):
     # Five households of one need type in five places of Wuhan, no two alike: only the city
     # and the need type are shared, the last rung of the ladder.
     people = [
@@ -210,8 +225,8 @@ def test_level_two_publishes_at_city_level_without_age_sex_or_household_size(pro
     push(province_source, records[4:])
 
     needs = list(Need.objects.all())
-    assert {(n.status, n.generalization_level, n.public_region_id) for n in needs} == {
-        (NeedStatus.PUBLISHED, 2, "420100")
+    assert {(n.status, n.generalization, n.public_region_id) for n in needs} == {
+        (NeedStatus.PUBLISHED, "121200", "420100")
     }
     assert len({(n.age_band, n.sex, n.household_size_band) for n in needs}) == 5  # stored, not shown
     shown = client.get("/api/v1/needs/").json()["results"]
@@ -221,7 +236,8 @@ def test_level_two_publishes_at_city_level_without_age_sex_or_household_size(pro
         assert row["location"]["code"] == "420100"
     assert (
         NeedTransition.objects.filter(
-            note="Published at city level without age, sex and household size (k-anonymity)."
+            note="Published at city level (k-anonymity). "
+            "Shown more broadly (k-anonymity): age band, sex, household size."
         ).count()
         == 5
     )
@@ -256,6 +272,8 @@ profiles = st.fixed_dictionaries(
         "size": st.integers(min_value=1, max_value=6),
         "need_type": st.sampled_from(NEED_TYPES),
         "urgency": st.sampled_from(["normal", "normal", "urgent"]),
+        "categories": st.sampled_from(CATEGORY_SETS).map(tuple),
+        "department": st.sampled_from(DEPARTMENTS),
     }
 )
 
@@ -281,13 +299,19 @@ def check_invariants(k: int) -> None:
     published = list(Need.objects.filter(status=NeedStatus.PUBLISHED).select_related("public_region"))
     sizes = Counter(public_class(need) for need in published)
     thin = {key: size for key, size in sizes.items() if size < k}
-    event(f"levels published: {sorted({need.generalization_level for need in published})}")
+    event(f"generalizations published: {sorted({need.generalization for need in published})}")
     assert not thin, f"published classes below k={k}: {thin}"
 
     for need in published:
-        expected_region = need.region_id if need.generalization_level == 0 else CITY_OF[need.region_id]
-        assert need.public_region_id == expected_region
+        place = node_from_string(need.generalization)[PLACE]
+        assert need.public_region_id == (need.region_id if place == 0 else CITY_OF[need.region_id])
         assert not need.awaiting_cohort and not need.hold_reasons
+        # The class the placement counts is the one the public sees.
+        assert key_from_string(need.public_class)[:5] == public_class(need)[:5]
+        assert key_from_string(need.public_class)[5:] == (
+            "+".join(public_class(need)[5]),
+            public_class(need)[6],
+        )
 
     waiting = set(Need.objects.filter(awaiting_cohort=True).values_list("code", flat=True))
     held_for_thin_class = {
@@ -297,19 +321,9 @@ def check_invariants(k: int) -> None:
     }
     assert waiting == held_for_thin_class
 
-    # No waiting need could be published now: at every level its class, published members
-    # and waiting ones together, is still short of k.
-    published_counts = Counter(
-        published_key(
-            public_region=n.public_region_id,
-            level=n.generalization_level,
-            age_band=n.age_band,
-            sex=n.sex,
-            size_band=n.household_size_band,
-            need_type=n.need_type,
-        )
-        for n in published
-    )
+    # No waiting need could be published now: at every generalization it may be published at
+    # without a caseworker, its class (published members and waiting ones together) is short of k.
+    published_counts = Counter(key_from_string(n.public_class) for n in published)
     attributes = [
         (
             Attributes(
@@ -319,16 +333,18 @@ def check_invariants(k: int) -> None:
                 sex=n.sex,
                 household_size_band=n.household_size_band,
                 need_type=n.need_type,
+                categories=tuple(sorted(n.categories)),
+                department=n.department,
             ),
             max_level_for(n.urgency),
         )
         for n in Need.objects.filter(awaiting_cohort=True)
     ]
-    for level in LEVELS:
-        # Only at the levels the need may be published at without a caseworker.
-        waiting_counts = Counter(a.key(level) for a, max_level in attributes if level <= max_level)
-        for key, count in waiting_counts.items():
-            assert published_counts[key] + count < k, f"level {level} class {key} could be published"
+    for max_level in {max_level for _attributes, max_level in attributes}:
+        for node in NODES[max_level]:
+            waiting_counts = Counter(a.key(node) for a, reach in attributes if node in NODES[reach])
+            for key, count in waiting_counts.items():
+                assert published_counts[key] + count < k, f"class {key} at {node} could be published"
 
 
 @pytest.mark.django_db

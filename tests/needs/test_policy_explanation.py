@@ -154,7 +154,7 @@ def test_where_the_countys_rules_are_hidden_the_page_shows_no_lines_and_names_lo
         make_record, "EXP-3", categories=["dibao"], requested="12000.00", medical=DIBAO_COSTS
     )
     need = pushed_need(api, record)
-    type(need).objects.filter(pk=need.pk).update(generalization_level=1, public_region_id="420100")
+    type(need).objects.filter(pk=need.pk).update(generalization="100000", public_region_id="420100")
 
     shown = text_of(client.get(f"/needs/{need.code}/").content.decode())
 

@@ -54,9 +54,9 @@ def test_a_need_pushed_with_identity_in_its_texts_is_published_readable(client, 
 @pytest.mark.parametrize(
     ("level", "public_region", "title"),
     [
-        (0, "420111", "洪山区 · 医疗 · 60-69岁 · 3-4人家庭"),
-        (1, "420100", "武汉市 · 医疗 · 60-69岁 · 3-4人家庭"),
-        (2, "420100", "武汉市 · 医疗"),  # age, sex and household size withheld: not in the title
+        ("000000", "420111", "洪山区 · 医疗 · 60-69岁 · 3-4人家庭"),
+        ("100000", "420100", "武汉市 · 医疗 · 60-69岁 · 3-4人家庭"),
+        ("121200", "420100", "武汉市 · 医疗"),  # age, sex and household size withheld: not in the title
     ],
 )
 def test_the_composed_title_shows_what_is_published_at_the_needs_level(client, level, public_region, title):
@@ -65,7 +65,7 @@ def test_the_composed_title_shows_what_is_published_at_the_needs_level(client, l
         summary=HELD_SUMMARY,
         region="420111",
         public_region=public_region,
-        generalization_level=level,
+        generalization=level,
         age_band="60-69岁",
         sex="female",
         household_size_band="3-4人",

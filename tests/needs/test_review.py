@@ -154,7 +154,7 @@ def test_approve_publishes_the_waiting_needs_it_completes(wuhan, caseworker, set
     assert sorted(outcome.cohort) == sorted(result.need_code for result in waiting)
     published = Need.objects.filter(status=NeedStatus.PUBLISHED)
     assert published.count() == 3
-    assert len({(n.public_region_id, n.generalization_level) for n in published}) == 1
+    assert len({(n.public_region_id, n.generalization) for n in published}) == 1
     for other in published.exclude(pk=need.pk):
         assert other.transitions.filter(to_status=NeedStatus.PUBLISHED, actor=caseworker).exists()
 

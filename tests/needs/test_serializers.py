@@ -182,9 +182,17 @@ def needs_of_every_shape(db):
             source_system=source, region="420602", public_region="420600", categories=[], age_band="0-17",
             sex="male", household_size_band="4+",
         ),
+        # Categories shown as 低收入家庭, a wider age band, no department: the deciding category
+        # and the figures that give it away are not shown.
+        NeedFactory(
+            source_system=source, region="420111", generalization="010011", age_band="30-39岁",
+            categories=["extreme_poverty"], public_categories=["low_income"],
+            rule_version="hubei-2024-21", policy={**stored_policy, "rule_version": "hubei-2024-21"},
+            statutory_coverage="8000.00",
+        ),
     ]  # fmt: skip
     Need.objects.filter(pk=shapes[3].pk).update(amount_kind="hours")
-    Need.objects.filter(pk=shapes[4].pk).update(amount_kind="goods", unit="套", generalization_level=2)
+    Need.objects.filter(pk=shapes[4].pk).update(amount_kind="goods", unit="套", generalization="121211")
     return [Need.objects.get(pk=need.pk) for need in shapes]
 
 
@@ -329,7 +337,7 @@ def test_a_need_published_at_city_level_without_attributes_shows_none_of_them(cl
     ]
     pushed(api, records)
     needs = list(Need.objects.all())
-    assert {(n.status, n.generalization_level) for n in needs} == {(NeedStatus.PUBLISHED, 2)}
+    assert {(n.status, n.generalization) for n in needs} == {(NeedStatus.PUBLISHED, "121200")}
 
     rows = client.get("/api/v1/needs/").json()["results"]
     assert len(rows) == 5
@@ -355,9 +363,9 @@ def test_a_county_override_is_not_cited_for_a_need_published_at_city_level(clien
     rows = pushed(api, [record("HS-1", county="420111", medical=MEDICAL_COSTS)])
     rows |= pushed(api, [record("JA-1", county="420102", medical=MEDICAL_COSTS)])
     need = Need.objects.get(code=rows["HS-1"]["need_code"])
-    assert (need.status, need.generalization_level, need.public_region_id) == (
+    assert (need.status, need.generalization, need.public_region_id) == (
         NeedStatus.PUBLISHED,
-        1,
+        "100000",
         "420100",
     )
     assert "420111" in need.rule_version, "the stored computation does cite the county"
@@ -387,7 +395,7 @@ def test_a_county_override_is_cited_for_a_need_published_at_county_level(client,
         effective_from=date(2024, 9, 6),
     )
     need = published_need(api, "HS-2", county="420111", medical=MEDICAL_COSTS)
-    assert need.generalization_level == 0
+    assert need.generalization == "000000"
     shown = client.get(f"/api/v1/needs/{need.code}/").json()
     assert shown["location"]["code"] == "420111"
     assert "洪山区医疗救助提标办法" in shown["policy"]["source"]

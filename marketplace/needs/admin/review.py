@@ -28,11 +28,11 @@ from marketplace.needs.admin.common import ReviewerRequiredMixin
 from marketplace.needs.choices import LowIncomeCategory
 from marketplace.needs.filters import region_index
 from marketplace.needs.forms import NeedRejectForm, NeedReviewForm
-from marketplace.needs.placement import LEVELS, SUPPRESSED_LEVEL
+from marketplace.needs.placement import FINEST, PLACE, TOP, WIDE, Node
 from marketplace.needs.policy import explain
 from marketplace.needs.selectors import need_review_queue
 from marketplace.needs.serializers import PublicNeedSerializer
-from marketplace.needs.services.kanon import publish_at
+from marketplace.needs.services.kanon import generalized_attributes, publish_at
 from marketplace.needs.services.review import (
     describe_hold_reasons,
     need_review_approve,
@@ -67,27 +67,31 @@ def _sex_label(code: str) -> str:
     return str(SEX_LABELS.get(code, code))
 
 
-def _level_label(level: int) -> str:
-    if level == 0:
+# What an approval may publish a held need at, from the most precise to the most generalized.
+PREVIEW_NODES: tuple[Node, ...] = (FINEST, (1, 0, 0, 0, 0, 0), TOP[WIDE])
+
+
+def _node_label(node: Node) -> str:
+    if node == FINEST:
         return _("at county level")
-    if level < SUPPRESSED_LEVEL:
-        return _("at city level")
-    return _("at city level without age, sex and household size")
+    if node == TOP[WIDE]:
+        return _("at city level, with age, sex and household size withheld")
+    return _("at city level")
 
 
 def public_previews(need, *, title: str, summary: str) -> dict:
     """What the public will read of ``need`` with these texts, built as the public pages build
-    it (``PublicNeedSerializer``): the title at each level an approval may publish it at (the
-    same title at every level when its own is kept), and the summary."""
+    it (``PublicNeedSerializer``): the title at the places and generalizations an approval may
+    publish it at (the same title everywhere when its own is kept), and the summary."""
     county_cities = region_index().county_cities
     titles: dict[str, list[str]] = {}
     summary_shown = ""
-    for level in LEVELS:
+    for node in PREVIEW_NODES:
         draft = copy.copy(need)
         draft.title, draft.summary = title, summary
-        publish_at(draft, level, county_cities)
+        publish_at(draft, node, county_cities)
         shown = PublicNeedSerializer(draft).data
-        titles.setdefault(shown["title"], []).append(_level_label(level))
+        titles.setdefault(shown["title"], []).append(_node_label(node))
         summary_shown = shown["summary"]
     return {
         "titles": [{"title": shown, "levels": levels} for shown, levels in titles.items()],
@@ -128,7 +132,6 @@ class NeedReviewView(RefusalRedirectMixin, ReviewerRequiredMixin, WagtailAdminTe
         review_form = review_form or NeedReviewForm(initial={"title": need.title, "summary": need.summary})
         title = review_form["title"].value() or ""
         summary = review_form["summary"].value() or ""
-        suppressed = need.generalization_level >= SUPPRESSED_LEVEL
         context.update(
             need=need,
             review_form=review_form,
@@ -147,7 +150,6 @@ class NeedReviewView(RefusalRedirectMixin, ReviewerRequiredMixin, WagtailAdminTe
             if need.department in Department.values
             else need.department,
             sex=_sex_label(need.sex),
-            suppressed=suppressed,
             explanation=explain(need.policy or {}),
             transitions=need.transitions.select_related("actor", "source_system").order_by(
                 "created_at", "pk"
@@ -206,13 +208,13 @@ def _approval_message(outcome) -> str:
             "Need %(code)s is approved. Too few similar needs exist to publish it without singling "
             "out the household; it will be published automatically when enough similar needs arrive."
         ) % {"code": code}
-    if outcome.level == 0:
-        where = _("at county level")
-    elif outcome.level < SUPPRESSED_LEVEL:
-        where = _("at city level")
-    else:
-        where = _("at city level without age, sex and household size")
+    where = _("at county level") if outcome.level[PLACE] == 0 else _("at city level")
     message = _("Need %(code)s is published %(where)s.") % {"code": code, "where": where}
+    generalized = generalized_attributes(outcome.level)
+    if generalized:
+        message += " " + _("Shown more broadly (k-anonymity): %(attributes)s.") % {
+            "attributes": _(", ").join(generalized)
+        }
     if outcome.cohort:
         count = len(outcome.cohort)
         message += " " + ngettext(

@@ -35,7 +35,7 @@ from marketplace.needs.models import (
     PolicyOverride,
     SourceSystem,
 )
-from marketplace.needs.placement import DisplayKey, max_level_for
+from marketplace.needs.placement import FINEST, DisplayKey, max_level_for, node_string
 from marketplace.needs.policy import RegionalOverride, assess_medical
 from marketplace.needs.services.kanon import (
     load_placement,
@@ -323,7 +323,6 @@ def _write(
     placement = load_placement(
         ((need_attributes(item.need, county_cities), max_level_for(item.need.urgency)) for item in placing),
         county_cities,
-        leaving=sum(item.was_published is not None for item in work),
     )
     transitions: list[NeedTransition] = []
     cohort_published: dict[int, Need] = {}
@@ -338,7 +337,8 @@ def _write(
         was_new = item.existing is None
         if item.draft.hold_reasons:
             need.public_region_id = record.county_code
-            need.generalization_level = 0
+            need.generalization = node_string(FINEST)
+            need.public_class, need.public_categories = "", []
             need.awaiting_cohort = False
             need.hold_reasons = [
                 {"code": HOLD_RESIDUAL_RISK, "detail": detail} for detail in item.draft.hold_details
@@ -367,15 +367,14 @@ def _write(
             results[item.index] = RecordResult(record.source_ref, Outcome.HELD, need.code)
             held_in_batch[need.code] = (item.index, Outcome.CREATED if was_new else Outcome.UPDATED)
             continue
-        level, cohort = placed
-        publish_at(need, level, county_cities)
-        transitions += _move(need, NeedStatus.PUBLISHED, source_system, publication_note(level), was_new)
+        node, cohort = placed
+        note = publication_note(node)
+        publish_at(need, node, county_cities)
+        transitions += _move(need, NeedStatus.PUBLISHED, source_system, note, was_new)
         for other in cohort:
-            publish_at(other, level, county_cities)
+            publish_at(other, node, county_cities)
             transitions.append(
-                apply_status(
-                    other, NeedStatus.PUBLISHED, source_system=source_system, note=publication_note(level)
-                )
+                apply_status(other, NeedStatus.PUBLISHED, source_system=source_system, note=note)
             )
             if other.pk is not None:
                 cohort_published[other.pk] = other
@@ -441,11 +440,12 @@ def _prepare(
 
 
 UPDATE_FIELDS = [
-    "version", "record_digest", "household_token", "region", "public_region", "generalization_level",
+    "version", "record_digest", "household_token", "region", "public_region", "generalization",
     "age_band", "sex", "household_size_band", "need_type", "categories", "department", "urgency",
     "needed_by", "title", "summary", "amount_kind", "requested_amount", "unit", "target_amount",
     "statutory_coverage", "rule_version", "policy", "status", "hold_reasons", "awaiting_cohort",
-    "cohort_key", "cohort_wide_key", "published_at", "updated_at", "pending_revision",
+    "cohort_key", "cohort_wide_key", "public_class", "public_categories", "published_at", "updated_at",
+    "pending_revision",
 ]  # fmt: skip
 
 

@@ -29,7 +29,7 @@ from marketplace.needs.gate import (
 )
 from marketplace.needs.intake import MAX_TEXT
 from marketplace.needs.models import Need, NeedStatus, NeedTransition
-from marketplace.needs.placement import CASEWORKER_APPROVED, SUPPRESSED_LEVEL
+from marketplace.needs.placement import CASEWORKER_APPROVED, WIDE
 from marketplace.needs.services.kanon import (
     load_placement,
     need_attributes,
@@ -69,7 +69,7 @@ class ReviewOutcome:
 
     need: Need
     published: bool
-    level: int | None = None
+    level: tuple[int, ...] | None = None  # the generalization (marketplace.needs.placement.Node)
     cohort: list[str] = field(default_factory=list)  # codes of the waiting needs published with it
     warnings: list[str] = field(default_factory=list)  # residual-risk heuristics, for information
 
@@ -211,10 +211,10 @@ def need_review_approve(*, need: Need, actor, title: str, summary: str) -> Revie
     # Approved: it may be published, or wait for its class, at the coarsest level too
     # (see max_level_for).
     attributes = need_attributes(locked, county_cities)
-    placement = load_placement([(attributes, SUPPRESSED_LEVEL)], county_cities)
-    placed = placement.place(locked.code, locked, attributes, max_level=SUPPRESSED_LEVEL)
+    placement = load_placement([(attributes, WIDE)], county_cities)
+    placed = placement.place(locked.code, locked, attributes, max_level=WIDE)
     if placed is None:
-        wait_for_cohort(locked, attributes, max_level=SUPPRESSED_LEVEL)
+        wait_for_cohort(locked, attributes, max_level=WIDE)
         locked.hold_reasons = [{"code": HOLD_THIN_CLASS, "detail": CASEWORKER_APPROVED}]
         locked.save()
         # Status stays pending review; the row records who approved the text and why it waits.

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('needs', '0001_initial'),
+        ('needs', '0002_kanon_every_published_field'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
