@@ -268,6 +268,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The outbox row is the truth: this re-sends what a lost message or a failed webhook left.
     "redispatch-feedback": {"task": "needs.redispatch_feedback", "schedule": 60.0},
+    # The same for the notifications of new claims (Claim.announce_pending).
+    "announce-pending-claims": {"task": "claims.announce_pending_claims", "schedule": 60.0},
 }
 # Seconds /healthz waits for the broker before reporting it down.
 BROKER_HEALTH_TIMEOUT = env.float("BROKER_HEALTH_TIMEOUT", default=2.0)
