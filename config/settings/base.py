@@ -445,6 +445,10 @@ NEED_FACETS_CACHE_SECONDS = env.int("NEED_FACETS_CACHE_SECONDS", default=60)
 # Seconds before the facet counts expire when a background thread starts counting the next ones,
 # so that no request waits for the count (0: the first request after expiry counts).
 NEED_FACETS_REFRESH_AHEAD_SECONDS = env.int("NEED_FACETS_REFRESH_AHEAD_SECONDS", default=10)
+# Seconds the /needs/ page is kept whole for visitors without a session (0: off), never longer
+# than the facet counts it shows are (NEED_FACETS_CACHE_SECONDS): its rows are then as old as
+# those counts at most. Signed-in users' pages are always rendered with live rows.
+NEED_LIST_PAGE_CACHE_SECONDS = env.int("NEED_LIST_PAGE_CACHE_SECONDS", default=60)
 # Seconds whole public-list API answers are cached (0: off; rows then up to N seconds old).
 NEED_LIST_CACHE_SECONDS = env.int("NEED_LIST_CACHE_SECONDS", default=0)
 # PostgreSQL: the public list prepares its frequent statements, planned once per connection
