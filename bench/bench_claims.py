@@ -597,7 +597,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 @contextlib.contextmanager
 def celery_worker(*, database_url: str, env: dict[str, str]):
     """One Celery worker (solo pool) with the server's settings, for ``--broker``; its log in
-    ``bench/results/celery-claims.log``. Messages left on the broker by an earlier run are purged."""
+    ``bench/results/celery-claims.log``. Messages an earlier run left on the broker are purged
+    first (not by the worker's ``--purge``: it boots after the load may have begun)."""
     worker_env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
@@ -608,8 +609,11 @@ def celery_worker(*, database_url: str, env: dict[str, str]):
         **env,
     }
     worker_env.pop("DJANGO_DEBUG", None)
+    celery = str(Path(sys.executable).parent / "celery")
+    # Fixed command lines built here, no shell: nothing untrusted reaches them.
+    subprocess.run([celery, "--app=config", "purge", "--force"], env=worker_env, cwd=ROOT, check=True)  # noqa: S603
     command = [
-        str(Path(sys.executable).parent / "celery"),
+        celery,
         "--app=config",
         "worker",
         "--pool=solo",
@@ -617,10 +621,8 @@ def celery_worker(*, database_url: str, env: dict[str, str]):
         "--without-gossip",
         "--without-mingle",
         "--without-heartbeat",
-        "--purge",
     ]
     with (RESULTS_DIR / "celery-claims.log").open("wb") as log:
-        # A fixed command line built here, no shell: nothing untrusted reaches it.
         process = subprocess.Popen(command, env=worker_env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
         try:
             yield process
@@ -633,7 +635,7 @@ def celery_worker(*, database_url: str, env: dict[str, str]):
                 process.wait()
 
 
-def wait_for_announcements(system, timeout: float = 600) -> float:
+def wait_for_announcements(system, timeout: float = 300) -> float:
     """Seconds until the worker has announced every claim of the run (``--broker``)."""
     from marketplace.claims.models import Claim
 
@@ -680,10 +682,10 @@ def main(argv=None) -> int:
     if args.broker:
         server_env |= {"CELERY_BROKER_URL": args.broker, "CELERY_RESULT_BACKEND": ""}
     with (
+        celery_worker(database_url=database_url, env=server_env) if args.broker else contextlib.nullcontext(),
         Gunicorn(
             database_url=database_url, workers=args.workers, log_name="gunicorn-claims.log", env=server_env
         ) as server,
-        celery_worker(database_url=database_url, env=server_env) if args.broker else contextlib.nullcontext(),
     ):
         tasks = f"tasks on a Celery worker through {args.broker}" if args.broker else "tasks in-process"
         print(
