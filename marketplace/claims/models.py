@@ -72,8 +72,9 @@ class Claim(models.Model):
     created_at = models.DateTimeField(_("claimed"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The outbox of the claim's notifications: set by ``need_claim``, cleared by the task that
-    # sends them (``services.claims.claim_announce``); the sweep re-sends what stays set.
-    announce_pending = models.BooleanField(default=False, editable=False)
+    # sends them (``services.claims.claim_announce``); the sweep re-sends what stays set. A
+    # database default too: code from before the field inserts claims during a rolling deploy.
+    announce_pending = models.BooleanField(default=False, db_default=False, editable=False)
 
     class Meta:
         verbose_name = _("claim")
