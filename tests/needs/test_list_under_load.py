@@ -54,16 +54,23 @@ def redis_cache_url() -> str:
     ]
 )
 def shared_cache(request, settings):
-    if request.param == "redis":
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": redis_cache_url(),
-                "KEY_PREFIX": f"test-facets-{secrets.token_hex(4)}",
-            }
+    if request.param == "locmem":
+        yield request.param
+        return
+    original, prefix = settings.CACHES, f"test-facets-{secrets.token_hex(4)}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_cache_url(),
+            "KEY_PREFIX": prefix,
         }
+    }
     yield request.param
-    cache.clear()
+    # Only this test's keys: the Redis database may be shared (cache.clear() would empty it).
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    settings.CACHES = original  # before the other fixtures clear "the" cache
 
 
 def test_two_workers_asking_at_once_count_the_cube_once(shared_cache, monkeypatch):
