@@ -52,10 +52,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
 import random
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -157,9 +159,13 @@ def make_uscc(number: int) -> str:
 
 
 def make_user(username: str):
+    from django.utils import timezone
+
     from accounts.models import User
 
-    user = User(username=username)
+    # A verified address, which registering and joining an organization ask for; taken away
+    # again once the claimants are made (``make_claimants``), so that no claim sends e-mail.
+    user = User(username=username, email=f"{username}@bench.invalid", email_verified_at=timezone.now())
     user.set_unusable_password()  # they use API tokens; hashing 100 passwords would only cost time
     user.save()
     return user
@@ -169,6 +175,7 @@ def make_claimants(*, organizations: int, volunteers: int, rng: random.Random) -
     """Verified organizations with two active members each, volunteers and caseworkers; their keys."""
     from django.contrib.auth.models import Group
 
+    from accounts.models import User
     from accounts.roles import Role
     from accounts.tokens import api_token_create
     from marketplace.needs.choices import NeedType
@@ -232,6 +239,7 @@ def make_claimants(*, organizations: int, volunteers: int, rng: random.Random) -
         user.region = region
         user.save(update_fields=["region"])
         user.groups.add(caseworkers)
+    User.objects.filter(username__startswith=PREFIX).update(email="", email_verified_at=None)
     members_keys = [api_token_create(user=user, name="bench")[1] for user in members]
     everyone = members_keys + [api_token_create(user=user, name="bench")[1] for user in volunteer_users]
     return {"members": members_keys, "everyone": everyone, "caseworkers": len(scopes)}
@@ -579,8 +587,63 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--organizations", type=int, default=45, help="verified, two members each")
     parser.add_argument("--volunteers", type=int, default=10)
+    parser.add_argument(
+        "--broker", help="a Celery broker (redis://…): the server hands its tasks to one worker started here"
+    )
     parser.add_argument("--database-url", help=f"default: DATABASE_URL, else {DEFAULT_DATABASE_URL}")
     return parser.parse_args(argv)
+
+
+@contextlib.contextmanager
+def celery_worker(*, database_url: str, env: dict[str, str]):
+    """One Celery worker (solo pool) with the server's settings, for ``--broker``; its log in
+    ``bench/results/celery-claims.log``. Messages an earlier run left on the broker are purged
+    first (not by the worker's ``--purge``: it boots after the load may have begun)."""
+    worker_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+        **env,
+    }
+    worker_env.pop("DJANGO_DEBUG", None)
+    celery = str(Path(sys.executable).parent / "celery")
+    # Fixed command lines built here, no shell: nothing untrusted reaches them.
+    subprocess.run([celery, "--app=config", "purge", "--force"], env=worker_env, cwd=ROOT, check=True)  # noqa: S603
+    command = [
+        celery,
+        "--app=config",
+        "worker",
+        "--pool=solo",
+        "--loglevel=WARNING",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+    with (RESULTS_DIR / "celery-claims.log").open("wb") as log:
+        process = subprocess.Popen(command, env=worker_env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        try:
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_for_announcements(system, timeout: float = 300) -> float:
+    """Seconds until the worker has announced every claim of the run (``--broker``)."""
+    from marketplace.claims.models import Claim
+
+    started = time.monotonic()
+    pending = Claim.objects.filter(need__source_system=system, announce_pending=True)
+    while pending.exists() and time.monotonic() - started < timeout:
+        time.sleep(0.5)
+    return round(time.monotonic() - started, 1)
 
 
 def main(argv=None) -> int:
@@ -614,13 +677,20 @@ def main(argv=None) -> int:
         pick = ledger.pick(rng, keys)
         return None if pick is None else ClaimRequest(ledger, *pick)
 
-    with Gunicorn(
-        database_url=database_url,
-        workers=args.workers,
-        log_name="gunicorn-claims.log",
-        env={"FIELD_ENCRYPTION_KEYS": os.environ["FIELD_ENCRYPTION_KEYS"]},
-    ) as server:
-        print(f"\ngunicorn, {args.workers} sync workers, {args.clients} client connections", flush=True)
+    # The server and the worker share the keys and the broker (none: tasks run in the requests).
+    server_env = {**throwaway_keys(), "FIELD_ENCRYPTION_KEYS": os.environ["FIELD_ENCRYPTION_KEYS"]}
+    if args.broker:
+        server_env |= {"CELERY_BROKER_URL": args.broker, "CELERY_RESULT_BACKEND": ""}
+    with (
+        celery_worker(database_url=database_url, env=server_env) if args.broker else contextlib.nullcontext(),
+        Gunicorn(
+            database_url=database_url, workers=args.workers, log_name="gunicorn-claims.log", env=server_env
+        ) as server,
+    ):
+        tasks = f"tasks on a Celery worker through {args.broker}" if args.broker else "tasks in-process"
+        print(
+            f"\ngunicorn, {args.workers} sync workers, {args.clients} client connections, {tasks}", flush=True
+        )
         hello_load = asyncio.run(
             drive(server.port, clients=args.clients, seconds=args.hello_seconds, request=lambda rng: Hello())
         )
@@ -631,6 +701,9 @@ def main(argv=None) -> int:
         )
         claims = summarize(claims_load)
         print_load("claims", claims)
+        if args.broker:
+            claims["worker_drained_s"] = wait_for_announcements(system)
+            print(f"  the worker had announced every claim {claims['worker_drained_s']} s after the load")
     errors = server_errors(server)
     checked = check(system, ledger)
     result = {

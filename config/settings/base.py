@@ -271,6 +271,8 @@ CELERY_BEAT_SCHEDULE = {
     "redispatch-feedback": {"task": "needs.redispatch_feedback", "schedule": 60.0},
     # Previewed spreadsheets hold identities: none outlives IMPORT_PREVIEW_MINUTES by much.
     "purge-import-previews": {"task": "needs.purge_import_previews", "schedule": crontab(minute="*/10")},
+    # The same for the notifications of new claims (Claim.announce_pending).
+    "announce-pending-claims": {"task": "claims.announce_pending_claims", "schedule": 60.0},
 }
 # Seconds /healthz waits for the broker before reporting it down.
 BROKER_HEALTH_TIMEOUT = env.float("BROKER_HEALTH_TIMEOUT", default=2.0)
@@ -460,6 +462,10 @@ NEED_FACETS_CACHE_SECONDS = env.int("NEED_FACETS_CACHE_SECONDS", default=60)
 # Seconds before the facet counts expire when a background thread starts counting the next ones,
 # so that no request waits for the count (0: the first request after expiry counts).
 NEED_FACETS_REFRESH_AHEAD_SECONDS = env.int("NEED_FACETS_REFRESH_AHEAD_SECONDS", default=10)
+# Seconds the /needs/ page is kept whole for visitors without a session (0: off), never longer
+# than the facet counts it shows are (NEED_FACETS_CACHE_SECONDS): its rows are then as old as
+# those counts at most. Signed-in users' pages are always rendered with live rows.
+NEED_LIST_PAGE_CACHE_SECONDS = env.int("NEED_LIST_PAGE_CACHE_SECONDS", default=60)
 # Seconds whole public-list API answers are cached (0: off; rows then up to N seconds old).
 NEED_LIST_CACHE_SECONDS = env.int("NEED_LIST_CACHE_SECONDS", default=0)
 # PostgreSQL: the public list prepares its frequent statements, planned once per connection

@@ -36,6 +36,7 @@ from marketplace.claims.services.claims import (
     need_claim,
 )
 from marketplace.claims.services.transfers import transfer_accept, transfer_decline, transfer_request
+from marketplace.needs.api import NonAtomicApi
 from marketplace.needs.cleaning import clean_amount
 from marketplace.needs.models import Need
 from marketplace.needs.selectors import need_public_get
@@ -239,7 +240,11 @@ def _transfer(pk: int) -> TransferRequest:
     )
 
 
-class NeedClaimsApi(ClaimApiView):
+class NeedClaimsApi(NonAtomicApi, ClaimApiView):
+    """Claiming runs in ``need_claim``'s own transaction, not the request's: the need's lock is
+    released when the claim is stored, before the answer is built, and the claim's tasks are
+    sent as soon as it has committed."""
+
     def get_permissions(self):
         if self.request.method == "GET":
             return [AllowAny()]

@@ -71,6 +71,10 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(_("claimed"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The outbox of the claim's notifications: set by ``need_claim``, cleared by the task that
+    # sends them (``services.claims.claim_announce``); the sweep re-sends what stays set. A
+    # database default too: code from before the field inserts claims during a rolling deploy.
+    announce_pending = models.BooleanField(default=False, db_default=False, editable=False)
 
     class Meta:
         verbose_name = _("claim")
@@ -96,6 +100,9 @@ class Claim(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "lease_expires_at"], name="claim_lease_due"),
+            models.Index(
+                fields=["created_at"], condition=Q(announce_pending=True), name="claim_announce_due"
+            ),
         ]
 
     def __str__(self) -> str:

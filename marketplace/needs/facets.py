@@ -24,8 +24,14 @@ counts within that period; the last page may then be one need short or hold one 
 Services are not asked to bump a cache generation: this module follows the data without
 touching the write path. The next cube is counted in a background thread shortly before the
 current one expires (``NEED_FACETS_REFRESH_AHEAD_SECONDS``), so no request waits for the count
-(``_refresh_ahead``). With several processes, point ``CACHE_URL`` at Redis so that they
-share one cube; with the in-process default each process computes its own once per period.
+(``_refresh_ahead``).
+
+Once per period for the whole deployment: whoever counts the shared cube (the refresh thread,
+or a request that finds it expired) first takes a lock in the cache, and the cube goes to the
+cache for every process. Requests that find it expired while another counts wait for that
+count instead of starting their own (``_count_shared``). With ``CACHE_URL`` on Redis the lock
+and the cube are the deployment's: one count per period however many workers serve; with the
+in-process default (the embedded setup, no Redis) each process counts once per period.
 ``NEED_FACETS_CACHE_SECONDS = 0`` turns caching off (every request counts).
 """
 
@@ -64,6 +70,10 @@ FACETS = ("need_type", "urgency", "state", "city")
 CUBE_PARAMS = frozenset({"city", "county", "need_type", "urgency", "state"})
 CACHE_PREFIX = "needs:facets:2:"
 DEFAULT_CACHE_SECONDS = 60
+# The lock of a count: held at most this long (a count that dies leaves it to expire), and
+# how long a request waits for another's count before it counts itself.
+COUNT_LOCK_SECONDS = 30
+COUNT_WAIT_SECONDS = 10
 
 Cell = tuple[str, str, str, str, int]  # city (or region), need type, urgency, state, needs
 # The order of a cell's dimensions, named by their facet.
@@ -83,6 +93,8 @@ class NeedFacets:
     total: int
     counts: dict[str, dict[str, int]]
     counties: dict[str, int] = field(default_factory=dict)
+    # time.time() after which the counts are older than the period allows (0: not cached).
+    expires_at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -198,23 +210,63 @@ def _cube(extra: Mapping[str, Any], *, seconds: int) -> _Cube:
     cube it last used while a small stamp in the cache says it is still the current one, so
     the cube is unpickled once per period, not once per request.
     """
-    global _memo
     key = _cache_key("cube", extra)
-    shared = not extra and seconds > 0
-    if shared:
-        stamp = cache.get(key + ":stamp")
-        if stamp is not None:
-            if _memo is not None and _memo[0] == key and _memo[1].stamp == stamp:
-                _refresh_ahead(key, _memo[1], seconds)
-                return _memo[1]
-            cached = cache.get(key)
-            if cached is not None and cached.stamp == stamp:
-                _memo = (key, cached)
-                return cached
-    cube = _compute(extra, seconds=seconds)
-    if shared:
+    if extra or seconds <= 0:
+        return _compute(extra, seconds=seconds)
+    cube = _current(key)
+    if cube is not None:
+        _refresh_ahead(key, cube, seconds)
+        return cube
+    return _count_shared(key, seconds)
+
+
+def _current(key: str) -> _Cube | None:
+    """The shared cube while it is current: this process's copy when the cache's stamp still
+    names it, else the cache's (kept in the process); None when there is none or it expired."""
+    global _memo
+    stamp = cache.get(key + ":stamp")
+    if stamp is None:
+        return None
+    if _memo is not None and _memo[0] == key and _memo[1].stamp == stamp:
+        cube = _memo[1]
+    else:
+        cube = cache.get(key)
+        if cube is None or cube.stamp != stamp:
+            return None
+        _memo = (key, cube)
+    return cube if cube.expires_at > time.time() else None
+
+
+def _count_shared(key: str, seconds: int) -> _Cube:
+    """Count the shared cube once for everyone who needs it now.
+
+    The caller that takes the lock counts and shares the cube; the others wait for it (up to
+    ``COUNT_WAIT_SECONDS``, reading the cache) and count themselves only when it does not come
+    (a count that died or hangs).
+    """
+    lock, token = key + ":lock", secrets.token_hex(8)
+    deadline = time.monotonic() + COUNT_WAIT_SECONDS
+    while not cache.add(lock, token, timeout=COUNT_LOCK_SECONDS):
+        time.sleep(0.02)
+        if (cube := _current(key)) is not None:
+            return cube
+        if time.monotonic() > deadline:
+            logger.warning("The facet count of another process did not come; counting here.")
+            break
+    try:
+        # Shared by another between this caller's miss and its lock: nothing left to count.
+        if (cube := _current(key)) is not None:
+            return cube
+        cube = _compute({}, seconds=seconds)
         _share(key, cube, seconds)
-    return cube
+        return cube
+    finally:
+        _unlock(lock, token)
+
+
+def _unlock(lock: str, token: str) -> None:
+    if cache.get(lock) == token:  # not a lock that expired and was taken by another since
+        cache.delete(lock)
 
 
 def _compute(extra: Mapping[str, Any], *, seconds: int) -> _Cube:
@@ -250,18 +302,21 @@ def _refresh_ahead(key: str, cube: _Cube, seconds: int) -> None:
         return
     if cache.get(key + ":stamp") != cube.stamp:
         return  # already replaced (by another process), or expired: the next request counts
-    if not cache.add(key + ":refreshing", cube.stamp, timeout=ahead):
+    token = secrets.token_hex(8)
+    if not cache.add(key + ":lock", token, timeout=COUNT_LOCK_SECONDS):
         return  # another thread or process is at it
-    threading.Thread(target=_refresh, args=(key, seconds), name="need-facets-refresh", daemon=True).start()
+    threading.Thread(
+        target=_refresh, args=(key, seconds, token), name="need-facets-refresh", daemon=True
+    ).start()
 
 
-def _refresh(key: str, seconds: int) -> None:
+def _refresh(key: str, seconds: int, token: str) -> None:
     try:
         _share(key, _compute({}, seconds=seconds), seconds)
     except Exception:
         logger.exception("Counting the needs' facets in the background failed; requests count them instead.")
     finally:
-        cache.delete(key + ":refreshing")
+        _unlock(key + ":lock", token)
         connections.close_all()  # this thread's own connections
 
 
@@ -313,6 +368,7 @@ def _count(cube: _Cube, params: Mapping[str, Any]) -> NeedFacets:
         total=total,
         counts={facet: counts[facet] for facet in FACETS},
         counties=_county_counts(cube, params.get("city"), others),
+        expires_at=cube.expires_at,
     )
 
 

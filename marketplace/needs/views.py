@@ -10,15 +10,18 @@ filter panel and cards are kept under a digest of what they show (``_fragment``)
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
@@ -64,11 +67,62 @@ FRAGMENT_CACHE_PREFIX = "needs:fragment:1:"
 # of date however long it is kept (a changed need or count is another key), and rendering it
 # again each period would only cost the first request of every period ~10 ms.
 FRAGMENT_PERIODS = 10
+PAGE_CACHE_PREFIX = "needs:page:1:"
+# Stands for the CSRF token in a kept page; replaced by each visitor's own when served.
+CSRF_PLACEHOLDER = "csrf-token-of-this-visitor"
 
 
 # Reads only, one SELECT at a time: no request transaction (it would cost two round trips).
 @transaction.non_atomic_requests
 def need_list(request: HttpRequest) -> HttpResponse:
+    key = _page_cache_key(request)
+    if key is not None and (html := cache.get(key)) is not None:
+        return _page_response(request, html)
+    response = _need_list(request, csrf_placeholder=key is not None)
+    if key is not None and response.status_code == 200:
+        html = response.content.decode()
+        timeout = min(_page_cache_seconds(), int(response.facets_expire_at - time.time()))
+        if timeout > 0:
+            cache.set(key, html, timeout=timeout)
+        return _page_response(request, html)
+    return response
+
+
+def _page_cache_seconds() -> int:
+    return int(getattr(settings, "NEED_LIST_PAGE_CACHE_SECONDS", 0))
+
+
+def _page_cache_key(request: HttpRequest) -> str | None:
+    """Where the whole page is kept for a visitor without a session, or None: not kept.
+
+    Such a visitor's page depends only on the address, the language and the text size (and
+    the CSRF token, put in per request: ``_page_response``); a signed-in user's, or a visitor's
+    with messages waiting, is always rendered. The page is kept ``NEED_LIST_PAGE_CACHE_SECONDS``
+    and never beyond its facet counts' period: its rows are at most that old, never older than
+    the counts beside them may be.
+    """
+    if request.method != "GET" or _page_cache_seconds() <= 0 or facet_cache_seconds() <= 0:
+        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+        return None
+    shown = repr(
+        (
+            translation.get_language(),
+            get_script_prefix(),
+            request.get_host(),
+            request.get_full_path(),
+            request.COOKIES.get("text_size") == "large",
+        )
+    )
+    return f"{PAGE_CACHE_PREFIX}{hashlib.sha256(shown.encode()).hexdigest()[:32]}"
+
+
+def _page_response(request: HttpRequest, html: str) -> HttpResponse:
+    """The kept page with this visitor's own CSRF token in its forms (and its cookie set)."""
+    return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+
+
+def _need_list(request: HttpRequest, *, csrf_placeholder: bool) -> HttpResponse:
     context = {
         "orderings": NeedOrdering.choices,
         "ordering": _ordering(request.GET),
@@ -84,6 +138,9 @@ def need_list(request: HttpRequest) -> HttpResponse:
         # The counties offered are those with needs published at their level, whatever the filters.
         context["filter_panel"] = _filter_panel(request, context, need_facets())
         return render(request, "needs/need_list.html", context, status=400)
+    if csrf_placeholder:
+        # The page is kept for every visitor: its forms get each one's token when served.
+        context["csrf_token"] = CSRF_PLACEHOLDER
 
     needs = need_public_rows(filters=params, columns=ROW_COLUMNS)
     facets = need_facets(filters=params)
@@ -114,7 +171,9 @@ def need_list(request: HttpRequest) -> HttpResponse:
             facets,
         ),
     )
-    return render(request, "needs/need_list.html", context)
+    response = render(request, "needs/need_list.html", context)
+    response.facets_expire_at = facets.expires_at
+    return response
 
 
 def _fragment(kind: str, shows: object, render_fragment: Callable[[], str]) -> str:

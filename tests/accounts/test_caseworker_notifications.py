@@ -10,7 +10,7 @@ import pytest
 
 from accounts.models import Notification
 from accounts.roles import Role
-from marketplace.claims.services.claims import need_claim
+from marketplace.claims.services.claims import claim_announce, need_claim
 from marketplace.delivery.services.reports import delivery_report
 from marketplace.organizations.models import MembershipRole
 from marketplace.organizations.services.registration import organization_register
@@ -35,12 +35,13 @@ def told() -> set:
 def claim_made():
     need = NeedFactory(region="420111")
     charity = OrganizationFactory(region=Region.objects.get(code="420111"), verified=True, need_types=[])
-    need_claim(
+    claim = need_claim(
         need=need,
         amount=Decimal("100.00"),
         actor=MembershipFactory(organization=charity, role=MembershipRole.ADMIN).user,
         organization=charity,
     )
+    claim_announce(claim_id=claim.pk)  # what the task does once the claim has committed
 
 
 def delivery_reported():

@@ -44,9 +44,11 @@ def member():
     return MembershipFactory(organization=charity, role=MembershipRole.MEMBER).user
 
 
-def test_a_claim_made_in_chinese_reads_in_english_for_an_english_reader(client, goods_need, member):
+def test_a_claim_made_in_chinese_reads_in_english_for_an_english_reader(
+    client, goods_need, member, django_capture_on_commit_callbacks
+):
     caseworker = UserFactory(caseworker=True)
-    with translation.override("zh-hans"):
+    with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
         need_claim(
             need=goods_need,
             amount=Decimal("3"),

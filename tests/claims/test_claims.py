@@ -74,11 +74,14 @@ def claim_by(user, need, amount, organization=None, **kwargs) -> Claim:
 # --- claiming through the API --------------------------------------------------------------------
 
 
-def test_a_member_of_a_verified_organization_claims_part_of_a_need(client, need, charity, member, caseworker):
+def test_a_member_of_a_verified_organization_claims_part_of_a_need(
+    client, need, charity, member, caseworker, django_capture_on_commit_callbacks
+):
     elsewhere = UserFactory(username="wuchang_caseworker", roles=[Role.CASEWORKER], region_id="420106")
     client.force_login(member)
 
-    response = post_claim(client, need, "300.00", note="可送米油")
+    with django_capture_on_commit_callbacks(execute=True):  # the notifications follow the commit
+        response = post_claim(client, need, "300.00", note="可送米油")
 
     assert response.status_code == 201, response.content
     body = response.json()
@@ -285,11 +288,14 @@ def test_a_volunteer_who_is_also_a_member_may_choose_to_claim_as_a_volunteer(cli
 # --- withdrawing, renewing and the lease ---------------------------------------------------------
 
 
-def test_withdrawing_releases_the_amount_and_moves_the_status_back(client, need, member, charity, caseworker):
+def test_withdrawing_releases_the_amount_and_moves_the_status_back(
+    client, need, member, charity, caseworker, django_capture_on_commit_callbacks
+):
     other = OrganizationFactory(verified=True, need_types=[])
     other_member = MembershipFactory(organization=other, role=MembershipRole.MEMBER).user
-    mine = claim_by(member, need, "600.00", charity)
-    theirs = claim_by(other_member, need, "400.00", other)
+    with django_capture_on_commit_callbacks(execute=True):  # the claims' notifications
+        mine = claim_by(member, need, "600.00", charity)
+        theirs = claim_by(other_member, need, "400.00", other)
     need.refresh_from_db()
     assert need.status == NeedStatus.CLAIMED
 

@@ -57,8 +57,10 @@ def member(holder):
 
 
 @pytest.fixture
-def claim(need, holder, member):
-    return need_claim(need=need, amount=Decimal("600.00"), actor=member, organization=holder)
+def claim(need, holder, member, django_capture_on_commit_callbacks):
+    # The claim's notifications are sent after commit (claims.announce_claim).
+    with django_capture_on_commit_callbacks(execute=True):
+        return need_claim(need=need, amount=Decimal("600.00"), actor=member, organization=holder)
 
 
 @pytest.fixture

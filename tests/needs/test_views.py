@@ -135,6 +135,7 @@ def test_empty_states(client, source):
 def test_kept_page_parts_never_show_an_old_amount_or_count(client, source, settings, monkeypatch):
     """With the page's parts kept (NEED_FACETS_CACHE_SECONDS), a changed need or count shows."""
     settings.NEED_FACETS_CACHE_SECONDS = 60
+    settings.NEED_LIST_PAGE_CACHE_SECONDS = 0  # the parts alone (the whole page: test_list_under_load.py)
     need = NeedFactory(source_system=source, need_type="medical", target_amount=2000)
     _response, text = page(client, "?need_type=medical")
     assert "2000.00" in text and '<option value="medical" selected>医疗 (1)</option>' in text

@@ -27,9 +27,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -40,6 +40,7 @@ from accounts.roles import OFFICE_HOLDERS
 from accounts.selectors import caseworkers_for
 from core.formatting import format_need_amount
 from core.phrases import Amount, Moment, Phrase
+from core.queue import enqueue
 from marketplace.claims.errors import ClaimRefused, refusal_for_integrity_error
 from marketplace.claims.hooks import claim_made
 from marketplace.claims.models import (
@@ -68,6 +69,8 @@ from marketplace.organizations.models import (
 from marketplace.organizations.selectors import organizations_for_claiming, volunteer_for
 
 CENT = Decimal("0.01")
+# The sweep leaves a claim's announcement this long to its own message before sending another.
+ANNOUNCE_SWEEP_AFTER = timedelta(minutes=1)
 MAX_NOTE = 1000
 
 
@@ -193,13 +196,14 @@ def _holding_sum(need: Need) -> Decimal:
     return Decimal(total or 0)
 
 
-def settle_need(need: Need, *, actor=None, note: str = "") -> None:
+def settle_need(need: Need, *, actor=None, note: str = "", claimed: Decimal | None = None) -> None:
     """Store the claimed sum of the locked ``need`` and move its status to match.
 
-    Only a published or (partially) claimed need follows its claims; a fulfilled, withdrawn or
-    expired need keeps its status. The database refuses a sum over the target.
+    ``claimed``: the sum when the caller has just read it under the same lock (else it is
+    read). Only a published or (partially) claimed need follows its claims; a fulfilled,
+    withdrawn or expired need keeps its status. The database refuses a sum over the target.
     """
-    need.claimed_amount = _holding_sum(need)
+    need.claimed_amount = _holding_sum(need) if claimed is None else claimed
     transition = None
     if need.status in CLAIM_DRIVEN_STATUSES:
         if need.claimed_amount <= 0:
@@ -294,8 +298,9 @@ def need_claim(
     ``actor`` claims for ``organization`` (they must be an active member and it verified) or as
     ``volunteer`` (their own profile; service needs counted in hours only). The need row is
     locked, the claimed sum re-read and the need's status moved; the claim holds a lease of
-    ``CLAIM_LEASE_DAYS``. A feedback event, a transition row and notifications to the claimant
-    and the county's caseworkers are written in the same transaction.
+    ``CLAIM_LEASE_DAYS``. A feedback event (the outbox row) and a transition row are written in
+    the same transaction; the notifications to the claimant and the county's caseworkers
+    (``claim_announce``) and the event's delivery follow as tasks once it has committed.
 
     Raises ``ValidationError`` (``amount``, ``note``) for bad input and ``ClaimRefused``:
     ``not_eligible``/``not_verified`` (403); ``not_open``, ``already_claimed``,
@@ -310,9 +315,14 @@ def need_claim(
             if locked.status not in OPEN_FOR_CLAIMS:
                 raise ClaimRefused("not_open")
             holder = {"organization": organization} if organization is not None else {"volunteer": volunteer}
-            if Claim.objects.filter(need=locked, status=ClaimStatus.ACTIVE, **holder).exists():
+            # The holding sum and whether this holder already has an active claim, in one query.
+            sums = Claim.objects.filter(need=locked, status__in=HOLDING_CLAIM_STATUSES).aggregate(
+                held=Sum("amount"), mine=Count("pk", filter=Q(status=ClaimStatus.ACTIVE, **holder))
+            )
+            if sums["mine"]:
                 raise ClaimRefused("already_claimed")
-            remaining = locked.target_amount - _holding_sum(locked)
+            held = Decimal(sums["held"] or 0)
+            remaining = locked.target_amount - held
             if amount > remaining:
                 raise ClaimRefused(
                     "over_remaining",
@@ -325,21 +335,74 @@ def need_claim(
                 amount=amount,
                 note=note,
                 lease_expires_at=timezone.now() + lease_period(),
+                announce_pending=True,
                 **holder,
             )
             claim_record_made(claim=claim, actor=actor, note=note)
-            settle_need(locked, actor=actor, note=_("Claim by %(holder)s.") % {"holder": holder_label(claim)})
+            settle_need(
+                locked,
+                actor=actor,
+                note=_("Claim by %(holder)s.") % {"holder": holder_label(claim)},
+                claimed=held + amount,
+            )
             feedback_emit(
                 need=locked,
                 kind="claim",
                 payload=feedback_payload(claim, locked, lease_expires_at=claim.lease_expires_at.isoformat()),
             )
-            _notify_claimed(claim, locked)
+            # The claimant's warning reads the alert this writes, so it stays in the transaction.
             claim_made.call(need=locked, claim=claim)
+            # robust: a broker that is down does not undo the claim; the sweep announces it.
+            transaction.on_commit(lambda: _enqueue_announcement(claim.pk), robust=True)
     except IntegrityError as exc:
         raise refusal_for_integrity_error(exc) from exc
     need.status, need.claimed_amount = locked.status, locked.claimed_amount
     return claim
+
+
+def _enqueue_announcement(claim_id: int) -> None:
+    from marketplace.claims.tasks import announce_claim
+
+    enqueue(announce_claim, claim_id)
+
+
+def claim_announce(*, claim_id: int) -> bool:
+    """Tell the claimant and the need's caseworkers of a new claim, once; return whether it did.
+
+    Runs after the claim committed (the task ``claims.announce_claim``), so the claim request
+    holds the need's lock only for what the invariant needs. The claim's ``announce_pending``
+    flag is the outbox: cleared in the transaction that writes the notifications, under the
+    claim's row lock (a second worker skips a claim in flight), so running twice tells no one
+    twice. The messages are in the portal's default language, as every background one.
+    """
+    with transaction.atomic():
+        claim = (
+            Claim.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("need", "organization", "volunteer__user", "claimant")
+            .filter(pk=claim_id, announce_pending=True)
+            .first()
+        )
+        if claim is None:
+            return False
+        with translation.override(settings.LANGUAGE_CODE):
+            _notify_claimed(claim, claim.need)
+        claim.announce_pending = False
+        claim.save(update_fields=["announce_pending"])
+    return True
+
+
+def claims_announce_pending(*, send, older_than: timedelta = ANNOUNCE_SWEEP_AFTER, limit: int = 500) -> int:
+    """Hand ``send`` the claims whose announcement is still pending ``older_than`` after they
+    were made (a lost message, a broker that was down); return how many (beat, every minute)."""
+    due = timezone.now() - older_than
+    pending = list(
+        Claim.objects.filter(announce_pending=True, created_at__lte=due)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for claim_id in pending:
+        send(claim_id)
+    return len(pending)
 
 
 def _notify_claimed(claim: Claim, need: Need) -> None:

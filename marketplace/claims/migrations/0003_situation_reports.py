@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0001_initial'),
+        ('claims', '0002_claim_announce_pending'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
