@@ -35,7 +35,7 @@ from marketplace.needs.models import (
     PolicyOverride,
     SourceSystem,
 )
-from marketplace.needs.placement import FINEST, DisplayKey, max_level_for, node_string
+from marketplace.needs.placement import FINEST, DisplayKey, max_level_for, node_from_string, node_string
 from marketplace.needs.policy import RegionalOverride, assess_medical
 from marketplace.needs.services.kanon import (
     load_placement,
@@ -331,10 +331,19 @@ def _write(
         need, record = item.need, item.record
         if need is None:
             continue
+        was_new = item.existing is None
+        if item.was_published is not None and not item.draft.hold_reasons:
+            node = node_from_string(need.generalization)
+            if need_attributes(need, county_cities).key(node) == item.was_published:
+                # A new version that shows the public the same values (another amount, a new
+                # text) keeps its place: re-placing it could move it to a finer class and leave
+                # the members of its old one fewer than k.
+                publish_at(need, node, county_cities)
+                results[item.index] = RecordResult(record.source_ref, Outcome.UPDATED, need.code)
+                continue
         if item.was_published is not None:
             placement.remove_published(item.was_published)
         placement.discard_waiting(need.code)
-        was_new = item.existing is None
         if item.draft.hold_reasons:
             need.public_region_id = record.county_code
             need.generalization = node_string(FINEST)
