@@ -7,7 +7,10 @@ putting a new one in front and re-saving rows before the old one is dropped.
 
 from __future__ import annotations
 
+from functools import cache
+
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
 
 
 def parse_fernet_keys(spec: str) -> MultiFernet:
@@ -24,6 +27,16 @@ def parse_fernet_keys(spec: str) -> MultiFernet:
                 f"field encryption key {position} is not a Fernet key (32 url-safe base64 bytes)"
             ) from None
     return MultiFernet(fernets)
+
+
+@cache
+def _parsed(spec: str) -> MultiFernet:
+    return parse_fernet_keys(spec)
+
+
+def field_cipher() -> MultiFernet:
+    """The cipher of ``FIELD_ENCRYPTION_KEYS`` (parsed once per value of the setting)."""
+    return _parsed(settings.FIELD_ENCRYPTION_KEYS)
 
 
 def encrypt(value: str, *, cipher: MultiFernet) -> str:

@@ -15,23 +15,18 @@ import binascii
 import re
 from functools import cache
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from privacy.encryption import decrypt, encrypt, parse_fernet_keys
+from privacy.encryption import decrypt, encrypt, field_cipher
 
 _FERNET_VERSION = 0x80
 # version (1) + timestamp (8) + IV (16) + HMAC (32), plus whole AES blocks of 16 bytes.
 _FERNET_OVERHEAD = 57
 _URLSAFE_BASE64 = re.compile(r"[A-Za-z0-9_-]+={0,2}")
-
-
-@cache
-def _cipher(spec: str) -> MultiFernet:
-    return parse_fernet_keys(spec)
 
 
 @cache
@@ -76,7 +71,7 @@ class EncryptedTextField(models.TextField):
     """Text stored as a Fernet token; reads give the clear text back. Not searchable."""
 
     def _open(self, token: str) -> Decrypted:
-        return Decrypted(decrypt(token, cipher=_cipher(settings.FIELD_ENCRYPTION_KEYS)), token)
+        return Decrypted(decrypt(token, cipher=field_cipher()), token)
 
     def to_python(self, value):
         """Clear text for any input: a token (from a dump or fixture) is opened, clear text is
@@ -97,7 +92,7 @@ class EncryptedTextField(models.TextField):
             return value
         if isinstance(value, Decrypted) and self._token_is_current(value.token):
             return value.token
-        return encrypt(str(value), cipher=_cipher(settings.FIELD_ENCRYPTION_KEYS))
+        return encrypt(str(value), cipher=field_cipher())
 
     def from_db_value(self, value, expression, connection):
         if value in (None, ""):

@@ -48,15 +48,18 @@ class ClaimActions:
     transfers: list[TransferRequest] = field(default_factory=list)
 
 
-def claims_next_actions(*, user, claims: Iterable[Claim]) -> dict[int, ClaimActions]:
+def claims_next_actions(
+    *, user, claims: Iterable[Claim], held: set[int] | None = None
+) -> dict[int, ClaimActions]:
     """The next actions of each active claim of ``claims`` that ``user`` holds, by claim pk.
 
     Claims the user does not hold, and ended claims, are left out: nothing to do there. A few
-    queries however many claims: who holds them, which gave aid, the transfers to answer, and
-    each upper app's steps.
+    queries however many claims: who holds them (unless the caller knows, ``held``: the pks of
+    ``claims_held_by``), which gave aid, the transfers to answer, and each upper app's steps.
     """
     active = [claim for claim in claims if claim.status == ClaimStatus.ACTIVE]
-    held = claims_held_by(user, active)
+    if held is None:
+        held = claims_held_by(user, active)
     mine = [claim for claim in active if claim.pk in held]
     if not mine:
         return {}

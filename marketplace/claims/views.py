@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import claims_held_by, may_report_situation
+from accounts.permissions import REPORTING_CLAIM_STATUSES, claims_held_by, may_report_situation
 from core.errors import redirect_on_refusal
 from core.http import safe_next
 from marketplace.claims.errors import ClaimRefused
@@ -178,12 +178,18 @@ def claim_panel_context(request, need: Need, *, form: ClaimForm | None = None) -
         return context
     organizations = list(organizations_for_claiming(user=user))
     volunteer = _claimant_volunteer(user, need)
-    actions = claims_next_actions(user=user, claims=[row["claim"] for row in history if row["active"]])
+    # Who holds the active claims (their next actions) and the completed ones (the holder has
+    # been to the household and may report on it): one membership read for both.
+    held = claims_held_by(
+        user, [row["claim"] for row in history if row["status"] in REPORTING_CLAIM_STATUSES]
+    )
+    actions = claims_next_actions(
+        user=user, claims=[row["claim"] for row in history if row["active"]], held=held
+    )
     mine = [{**row, "actions": actions[row["claim"].pk]} for row in history if row["claim"].pk in actions]
-    # Completed claims of theirs: the holder has been to the household and may report on it.
-    completed = [row for row in history if row["status"] == ClaimStatus.COMPLETED]
-    held = claims_held_by(user, [row["claim"] for row in completed])
-    context["my_completed_claims"] = [row for row in completed if row["claim"].pk in held]
+    context["my_completed_claims"] = [
+        row for row in history if row["status"] == ClaimStatus.COMPLETED and row["claim"].pk in held
+    ]
     holding = {row["claim"].organization_id for row in mine if row["claim"].organization_id}
     claim_for = [organization for organization in organizations if organization.pk not in holding]
     if volunteer is not None and any(row["claim"].volunteer_id == volunteer.pk for row in mine):
@@ -395,9 +401,11 @@ def my_claims(request):
     user = request.user
     claims = list(claims_of_user(user=user)[:200])
     soon = timezone.now() + RENEW_SOON
-    actions = claims_next_actions(user=user, claims=claims)
-    # Completed claims they hold: they have been to the household and may report on it.
-    reportable = claims_held_by(user, [claim for claim in claims if claim.status == ClaimStatus.COMPLETED])
+    # Who holds the active claims (their next actions) and the completed ones (the holder has
+    # been to the household and may report on it): one membership read for both.
+    held = claims_held_by(user, [claim for claim in claims if claim.status in REPORTING_CLAIM_STATUSES])
+    actions = claims_next_actions(user=user, claims=claims, held=held)
+    reportable = {claim.pk for claim in claims if claim.status == ClaimStatus.COMPLETED and claim.pk in held}
     rows = [
         {
             "claim": claim,

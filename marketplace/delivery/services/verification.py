@@ -59,6 +59,24 @@ def _claimant_side(claim: Claim, delivery: Delivery) -> list[User]:
     return [user for user in {claim.claimant, delivery.reported_by} if user is not None]
 
 
+def _decision_note(note: str, *, required: bool = False) -> str:
+    """The caseworker's note on a decision: stripped, at most ``MAX_NOTE`` characters, and for a
+    dispute required (the claimant needs to know what to correct)."""
+    note = (note or "").strip()
+    if required and not note:
+        raise ValidationError(
+            {"note": _("Say what is wrong, so the claimant can correct it.")}, code="required"
+        )
+    if len(note) > MAX_NOTE:
+        raise ValidationError({"note": _("At most %(n)d characters.") % {"n": MAX_NOTE}})
+    return note
+
+
+def _check_decider(delivery: Delivery, actor) -> None:
+    if not is_need_caseworker(actor, Need.objects.get(claims__deliveries=delivery)):
+        raise PermissionDenied(_("Only a caseworker of the need's region may verify its deliveries."))
+
+
 def delivery_verify(*, delivery: Delivery, actor, note: str = "") -> Delivery:
     """The need's caseworker verifies a reported delivery.
 
@@ -70,12 +88,8 @@ def delivery_verify(*, delivery: Delivery, actor, note: str = "") -> Delivery:
     ``DeliveryTransitionRefused`` when the delivery was already decided, ``ValidationError``
     for a note over ``MAX_NOTE`` characters.
     """
-    note = (note or "").strip()
-    if len(note) > MAX_NOTE:
-        raise ValidationError({"note": _("At most %(n)d characters.") % {"n": MAX_NOTE}})
-    need = Need.objects.get(claims__deliveries=delivery)
-    if not is_need_caseworker(actor, need):
-        raise PermissionDenied(_("Only a caseworker of the need's region may verify its deliveries."))
+    note = _decision_note(note)
+    _check_decider(delivery, actor)
     with transaction.atomic():
         locked = _lock(delivery)
         need, claim, delivery = locked.need, locked.claim, locked.delivery
@@ -137,16 +151,8 @@ def delivery_dispute(*, delivery: Delivery, actor, note: str) -> Delivery:
     ``PermissionDenied`` like ``delivery_verify``, ``ValidationError`` without a note (or one
     over ``MAX_NOTE`` characters), ``DeliveryTransitionRefused`` when already decided.
     """
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError(
-            {"note": _("Say what is wrong, so the claimant can correct it.")}, code="required"
-        )
-    if len(note) > MAX_NOTE:
-        raise ValidationError({"note": _("At most %(n)d characters.") % {"n": MAX_NOTE}})
-    need = Need.objects.get(claims__deliveries=delivery)
-    if not is_need_caseworker(actor, need):
-        raise PermissionDenied(_("Only a caseworker of the need's region may verify its deliveries."))
+    note = _decision_note(note, required=True)
+    _check_decider(delivery, actor)
     with transaction.atomic():
         locked = _lock(delivery)
         need, claim, delivery = locked.need, locked.claim, locked.delivery

@@ -12,24 +12,18 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from functools import cache
 
-from cryptography.fernet import InvalidToken, MultiFernet
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from marketplace.needs.models import ImportPreview
-from privacy.encryption import parse_fernet_keys
+from privacy.encryption import field_cipher
 
 
 class ImportPreviewGone(Exception):
     """No preview under this reference for this user: never made, already imported, or expired."""
-
-
-@cache
-def _cipher(spec: str) -> MultiFernet:
-    return parse_fernet_keys(spec)
 
 
 def _lifetime() -> timedelta:
@@ -44,7 +38,7 @@ def import_preview_store(*, user, data: bytes, filename: str) -> ImportPreview:
         user=user,
         filename=filename[:200],
         digest=hashlib.sha256(data).hexdigest(),
-        encrypted=_cipher(settings.FIELD_ENCRYPTION_KEYS).encrypt(data),
+        encrypted=field_cipher().encrypt(data),
         expires_at=timezone.now() + _lifetime(),
     )
 
@@ -60,7 +54,7 @@ def import_preview_open(*, user, reference) -> tuple[bytes, str]:
     if preview is None:
         raise ImportPreviewGone
     try:
-        data = _cipher(settings.FIELD_ENCRYPTION_KEYS).decrypt(bytes(preview.encrypted))
+        data = field_cipher().decrypt(bytes(preview.encrypted))
     except InvalidToken:  # the keys were rotated past the one it was stored with
         raise ImportPreviewGone from None
     return data, preview.filename
