@@ -180,8 +180,12 @@ def wait_for(what: str, probe, timeout: float = 60.0) -> None:
 # --- Configuration from deploy/ -------------------------------------------------------------------
 
 
-def nginx_config(workdir: Path) -> Path:
-    """deploy/nginx.conf with its SITE: values for this machine, plus one port per node."""
+def nginx_config(workdir: Path, *, nodes: int = 2, plain_port: int = 0) -> Path:
+    """deploy/nginx.conf with its SITE: values for this machine, plus one port per node.
+
+    ``nodes=1`` leaves node B out of the balanced upstream; ``plain_port`` adds a plain-HTTP copy
+    of the HTTPS server for benchmarks (a TLS handshake per request would measure OpenSSL).
+    """
     text = (ROOT / "deploy" / "nginx.conf").read_text()
     proxy = (ROOT / "deploy" / "nginx-proxy.conf").read_text()
     for upstream in ("portal", "portal_a", "portal_b"):
@@ -217,11 +221,16 @@ def nginx_config(workdir: Path) -> Path:
                 f"{workdir}/proxy-portal.conf", f"{workdir}/proxy-{upstream}.conf"
             )
         )
+    if plain_port:
+        plain = re.sub(r"listen 127\.0\.0\.1:\d+ ssl http2;", f"listen 127.0.0.1:{plain_port};", servers[0])
+        servers.append(re.sub(r"\n\s*ssl_[a-z_]+ [^\n]*;", "", plain))
     upstreams = (
         f"    upstream portal_a {{ server 127.0.0.1:{PORTS['node_a']}; }}\n"
         f"    upstream portal_b {{ server 127.0.0.1:{PORTS['node_b']}; }}\n"
     )
     text = text[:start] + upstreams + "".join(servers) + text[end:]
+    if nodes == 1:
+        text = re.sub(rf"\n\s*server 127\.0\.0\.1:{PORTS['node_b']} max_fails[^\n]*", "", text)
     path = workdir / "nginx.conf"
     path.write_text(text)
     return path
