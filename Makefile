@@ -8,9 +8,11 @@ MANAGE := $(PY) manage.py
 # CJK PDFs are 10-30x slower), Pango for WeasyPrint, gettext to compile translations.
 SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext
 BROWSER_PACKAGES := chromium
+# The cluster test's own pieces (docs/deploy.md): nginx and PgBouncer from Debian.
+CLUSTER_PACKAGES := nginx-light pgbouncer openssl
 
 .DEFAULT_GOAL := help
-.PHONY: help run install system-deps browser messages migrate seed serve worker beat test lint format check bench mutation clean
+.PHONY: help run install system-deps browser messages migrate seed serve worker beat test lint format check bench mutation clean cluster-deps cluster-test
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,6 +37,16 @@ browser: ## Install Debian's chromium for the browser tests (never a downloaded 
 	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
 	else echo "Please install Debian's chromium: sudo apt-get install chromium"; exit 1; fi
+
+cluster-deps: ## Install nginx and PgBouncer for the cluster test (as root), or say which to install
+	@missing=""; for p in $(CLUSTER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
+	  && { systemctl disable --now nginx pgbouncer >/dev/null 2>&1 || service nginx stop >/dev/null 2>&1 || true; }; \
+	else echo "Please install these Debian packages first: sudo apt-get install$$missing"; exit 1; fi
+
+cluster-test: install cluster-deps messages ## Two nodes behind nginx and PgBouncer lose nothing when one dies (deploy/cluster/)
+	$(PY) deploy/cluster/cluster_test.py
 
 messages: $(VENV)/.installed ## Compile the translations
 	$(MANAGE) compilemessages --ignore=.venv --ignore=var -v 0

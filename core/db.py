@@ -2,7 +2,7 @@
 
 ``preparing_cursor`` is for hot reads on PostgreSQL that run the same few statements with their
 values written in (``marketplace.needs.selectors`` uses it for the public need list, behind
-``NEED_LIST_PREPARED_STATEMENTS``). Check ``can_prepare(connection)`` first; elsewhere use
+``DATABASE_PREPARED_STATEMENTS``). Check ``can_prepare(connection)`` first; elsewhere use
 Django's own cursor.
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from django.conf import settings
 
 # Prepared statements, per database connection: a statement is prepared (planned once) from
 # its PREPARE_AFTER-th execution on a connection, and a connection keeps the PREPARED_MAX most
@@ -20,8 +22,10 @@ _TIMESTAMPTZ_OID = 1184
 
 
 def can_prepare(connection) -> bool:
-    """Whether ``preparing_cursor`` can work on ``connection``: PostgreSQL through psycopg 3."""
-    if connection.vendor != "postgresql":
+    """Whether ``preparing_cursor`` may be used on ``connection``: PostgreSQL through psycopg 3,
+    reached so that prepared statements survive (``DATABASE_PREPARED_STATEMENTS``: not through a
+    transaction-mode pool that cannot keep them)."""
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
         return False
     from django.db.backends.postgresql.psycopg_any import is_psycopg3
 

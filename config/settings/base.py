@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_celery_beat",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +142,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
     # Test databases are created UTF-8: Chinese text search depends on it.
     DATABASES["default"]["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
+# How the web nodes reach PostgreSQL: "session" (directly, or a pool that gives each client one
+# server connection for its whole session) or "transaction" (PgBouncer's transaction mode: each
+# transaction may run on another server connection). Transaction mode has no server-side cursors
+# (a named cursor lives in one server connection) and prepares no statements unless
+# DATABASE_PREPARED_STATEMENTS says the pooler keeps them.
+DATABASE_POOL_MODE = env.choice("DATABASE_POOL_MODE", ("session", "transaction"), default="session")
+if DATABASE_POOL_MODE == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and login security ------------------------------------------------------------
@@ -202,10 +211,41 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Where uploads live: "local" (MEDIA_ROOT, one machine) or "s3" (an S3-compatible object store
+# shared by every web node: public clouds and government clouds in China offer the S3 API).
+# The bucket stays private: certificates and evidence are read back through the portal's
+# permission-checked views, never from a bucket URL, and so are notice attachments
+# (WAGTAILDOCS_SERVE_METHOD below).
+MEDIA_STORAGE = env.choice("MEDIA_STORAGE", ("local", "s3"), default="local")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            # Objects are private; a name already taken gets a new one, never overwritten.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+            "addressing_style": env.choice("S3_ADDRESSING_STYLE", ("path", "virtual"), default="path"),
+            "verify": env.bool("S3_VERIFY_TLS", default=True),
+            # A file read back (evidence for a caseworker) spills to a temporary file past
+            # this size; uploads go up by boto3's multipart transfer from the temporary file
+            # Django spooled them to past FILE_UPLOAD_MAX_MEMORY_SIZE: never whole in memory.
+            "max_memory_size": 5 * 1024 * 1024,
+        },
+    }
+# Notice attachments are served by Wagtail's own view (its privacy and the portal's headers),
+# never by a redirect to the storage's URL.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # Wagtail's page editor can post more fields than Django's default limit.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -261,6 +301,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# One beat for the deployment: its schedule lives in the database (django-celery-beat, editable
+# in the back office), and config.beat's scheduler sends only while it holds the beat lock in
+# the cache, so a second beat started by mistake on another machine sends nothing (with
+# CACHE_URL on Redis; the in-process cache holds the lock for one machine only). The entries
+# below are written to the database when beat starts.
+CELERY_BEAT_SCHEDULER = "config.beat:SingleBeatScheduler"
+# Seconds the beat lock lasts without renewal: a beat that died is replaced after this long.
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "expire-needs": {"task": "needs.expire_needs", "schedule": crontab(hour=0, minute=10)},
     "expire-claim-leases": {"task": "claims.expire_claim_leases", "schedule": crontab(minute=5)},
@@ -470,10 +518,14 @@ NEED_FACETS_REFRESH_AHEAD_SECONDS = env.int("NEED_FACETS_REFRESH_AHEAD_SECONDS",
 NEED_LIST_PAGE_CACHE_SECONDS = env.int("NEED_LIST_PAGE_CACHE_SECONDS", default=60)
 # Seconds whole public-list API answers are cached (0: off; rows then up to N seconds old).
 NEED_LIST_CACHE_SECONDS = env.int("NEED_LIST_CACHE_SECONDS", default=0)
-# PostgreSQL: the public list prepares its frequent statements, planned once per connection
-# (marketplace.needs.selectors); rows are still read live. Turn off behind a pooler that cannot keep
-# prepared statements (PgBouncer in transaction mode before 1.21).
-NEED_LIST_PREPARED_STATEMENTS = env.bool("NEED_LIST_PREPARED_STATEMENTS", default=True)
+# PostgreSQL: hot reads prepare their frequent statements, planned once per connection
+# (core.db.preparing_cursor; the public list in marketplace.needs.selectors); rows are still read
+# live. On by default, except in DATABASE_POOL_MODE=transaction, where a statement prepared on
+# one server connection is missing on the next: there turn it on only with PgBouncer >= 1.21 and
+# its max_prepared_statements set (docs/deploy.md).
+DATABASE_PREPARED_STATEMENTS = env.bool(
+    "DATABASE_PREPARED_STATEMENTS", default=DATABASE_POOL_MODE != "transaction"
+)
 # Largest evidence file accepted (bytes).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 # Images (evidence, certificates) decoded at once per process, and seconds an upload waits for

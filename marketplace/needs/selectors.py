@@ -78,7 +78,7 @@ class PublicNeedRows:
         connection = connections[alias]
         # Not while queries are logged (DEBUG, tests counting queries): the log shows a query's
         # text only when Django's own cursor sends it.
-        if literal is not None and not connection.queries_logged and settings.NEED_LIST_PREPARED_STATEMENTS:
+        if literal is not None and not connection.queries_logged and settings.DATABASE_PREPARED_STATEMENTS:
             with preparing_cursor(connection) as cursor:
                 cursor.execute(literal)
                 rows = cursor.fetchall()

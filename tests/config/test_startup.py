@@ -18,6 +18,10 @@ PRODUCTION_ENV = {
     "HOUSEHOLD_TOKEN_KEYS": "p1:cHJvZHVjdGlvbi10b2tlbi1rZXktZm9yLXRoZS10ZXN0cw",
     "FEEDBACK_SIGNING_KEY": "production-feedback-signing-key-for-the-startup-tests",
     "FIELD_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1maWVsZC1rZXktZm9yLXRlc3RzISE=",
+    # Several nodes share the cache and the files (core/checks.py warns otherwise).
+    "CACHE_URL": "redis://127.0.0.1:6379/2",
+    "MEDIA_STORAGE": "s3",
+    "S3_BUCKET": "portal-media",
 }
 
 

@@ -85,7 +85,7 @@ def test_the_list_query_is_seen_by_djangos_query_log(client):
 
 @pytest.mark.postgres
 def test_prepared_statements_can_be_turned_off(client, settings):
-    settings.NEED_LIST_PREPARED_STATEMENTS = False
+    settings.DATABASE_PREPARED_STATEMENTS = False
     source = SourceSystemFactory(region_code="420000")
     need = NeedFactory(source_system=source, region="420111", need_type="medical", title="不预备的查询")
     before = _prepared_list_statements()
