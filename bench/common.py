@@ -159,7 +159,7 @@ class Gunicorn:
         self.log = self.log_path.open("wb")
         # A fixed command line built here, no shell: nothing untrusted reaches it.
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)  # noqa: S603
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded machine boots Django slowly
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 tail = self.log_path.read_text(errors="replace").strip().splitlines()[-3:]

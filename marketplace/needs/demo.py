@@ -118,6 +118,40 @@ BUSY_COUNTIES = ["420111", "420106", "420115", "420502", "420602", "421002", "42
 SERVICE_COHORT = [("420111", "care_service"), ("420106", "care_service"), ("420115", "care_service")] * 2
 
 
+# 城乡居民基本医疗保险 individual contribution for 2024 (400 元 a person a year): what
+# 参保资助 subsidizes, in full for 特困 and at least 90 % for 低保 (seed 四(二)1).
+DEMO_PREMIUM = Decimal(400)
+
+
+def with_outpatient_and_premium(record: dict, number: int) -> dict:
+    """Give some demo medical needs the costs the policy engine also counts: chronic and
+    special-disease outpatient self-pay (门诊慢特病, one in three), the year's premium (one in
+    four, and every 25th need asks only for it) and aid already paid this year (one in ten).
+    Chosen by the record's number, so the other demo records stay as they were."""
+    if record["need_type"] != "medical":
+        return record
+    medical = record["medical"]
+    surname = record["title"][0]
+    if number % 25 == 0:
+        record["medical"] = {"insurance_premium": str(DEMO_PREMIUM)}
+        record["requested_amount"] = str(DEMO_PREMIUM)
+        record["title"] = f"{surname}某家庭医保参保缴费困难"
+        return record
+    extra = Decimal(0)
+    if number % 3 == 0:
+        outpatient = Decimal(1200 + (number * 37) % 80 * 100)
+        medical["outpatient_chronic_self_pay"] = str(outpatient)
+        extra += outpatient
+        record["title"] = f"{surname}某家庭慢性病门诊和住院费用缺口"
+    if number % 4 == 0:
+        medical["insurance_premium"] = str(DEMO_PREMIUM)
+        extra += DEMO_PREMIUM
+    if number % 10 == 0:
+        medical["already_assisted_this_year"] = str(Decimal(2000 + (number * 53) % 40 * 100))
+    record["requested_amount"] = str(Decimal(record["requested_amount"]) + extra)
+    return record
+
+
 def seed_demo_needs() -> Counter[str]:
     """Push the demo records (idempotent within a day; later days refresh their deadlines)."""
     system = SourceSystem.objects.filter(name=DEMO_SOURCE_NAME).first()
@@ -137,7 +171,7 @@ def seed_demo_needs() -> Counter[str]:
             rng, source_ref=f"DEMO-{number:04d}", county_code=county, today=today, need_type=need_type
         )
         record["version"] = today.toordinal()
-        records.append(record)
+        records.append(with_outpatient_and_premium(record, number))
     for number, (county, need_type) in enumerate(SERVICE_COHORT):
         record = synthetic_record(
             rng, source_ref=f"DEMO-S{number:02d}", county_code=county, today=today, need_type=need_type

@@ -156,6 +156,18 @@ class PolicyOverrideForm(WagtailAdminModelForm):
         ),
     )
 
+    premium_ratios = RatiosField(
+        label=_("Insurance premium subsidy ratios"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "The share of a person's own premium of basic medical insurance that local assistance pays, "
+            "per low-income category, a fraction from 0 to 1, "
+            'e.g. {"dibao": "1.00", "near_dibao": "0.50"}. The province pays extreme_poverty in full '
+            "and dibao at least 0.90; other categories may be added."
+        ),
+    )
+
     class Meta:
         model = PolicyOverride
         fields = [
@@ -163,17 +175,24 @@ class PolicyOverrideForm(WagtailAdminModelForm):
             "label",
             "inpatient_ratios",
             "outpatient_chronic_ratio",
+            "premium_ratios",
             "annual_cap",
             "effective_from",
             "effective_to",
         ]
 
     def clean_inpatient_ratios(self) -> dict[str, str]:
-        value = self.cleaned_data.get("inpatient_ratios")
+        return self._clean_ratios("inpatient_ratios")
+
+    def clean_premium_ratios(self) -> dict[str, str]:
+        return self._clean_ratios("premium_ratios")
+
+    def _clean_ratios(self, name: str) -> dict[str, str]:
+        value = self.cleaned_data.get(name)
         if value in (None, "", {}):
             return {}
         if not isinstance(value, dict):
-            raise ValidationError(self.fields["inpatient_ratios"].error_messages["invalid"])
+            raise ValidationError(self.fields[name].error_messages["invalid"])
         ratios = {}
         for category, raw in value.items():
             if category not in LowIncomeCategory.values:
@@ -194,7 +213,8 @@ class PolicyOverrideForm(WagtailAdminModelForm):
     def clean(self):
         cleaned = super().clean()
         region, start = cleaned.get("region"), cleaned.get("effective_from")
-        if region is None or start is None or self.has_error("inpatient_ratios"):
+        malformed = self.has_error("inpatient_ratios") or self.has_error("premium_ratios")
+        if region is None or start is None or malformed:
             return cleaned
         end = cleaned.get("effective_to")
         if end is not None and end < start:
@@ -206,12 +226,14 @@ class PolicyOverrideForm(WagtailAdminModelForm):
             self.add_error("effective_from", str(exc))
             return cleaned
         ratios = {key: Decimal(value) for key, value in (cleaned.get("inpatient_ratios") or {}).items()}
+        premiums = {key: Decimal(value) for key, value in (cleaned.get("premium_ratios") or {}).items()}
         outpatient = cleaned.get("outpatient_chronic_ratio")
         cap = cleaned.get("annual_cap")
         # Inpatient ratios first, then the outpatient ratio, so each error lands on its field.
         checks = [
             ("inpatient_ratios", {"inpatient_ratios": ratios}),
             ("outpatient_chronic_ratio", {"outpatient_chronic_ratio": outpatient}),
+            ("premium_ratios", {"premium_ratios": premiums}),
             ("annual_cap", {"annual_cap": cap}),
         ]
         for field, values in checks:

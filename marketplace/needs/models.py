@@ -303,7 +303,8 @@ class NeedTransition(models.Model):
 
 
 class PolicyOverride(models.Model):
-    """地方提标: a city's or county's higher medical-assistance ratios or annual cap.
+    """地方提标: a city's or county's higher medical-assistance ratios, premium subsidies
+    (参保资助) or annual cap.
 
     Never below the provincial floor: the back-office form refuses it.
     """
@@ -323,6 +324,12 @@ class PolicyOverride(models.Model):
     )
     annual_cap = models.DecimalField(
         _("annual cap (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    premium_ratios = models.JSONField(
+        _("insurance premium subsidy ratios"),
+        default=dict,
+        blank=True,
+        help_text=_('Per category, e.g. {"dibao": "1.00"}.'),
     )
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(_("effective to"), null=True, blank=True)

@@ -240,7 +240,10 @@ class RegionalOverride:
 
     Applies to every region under ``region_code``'s prefix (``420100`` covers ``4201xx``).
     Each field left empty (``None``, or a category absent from ``inpatient_ratios``) falls
-    back to the next less specific override, then to the province. ``annual_cap`` is the
+    back to the next less specific override, then to the province. ``premium_ratios`` are the
+    shares of the individual premium that local 参保资助 pays, per category, as
+    ``RuleSet.premium_ratios`` (a category it does not name falls back the same way; the
+    province names only 特困 and 低保). ``annual_cap`` is the
     annual assistance limit per person (年度救助限额, CNY). ``id`` appears in rule version
     strings (``hubei-2024-21+420100-2025``), ``label`` in citations.
 
@@ -258,6 +261,7 @@ class RegionalOverride:
     inpatient_ratios: Mapping[str, Decimal] = field(default_factory=dict, hash=False)
     outpatient_chronic_ratio: Decimal | None = None
     annual_cap: Decimal | None = None
+    premium_ratios: Mapping[str, Decimal] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         if not self.id or "+" in self.id:
@@ -266,6 +270,7 @@ class RegionalOverride:
         object.__setattr__(
             self, "inpatient_ratios", _frozen_ratios("inpatient_ratios", self.inpatient_ratios)
         )
+        object.__setattr__(self, "premium_ratios", _frozen_ratios("premium_ratios", self.premium_ratios))
         if self.outpatient_chronic_ratio is not None:
             _check_decimal("outpatient_chronic_ratio", self.outpatient_chronic_ratio)
         if self.annual_cap is not None:
@@ -328,6 +333,23 @@ def validate_override(override: RegionalOverride, rule_set: RuleSet) -> None:
                 % {
                     "ratio": percent(ratio),
                     "floor": percent(rule_set.outpatient_chronic_ratio),
+                    "source": rule_set.source,
+                }
+            )
+    for category, ratio in override.premium_ratios.items():
+        _check_ratio(ratio)
+        floor = rule_set.premium_ratios.get(category, ZERO)
+        if ratio < floor:
+            raise BelowProvincialFloor(
+                _(
+                    "The insurance premium subsidy for %(label)s (%(category)s) is %(ratio)s, "
+                    "below the provincial floor of %(floor)s (%(source)s)."
+                )
+                % {
+                    "label": LowIncomeCategory(category).label,
+                    "category": category,
+                    "ratio": percent(ratio),
+                    "floor": percent(floor),
                     "source": rule_set.source,
                 }
             )
@@ -741,12 +763,17 @@ def assess_medical(
                 outpatient_ratio, outpatient_from = override.outpatient_chronic_ratio, override.id
                 break
 
-    # 参保资助 (seed 四(二)1: 特困 in full, 低保 at least 90 %); 就高 like the inpatient ratio.
+    # 参保资助 (seed 四(二)1: 特困 in full, 低保 at least 90 %); 就高 like the inpatient ratio,
+    # and per category the most specific override that names it, as for the inpatient ratio.
     premium_ratio, premium_from = ZERO, None
     for category in person:
-        ratio = rule_set.premium_ratios.get(category, ZERO)
+        ratio, ratio_from = rule_set.premium_ratios.get(category, ZERO), rule_set.id
+        for override in applicable:
+            if category in override.premium_ratios:
+                ratio, ratio_from = override.premium_ratios[category], override.id
+                break
         if ratio > premium_ratio:
-            premium_ratio, premium_from = ratio, rule_set.id
+            premium_ratio, premium_from = ratio, ratio_from
 
     annual_cap = next((money(o.annual_cap) for o in applicable if o.annual_cap is not None), None)
 

@@ -238,6 +238,25 @@ def composed_title(shown: dict) -> str:
     return " · ".join(part for part in parts if part)
 
 
+def public_title(need: Need) -> str:
+    """The title the public reads of ``need`` at its current placement, as ``public_need_dicts``
+    builds it: tidied, or composed from its published fields when mostly redaction marks. For
+    the staff's lists and pages, so they show what the public sees, not the stored draft."""
+    title = tidy(need.title)
+    if not mostly_redacted(title):
+        return title
+    shown = public_shown(need)
+    need_types, _urgencies = _choice_labels(translation.get_language())
+    return composed_title(
+        {
+            "location": {"name": region_index().names[need.public_region_id]},
+            "need_type_label": need_types.get(need.need_type, need.need_type),
+            "age_band": shown["age_band"],
+            "household_size_band": shown["household_size_band"],
+        }
+    )
+
+
 def public_shown(need: Need) -> dict:
     """The need's age, sex, household size, categories and department as the public sees them."""
     return shown_values(

@@ -21,13 +21,14 @@ per field for bad input.
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -38,6 +39,7 @@ from accounts.notifications import notify
 from accounts.permissions import holds_office, is_active_member, is_claim_holder
 from accounts.roles import OFFICE_HOLDERS
 from accounts.selectors import caseworkers_for
+from core.db import convert_value, fixed_query, row_get, row_insert, row_update
 from core.formatting import format_need_amount
 from core.phrases import Amount, Moment, Phrase
 from core.queue import enqueue
@@ -196,6 +198,9 @@ def _holding_sum(need: Need) -> Decimal:
     return Decimal(total or 0)
 
 
+SETTLED_FIELDS = ("claimed_amount", "status", "awaiting_cohort", "hold_reasons", "updated_at")
+
+
 def settle_need(need: Need, *, actor=None, note: str = "", claimed: Decimal | None = None) -> None:
     """Store the claimed sum of the locked ``need`` and move its status to match.
 
@@ -217,9 +222,48 @@ def settle_need(need: Need, *, actor=None, note: str = "", claimed: Decimal | No
             transition = apply_status(need, wanted, actor=actor, note=note)
             # Back to "published" after a release is not a new publication: keep its date.
             need.published_at = published_at or need.published_at
-    need.save(update_fields=["claimed_amount", "status", "awaiting_cohort", "hold_reasons", "updated_at"])
+    # Fixed statements (core.db): this runs in every claim, release and hand-over.
+    row_update(need, SETTLED_FIELDS)
     if transition is not None:
-        transition.save()
+        row_insert(transition)
+
+
+# What a claim reads of its need under the lock: whatever a claim, the source system or a
+# caseworker may have changed since the need was read for the request.
+CLAIM_LOCK_FIELDS = (
+    "status", "target_amount", "claimed_amount", "published_at", "awaiting_cohort", "hold_reasons",
+    "amount_kind", "need_type", "requested_amount", "household_token", "region_id", "source_system_id",
+)  # fmt: skip
+# The holding sum of a need and whether a holder (organization or volunteer) has an active claim
+# on it, in one fixed statement (core.db.fixed_query).
+HOLDING_SQL = (
+    "SELECT SUM(amount), SUM(CASE WHEN status = %s AND {holder}_id = %s THEN 1 ELSE 0 END) "
+    "FROM claims_claim WHERE need_id = %s AND status IN (%s, %s)"
+)
+
+
+def lock_need_for_claim(need: Need) -> Need:
+    """A copy of ``need`` locked ``FOR UPDATE``, with ``CLAIM_LOCK_FIELDS`` read under the
+    lock (one fixed statement). Raises ``Need.DoesNotExist`` when the need is gone."""
+    row = row_get(Need, need.pk, CLAIM_LOCK_FIELDS, lock=True)
+    if row is None:
+        raise Need.DoesNotExist
+    locked = copy.copy(need)
+    locked.__dict__.update(row)
+    return locked
+
+
+def holding_and_mine(need: Need, *, organization: Organization | None, volunteer: Volunteer | None):
+    """(the need's holding sum, whether the holder already has an active claim on it)."""
+    if organization is not None:
+        holder, holder_id = "organization", organization.pk
+    else:
+        holder, holder_id = "volunteer", volunteer.pk
+    ((held, mine),) = fixed_query(
+        HOLDING_SQL.format(holder=holder),
+        [ClaimStatus.ACTIVE.value, holder_id, need.pk, *(status.value for status in HOLDING_CLAIM_STATUSES)],
+    )
+    return convert_value(Claim, "amount", held) or Decimal(0), bool(mine)
 
 
 def lock_need(need_id: int) -> Need:
@@ -311,17 +355,12 @@ def need_claim(
     _check_may_claim(actor, need, organization, volunteer)
     try:
         with transaction.atomic():
-            locked = lock_need(need.pk)
+            locked = lock_need_for_claim(need)
             if locked.status not in OPEN_FOR_CLAIMS:
                 raise ClaimRefused("not_open")
-            holder = {"organization": organization} if organization is not None else {"volunteer": volunteer}
-            # The holding sum and whether this holder already has an active claim, in one query.
-            sums = Claim.objects.filter(need=locked, status__in=HOLDING_CLAIM_STATUSES).aggregate(
-                held=Sum("amount"), mine=Count("pk", filter=Q(status=ClaimStatus.ACTIVE, **holder))
-            )
-            if sums["mine"]:
+            held, mine = holding_and_mine(locked, organization=organization, volunteer=volunteer)
+            if mine:
                 raise ClaimRefused("already_claimed")
-            held = Decimal(sums["held"] or 0)
             remaining = locked.target_amount - held
             if amount > remaining:
                 raise ClaimRefused(
@@ -329,15 +368,17 @@ def need_claim(
                     _("Only %(remaining)s is still open on this need; claim no more than that.")
                     % {"remaining": format_need_amount(locked, max(remaining, Decimal(0)))},
                 )
-            claim = Claim.objects.create(
+            claim = Claim(
                 need=locked,
+                organization=organization,
+                volunteer=volunteer,
                 claimant=actor,
                 amount=amount,
                 note=note,
                 lease_expires_at=timezone.now() + lease_period(),
                 announce_pending=True,
-                **holder,
             )
+            row_insert(claim)
             claim_record_made(claim=claim, actor=actor, note=note)
             settle_need(
                 locked,

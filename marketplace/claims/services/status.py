@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from accounts.models import User
+from core.db import row_insert
 from marketplace.claims.errors import ClaimTransitionRefused, TransferTransitionRefused
 from marketplace.claims.models import (
     CLAIM_TRANSITIONS,
@@ -52,10 +53,11 @@ def check_transfer_transition(from_status: str, to_status: str) -> None:
 
 
 def claim_record_made(*, claim: Claim, actor: User | None, note: str = "") -> ClaimTransition:
-    """The first row of a claim just made (blank → active)."""
-    return ClaimTransition.objects.create(
-        claim=claim, from_status="", to_status=claim.status, actor=actor, note=note
-    )
+    """The first row of a claim just made (blank → active); a fixed statement (``core.db``): it
+    runs in every claim request."""
+    transition = ClaimTransition(claim=claim, from_status="", to_status=claim.status, actor=actor, note=note)
+    row_insert(transition)
+    return transition
 
 
 def claim_set_status(*, claim: Claim, to_status: str, actor: User | None, note: str = "") -> ClaimTransition:

@@ -33,7 +33,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -45,6 +45,7 @@ from accounts.permissions import CHAIN_ROLES, is_need_caseworker
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
 from accounts.selectors import caseworkers_for
+from core.db import convert_value, fixed_query
 from core.phrases import Amount, Phrase
 from marketplace.claims.models import HOLDING_CLAIM_STATUSES, Claim, ClaimStatus
 from marketplace.delivery.models import AssistanceRecord, DuplicateAidAlert
@@ -114,6 +115,56 @@ class AidElsewhere:
     lines: list[Phrase]
 
 
+# The module docstring's rule as one statement: (claims held on the household's other needs of
+# the type and kind made within the window, verified deliveries on those needs that no such
+# claim counts, the need's holding claims, whether ``claim`` is among them). Fixed text, every
+# value a parameter; run by ``core.db.fixed_query`` in every claim.
+AID_TOTALS_SQL = """
+SELECT
+  (SELECT COALESCE(SUM(c.amount), 0) FROM claims_claim c INNER JOIN needs_need n ON n.id = c.need_id
+    WHERE n.household_token = %s AND n.need_type = %s AND n.amount_kind = %s AND n.id <> %s
+      AND c.status IN (%s, %s) AND c.created_at >= %s),
+  (SELECT COALESCE(SUM(r.amount), 0) FROM delivery_assistancerecord r
+    INNER JOIN delivery_delivery d ON d.id = r.delivery_id
+    WHERE r.household_token = %s AND r.need_type = %s AND r.amount_kind = %s AND r.delivered_on >= %s
+      AND r.need_id <> %s
+      AND NOT EXISTS (
+        SELECT 1 FROM claims_claim c2 INNER JOIN needs_need n2 ON n2.id = c2.need_id
+        WHERE n2.household_token = %s AND n2.need_type = %s AND n2.amount_kind = %s AND n2.id <> %s
+          AND c2.status IN (%s, %s) AND c2.created_at >= %s AND c2.id = d.claim_id)),
+  (SELECT COALESCE(SUM(amount), 0) FROM claims_claim WHERE need_id = %s AND status IN (%s, %s)),
+  (SELECT COUNT(*) FROM claims_claim WHERE need_id = %s AND status IN (%s, %s) AND id = %s)
+"""
+
+
+def _aid_totals(need: Need, claim: Claim | None, *, today: date, days: int) -> tuple[Decimal, Decimal]:
+    """(aid elsewhere, aid here) by the module docstring's rule, in one statement."""
+    ops = connection.ops
+    holding = [status.value for status in HOLDING_CLAIM_STATUSES]
+    others = [
+        need.household_token,
+        need.need_type,
+        need.amount_kind,
+        need.pk,
+        *holding,
+        ops.adapt_datetimefield_value(timezone.now() - timedelta(days=days)),
+    ]
+    since = ops.adapt_datefield_value(today - timedelta(days=days))
+    records_of = [need.household_token, need.need_type, need.amount_kind, since, need.pk]
+    here_of = [need.pk, *holding]
+    ((claims, records, holding_here, counted),) = fixed_query(
+        AID_TOTALS_SQL,
+        [*others, *records_of, *others, *here_of, *here_of, claim.pk if claim is not None else None],
+    )
+    here = convert_value(Claim, "amount", holding_here) or ZERO
+    if claim is not None and not counted:
+        here += claim.amount
+    elsewhere = (convert_value(Claim, "amount", claims) or ZERO) + (
+        convert_value(AssistanceRecord, "amount", records) or ZERO
+    )
+    return elsewhere, here
+
+
 def _aid_elsewhere(need: Need, *, today: date, days: int) -> AidElsewhere:
     since = today - timedelta(days=days)
     start = timezone.now() - timedelta(days=days)
@@ -173,15 +224,12 @@ def check_duplicate_aid(
     if not need.household_token:
         return None
     days = window_days()
-    elsewhere = _aid_elsewhere(need, today=today or timezone.localdate(), days=days)
-    if elsewhere.total <= 0:
+    today = today or timezone.localdate()
+    # The rule's sums in one fixed statement; what the alert says is read only for an alert.
+    elsewhere_total, here = _aid_totals(need, claim, today=today, days=days)
+    if elsewhere_total <= 0 or elsewhere_total + here <= need.requested_amount:
         return None
-    holding = list(need.claims.filter(status__in=HOLDING_CLAIM_STATUSES).values_list("pk", "amount"))
-    here = sum((amount for _pk, amount in holding), ZERO)
-    if claim is not None and claim.pk not in {pk for pk, _amount in holding}:
-        here += claim.amount
-    if elsewhere.total + here <= need.requested_amount:
-        return None
+    elsewhere = _aid_elsewhere(need, today=today, days=days)
     with transaction.atomic():
         existing = DuplicateAidAlert.objects.filter(need=need, claim=claim, resolved_at__isnull=True).first()
         if existing is not None:

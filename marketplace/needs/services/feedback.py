@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from core.db import row_insert
 from core.queue import enqueue
 from marketplace.needs.models import FeedbackEvent, Need
 
@@ -21,12 +22,14 @@ def feedback_emit(*, need: Need, kind: str, payload: dict) -> FeedbackEvent:
     """
     if kind not in FeedbackEvent.KINDS:
         raise ValueError(f"unknown feedback kind {kind!r}")
-    event = FeedbackEvent.objects.create(
+    event = FeedbackEvent(
         source_system_id=need.source_system_id,
         need=need,
         kind=kind,
         payload={"need_code": need.code, "source_ref": need.source_ref, **payload},
     )
+    # A fixed statement (core.db): every claim writes one.
+    row_insert(event)
     # A broker that is down or hung costs the request at most BROKER_PUBLISH_TIMEOUT and does
     # not fail the committed change: the event stays pending in the outbox and the sweep
     # (needs.redispatch_feedback) sends it. robust: nothing raised here undoes the change.

@@ -93,6 +93,7 @@ def _overrides(today: date) -> list[RegionalOverride]:
             inpatient_ratios={key: Decimal(value) for key, value in row.inpatient_ratios.items()},
             outpatient_chronic_ratio=row.outpatient_chronic_ratio,
             annual_cap=row.annual_cap,
+            premium_ratios={key: Decimal(value) for key, value in row.premium_ratios.items()},
         )
         for row in PolicyOverride.objects.filter(effective_from__lte=today)
     ]
