@@ -1,0 +1,72 @@
+"""Open311 API keys: made once and shown once, looked up by hash, rate-limited per key."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.ratelimit import allow
+from supervision.open311.models import Open311Key
+
+# last_used_at is written at most this often per key, not on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def open311_key_create(*, name: str) -> tuple[Open311Key, str]:
+    """Make a key for the client ``name``; return it with the key, which is stored only hashed.
+
+    Raises ``ValidationError`` for an empty or taken name.
+    """
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the client a name.")})
+    if Open311Key.objects.filter(name=name).exists():
+        raise ValidationError({"name": _("An Open311 key with this name exists.")})
+    prefix = secrets.token_hex(4)
+    key = f"{prefix}.{secrets.token_urlsafe(32)}"
+    record = Open311Key(name=name, key_prefix=prefix, key_hash=_hash(key))
+    record.full_clean()
+    record.save()
+    return record, key
+
+
+def open311_key_for(key: str) -> Open311Key | None:
+    """The active key record holding ``key``, or None; notes when it was last used."""
+    key = (key or "").strip()
+    if not key:
+        return None
+    record = Open311Key.objects.filter(key_hash=_hash(key), is_active=True).first()
+    if record is None:
+        return None
+    now = timezone.now()
+    if record.last_used_at is None or now - record.last_used_at >= LAST_USED_RESOLUTION:
+        Open311Key.objects.filter(pk=record.pk).update(last_used_at=now)
+        record.last_used_at = now
+    return record
+
+
+def open311_key_allows(record: Open311Key) -> bool:
+    """Whether the key may make one more request now (OPEN311_KEY_REQUESTS_PER_MINUTE)."""
+    return allow(f"open311-key:{record.pk}", limit=settings.OPEN311_KEY_REQUESTS_PER_MINUTE, window=60)
+
+
+@transaction.atomic
+def open311_key_revoke(*, name: str) -> Open311Key:
+    """Stop the key of client ``name`` at once. Raises ``Open311Key.DoesNotExist``."""
+    record = Open311Key.objects.select_for_update().get(name=name.strip())
+    if record.is_active:
+        record.is_active = False
+        record.save(update_fields=["is_active"])
+    return record
