@@ -125,7 +125,7 @@ def statistics(now: datetime | None = None, threshold: int = DEFAULT_THRESHOLD) 
         _table_of(
             "kind-city",
             _("Tickets by city and kind"),
-            _("City"),
+            _("City or prefecture"),
             suppress(by_city, threshold, rows=city_rows, cols=list(kind_names)),
             city_labels,
             kind_names,
@@ -192,8 +192,8 @@ def _rates(facts, kind_names: dict[str, str], threshold: int) -> Table:
     return Table(
         key="rates",
         title=_("On time and satisfaction"),
-        corner=_("Kind"),
-        columns=[_("Accepted on time"), _("Closed on time"), _("Satisfied")],
+        corner=_("Kind of ticket"),
+        columns=[_("Accepted on time"), _("Closed on time"), _("Satisfaction")],
         rows=[line(name, counts.get(code, empty)) for code, name in kind_names.items()],
         totals=line(_("All kinds"), totals),
         note=_("Shares of the tickets accepted, closed and rated; shown where at least %(n)s tickets count.")
@@ -235,7 +235,7 @@ def _marketplace(cities: dict[str, str], threshold: int) -> Table:
     return Table(
         key="needs",
         title=_("Assistance needs published on this portal"),
-        corner=_("City"),
+        corner=_("City or prefecture"),
         columns=[
             *(str(STAGE_LABELS[stage]) for stage in FIGURE_STAGES),
             _("Published"),
