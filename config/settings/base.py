@@ -276,6 +276,9 @@ CELERY_BEAT_SCHEDULE = {
     "purge-import-previews": {"task": "needs.purge_import_previews", "schedule": crontab(minute="*/10")},
     # The same for the notifications of new claims (Claim.announce_pending).
     "announce-pending-claims": {"task": "claims.announce_pending_claims", "schedule": 60.0},
+    # Tickets: soon-due and overdue warnings (预警), once each; replied tickets left unrated close.
+    "warn-due-tickets": {"task": "supervision.warn_due_tickets", "schedule": crontab(minute="*/15")},
+    "close-unrated-tickets": {"task": "supervision.close_unrated_tickets", "schedule": crontab(minute=40)},
 }
 # Seconds /healthz waits for the broker before reporting it down.
 BROKER_HEALTH_TIMEOUT = env.float("BROKER_HEALTH_TIMEOUT", default=2.0)
@@ -475,6 +478,16 @@ NEED_LIST_CACHE_SECONDS = env.int("NEED_LIST_CACHE_SECONDS", default=0)
 # (marketplace.needs.selectors); rows are still read live. Turn off behind a pooler that cannot keep
 # prepared statements (PgBouncer in transaction mode before 1.21).
 NEED_LIST_PREPARED_STATEMENTS = env.bool("NEED_LIST_PREPARED_STATEMENTS", default=True)
+# --- Tickets (complaints, help requests, referrals) ------------------------------------------
+# What sends text messages to complainants (their ticket number and query code, replies): a
+# dotted path to a class with send(phone, message). The default writes them to the log, masked.
+SMS_SENDER = env.str("SMS_SENDER", default="supervision.sms.ConsoleSender")
+# Ticket lookups on /complaints/track/ per client address (shared across nodes through the
+# cache, CACHE_URL): at most TICKET_TRACK_LIMIT per TICKET_TRACK_WINDOW_SECONDS.
+TICKET_TRACK_LIMIT = env.int("TICKET_TRACK_LIMIT", default=10)
+TICKET_TRACK_WINDOW_SECONDS = env.int("TICKET_TRACK_WINDOW_SECONDS", default=15 * 60)
+# Tickets filed on /complaints/new/ per client address per hour.
+TICKET_SUBMIT_LIMIT = env.int("TICKET_SUBMIT_LIMIT", default=10)
 # Largest evidence file accepted (bytes).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 # Images (evidence, certificates) decoded at once per process, and seconds an upload waits for

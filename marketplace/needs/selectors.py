@@ -25,6 +25,7 @@ from marketplace.needs.filters import (
     NeedFilterParams,
     apply_need_filters,
     need_filter_params,
+    region_index,
 )
 from marketplace.needs.models import PUBLIC_STATUSES, AmountKind, Need, NeedStatus
 
@@ -129,6 +130,24 @@ def need_review_count(*, user) -> QueueCount:
     """The dashboard's count of the review queue in the caseworker's or supervisor's region."""
     needs = Need.objects.filter(status=NeedStatus.PENDING_REVIEW)
     return queue_count(scope_queryset(needs, user, roles=QUEUE_ROLES), waiting_since="created_at")
+
+
+def need_region_and_department(*, code: str) -> tuple[str, str] | None:
+    """The region code and department of the need with public code ``code`` (any status), or
+    None: what a complaint citing the need needs to route it and to tell its caseworkers."""
+    row = Need.objects.filter(code=code).values_list("region_id", "department").first()
+    return (row[0], row[1]) if row else None
+
+
+def need_code_exists(*, code: str) -> bool:
+    """Whether a need with public code ``code`` exists (a complaint may cite it)."""
+    return Need.objects.filter(code=code).exists()
+
+
+def region_picker_index():
+    """The region tree as the public needs browser's city and county pickers group it
+    (``filters.region_index``: cities, and the counties of each), for other apps' forms."""
+    return region_index()
 
 
 # The public figures' stages (disjoint, so a city's stages add up to the needs it published).

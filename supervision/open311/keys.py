@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.ratelimit import allow
+from core.ratelimit import attempt
 from supervision.open311.models import Open311Key
 
 # last_used_at is written at most this often per key, not on every request.
@@ -59,7 +59,8 @@ def open311_key_for(key: str) -> Open311Key | None:
 
 def open311_key_allows(record: Open311Key) -> bool:
     """Whether the key may make one more request now (OPEN311_KEY_REQUESTS_PER_MINUTE)."""
-    return allow(f"open311-key:{record.pk}", limit=settings.OPEN311_KEY_REQUESTS_PER_MINUTE, window=60)
+    limit = settings.OPEN311_KEY_REQUESTS_PER_MINUTE
+    return limit <= 0 or attempt("open311-key", str(record.pk), limit=limit, window=60)
 
 
 @transaction.atomic

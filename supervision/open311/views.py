@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cms.selectors import publicity_list
 from core.http import client_address
-from core.ratelimit import allow
+from core.ratelimit import attempt
 from supervision.models import Channel
 from supervision.open311 import catalogue, formats
 from supervision.open311.keys import open311_key_allows, open311_key_for
@@ -30,10 +30,8 @@ CHANGESET = "2026-12-03T00:00:00+08:00"
 
 
 def _throttled(request: HttpRequest) -> bool:
-    address = client_address(request) or "unknown"
-    return not allow(
-        f"open311-anon:{address}", limit=settings.OPEN311_ANONYMOUS_REQUESTS_PER_MINUTE, window=60
-    )
+    limit = settings.OPEN311_ANONYMOUS_REQUESTS_PER_MINUTE
+    return limit > 0 and not attempt("open311-read", client_address(request) or "", limit=limit, window=60)
 
 
 def _too_many(fmt: str) -> HttpResponse:
