@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.keys import key_hash, new_key, note_use
 from core.ratelimit import attempt
 from supervision.open311.models import Open311Key
-
-# last_used_at is written at most this often per key, not on every request.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -34,9 +23,8 @@ def open311_key_create(*, name: str) -> tuple[Open311Key, str]:
         raise ValidationError({"name": _("Give the client a name.")})
     if Open311Key.objects.filter(name=name).exists():
         raise ValidationError({"name": _("An Open311 key with this name exists.")})
-    prefix = secrets.token_hex(4)
-    key = f"{prefix}.{secrets.token_urlsafe(32)}"
-    record = Open311Key(name=name, key_prefix=prefix, key_hash=_hash(key))
+    prefix, key = new_key()
+    record = Open311Key(name=name, key_prefix=prefix, key_hash=key_hash(key))
     record.full_clean()
     record.save()
     return record, key
@@ -47,13 +35,9 @@ def open311_key_for(key: str) -> Open311Key | None:
     key = (key or "").strip()
     if not key:
         return None
-    record = Open311Key.objects.filter(key_hash=_hash(key), is_active=True).first()
-    if record is None:
-        return None
-    now = timezone.now()
-    if record.last_used_at is None or now - record.last_used_at >= LAST_USED_RESOLUTION:
-        Open311Key.objects.filter(pk=record.pk).update(last_used_at=now)
-        record.last_used_at = now
+    record = Open311Key.objects.filter(key_hash=key_hash(key), is_active=True).first()
+    if record is not None:
+        note_use(record)
     return record
 
 
