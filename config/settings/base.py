@@ -549,3 +549,5 @@ OPEN311_ANONYMOUS_REQUESTS_PER_MINUTE = env.int("OPEN311_ANONYMOUS_REQUESTS_PER_
 OPEN311_MAX_REQUESTS = env.int("OPEN311_MAX_REQUESTS", default=1000)
 # Who answers for the endpoint, shown in discovery.json.
 OPEN311_CONTACT = env.str("OPEN311_CONTACT", default="湖北省民政厅社会救助服务热线 12345")
+# Seconds the /stats/ tables are kept once counted (per language; 0: counted on every request).
+STATS_CACHE_SECONDS = env.int("STATS_CACHE_SECONDS", default=300)

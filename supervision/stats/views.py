@@ -4,15 +4,31 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from supervision.hooks import stats_page_panels
-from supervision.stats.tables import HIDDEN, MONTHS, statistics
+from supervision.stats.tables import HIDDEN, MONTHS, Table, statistics
+
+
+def _tables() -> list[Table]:
+    """The page's tables, counted once per ``STATS_CACHE_SECONDS`` per language (the labels are
+    translated): the page and its CSV files then show the same figures."""
+    seconds = settings.STATS_CACHE_SECONDS
+    key = f"supervision:stats:{get_language()}"
+    if seconds > 0 and (tables := cache.get(key)) is not None:
+        return tables
+    tables = statistics()
+    if seconds > 0:
+        cache.set(key, tables, timeout=seconds)
+    return tables
 
 
 @require_GET
@@ -26,7 +42,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "supervision/stats.html",
-        {"tables": statistics(), "hidden": HIDDEN, "months": MONTHS, "panels": panels, "now": timezone.now()},
+        {"tables": _tables(), "hidden": HIDDEN, "months": MONTHS, "panels": panels, "now": timezone.now()},
     )
 
 
@@ -34,7 +50,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
 def stats_csv(request: HttpRequest, table: str) -> HttpResponse:
     """One table of the page as CSV (UTF-8 with a byte-order mark, so spreadsheets read the
     Chinese): the same cells, suppressed the same way."""
-    found = next((candidate for candidate in statistics() if candidate.key == table), None)
+    found = next((candidate for candidate in _tables() if candidate.key == table), None)
     if found is None:
         raise Http404
     response = HttpResponse(content_type="text/csv; charset=utf-8")
