@@ -48,7 +48,7 @@ def ticket_facts(
     including an approved extension."""
     tickets = Ticket.objects.filter(held=False, merged_into__isnull=True)
     if region_prefix:
-        tickets = tickets.filter(region_id__startswith=region_prefix)
+        tickets = tickets.filter(region__code__startswith=region_prefix)
     if start is not None:
         tickets = tickets.filter(submitted_at__gte=start)
     if end is not None:
@@ -103,11 +103,11 @@ def ticket_queue(*, user, status: str | None = None, overdue_only: bool = False)
         prefix = code_prefix(user.region_id)
         scope = Q(pk__in=[])
         if user.has_role(*TICKET_INTAKE_ROLES):
-            scope |= Q(region_id__startswith=prefix)
+            scope |= Q(region__code__startswith=prefix)
         if user.has_role(Role.DEPARTMENT_HANDLER) and user.department:
-            scope |= Q(unit_region_id__startswith=prefix, department=user.department)
+            scope |= Q(unit_region__code__startswith=prefix, department=user.department)
         if user.has_role(Role.CASEWORKER):
-            scope |= Q(unit_region_id__startswith=prefix, department="civil_affairs")
+            scope |= Q(unit_region__code__startswith=prefix, department="civil_affairs")
         tickets = tickets.filter(scope)
         if not user.has_role(Role.SUPERVISOR):
             tickets = tickets.filter(held=False)

@@ -281,11 +281,11 @@ def _check(ticket: Ticket, action: str, role: str) -> None:
 def _acting_role(user: User, ticket: Ticket, action: str) -> str:
     roles = ticket_roles(user, ticket)
     allowed = TICKET_ACTIONS[action].roles
+    if "administrator" in roles and not allowed & {COMPLAINANT, SYSTEM}:
+        return "administrator"
     for role in sorted(roles):
         if role in allowed:
             return role
-    if "administrator" in roles and not allowed & {COMPLAINANT, SYSTEM}:
-        return "administrator"
     raise TicketRoleRefused(action)
 
 
