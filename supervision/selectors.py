@@ -53,23 +53,8 @@ def ticket_facts(
         tickets = tickets.filter(submitted_at__gte=start)
     if end is not None:
         tickets = tickets.filter(submitted_at__lt=end)
-    return tickets.order_by().values(
-        "id",
-        "kind",
-        "status",
-        "urgent",
-        "submitted_at",
-        "accepted_at",
-        "accept_due_at",
-        "closed_at",
-        "due_at",
-        "rating",
-        "reopened",
-        "organization_id",
-        "need_code",
-        region_code=F("region_id"),
-        public_in_statistics=F("kind__public_in_statistics"),
-    )
+    renamed = {"region_code": F("region_id"), "public_in_statistics": F("kind__public_in_statistics")}
+    return tickets.order_by().values(*(key for key in FACT_KEYS if key not in renamed), **renamed)
 
 
 def ticket_kinds() -> list[dict]:
