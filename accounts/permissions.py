@@ -239,11 +239,12 @@ def ticket_roles(user, ticket) -> frozenset[str]:
     """The roles in which ``user`` acts on ``ticket`` (``supervision.models.TICKET_ACTIONS``
     names them): the intake roles and supervisors where the ticket's region lies in their scope;
     the handler roles where its handling unit's region does and, for a department handler, the
-    department is theirs. An administrator holds them all; anyone else, none."""
+    department is theirs. An administrator acts as "administrator" (every staff action of the
+    table); anyone else, none."""
     if not _active(user):
         return frozenset()
     if _acts_everywhere(user):
-        return frozenset({*TICKET_ROLES, "administrator"})
+        return frozenset({"administrator"})
     roles: set[str] = set()
     for role in TICKET_INTAKE_ROLES:
         if user.has_role(role) and user_may_act(user, region_code=ticket.region_id, roles=[role]):

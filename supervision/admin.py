@@ -42,7 +42,7 @@ from privacy.access import record_read
 from privacy.generalize import mask_name, mask_phone
 from privacy.models import SensitiveKind
 from regions.models import Region
-from supervision.calendar import calendar_needs_update, working_days_left
+from supervision.calendar import calendar_needs_update
 from supervision.forms import HotlineTicketForm
 from supervision.models import (
     COMPLAINANT,
@@ -58,20 +58,10 @@ from supervision.numbers import contact_digest
 from supervision.selectors import ticket_for_staff, ticket_queue, ticket_transitions
 from supervision.services import MAX_EXTENSION_DAYS, ticket_act, ticket_submit
 
-URGENT_SOON_HOURS = 6
-
 
 def due_marker(ticket: Ticket, now=None) -> str:
-    """预警 of a ticket for the queue: "overdue", "soon" (within one working day; urgent
-    tickets: within 6 hours) or "" (also for tickets no one works on now)."""
-    if ticket.status in (TicketStatus.NOT_ACCEPTED, TicketStatus.CLOSED, TicketStatus.REPLIED) or ticket.held:
-        return ""
-    now = now or timezone.now()
-    if now > ticket.due_at:
-        return "overdue"
-    if ticket.urgent:
-        return "soon" if (ticket.due_at - now).total_seconds() <= URGENT_SOON_HOURS * 3600 else ""
-    return "soon" if working_days_left(ticket.due_at, now) <= 1 else ""
+    """预警 of a ticket for the queue (``Ticket.warning``)."""
+    return ticket.warning(now)
 
 
 def mask_email(email: str) -> str:

@@ -51,7 +51,14 @@ def county_choices() -> list:
 
 
 class TicketForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("What is it?"), widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What is it?"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Choose what kind of matter it is."),
+            "invalid_choice": gettext_lazy("Choose what kind of matter it is."),
+        },
+    )
     subtype = forms.ChoiceField(
         label=gettext_lazy("What is the report about?"),
         choices=[("", "—"), *ReportSubtype.choices],
@@ -65,12 +72,19 @@ class TicketForm(forms.Form):
             "and act within 24 hours."
         ),
     )
-    region = forms.ChoiceField(label=gettext_lazy("Where"))
+    region = forms.ChoiceField(
+        label=gettext_lazy("Where"),
+        error_messages={
+            "required": gettext_lazy("Choose a county, city district or town from the list."),
+            "invalid_choice": gettext_lazy("Choose a county, city district or town from the list."),
+        },
+    )
     title = forms.CharField(label=gettext_lazy("Title (optional)"), max_length=100, required=False)
     content = forms.CharField(
         label=gettext_lazy("What happened, or what is needed"),
         max_length=MAX_CONTENT,
         widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": gettext_lazy("Say what happened or what you need.")},
     )
     referred_person = forms.CharField(
         label=gettext_lazy("The person in difficulty (referrals)"),

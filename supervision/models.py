@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
 from privacy.fields import EncryptedTextField
+from supervision.calendar import working_days_left
 
 
 class TicketKind(models.Model):
@@ -128,6 +131,8 @@ HANDLING_STATUSES = (
     TicketStatus.ESCALATED,
 )
 OPEN_STATUSES = (TicketStatus.SUBMITTED, *HANDLING_STATUSES, TicketStatus.REPLIED)
+# An urgent ticket is "due soon" this many hours before its 24-hour deadline.
+URGENT_SOON_HOURS = 6
 
 
 class Rating(models.TextChoices):
@@ -325,6 +330,19 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in FINAL_STATUSES
+
+    def warning(self, now: datetime | None = None) -> str:
+        """预警 of a ticket staff work on: "overdue" past ``due_at``, "soon" within one working
+        day of it (urgent tickets: within ``URGENT_SOON_HOURS``), else "" (also for tickets
+        waiting on no one: held, replied, closed)."""
+        if self.held or self.status not in HANDLING_STATUSES:
+            return ""
+        now = now or timezone.now()
+        if now > self.due_at:
+            return "overdue"
+        if self.urgent:
+            return "soon" if self.due_at - now <= timedelta(hours=URGENT_SOON_HOURS) else ""
+        return "soon" if working_days_left(self.due_at, now) <= 1 else ""
 
 
 class TicketTransition(models.Model):

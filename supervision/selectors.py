@@ -48,28 +48,13 @@ def ticket_facts(
     including an approved extension."""
     tickets = Ticket.objects.filter(held=False, merged_into__isnull=True)
     if region_prefix:
-        tickets = tickets.filter(region_id__startswith=region_prefix)
+        tickets = tickets.filter(region__code__startswith=region_prefix)
     if start is not None:
         tickets = tickets.filter(submitted_at__gte=start)
     if end is not None:
         tickets = tickets.filter(submitted_at__lt=end)
-    return tickets.order_by().values(
-        "id",
-        "kind",
-        "status",
-        "urgent",
-        "submitted_at",
-        "accepted_at",
-        "accept_due_at",
-        "closed_at",
-        "due_at",
-        "rating",
-        "reopened",
-        "organization_id",
-        "need_code",
-        region_code=F("region_id"),
-        public_in_statistics=F("kind__public_in_statistics"),
-    )
+    renamed = {"region_code": F("region_id"), "public_in_statistics": F("kind__public_in_statistics")}
+    return tickets.order_by().values(*(key for key in FACT_KEYS if key not in renamed), **renamed)
 
 
 def ticket_kinds() -> list[dict]:
@@ -103,11 +88,11 @@ def ticket_queue(*, user, status: str | None = None, overdue_only: bool = False)
         prefix = code_prefix(user.region_id)
         scope = Q(pk__in=[])
         if user.has_role(*TICKET_INTAKE_ROLES):
-            scope |= Q(region_id__startswith=prefix)
+            scope |= Q(region__code__startswith=prefix)
         if user.has_role(Role.DEPARTMENT_HANDLER) and user.department:
-            scope |= Q(unit_region_id__startswith=prefix, department=user.department)
+            scope |= Q(unit_region__code__startswith=prefix, department=user.department)
         if user.has_role(Role.CASEWORKER):
-            scope |= Q(unit_region_id__startswith=prefix, department="civil_affairs")
+            scope |= Q(unit_region__code__startswith=prefix, department="civil_affairs")
         tickets = tickets.filter(scope)
         if not user.has_role(Role.SUPERVISOR):
             tickets = tickets.filter(held=False)

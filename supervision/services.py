@@ -29,7 +29,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
@@ -50,6 +49,7 @@ from supervision.errors import TicketActionRefused, TicketRefused, TicketRoleRef
 from supervision.models import (
     CERTIFICATION_SUBTYPES,
     COMPLAINANT,
+    HANDLING_STATUSES,
     SYSTEM,
     TICKET_ACTIONS,
     Channel,
@@ -67,6 +67,10 @@ URGENT_HOURS = 24
 RETURN_WORKING_DAYS = 2
 MAX_EXTENSION_DAYS = 10
 AUTO_CLOSE_DAYS = 7
+WARNING_SUBJECTS = {
+    "overdue": gettext_noop("Warning: ticket %(number)s (%(kind)s) is overdue"),
+    "soon": gettext_noop("Warning: ticket %(number)s (%(kind)s) is due within one working day"),
+}
 
 
 # --- filing -------------------------------------------------------------------------------------
@@ -125,7 +129,7 @@ def ticket_submit(
     phone_digest = contact_digest(contact_phone) if contact_phone.strip() else ""
     email_digest = contact_digest(contact_email) if contact_email.strip() else ""
     held = _blocked(phone_digest, email_digest)
-    department, unit_region = _route(kind=kind, region=region, subtype=subtype, need_code=need_code)
+    department = _route(kind=kind, region=region, subtype=subtype, need_code=need_code)
     ticket = Ticket(
         kind=kind,
         subtype=subtype if kind.code == "report" else "",
@@ -148,7 +152,6 @@ def ticket_submit(
         publicity_list_title=publicity_list["title"][:255] if publicity_list else "",
         held=held,
         department=department,
-        unit_region=unit_region,
         submitted_at=now,
         call_time=call_time,
         accept_due_at=add_working_days(now, kind.acceptance_days),
@@ -228,10 +231,11 @@ def _blocked(*digests: str) -> bool:
     return bool(wanted) and BlockedContact.objects.filter(digest__in=wanted).exists()
 
 
-def _route(*, kind: TicketKind, region: Region, subtype: str, need_code: str) -> tuple[str, Region]:
-    """The unit a ticket is proposed to go to: the kind's default department of the region; a
-    report of fraud, 应保未保 or 错保 goes to the department that certified the recipient (the
-    cited need's department, else civil affairs) of the region."""
+def _route(*, kind: TicketKind, region: Region, subtype: str, need_code: str) -> str:
+    """The department a ticket is proposed to go to (the intake staff assign it to that
+    department's unit of the ticket's region unless they choose otherwise): the kind's default;
+    a report of fraud, 应保未保 or 错保 goes to the department that certified the recipient (the
+    cited need's department, else civil affairs)."""
     department = kind.default_department
     if kind.code == "report" and subtype in CERTIFICATION_SUBTYPES:
         department = Department.CIVIL_AFFAIRS
@@ -239,7 +243,7 @@ def _route(*, kind: TicketKind, region: Region, subtype: str, need_code: str) ->
             found = need_region_and_department(code=need_code)
             if found is not None:
                 department = found[1]
-    return department, region
+    return department
 
 
 # --- moves --------------------------------------------------------------------------------------
@@ -281,11 +285,11 @@ def _check(ticket: Ticket, action: str, role: str) -> None:
 def _acting_role(user: User, ticket: Ticket, action: str) -> str:
     roles = ticket_roles(user, ticket)
     allowed = TICKET_ACTIONS[action].roles
+    if "administrator" in roles and not allowed & {COMPLAINANT, SYSTEM}:
+        return "administrator"
     for role in sorted(roles):
         if role in allowed:
             return role
-    if "administrator" in roles and not allowed & {COMPLAINANT, SYSTEM}:
-        return "administrator"
     raise TicketRoleRefused(action)
 
 
@@ -379,8 +383,8 @@ def _apply(ticket: Ticket, action: str, actor: User | None, role: str, *, now: d
                 % {"days": RETURN_WORKING_DAYS},
                 code="return_period_over",
             )
-        ticket.assigned_at = ticket.return_due_at = None
-        fields += ["assigned_at", "return_due_at"]
+        ticket.assigned_at = ticket.return_due_at = ticket.unit_region = None
+        fields += ["assigned_at", "return_due_at", "unit_region"]
     elif action in ("reply", "supervisor_reply"):
         reply = params.get("reply", "")
         if not reply:
@@ -640,54 +644,21 @@ def ticket_warn_due(*, ticket_id: str, now: datetime | None = None) -> str:
     """Warn the handling unit and its supervisors once that a ticket is due within one working
     day, and once that it is overdue; returns "soon", "overdue" or "" (nothing sent). Safe to
     run twice: the ticket remembers each warning."""
-    from supervision.calendar import working_days_left
-
     now = now or timezone.now()
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().filter(pk=ticket_id).first()
-        if (
-            locked is None
-            or locked.held
-            or locked.status
-            not in (
-                TicketStatus.ASSIGNED,
-                TicketStatus.IN_PROGRESS,
-                TicketStatus.REOPENED,
-                TicketStatus.ESCALATED,
-                TicketStatus.ACCEPTED,
-            )
-        ):
+        warning = locked.warning(now) if locked is not None else ""
+        field = {"overdue": "overdue_warned_at", "soon": "soon_due_warned_at"}.get(warning)
+        if field is None or getattr(locked, field):
             return ""
-        users = [*_unit_handlers(locked), *_supervisors(locked)]
-        if now > locked.due_at:
-            if locked.overdue_warned_at:
-                return ""
-            locked.overdue_warned_at = now
-            locked.save(update_fields=["overdue_warned_at"])
-            notify(
-                users=users,
-                subject=_phrase_ticket(
-                    gettext_noop("Warning: ticket %(number)s (%(kind)s) is overdue"), locked
-                ),
-                url=_admin_url(locked),
-            )
-            return "overdue"
-        if locked.urgent:
-            soon = locked.due_at - now <= timedelta(hours=6)
-        else:
-            soon = working_days_left(locked.due_at, now) <= 1
-        if not soon or locked.soon_due_warned_at:
-            return ""
-        locked.soon_due_warned_at = now
-        locked.save(update_fields=["soon_due_warned_at"])
+        setattr(locked, field, now)
+        locked.save(update_fields=[field])
         notify(
-            users=users,
-            subject=_phrase_ticket(
-                gettext_noop("Warning: ticket %(number)s (%(kind)s) is due within one working day"), locked
-            ),
+            users=[*_unit_handlers(locked), *_supervisors(locked)],
+            subject=_phrase_ticket(WARNING_SUBJECTS[warning], locked),
             url=_admin_url(locked),
         )
-        return "soon"
+        return warning
 
 
 def tickets_warn_due(*, now: datetime | None = None) -> dict[str, int]:
@@ -695,16 +666,8 @@ def tickets_warn_due(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     horizon = add_working_days(now, 1)
     candidates = Ticket.objects.filter(
-        held=False,
-        status__in=(
-            TicketStatus.ACCEPTED,
-            TicketStatus.ASSIGNED,
-            TicketStatus.IN_PROGRESS,
-            TicketStatus.REOPENED,
-            TicketStatus.ESCALATED,
-        ),
-        due_at__lte=horizon,
-    ).filter(Q(overdue_warned_at__isnull=True))
+        held=False, status__in=HANDLING_STATUSES, due_at__lte=horizon, overdue_warned_at__isnull=True
+    )
     sent = {"soon": 0, "overdue": 0}
     for ticket_id in candidates.values_list("pk", flat=True).iterator():
         outcome = ticket_warn_due(ticket_id=ticket_id, now=now)

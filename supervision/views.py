@@ -145,7 +145,8 @@ def complaint_track(request):
             code = form.cleaned_data["code"]
             ticket = ticket_by_number_and_code(number=number, code=code)
             if ticket is None:
-                context["error"] = NOT_FOUND
+                # An empty form: nothing in the answer tells a wrong code from an unknown number.
+                context["error"], context["form"] = NOT_FOUND, TrackForm()
             else:
                 if request.POST.get("rate") and ticket.status == TicketStatus.REPLIED:
                     rating_form = RatingForm(request.POST)
@@ -162,7 +163,7 @@ def complaint_track(request):
                 if context.get("rating_form") is None and ticket.status == TicketStatus.REPLIED:
                     context["rating_form"] = RatingForm()
         else:
-            context["error"] = NOT_FOUND
+            context["error"], context["form"] = NOT_FOUND, TrackForm()
     return render(request, "supervision/complaint_track.html", context, status=status)
 
 
