@@ -130,7 +130,9 @@ HANDLING_STATUSES = (
     TicketStatus.REOPENED,
     TicketStatus.ESCALATED,
 )
-OPEN_STATUSES = (TicketStatus.SUBMITTED, *HANDLING_STATUSES, TicketStatus.REPLIED)
+# Tickets waiting on staff (to accept or to handle): the ones warned about.
+STAFF_STATUSES = (TicketStatus.SUBMITTED, *HANDLING_STATUSES)
+OPEN_STATUSES = (*STAFF_STATUSES, TicketStatus.REPLIED)
 # An urgent ticket is "due soon" this many hours before its 24-hour deadline.
 URGENT_SOON_HOURS = 6
 
@@ -332,10 +334,10 @@ class Ticket(models.Model):
         return self.status not in FINAL_STATUSES
 
     def warning(self, now: datetime | None = None) -> str:
-        """预警 of a ticket staff work on: "overdue" past ``due_at``, "soon" within one working
-        day of it (urgent tickets: within ``URGENT_SOON_HOURS``), else "" (also for tickets
-        waiting on no one: held, replied, closed)."""
-        if self.held or self.status not in HANDLING_STATUSES:
+        """预警 of a ticket waiting on staff: "overdue" past ``due_at``, "soon" within one
+        working day of it (urgent tickets: within ``URGENT_SOON_HOURS``), else "" (also for
+        tickets waiting on no one: held, replied, closed)."""
+        if self.held or self.status not in STAFF_STATUSES:
             return ""
         now = now or timezone.now()
         if now > self.due_at:
