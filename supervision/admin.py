@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -84,7 +84,7 @@ class _TicketsPage(AdminPage):
 # --- the queue ------------------------------------------------------------------------------------
 
 TABS = [
-    ("open", gettext_lazy("Open")),
+    ("open", pgettext_lazy("tickets tab", "Open")),
     ("overdue", gettext_lazy("Overdue")),
     ("all", gettext_lazy("All")),
 ]

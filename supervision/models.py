@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Department
 from privacy.fields import EncryptedTextField
@@ -109,15 +110,16 @@ HOTLINE_CHANNELS = (Channel.PHONE, Channel.LETTER, Channel.WALK_IN)
 
 
 class TicketStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
-    ACCEPTED = "accepted", _("Accepted")
-    NOT_ACCEPTED = "not_accepted", _("Not accepted")
-    ASSIGNED = "assigned", _("Assigned to a unit")
-    IN_PROGRESS = "in_progress", _("Being handled")
-    REPLIED = "replied", _("Replied")
-    CLOSED = "closed", _("Closed")
-    REOPENED = "reopened", _("Reopened")
-    ESCALATED = "escalated", _("Escalated to a supervisor")
+    # In their own context: "Accepted" or "Closed" mean other things for claims and transfers.
+    SUBMITTED = "submitted", pgettext_lazy("ticket status", "Submitted")
+    ACCEPTED = "accepted", pgettext_lazy("ticket status", "Accepted")
+    NOT_ACCEPTED = "not_accepted", pgettext_lazy("ticket status", "Not accepted")
+    ASSIGNED = "assigned", pgettext_lazy("ticket status", "Assigned to a unit")
+    IN_PROGRESS = "in_progress", pgettext_lazy("ticket status", "Being handled")
+    REPLIED = "replied", pgettext_lazy("ticket status", "Replied")
+    CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
+    REOPENED = "reopened", pgettext_lazy("ticket status", "Reopened")
+    ESCALATED = "escalated", pgettext_lazy("ticket status", "Escalated to a supervisor")
 
 
 # Tickets no one works on any more.
