@@ -22,8 +22,9 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -84,7 +85,7 @@ class _TicketsPage(AdminPage):
 # --- the queue ------------------------------------------------------------------------------------
 
 TABS = [
-    ("open", gettext_lazy("Open")),
+    ("open", pgettext_lazy("tickets tab", "Open")),
     ("overdue", gettext_lazy("Overdue")),
     ("all", gettext_lazy("All")),
 ]
@@ -349,6 +350,32 @@ class TicketsViewSet(ViewSet):
 # --- administrators: kinds, holidays, blocklist -------------------------------------------------
 
 
+KIND_FIELDS = [
+    "name",
+    "description",
+    "acceptance_days",
+    "handling_days",
+    "default_department",
+    "public_in_statistics",
+    "may_be_urgent",
+    "position",
+    "active",
+]
+
+
+class TicketKindForm(WagtailAdminModelForm):
+    """A kind's name and limits; its code (the key tickets and statistics use) is set once."""
+
+    class Meta:
+        model = TicketKind
+        fields = KIND_FIELDS
+
+
+class TicketKindCreateForm(TicketKindForm):
+    class Meta(TicketKindForm.Meta):
+        fields = ["code", *KIND_FIELDS]
+
+
 class TicketKindViewSet(ModelViewSet):
     model = TicketKind
     name = "supervision_kinds"
@@ -365,18 +392,9 @@ class TicketKindViewSet(ModelViewSet):
         "default_department",
         "public_in_statistics",
     ]
-    form_fields = [
-        "code",
-        "name",
-        "description",
-        "acceptance_days",
-        "handling_days",
-        "default_department",
-        "public_in_statistics",
-        "may_be_urgent",
-        "position",
-        "active",
-    ]
+
+    def get_form_class(self, for_update=False):
+        return TicketKindForm if for_update else TicketKindCreateForm
 
 
 class HolidayViewSet(ModelViewSet):

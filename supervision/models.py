@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Department
 from privacy.fields import EncryptedTextField
@@ -109,15 +110,16 @@ HOTLINE_CHANNELS = (Channel.PHONE, Channel.LETTER, Channel.WALK_IN)
 
 
 class TicketStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
-    ACCEPTED = "accepted", _("Accepted")
-    NOT_ACCEPTED = "not_accepted", _("Not accepted")
-    ASSIGNED = "assigned", _("Assigned to a unit")
-    IN_PROGRESS = "in_progress", _("Being handled")
-    REPLIED = "replied", _("Replied")
-    CLOSED = "closed", _("Closed")
-    REOPENED = "reopened", _("Reopened")
-    ESCALATED = "escalated", _("Escalated to a supervisor")
+    # In their own context: "Accepted" or "Closed" mean other things for claims and transfers.
+    SUBMITTED = "submitted", pgettext_lazy("ticket status", "Submitted")
+    ACCEPTED = "accepted", pgettext_lazy("ticket status", "Accepted")
+    NOT_ACCEPTED = "not_accepted", pgettext_lazy("ticket status", "Not accepted")
+    ASSIGNED = "assigned", pgettext_lazy("ticket status", "Assigned to a unit")
+    IN_PROGRESS = "in_progress", pgettext_lazy("ticket status", "Being handled")
+    REPLIED = "replied", pgettext_lazy("ticket status", "Replied")
+    CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
+    REOPENED = "reopened", pgettext_lazy("ticket status", "Reopened")
+    ESCALATED = "escalated", pgettext_lazy("ticket status", "Escalated to a supervisor")
 
 
 # Tickets no one works on any more.
@@ -130,7 +132,9 @@ HANDLING_STATUSES = (
     TicketStatus.REOPENED,
     TicketStatus.ESCALATED,
 )
-OPEN_STATUSES = (TicketStatus.SUBMITTED, *HANDLING_STATUSES, TicketStatus.REPLIED)
+# Tickets waiting on staff (to accept or to handle): the ones warned about.
+STAFF_STATUSES = (TicketStatus.SUBMITTED, *HANDLING_STATUSES)
+OPEN_STATUSES = (*STAFF_STATUSES, TicketStatus.REPLIED)
 # An urgent ticket is "due soon" this many hours before its 24-hour deadline.
 URGENT_SOON_HOURS = 6
 
@@ -332,10 +336,10 @@ class Ticket(models.Model):
         return self.status not in FINAL_STATUSES
 
     def warning(self, now: datetime | None = None) -> str:
-        """预警 of a ticket staff work on: "overdue" past ``due_at``, "soon" within one working
-        day of it (urgent tickets: within ``URGENT_SOON_HOURS``), else "" (also for tickets
-        waiting on no one: held, replied, closed)."""
-        if self.held or self.status not in HANDLING_STATUSES:
+        """预警 of a ticket waiting on staff: "overdue" past ``due_at``, "soon" within one
+        working day of it (urgent tickets: within ``URGENT_SOON_HOURS``), else "" (also for
+        tickets waiting on no one: held, replied, closed)."""
+        if self.held or self.status not in STAFF_STATUSES:
             return ""
         now = now or timezone.now()
         if now > self.due_at:

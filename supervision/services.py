@@ -49,7 +49,7 @@ from supervision.errors import TicketActionRefused, TicketRefused, TicketRoleRef
 from supervision.models import (
     CERTIFICATION_SUBTYPES,
     COMPLAINANT,
-    HANDLING_STATUSES,
+    STAFF_STATUSES,
     SYSTEM,
     TICKET_ACTIONS,
     Channel,
@@ -666,7 +666,7 @@ def tickets_warn_due(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     horizon = add_working_days(now, 1)
     candidates = Ticket.objects.filter(
-        held=False, status__in=HANDLING_STATUSES, due_at__lte=horizon, overdue_warned_at__isnull=True
+        held=False, status__in=STAFF_STATUSES, due_at__lte=horizon, overdue_warned_at__isnull=True
     )
     sent = {"soon": 0, "overdue": 0}
     for ticket_id in candidates.values_list("pk", flat=True).iterator():

@@ -104,3 +104,13 @@ def test_a_replied_ticket_left_unrated_closes_after_seven_days():
         assert tickets_close_unrated() == 0
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.CLOSED and ticket.rating is None
+
+
+def test_the_dashboard_counts_tickets_due_and_those_past_due(client):
+    caseworker = UserFactory(caseworker=True)
+    late = file_ticket(now=timezone.now() - timedelta(days=40)).ticket
+    file_ticket()
+    client.force_login(caseworker)
+    html = client.get("/admin/").content.decode()
+    assert "待办工单" in html and "其中已超期： 1" in html
+    assert late.warning() == "overdue"
