@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.models import ApiToken, Notification, User
 from accounts.roles import Role
 from accounts.tokens import api_token_create
+from core.evidence import check_evidence
 from marketplace.claims.models import Claim, SituationReport, TransferRequest, TransferStatus
 from marketplace.claims.services.transfers import transfer_request
 from marketplace.delivery.models import Delivery, DuplicateAidAlert, Evidence
@@ -32,6 +33,8 @@ from marketplace.needs.models import Need, NeedStatus, PolicyOverride, SourceSys
 from marketplace.organizations.models import Membership, MembershipRole, MembershipStatus, Organization
 from marketplace.organizations.services.registration import certificate_store
 from regions.models import Region
+from supervision.models import BlockedContact, Holiday, Ticket, TicketAttachment, TicketKind
+from supervision.services import ticket_act, ticket_submit
 from tests.factories.accounts import UserFactory
 from tests.factories.claims import ClaimFactory
 from tests.factories.delivery import png_bytes, upload
@@ -88,6 +91,10 @@ class World:
     notification: Notification  # member_a's
     token: ApiToken  # member_a's
     policy_override: PolicyOverride
+    ticket: Ticket  # a complaint about ``need``, assigned to civil affairs of the need's county
+    attachment: TicketAttachment
+    holiday: Holiday
+    blocked: BlockedContact
 
 
 def _staff(username: str, role: str, region: str | None, department: str = "") -> User:
@@ -211,6 +218,25 @@ def build_world() -> World:
     policy_override = PolicyOverride.objects.create(
         region_id=SUPERVISOR_CITY, label="武汉市医疗救助提标文件", effective_from=date(2024, 1, 1)
     )
+    admin = users["administrator"]
+    ticket = ticket_submit(
+        kind=TicketKind.objects.get(code="complaint"),
+        region=Region.objects.get(code=NEED_COUNTY),
+        content="认领后迟迟没有送达。",
+        need_code=need.code,
+        contact_phone="13700001111",
+        attachments=[check_evidence(png_bytes(), max_bytes=1_000_000)],
+    ).ticket
+    ticket_act(ticket=ticket, action="accept", actor=admin)
+    ticket_act(
+        ticket=ticket,
+        action="assign",
+        actor=admin,
+        department="civil_affairs",
+        unit_region=Region.objects.get(code=NEED_COUNTY),
+    )
+    holiday = Holiday.objects.create(date=date(2027, 1, 1), name="元旦")
+    blocked = BlockedContact.objects.create(digest="0" * 64, masked="139****0000", reason="骚扰电话")
     return World(
         users=users,
         source=source,
@@ -234,4 +260,8 @@ def build_world() -> World:
         notification=notification,
         token=token,
         policy_override=policy_override,
+        ticket=ticket,
+        attachment=ticket.attachments.get(),
+        holiday=holiday,
+        blocked=blocked,
     )

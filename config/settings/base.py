@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "marketplace.matching",
     "cms",
     "supervision",
+    "supervision.open311",
     "reports",
     "search",
     "demo",
@@ -323,6 +324,9 @@ CELERY_BEAT_SCHEDULE = {
     "purge-import-previews": {"task": "needs.purge_import_previews", "schedule": crontab(minute="*/10")},
     # The same for the notifications of new claims (Claim.announce_pending).
     "announce-pending-claims": {"task": "claims.announce_pending_claims", "schedule": 60.0},
+    # Tickets: soon-due and overdue warnings (预警), once each; replied tickets left unrated close.
+    "warn-due-tickets": {"task": "supervision.warn_due_tickets", "schedule": crontab(minute="*/15")},
+    "close-unrated-tickets": {"task": "supervision.close_unrated_tickets", "schedule": crontab(minute=40)},
 }
 # Seconds /healthz waits for the broker before reporting it down.
 BROKER_HEALTH_TIMEOUT = env.float("BROKER_HEALTH_TIMEOUT", default=2.0)
@@ -526,6 +530,16 @@ NEED_LIST_CACHE_SECONDS = env.int("NEED_LIST_CACHE_SECONDS", default=0)
 DATABASE_PREPARED_STATEMENTS = env.bool(
     "DATABASE_PREPARED_STATEMENTS", default=DATABASE_POOL_MODE != "transaction"
 )
+# --- Tickets (complaints, help requests, referrals) ------------------------------------------
+# What sends text messages to complainants (their ticket number and query code, replies): a
+# dotted path to a class with send(phone, message). The default writes them to the log, masked.
+SMS_SENDER = env.str("SMS_SENDER", default="supervision.sms.ConsoleSender")
+# Ticket lookups on /complaints/track/ per client address (shared across nodes through the
+# cache, CACHE_URL): at most TICKET_TRACK_LIMIT per TICKET_TRACK_WINDOW_SECONDS.
+TICKET_TRACK_LIMIT = env.int("TICKET_TRACK_LIMIT", default=10)
+TICKET_TRACK_WINDOW_SECONDS = env.int("TICKET_TRACK_WINDOW_SECONDS", default=15 * 60)
+# Tickets filed on /complaints/new/ per client address per hour.
+TICKET_SUBMIT_LIMIT = env.int("TICKET_SUBMIT_LIMIT", default=10)
 # Largest evidence file accepted (bytes).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 # Images (evidence, certificates) decoded at once per process, and seconds an upload waits for
@@ -558,6 +572,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "m2m_fields": {"groups", "user_permissions"},
     },
     {"model": "needs.SourceSystem", "mask_fields": ["key_hash"]},
+    {"model": "open311.Open311Key", "mask_fields": ["key_hash"], "exclude_fields": ["last_used_at"]},
     "needs.PolicyOverride",
 )
 AUDITLOG_MASK_CALLABLE = "accounts.audit.mask_secret"
@@ -576,3 +591,15 @@ LOGGING = {
     # pikepdf announces its logger bridge at INFO on import, in every process.
     "loggers": {"axes": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
 }
+
+# --- Open311 GeoReport v2 (/open311/v2/) ------------------------------------------------------
+# Requests a minute one API key may make (counted in the shared cache); 0: no limit.
+OPEN311_KEY_REQUESTS_PER_MINUTE = env.int("OPEN311_KEY_REQUESTS_PER_MINUTE", default=60)
+# Requests a minute one client address may make without a key (the public GETs); 0: no limit.
+OPEN311_ANONYMOUS_REQUESTS_PER_MINUTE = env.int("OPEN311_ANONYMOUS_REQUESTS_PER_MINUTE", default=120)
+# Most requests one GET requests answer lists (the spec's default is 1000).
+OPEN311_MAX_REQUESTS = env.int("OPEN311_MAX_REQUESTS", default=1000)
+# Who answers for the endpoint, shown in discovery.json.
+OPEN311_CONTACT = env.str("OPEN311_CONTACT", default="湖北省民政厅社会救助服务热线 12345")
+# Seconds the /stats/ tables are kept once counted (per language; 0: counted on every request).
+STATS_CACHE_SECONDS = env.int("STATS_CACHE_SECONDS", default=300)

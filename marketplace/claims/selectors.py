@@ -129,3 +129,14 @@ def situation_reports_open_count(*, user) -> QueueCount:
         region_field="claim__need__region__code",
     )
     return queue_count(reports, waiting_since="reported_at")
+
+
+def claiming_organization_ids(*, need_code: str) -> list[int]:
+    """The organizations holding an active or completed claim on the need ``need_code``."""
+    return list(
+        Claim.objects.filter(
+            need__code=need_code, organization__isnull=False, status__in=("active", "completed")
+        )
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
+from accounts.models import User
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
 from marketplace.needs.choices import NeedType
@@ -158,3 +159,28 @@ def volunteer_teams() -> QuerySet[Organization]:
 def region_names(codes) -> dict[str, str]:
     """``{code: name}`` for the given region codes, in one query."""
     return dict(Region.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+def organization_admins(*, organization_ids) -> list[User]:
+    """The users holding an active administrator membership of any of ``organization_ids``."""
+    ids = list(organization_ids)
+    if not ids:
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organization_id__in=ids,
+            memberships__status=MembershipStatus.ACTIVE,
+            memberships__role=MembershipRole.ADMIN,
+        ).distinct()
+    )
+
+
+def organization_region_code(*, pk: int) -> str | None:
+    """The registered region code of organization ``pk``, or None when there is none."""
+    return Organization.objects.filter(pk=pk).values_list("region_id", flat=True).first()
+
+
+def organization_exists(*, pk: int) -> bool:
+    """Whether organization ``pk`` exists and is verified (a complaint may cite it)."""
+    return Organization.objects.filter(pk=pk, status=OrganizationStatus.VERIFIED).exists()
