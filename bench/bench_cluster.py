@@ -83,7 +83,10 @@ class NeedListPage:
 def cpu_by_kind() -> Counter:
     """CPU seconds used so far by each kind of process on the machine (``ps``)."""
     out = subprocess.run(
-        ["/usr/bin/ps", "-eo", "pid=,times=,args="], capture_output=True, text=True, check=True
+        ["/usr/bin/ps", "-e", "--cumulative", "-o", "pid=,times=,args="],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     totals: Counter = Counter()
     me = os.getpid()
@@ -91,7 +94,7 @@ def cpu_by_kind() -> Counter:
         pid, seconds, args = line.split(None, 2)
         if int(pid) == me:
             kind = "bench client"
-        elif args.startswith("postgres"):
+        elif "postgres" in args.split()[0]:  # the server and its backends ("postgres: …")
             kind = "postgres"
         else:
             kind = next((k for k in ("pgbouncer", "nginx", "gunicorn", "celery") if k in args), None)

@@ -15,8 +15,9 @@ On this one machine it starts what docs/deploy.md describes, from the files in `
 Then it plays the charity loop alternating nodes and checks:
 
 1. evidence uploaded through node A is read back through node B (from the bucket, not a disk);
-2. a login lock-out reached through node A holds on node B, whatever X-Forwarded-For the client
-   forges (nginx appends the real address; the portal trusts one proxy);
+2. a login lock-out and a rate limit (looking tickets up) reached through node A hold on node B,
+   whatever X-Forwarded-For the client forges (nginx appends the real address; the portal
+   trusts one proxy);
 3. 50 organizations race for one need over both nodes: it is never over-allocated;
 4. node A is killed (SIGKILL) in the middle of a batch of claims and intake batches: every
    request either completed or was refused, nothing is half-written (each claim whole, each
@@ -434,6 +435,32 @@ def check_lockout(report: Report, world: dict) -> None:
     report.check(status == 429, f"the right password through node B is refused while locked out ({status})")
 
 
+def track(s, node: str, *, forged_for: str = "") -> int:
+    """One lookup on /complaints/track/ with a number and code that match nothing."""
+    page = s.get(url(node, "/complaints/track/"), timeout=30)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    headers = {"Referer": url(node, "/complaints/track/")}
+    if forged_for:
+        headers["X-Forwarded-For"] = forged_for
+    answer = s.post(
+        url(node, "/complaints/track/"),
+        data={"csrfmiddlewaretoken": token, "number": "1234 5678 9012", "code": "ABC234"},
+        headers=headers,
+        timeout=30,
+    )
+    return answer.status_code
+
+
+def check_rate_limit(report: Report) -> None:
+    print("2b. a rate limit reached through node A holds on node B", flush=True)
+    s = session()
+    # TICKET_TRACK_LIMIT lookups per window per client address (10 by default), in the shared cache.
+    statuses = [track(s, "a", forged_for=f"10.7.6.{n}") for n in range(10)]
+    report.check(statuses == [200] * 10, f"ten lookups of an unknown ticket through node A ({statuses})")
+    status = track(session(), "b")
+    report.check(status == 429, f"the eleventh, through node B, is refused ({status})")
+
+
 def claim_request(token: str, node: str, code: str, amount: str) -> tuple[int, dict]:
     s = session()
     try:
@@ -779,6 +806,7 @@ def main(argv=None) -> int:
 
         check_evidence(report, world, s3)
         check_lockout(report, world)
+        check_rate_limit(report)
         check_race(report, world)
         check_kill(report, world, cluster, webhook, rng)
         leaked = [
