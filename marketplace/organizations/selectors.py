@@ -158,3 +158,8 @@ def volunteer_teams() -> QuerySet[Organization]:
 def region_names(codes) -> dict[str, str]:
     """``{code: name}`` for the given region codes, in one query."""
     return dict(Region.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+def organization_names(*, ids) -> dict[int, str]:
+    """{organization id: name} for ``ids`` (e.g. the organizations on a report's scorecards)."""
+    return dict(Organization.objects.filter(pk__in=list(ids)).values_list("pk", "name"))
