@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include(claim_urls)),
     path("", include(delivery_urls)),
     path("account/", include(account_urls)),
+    path("", include("reports.urls")),
     path("", include("cms.urls")),
 ]
 

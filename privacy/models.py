@@ -12,6 +12,7 @@ class SensitiveKind(models.TextChoices):
     EVIDENCE = "evidence", _("Delivery evidence")
     CERTIFICATE = "certificate", _("Organization certificate")
     ASSISTANCE_CHAIN = "assistance_chain", _("Household assistance chain")
+    REPORT = "report", _("Performance report")
 
 
 class SensitiveRead(models.Model):

@@ -11,25 +11,9 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from reports import charts
 from reports.content import summary_lines
-
-
-class LocalOnlyFetcher(URLFetcher):
-    """A WeasyPrint URL fetcher that fetches only ``data:`` URLs and records what it refused."""
-
-    def __init__(self):
-        super().__init__(allowed_protocols=("data",), fail_on_errors=False)
-        self.refused: list[str] = []
-
-    def fetch(self, url, headers=None):
-        if not url.startswith("data:"):
-            self.refused.append(url)
-            raise ValueError(f"Report rendering fetches nothing: {url[:80]}")
-        return super().fetch(url, headers)
 
 
 def qr_svg(url: str) -> str:
@@ -92,6 +76,8 @@ def render_html(
 
 def render_pdf(html: str) -> bytes:
     """The A4 PDF of ``html`` (from ``render_html``); raises nothing for a refused URL (it is
-    left out), see ``LocalOnlyFetcher``."""
-    fetcher = LocalOnlyFetcher()
-    return HTML(string=html, base_url="data:,", url_fetcher=fetcher).write_pdf()
+    left out), see ``reports.pdf.LocalOnlyFetcher``. WeasyPrint is imported here, not when
+    the back office starts."""
+    from reports.pdf import write_pdf
+
+    return write_pdf(html)

@@ -63,7 +63,7 @@ SHOWN = "SHOWN"
 HIDDEN = "HIDDEN"
 
 PROJECT_APPS = frozenset(
-    {"accounts", "cms", "config", "core", "marketplace", "regions", "search", "supervision"}
+    {"accounts", "cms", "config", "core", "marketplace", "regions", "reports", "search", "supervision"}
 )
 # Routes of these packages need no row: the project mounts them but does not write their checks.
 EXEMPT_PACKAGES = {
@@ -104,6 +104,7 @@ def pk_of(name: str) -> Callable[[World], tuple]:
 need = lambda w: (w.need.code,)  # noqa: E731 - URL arguments read as a table
 claim_a, claim_b, transfer, org_a = pk_of("claim_a"), pk_of("claim_b"), pk_of("transfer"), pk_of("org_a")
 source, override = pk_of("source"), pk_of("policy_override")
+report, report_outside = pk_of("report"), pk_of("report_outside")
 volunteer = lambda w: (w.users["volunteer"].pk,)  # noqa: E731
 
 
@@ -229,6 +230,20 @@ PROBES: dict[str, Probe] = {
     "needs_policyoverride:history": Probe(args=override),
     "needs_policyoverride:history_results": Probe(args=override),
     "needs_policyoverride:usage": Probe(args=override),
+    "reports_admin:index": Probe(marker=lambda w: w.report.scope_name + "</a>"),
+    "reports_admin:index#outside": Probe(marker=lambda w: w.report_outside.scope_name + "</a>"),
+    "reports_admin:index#request": post(data={"scope": "420100", "period": "2026-Q3"}),
+    "reports_admin:schedules": Probe(),
+    "reports_admin:schedules#add": post(data={"action": "add", "city": "420100", "frequency": "monthly"}),
+    "reports_admin:detail": Probe(args=report),
+    "reports_admin:detail#outside": Probe(args=report_outside),
+    "reports_admin:progress": Probe(args=report),
+    "reports_admin:pdf": Probe(args=report),
+    "reports_admin:pdf#outside": Probe(args=report_outside),
+    "reports_admin:preview": Probe(args=report),
+    "reports_admin:xlsx": Probe(args=report),
+    "reports_admin:csv": Probe(args=report),
+    "report-verify": Probe(args=lambda w: (w.report.public_id,)),
     "wagtailusers_users:index": Probe(),
     "wagtailusers_users:index_results": Probe(),
     "wagtailusers_users:add": Probe(),
@@ -354,6 +369,20 @@ EXPECTED: dict[str, tuple] = {
     "needs_policyoverride:history_results": (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
     "needs_policyoverride:usage":           (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
     # (the project's user viewset, accounts.viewsets)
+    "reports_admin:index":                      (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  SHOWN,   SHOWN,   LOGIN),
+    "reports_admin:index#outside":              (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  HIDDEN,  SHOWN,   LOGIN),
+    "reports_admin:index#request":              (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DONE,    DONE,    LOGIN),
+    "reports_admin:schedules":                  (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  200,     200,     LOGIN),
+    "reports_admin:schedules#add":              (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DONE,    DONE,    LOGIN),
+    "reports_admin:detail":                     (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  200,     200,     LOGIN),
+    "reports_admin:detail#outside":             (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  404,     200,     LOGIN),
+    "reports_admin:progress":                   (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  200,     200,     LOGIN),
+    "reports_admin:pdf":                        (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  200,     200,     LOGIN),
+    "reports_admin:pdf#outside":                (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  404,     200,     LOGIN),
+    "reports_admin:preview":                    (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  200,     200,     LOGIN),
+    "reports_admin:xlsx":                       (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  200,     200,     LOGIN),
+    "reports_admin:csv":                        (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  200,     200,     LOGIN),
+    "report-verify":                            (200,     200,     200,     200,     200,     200,     200,     200,     200),
     "wagtailusers_users:index":                   (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
     "wagtailusers_users:index_results":           (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
     "wagtailusers_users:add":                     (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
@@ -412,6 +441,19 @@ DEPARTMENT_EXPECTED: dict[str, tuple] = {
     "needs_policyoverride:history":         (DENIED,  DENIED,  DENIED),
     "needs_policyoverride:history_results": (DENIED,  DENIED,  DENIED),
     "needs_policyoverride:usage":           (DENIED,  DENIED,  DENIED),
+    "reports_admin:index":                  (DENIED,  DENIED,  DENIED),
+    "reports_admin:index#outside":          (DENIED,  DENIED,  DENIED),
+    "reports_admin:index#request":          (DENIED,  DENIED,  DENIED),
+    "reports_admin:schedules":              (DENIED,  DENIED,  DENIED),
+    "reports_admin:schedules#add":          (DENIED,  DENIED,  DENIED),
+    "reports_admin:detail":                 (DENIED,  DENIED,  DENIED),
+    "reports_admin:detail#outside":         (DENIED,  DENIED,  DENIED),
+    "reports_admin:progress":               (DENIED,  DENIED,  DENIED),
+    "reports_admin:pdf":                    (DENIED,  DENIED,  DENIED),
+    "reports_admin:pdf#outside":            (DENIED,  DENIED,  DENIED),
+    "reports_admin:preview":                (DENIED,  DENIED,  DENIED),
+    "reports_admin:xlsx":                   (DENIED,  DENIED,  DENIED),
+    "reports_admin:csv":                    (DENIED,  DENIED,  DENIED),
     "wagtailusers_users:index":                   (DENIED,  DENIED,  DENIED),
     "wagtailusers_users:index_results":           (DENIED,  DENIED,  DENIED),
     "wagtailusers_users:add":                     (DENIED,  DENIED,  DENIED),

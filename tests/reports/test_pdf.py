@@ -12,8 +12,9 @@ import pytest
 from django.utils import translation
 
 from reports.content import report_data, snapshot_sha256
+from reports.pdf import LocalOnlyFetcher
 from reports.periods import parse_period, parse_scope
-from reports.rendering import LocalOnlyFetcher, render_html, render_pdf
+from reports.rendering import render_html, render_pdf
 from tests.reports.world import at, build_kpi_world
 
 pytestmark = pytest.mark.django_db
