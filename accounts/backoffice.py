@@ -18,6 +18,7 @@ from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Q
 from django.urls import path
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -25,12 +26,36 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from wagtail.admin.viewsets.base import ViewSet
+from wagtail.permission_policies.base import BasePermissionPolicy
 
 from accounts.audit import MASK
+from accounts.models import User
 from accounts.permissions import is_administrator
 from accounts.roles import Role
 from core.backoffice import AdminPage, menu_item_for
 from privacy.models import SensitiveKind, SensitiveRead
+
+
+class AdministratorPolicy(BasePermissionPolicy):
+    """Administrators (and superusers) may do ``actions`` on the model; nobody else may.
+
+    Roles are groups without model permissions (accounts.roles), so Wagtail's default
+    permission policy would let only superusers in.
+    """
+
+    def __init__(self, model, *, actions=("add", "change")):
+        super().__init__(model)
+        self.actions = frozenset(actions)
+
+    def user_has_permission(self, user, action):
+        return action in self.actions and is_administrator(user)
+
+    def users_with_any_permission(self, actions):
+        if not self.actions.intersection(actions):
+            return User.objects.none()
+        return User.objects.filter(
+            Q(is_superuser=True) | Q(groups__name=Role.ADMINISTRATOR), is_active=True
+        ).distinct()
 
 
 @method_decorator(never_cache, name="dispatch")

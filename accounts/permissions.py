@@ -220,3 +220,73 @@ def may_use_reports(user) -> bool:
     """Supervisors (for reports whose scope lies inside their region, ``user_may_act`` with
     ``REPORT_ROLES``) and administrators request, list and download performance reports."""
     return _active(user) and (_acts_everywhere(user) or user.has_role(*REPORT_ROLES))
+
+
+# --- tickets (supervision) ---------------------------------------------------------------------
+
+# Who takes tickets in (accepts, refuses, assigns, merges) and who handles them in a unit.
+TICKET_INTAKE_ROLES = (Role.HOTLINE_OPERATOR, Role.CASEWORKER, Role.SUPERVISOR)
+TICKET_HANDLER_ROLES = (Role.DEPARTMENT_HANDLER, Role.CASEWORKER)
+TICKET_ROLES = (*TICKET_INTAKE_ROLES, Role.DEPARTMENT_HANDLER)
+
+
+def may_handle_tickets(user) -> bool:
+    """Hotline operators, caseworkers, department handlers, supervisors (in any region) and
+    administrators open the tickets' queue; each ticket is then acted on under
+    ``ticket_roles``."""
+    return _active(user) and (_acts_everywhere(user) or user.has_role(*TICKET_ROLES))
+
+
+def may_take_calls(user) -> bool:
+    """Hotline operators, caseworkers, supervisors and administrators type in a ticket received
+    by phone, letter or at the counter (the ticket's region must lie in their scope)."""
+    return _active(user) and (_acts_everywhere(user) or user.has_role(*TICKET_INTAKE_ROLES))
+
+
+def ticket_roles(user, ticket) -> frozenset[str]:
+    """The roles in which ``user`` acts on ``ticket`` (``supervision.models.TICKET_ACTIONS``
+    names them): the intake roles and supervisors where the ticket's region lies in their scope;
+    the handler roles where its handling unit's region does and, for a department handler, the
+    department is theirs. An administrator acts as "administrator" (every staff action of the
+    table); anyone else, none."""
+    if not _active(user):
+        return frozenset()
+    if _acts_everywhere(user):
+        return frozenset({"administrator"})
+    roles: set[str] = set()
+    for role in TICKET_INTAKE_ROLES:
+        if user.has_role(role) and user_may_act(user, region_code=ticket.region_id, roles=[role]):
+            roles.add(role)
+    if ticket.unit_region_id and ticket.department:
+        for role in TICKET_HANDLER_ROLES:
+            if role == Role.CASEWORKER and ticket.department != "civil_affairs":
+                continue
+            if user.has_role(role) and user_may_act(
+                user, region_code=ticket.unit_region_id, roles=[role], department=ticket.department
+            ):
+                roles.add(role)
+    return frozenset(roles)
+
+
+def may_see_ticket_complainant(user, ticket) -> bool:
+    """Who sees the complainant's (masked) name and contact, and may reveal them: anyone acting
+    on the ticket, except that a confidential ticket hides them from the handling unit (only
+    intake staff and supervisors of its region see them then)."""
+    roles = ticket_roles(user, ticket)
+    if not ticket.confidential:
+        return bool(roles)
+    return bool(roles & {Role.HOTLINE_OPERATOR, Role.SUPERVISOR, "administrator"}) or (
+        Role.CASEWORKER in roles
+        and user_may_act(user, region_code=ticket.region_id, roles=[Role.CASEWORKER])
+        and ticket.department != "civil_affairs"
+    )
+
+
+def may_see_referred_person(user, ticket) -> bool:
+    """The person a referral is about is seen only by the caseworkers of the ticket's county
+    (a caseworker whose scope is exactly that county) and administrators."""
+    if not _active(user):
+        return False
+    if _acts_everywhere(user):
+        return True
+    return user.has_role(Role.CASEWORKER) and user.region_id == ticket.region_id

@@ -15,13 +15,19 @@ def caseworkers_for(region: Region | str) -> list[User]:
     caseworker is not told of every county's business while the county has its own. Ordered
     by id; an empty list when the province has none either.
     """
+    return staff_for(region, role=Role.CASEWORKER)
+
+
+def staff_for(region: Region | str, *, role: str, department: str | None = None) -> list[User]:
+    """The active holders of ``role`` to tell about something in ``region``, by the rule of
+    ``caseworkers_for`` (the nearest level that has any); ``department``: only that department's
+    (for department handlers)."""
     code = region.code if isinstance(region, Region) else region
     codes = covering_codes(code)
-    users = list(
-        User.objects.filter(is_active=True, groups__name=Role.CASEWORKER, region_id__in=codes)
-        .distinct()
-        .order_by("pk")
-    )
+    users = User.objects.filter(is_active=True, groups__name=role, region_id__in=codes)
+    if department:
+        users = users.filter(department=department)
+    users = list(users.distinct().order_by("pk"))
     for scope in reversed(codes):  # nearest first
         nearest = [user for user in users if user.region_id == scope]
         if nearest:

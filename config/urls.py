@@ -50,6 +50,7 @@ urlpatterns = [
     path("", include(delivery_urls)),
     path("account/", include(account_urls)),
     path("", include("reports.urls")),
+    path("", include("supervision.urls")),
     path("", include("cms.urls")),
 ]
 

@@ -95,6 +95,7 @@ class QueuePanel(Component):
         count: Callable[[], QueueCount],
         url: str = "",
         show_overdue: bool = False,
+        overdue_label: str = "",
     ):
         self.name = name
         self.order = order
@@ -103,6 +104,9 @@ class QueuePanel(Component):
         self.count = count
         self.url = url
         self.show_overdue = show_overdue
+        # Said before the overdue count instead of "waiting more than N days", for a queue
+        # whose items carry their own due dates (``count`` then counts those past them).
+        self.overdue_label = overdue_label
 
     def get_context_data(self, parent_context):
         return {

@@ -39,6 +39,7 @@ from io import BytesIO
 
 import pikepdf
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import ExifTags, Image, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError, WebPImagePlugin
 
@@ -459,3 +460,47 @@ def _clean_pdf(data: bytes) -> bytes:
         ) from None
     except (pikepdf.PdfError, pikepdf.DataDecodingError, ValueError, RecursionError):
         raise corrupt from None
+
+
+def max_evidence_bytes() -> int:
+    """The largest file accepted (``EVIDENCE_MAX_BYTES``)."""
+    return getattr(settings, "EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+
+
+def check_uploads(
+    files, *, missing: str = "", missing_code: str = "required"
+) -> tuple[list[CheckedEvidence], list[ValidationError]]:
+    """Check uploaded files (1 to ``MAX_FILES``; none is fine unless ``missing`` says what to
+    ask for) one by one with ``check_evidence``: the checked files, and an error per refused
+    file naming it. A file over the size limit is refused before it is read."""
+    files = [file for file in files or [] if file]
+    errors: list[ValidationError] = []
+    if not files:
+        if missing:
+            errors.append(ValidationError(missing, code=missing_code))
+        return [], errors
+    if len(files) > MAX_FILES:
+        errors.append(
+            ValidationError(_("Attach at most %(n)d files.") % {"n": MAX_FILES}, code="too_many_files")
+        )
+        return [], errors
+    limit = max_evidence_bytes()
+    checked = []
+    for index, file in enumerate(files, start=1):
+        label = getattr(file, "name", "") or _("file %(n)d") % {"n": index}
+        size = getattr(file, "size", None)
+        try:
+            if size is not None and size > limit:
+                raise too_large(limit)  # refused before reading it
+            if hasattr(file, "seek"):
+                file.seek(0)
+            data = file.read(limit + 1)
+            checked.append(check_evidence(data, max_bytes=limit))
+        except EvidenceError as refused:
+            errors.append(
+                ValidationError(
+                    _("%(file)s: %(reason)s") % {"file": label, "reason": refused.message},
+                    code=refused.code,
+                )
+            )
+    return checked, errors

@@ -279,6 +279,9 @@ CELERY_BEAT_SCHEDULE = {
     # day after a period ends, and any later day until made), and requests whose message was lost.
     "run-report-schedules": {"task": "reports.run_schedules", "schedule": crontab(hour=1, minute=30)},
     "requeue-reports": {"task": "reports.requeue_reports", "schedule": crontab(minute="*/10")},
+    # Tickets: soon-due and overdue warnings (预警), once each; replied tickets left unrated close.
+    "warn-due-tickets": {"task": "supervision.warn_due_tickets", "schedule": crontab(minute="*/15")},
+    "close-unrated-tickets": {"task": "supervision.close_unrated_tickets", "schedule": crontab(minute=40)},
 }
 # The portal's public address, printed under each report's QR code (/reports/verify/<id>/).
 REPORT_VERIFY_BASE_URL = env.str("REPORT_VERIFY_BASE_URL", default="http://127.0.0.1:8000")
@@ -480,6 +483,16 @@ NEED_LIST_CACHE_SECONDS = env.int("NEED_LIST_CACHE_SECONDS", default=0)
 # (marketplace.needs.selectors); rows are still read live. Turn off behind a pooler that cannot keep
 # prepared statements (PgBouncer in transaction mode before 1.21).
 NEED_LIST_PREPARED_STATEMENTS = env.bool("NEED_LIST_PREPARED_STATEMENTS", default=True)
+# --- Tickets (complaints, help requests, referrals) ------------------------------------------
+# What sends text messages to complainants (their ticket number and query code, replies): a
+# dotted path to a class with send(phone, message). The default writes them to the log, masked.
+SMS_SENDER = env.str("SMS_SENDER", default="supervision.sms.ConsoleSender")
+# Ticket lookups on /complaints/track/ per client address (shared across nodes through the
+# cache, CACHE_URL): at most TICKET_TRACK_LIMIT per TICKET_TRACK_WINDOW_SECONDS.
+TICKET_TRACK_LIMIT = env.int("TICKET_TRACK_LIMIT", default=10)
+TICKET_TRACK_WINDOW_SECONDS = env.int("TICKET_TRACK_WINDOW_SECONDS", default=15 * 60)
+# Tickets filed on /complaints/new/ per client address per hour.
+TICKET_SUBMIT_LIMIT = env.int("TICKET_SUBMIT_LIMIT", default=10)
 # Largest evidence file accepted (bytes).
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=5 * 1024 * 1024)
 # Images (evidence, certificates) decoded at once per process, and seconds an upload waits for

@@ -145,3 +145,14 @@ def need_claim_facts(*, region_prefix: str = "", start=None, end=None) -> QueryS
     return need_facts(region_prefix=region_prefix, start=start, end=end).annotate(
         first_claim_at=Subquery(first.values("first")[:1])
     )
+
+
+def claiming_organization_ids(*, need_code: str) -> list[int]:
+    """The organizations holding an active or completed claim on the need ``need_code``."""
+    return list(
+        Claim.objects.filter(
+            need__code=need_code, organization__isnull=False, status__in=("active", "completed")
+        )
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from core.evidence import MAX_FILES
+from core.evidence import MAX_FILES, max_evidence_bytes
 from core.formatting import format_need_amount
+from core.forms import MultipleFileField
 from marketplace.claims.models import Claim
 from marketplace.claims.next_actions import NextStep
 from marketplace.delivery.models import DeliveryStatus, Evidence
@@ -33,33 +34,11 @@ from marketplace.delivery.services.reports import (
     DeliveryConflict,
     claim_delivered_amounts,
     delivery_report,
-    max_evidence_bytes,
 )
 from marketplace.needs.forms import AmountField
 from marketplace.organizations.models import OrganizationStatus
 from privacy.access import record_read
 from privacy.models import SensitiveKind
-
-# A hint for the file picker only: the server decides by content.
-EVIDENCE_ACCEPT = "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf"
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files under one name; the list goes to the service, which checks each by content."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 class DeliveryReportForm(forms.Form):

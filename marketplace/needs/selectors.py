@@ -34,6 +34,7 @@ from marketplace.needs.filters import (
     NeedFilterParams,
     apply_need_filters,
     need_filter_params,
+    region_index,
 )
 from marketplace.needs.models import PUBLIC_STATUSES, FeedbackEvent, Need, NeedStatus, NeedTransition
 
@@ -344,3 +345,21 @@ def published_class_size_distribution(*, region_prefix: str = "") -> list[tuple[
             params,
         )
         return [(int(size), int(classes)) for size, classes in cursor.fetchall()]
+
+
+def need_region_and_department(*, code: str) -> tuple[str, str] | None:
+    """The region code and department of the need with public code ``code`` (any status), or
+    None: what a complaint citing the need needs to route it and to tell its caseworkers."""
+    row = Need.objects.filter(code=code).values_list("region_id", "department").first()
+    return (row[0], row[1]) if row else None
+
+
+def need_code_exists(*, code: str) -> bool:
+    """Whether a need with public code ``code`` exists (a complaint may cite it)."""
+    return Need.objects.filter(code=code).exists()
+
+
+def region_picker_index():
+    """The region tree as the public needs browser's city and county pickers group it
+    (``filters.region_index``: cities, and the counties of each), for other apps' forms."""
+    return region_index()

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from accounts.backoffice import AdministratorPolicy
 from accounts.permissions import may_review_needs, sees_overdue, sees_queues
 from core.backoffice import QueuePanel
-from marketplace.needs.admin.common import AdministratorPolicy
 from marketplace.needs.admin.feedback import FeedbackOutboxViewSet
 from marketplace.needs.admin.imports import ImportViewSet
 from marketplace.needs.admin.review import ReviewViewSet

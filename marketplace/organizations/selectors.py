@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
+from accounts.models import User
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
 from marketplace.needs.choices import NeedType
@@ -163,3 +164,28 @@ def region_names(codes) -> dict[str, str]:
 def organization_names(*, ids) -> dict[int, str]:
     """{organization id: name} for ``ids`` (e.g. the organizations on a report's scorecards)."""
     return dict(Organization.objects.filter(pk__in=list(ids)).values_list("pk", "name"))
+
+
+def organization_admins(*, organization_ids) -> list[User]:
+    """The users holding an active administrator membership of any of ``organization_ids``."""
+    ids = list(organization_ids)
+    if not ids:
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organization_id__in=ids,
+            memberships__status=MembershipStatus.ACTIVE,
+            memberships__role=MembershipRole.ADMIN,
+        ).distinct()
+    )
+
+
+def organization_region_code(*, pk: int) -> str | None:
+    """The registered region code of organization ``pk``, or None when there is none."""
+    return Organization.objects.filter(pk=pk).values_list("region_id", flat=True).first()
+
+
+def organization_exists(*, pk: int) -> bool:
+    """Whether organization ``pk`` exists and is verified (a complaint may cite it)."""
+    return Organization.objects.filter(pk=pk, status=OrganizationStatus.VERIFIED).exists()

@@ -22,7 +22,6 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -38,7 +37,7 @@ from accounts.permissions import is_claim_holder
 from accounts.roles import Role
 from accounts.selectors import caseworkers_for
 from core.errors import DomainError
-from core.evidence import MAX_FILES, CheckedEvidence, EvidenceError, check_evidence, too_large
+from core.evidence import check_uploads
 from core.formatting import format_need_amount
 from core.phrases import Amount, Phrase
 from marketplace.claims.models import Claim, ClaimStatus
@@ -87,10 +86,6 @@ def check_delivery_transition(from_status: str, to_status: str) -> None:
         raise DeliveryTransitionRefused(from_status, to_status)
 
 
-def max_evidence_bytes() -> int:
-    return getattr(settings, "EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
-
-
 # --- who ------------------------------------------------------------------------------------
 
 
@@ -127,41 +122,6 @@ def claim_undelivered_amount(claim: Claim) -> Decimal:
 
 
 # --- report ---------------------------------------------------------------------------------
-
-
-def _check_files(files: Iterable) -> tuple[list[CheckedEvidence], list[ValidationError]]:
-    files = [file for file in files or [] if file]
-    errors: list[ValidationError] = []
-    if not files:
-        errors.append(
-            ValidationError(_("Attach at least one photo or PDF as evidence."), code="evidence_required")
-        )
-        return [], errors
-    if len(files) > MAX_FILES:
-        errors.append(
-            ValidationError(_("Attach at most %(n)d files.") % {"n": MAX_FILES}, code="too_many_files")
-        )
-        return [], errors
-    limit = max_evidence_bytes()
-    checked = []
-    for index, file in enumerate(files, start=1):
-        label = getattr(file, "name", "") or _("file %(n)d") % {"n": index}
-        size = getattr(file, "size", None)
-        try:
-            if size is not None and size > limit:
-                raise too_large(limit)  # refused before reading it
-            if hasattr(file, "seek"):
-                file.seek(0)
-            data = file.read(limit + 1)
-            checked.append(check_evidence(data, max_bytes=limit))
-        except EvidenceError as refused:
-            errors.append(
-                ValidationError(
-                    _("%(file)s: %(reason)s") % {"file": label, "reason": refused.message},
-                    code=refused.code,
-                )
-            )
-    return checked, errors
 
 
 def delivery_report(
@@ -213,7 +173,9 @@ def delivery_report(
                 "the household is known to the caseworker already."
             )
         ]
-    checked, file_errors = _check_files(files)
+    checked, file_errors = check_uploads(
+        files, missing=_("Attach at least one photo or PDF as evidence."), missing_code="evidence_required"
+    )
     if file_errors:
         errors["files"] = file_errors
     if errors:
