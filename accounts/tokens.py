@@ -6,10 +6,6 @@ once when made; only its SHA-256 is stored, with a short prefix to tell tokens a
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import timedelta
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -17,14 +13,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, User
 from accounts.roles import Role
+from core.keys import key_hash, new_key, note_use
 
 TOKEN_SCHEME = "Token"  # noqa: S105 - the header scheme's name, not a secret
-# last_used_at is written at most this often per token, not on every request.
-LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 @transaction.atomic
@@ -35,10 +26,9 @@ def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """
     if not user.is_active:
         raise PermissionDenied(_("An inactive user cannot have API tokens."))
-    prefix = secrets.token_hex(6)
-    key = f"{prefix}.{secrets.token_urlsafe(32)}"
+    prefix, key = new_key(6)
     token = ApiToken.objects.create(
-        user=user, name=name.strip()[:100], key_prefix=prefix, key_hash=_hash(key)
+        user=user, name=name.strip()[:100], key_prefix=prefix, key_hash=key_hash(key)
     )
     return token, key
 
@@ -61,22 +51,18 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
 def api_token_for_key(key: str) -> ApiToken | None:
     """The live token holding ``key`` (not revoked, of an active user), with its user; else None.
 
-    Records when it was last used, at most once per ``LAST_USED_RESOLUTION``.
+    Records when it was last used, at most once per ``core.keys.LAST_USED_RESOLUTION``.
     """
     key = (key or "").strip()
     if not key:
         return None
     token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash(key), revoked_at__isnull=True, user__is_active=True)
+        .filter(key_hash=key_hash(key), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    if token is None:
-        return None
-    now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
+    if token is not None:
+        note_use(token)
     return token
 
 

@@ -9,5 +9,4 @@ urlpatterns = [
     path("preferences/text-size/", views.set_text_size, name="set-text-size"),
     path("notices/", views.coming_soon, {"section": "notices"}, name="notices"),
     path("search/", views.coming_soon, {"section": "search"}, name="search"),
-    path("stats/", views.coming_soon, {"section": "stats"}, name="stats"),
 ]

@@ -51,6 +51,8 @@ urlpatterns = [
     path("account/", include(account_urls)),
     path("", include("reports.urls")),
     path("", include("supervision.urls")),
+    path("open311/v2/", include("supervision.open311.urls")),
+    path("", include("supervision.stats.urls")),
     path("", include("cms.urls")),
 ]
 

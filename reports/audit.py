@@ -13,10 +13,9 @@ the portal publishes is anonymous. Aggregates only, each a SQL count, and small 
 * reads of sensitive data (``privacy.SensitiveRead``) in the period by the reader's role and region;
 * changes to the rules that decide aid (``needs.PolicyOverride`` in the change log), by action.
 
-Suppression: a count of people or needs from 1 to ``SUPPRESS_BELOW − 1`` is shown as "<5"; when a
-list with a published total hides exactly one entry, the next smallest is hidden too, so the
-hidden one cannot be recovered by subtraction. ``suppress_counts`` is local until
-``core.suppression`` (the complaints statistics' rule) lands; the lead may switch to it.
+Suppression: a count of people or needs from 1 to ``SUPPRESS_BELOW − 1`` is shown as "<5", with
+the complements ``core.suppression`` (the complaint statistics' rule) hides so that no hidden
+count follows from the published ones and the total.
 Counts of classes (not of people) and the minimum class size are published as they are: the
 point of the audit is to show a class below k if there ever is one.
 """
@@ -31,6 +30,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
+from core.suppression import DEFAULT_THRESHOLD, suppress
 from marketplace.needs.selectors import (
     held_need_facts,
     need_review_facts,
@@ -42,25 +42,20 @@ from regions.models import code_prefix
 from reports.kpis import share
 from reports.periods import Period, Scope, scope_children
 
-SUPPRESS_BELOW = 5
+SUPPRESS_BELOW = DEFAULT_THRESHOLD
 SIZE_BANDS = ((1, 4), (5, 5), (6, 9), (10, 19), (20, None))
 HOLD_CODES = ("residual_risk", "thin_class")
 RULE_MODELS = (("needs", "policyoverride"),)
 
 
 def suppress_counts(counts: Mapping[str, int], threshold: int = SUPPRESS_BELOW) -> dict[str, int | None]:
-    """``counts`` with every value from 1 to ``threshold − 1`` replaced by None (0 stays 0: an
-    empty cell reveals nobody); if exactly one value is hidden and others are shown, the
-    smallest shown non-zero value is hidden too, so that the total does not give it away."""
-    shown: dict[str, int | None] = {
-        key: (None if 0 < (value or 0) < threshold else (value or 0)) for key, value in counts.items()
-    }
-    hidden = [key for key, value in shown.items() if value is None]
-    if len(hidden) == 1:
-        candidates = sorted((value, key) for key, value in shown.items() if value)
-        if candidates:
-            shown[candidates[0][1]] = None
-    return shown
+    """``counts`` (one column of a table whose total is published) as ``core.suppression``
+    publishes them: 1 to ``threshold − 1`` hidden (None), 0 shown, and enough other entries
+    hidden that no hidden one follows from the others and the total."""
+    if not counts:
+        return {}
+    table = suppress({(key, "n"): value or 0 for key, value in counts.items()}, threshold, cols=["n"])
+    return {key: table.cell(key, "n") for key in counts}
 
 
 def suppress_total(value: int, threshold: int = SUPPRESS_BELOW) -> int | None:

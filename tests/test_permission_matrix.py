@@ -118,6 +118,7 @@ PROBES: dict[str, Probe] = {
     "complaint-track": Probe(),
     "search": Probe(),
     "stats": Probe(),
+    "stats-csv": Probe(args=lambda w: ("kind-city",)),
     "needs:list": Probe(),
     "needs:detail": Probe(args=need),
     "needs:detail#held": Probe(args=lambda w: (w.held.code,)),
@@ -182,6 +183,14 @@ PROBES: dict[str, Probe] = {
         lambda w: {"source_ref": w.need.source_ref, "claim_id": w.claim_a.pk}
     ),
     "needs-api:feedback": Probe(),
+    # --- Open311 GeoReport v2: public reads; filing needs an Open311 api_key (none here) ---------
+    "open311:discovery": Probe(args=lambda w: ("json",)),
+    "open311:services": Probe(args=lambda w: ("xml",)),
+    "open311:service": Probe(args=lambda w: ("complaint", "json")),
+    "open311:requests": Probe(args=lambda w: ("json",)),
+    "open311:requests#post": post(args=lambda w: ("json",), data={"service_code": "complaint"}),
+    "open311:request": Probe(args=lambda w: ("NO-SUCH-TICKET", "xml")),
+    "open311:not-found": Probe(args=lambda w: ("nothing-here.json",)),
     # --- the back office (Wagtail admin) ----------------------------------------------------------
     "wagtailadmin_home": Probe(),
     "needs_review:index": Probe(marker=lambda w: w.held.code),
@@ -267,6 +276,7 @@ EXPECTED: dict[str, tuple] = {
     "complaint-track":                            (200,     200,     200,     200,     200,     200,     200,     200,     200),
     "search":                                     (200,     200,     200,     200,     200,     200,     200,     200,     200),
     "stats":                                      (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "stats-csv":                                  (200,     200,     200,     200,     200,     200,     200,     200,     200),
     "needs:list":                                      (200,     200,     200,     200,     200,     200,     200,     200,     200),
     "needs:detail":                                (200,     200,     200,     200,     200,     200,     200,     200,     200),
     "needs:detail#held":                           (404,     404,     404,     404,     404,     404,     404,     404,     404),
@@ -326,6 +336,14 @@ EXPECTED: dict[str, tuple] = {
     "needs-api:intake-withdraw":                       (401,     401,     401,     401,     401,     401,     401,     401,     200),
     "delivery-api:confirmations":                       (401,     401,     401,     401,     401,     401,     401,     401,     200),
     "needs-api:feedback":                          (401,     401,     401,     401,     401,     401,     401,     401,     200),
+    # --- Open311: the reads are public; POST without an Open311 api_key is refused (403, the spec's code)
+    "open311:discovery":                          (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "open311:services":                           (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "open311:service":                            (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "open311:requests":                           (200,     200,     200,     200,     200,     200,     200,     200,     200),
+    "open311:requests#post":                      (403,     403,     403,     403,     403,     403,     403,     403,     403),
+    "open311:request":                            (404,     404,     404,     404,     404,     404,     404,     404,     404),
+    "open311:not-found":                          (404,     404,     404,     404,     404,     404,     404,     404,     404),
     # --- the back office
     "wagtailadmin_home":                          (LOGIN,   LOGIN,   LOGIN,   LOGIN,   200,     200,     200,     200,     LOGIN),
     "needs_review:index":                   (LOGIN,   LOGIN,   LOGIN,   LOGIN,   SHOWN,   HIDDEN,  DENIED,  SHOWN,   LOGIN),

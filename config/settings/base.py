@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "marketplace.matching",
     "cms",
     "supervision",
+    "supervision.open311",
     "reports",
     "search",
     "demo",
@@ -525,6 +526,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "m2m_fields": {"groups", "user_permissions"},
     },
     {"model": "needs.SourceSystem", "mask_fields": ["key_hash"]},
+    {"model": "open311.Open311Key", "mask_fields": ["key_hash"], "exclude_fields": ["last_used_at"]},
     "needs.PolicyOverride",
 )
 AUDITLOG_MASK_CALLABLE = "accounts.audit.mask_secret"
@@ -543,3 +545,13 @@ LOGGING = {
     # pikepdf announces its logger bridge at INFO on import, in every process.
     "loggers": {"axes": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
 }
+
+# --- Open311 GeoReport v2 (/open311/v2/) ------------------------------------------------------
+# Requests a minute one API key may make (counted in the shared cache); 0: no limit.
+OPEN311_KEY_REQUESTS_PER_MINUTE = env.int("OPEN311_KEY_REQUESTS_PER_MINUTE", default=60)
+# Requests a minute one client address may make without a key (the public GETs); 0: no limit.
+OPEN311_ANONYMOUS_REQUESTS_PER_MINUTE = env.int("OPEN311_ANONYMOUS_REQUESTS_PER_MINUTE", default=120)
+# Most requests one GET requests answer lists (the spec's default is 1000).
+OPEN311_MAX_REQUESTS = env.int("OPEN311_MAX_REQUESTS", default=1000)
+# Who answers for the endpoint, shown in discovery.json.
+OPEN311_CONTACT = env.str("OPEN311_CONTACT", default="湖北省民政厅社会救助服务热线 12345")

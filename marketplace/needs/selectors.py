@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -11,6 +12,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import (
     BooleanField,
+    Case,
+    CharField,
     Count,
     DecimalField,
     DurationField,
@@ -18,7 +21,11 @@ from django.db.models import (
     F,
     Q,
     QuerySet,
+    Sum,
+    Value,
+    When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Department
@@ -36,7 +43,14 @@ from marketplace.needs.filters import (
     need_filter_params,
     region_index,
 )
-from marketplace.needs.models import PUBLIC_STATUSES, FeedbackEvent, Need, NeedStatus, NeedTransition
+from marketplace.needs.models import (
+    PUBLIC_STATUSES,
+    AmountKind,
+    FeedbackEvent,
+    Need,
+    NeedStatus,
+    NeedTransition,
+)
 
 
 def need_public_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Need]:
@@ -363,3 +377,55 @@ def region_picker_index():
     """The region tree as the public needs browser's city and county pickers group it
     (``filters.region_index``: cities, and the counties of each), for other apps' forms."""
     return region_index()
+
+
+# The public figures' stages (disjoint, so a city's stages add up to the needs it published).
+FIGURE_STAGES = {
+    "open": (NeedStatus.PUBLISHED, NeedStatus.PARTIALLY_CLAIMED),
+    "claimed": (NeedStatus.CLAIMED,),
+    "fulfilled": (NeedStatus.FULFILLED, NeedStatus.CLOSED),
+}
+
+
+def need_public_figures() -> list[dict[str, Any]]:
+    """What the marketplace publishes about itself, per city-level unit and stage, in SQL.
+
+    One row per (city, stage) that has needs: ``{"city": code, "stage": "open" (published,
+    open for claims) | "claimed" | "fulfilled" (fulfilled or closed), "needs": int,
+    "target_money": Decimal, "claimed_money": Decimal}``; the amounts add up the needs asking
+    for money (CNY) only, goods and service hours having no common unit. Only needs the public
+    may see count (``PUBLIC_STATUSES``), by the city they are published in.
+    """
+    stage = Case(
+        *(
+            When(status__in=[str(s) for s in statuses], then=Value(name))
+            for name, statuses in FIGURE_STAGES.items()
+        ),
+        output_field=CharField(),
+    )
+    money = Q(amount_kind=AmountKind.MONEY)
+    rows = (
+        Need.objects.filter(status__in=sorted(PUBLIC_STATUSES))
+        .annotate(stage=stage)
+        .values("public_city", "stage")
+        .annotate(
+            needs=Count("id"),
+            target_money=Coalesce(
+                Sum("target_amount", filter=money), Value(Decimal(0)), output_field=DecimalField()
+            ),
+            claimed_money=Coalesce(
+                Sum("claimed_amount", filter=money), Value(Decimal(0)), output_field=DecimalField()
+            ),
+        )
+        .order_by("public_city", "stage")
+    )
+    return [
+        {
+            "city": row["public_city"],
+            "stage": row["stage"],
+            "needs": row["needs"],
+            "target_money": row["target_money"],
+            "claimed_money": row["claimed_money"],
+        }
+        for row in rows
+    ]

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Department
+from core.keys import key_hash, new_key
 from marketplace.needs.models import SourceSystem
 from regions.models import Region
 
 KEY_SCHEME = "Api-Key"
-
-
-def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def _new_key() -> tuple[str, str]:
-    prefix = secrets.token_hex(4)
-    return prefix, f"{prefix}.{secrets.token_urlsafe(32)}"
 
 
 @transaction.atomic
@@ -43,14 +32,14 @@ def source_system_create(
         errors["name"] = _("A source system with this name exists.")
     if errors:
         raise ValidationError(errors)
-    prefix, key = _new_key()
+    prefix, key = new_key()
     system = SourceSystem(
         name=name,
         department=department,
         region=region,
         webhook_url=webhook_url,
         key_prefix=prefix,
-        key_hash=_hash(key),
+        key_hash=key_hash(key),
     )
     system.full_clean()
     system.save()
@@ -60,8 +49,8 @@ def source_system_create(
 @transaction.atomic
 def source_system_rotate_key(*, source_system: SourceSystem) -> str:
     """Give the system a new key; the old one stops working at once. Returns the new key."""
-    prefix, key = _new_key()
-    source_system.key_prefix, source_system.key_hash = prefix, _hash(key)
+    prefix, key = new_key()
+    source_system.key_prefix, source_system.key_hash = prefix, key_hash(key)
     source_system.save(update_fields=["key_prefix", "key_hash"])
     return key
 
@@ -70,6 +59,6 @@ def source_system_for_key(key: str) -> SourceSystem | None:
     """The active source system holding ``key``, or ``None``."""
     return (
         SourceSystem.objects.select_related("region")
-        .filter(key_hash=_hash(key.strip()), is_active=True)
+        .filter(key_hash=key_hash(key.strip()), is_active=True)
         .first()
     )
