@@ -564,10 +564,16 @@ def tickets_submitted(tickets: int) -> int:
     return tickets or 0
 
 
-def _accepted_aggregates(window: Window) -> dict:
-    accepted_on_time = Q(accepted_at__isnull=False, accepted_at__lte=F("accept_due_at"))
-    judged = Q(accepted_at__isnull=False) | Q(accept_due_at__lt=window.as_of)
-    return {"on_time": Agg("count", when=accepted_on_time), "judged": Agg("count", when=judged)}
+def _on_time(done: str, due: str):
+    """The aggregates of a deadline: done at or before it, and judged (done, or the deadline
+    passed at ``as_of``: what is still open past it counts as late)."""
+
+    def aggregates(window: Window) -> dict:
+        on_time = Q(**{f"{done}__isnull": False, f"{done}__lte": F(due)})
+        judged = Q(**{f"{done}__isnull": False}) | Q(**{f"{due}__lt": window.as_of})
+        return {"on_time": Agg("count", when=on_time), "judged": Agg("count", when=judged)}
+
+    return aggregates
 
 
 @kpi(
@@ -576,7 +582,7 @@ def _accepted_aggregates(window: Window) -> dict:
     unit=PERCENT,
     source="tickets",
     better=HIGHER,
-    aggregates=_accepted_aggregates,
+    aggregates=_on_time("accepted_at", "accept_due_at"),
 )
 def complaints_accepted_on_time(on_time: int, judged: int) -> Decimal | None:
     """按时受理率 = tickets submitted in the period that were accepted (or refused) at or before
@@ -585,19 +591,13 @@ def complaints_accepted_on_time(on_time: int, judged: int) -> Decimal | None:
     return share(on_time, judged)
 
 
-def _closed_aggregates(window: Window) -> dict:
-    closed_on_time = Q(closed_at__isnull=False, closed_at__lte=F("due_at"))
-    judged = Q(closed_at__isnull=False) | Q(due_at__lt=window.as_of)
-    return {"on_time": Agg("count", when=closed_on_time), "judged": Agg("count", when=judged)}
-
-
 @kpi(
     "complaints_closed_on_time",
     _("Complaints closed on time"),
     unit=PERCENT,
     source="tickets",
     better=HIGHER,
-    aggregates=_closed_aggregates,
+    aggregates=_on_time("closed_at", "due_at"),
 )
 def complaints_closed_on_time(on_time: int, judged: int) -> Decimal | None:
     """按时办结率 = tickets submitted in the period closed at or before their handling deadline

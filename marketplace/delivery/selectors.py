@@ -37,6 +37,7 @@ from marketplace.delivery.models import (
     Evidence,
 )
 from marketplace.needs.models import Need, NeedStatus, NeedTransition
+from marketplace.needs.selectors import need_dimension_annotations
 
 
 def delivery_queue(*, user, status: str | None = DeliveryStatus.REPORTED) -> QuerySet[Delivery]:
@@ -162,10 +163,7 @@ def claim_facts(*, region_prefix: str = "", start=None, end=None, today: date | 
         claims = claims.filter(created_at__lt=end)
     return (
         claims.annotate(
-            region_code=F("need__region_id"),
-            need_type=F("need__need_type"),
-            categories=F("need__categories"),
-            department=F("need__department"),
+            **need_dimension_annotations(),
             amount_kind=F("need__amount_kind"),
             needed_by=F("need__needed_by"),
             due=ExpressionWrapper(
@@ -208,10 +206,7 @@ def delivery_facts(*, region_prefix: str = "", start=None, end=None) -> QuerySet
         deliveries.annotate(
             organization_id=F("claim__organization_id"),
             amount_kind=F("claim__need__amount_kind"),
-            region_code=F("claim__need__region_id"),
-            need_type=F("claim__need__need_type"),
-            categories=F("claim__need__categories"),
-            department=F("claim__need__department"),
+            **need_dimension_annotations("claim__need__"),
         )
         .values(
             "id",

@@ -211,6 +211,17 @@ def need_facts(*, region_prefix: str = "", start=None, end=None) -> QuerySet:
     )
 
 
+def need_dimension_annotations(path: str = "need__") -> dict:
+    """Annotations that give a fact about a need (``path`` leads from the fact to its need) the
+    need's region code and the dimensions reports break figures down by."""
+    return {
+        "region_code": F(f"{path}region_id"),
+        "need_type": F(f"{path}need_type"),
+        "categories": F(f"{path}categories"),
+        "department": F(f"{path}department"),
+    }
+
+
 def need_codes_where(**conditions) -> QuerySet:
     """The codes of the needs matching ``conditions`` (e.g. ``need_type="medical"``), unevaluated:
     a subquery for facts that cite a need by its code (complaints)."""
@@ -230,10 +241,7 @@ def need_expiry_facts(*, region_prefix: str = "", start=None, end=None) -> Query
     return (
         _window(transitions, "created_at", start, end)
         .annotate(
-            region_code=F("need__region_id"),
-            need_type=F("need__need_type"),
-            categories=F("need__categories"),
-            department=F("need__department"),
+            **need_dimension_annotations(),
             amount_kind=F("need__amount_kind"),
             gap=ExpressionWrapper(
                 F("need__target_amount") - F("need__verified_amount"),
@@ -268,10 +276,7 @@ def need_review_facts(*, region_prefix: str = "", start=None, end=None) -> Query
     return (
         _window(transitions, "created_at", start, end)
         .annotate(
-            region_code=F("need__region_id"),
-            need_type=F("need__need_type"),
-            categories=F("need__categories"),
-            department=F("need__department"),
+            **need_dimension_annotations(),
             decided_at=F("created_at"),
             waited=ExpressionWrapper(F("created_at") - F("need__created_at"), output_field=DurationField()),
         )
@@ -297,10 +302,7 @@ def feedback_facts(*, region_prefix: str = "", start=None, end=None) -> QuerySet
     return (
         _window(events, "created_at", start, end)
         .annotate(
-            region_code=F("need__region_id"),
-            need_type=F("need__need_type"),
-            categories=F("need__categories"),
-            department=F("need__department"),
+            **need_dimension_annotations(),
         )
         .values(
             "id", "kind", "region_code", "need_type", "categories", "department", "created_at", "delivered_at"
