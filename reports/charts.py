@@ -7,6 +7,7 @@ Okabe–Ito palette. Pure functions: data in, markup out; every text is escaped.
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 from html import escape
 
@@ -39,13 +40,15 @@ def bar_chart(
     """A grouped bar chart of ``series`` ([(name, values)], one value per category, at most two
     series) with a legend; horizontal bars (one row per category) for long category names."""
     maximum = max([_number(v) for _name, values in series for v in values] + [Decimal(1)])
+    # Ids are document-wide: each chart's pattern gets its own (two charts share a page).
+    hatch = "hatch-" + hashlib.sha256(title.encode()).hexdigest()[:8]
     parts: list[str] = []
     defs = (
-        '<defs><pattern id="hatch" patternUnits="userSpaceOnUse" width="6" height="6" '
+        f'<defs><pattern id="{hatch}" patternUnits="userSpaceOnUse" width="6" height="6" '
         'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
         f'<line x1="0" y1="0" x2="0" y2="6" stroke="{SERIES_COLOURS[1]}" stroke-width="4"/></pattern></defs>'
     )
-    fills = (SERIES_COLOURS[0], "url(#hatch)")
+    fills = (SERIES_COLOURS[0], f"url(#{hatch})")
     legend_y = 18
     legend = []
     for index, (name, _values) in enumerate(series):
