@@ -5,8 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 # Debian packages the portal needs: CJK fonts and HarfBuzz's subsetter for PDFs (without it
-# CJK PDFs are 10-30x slower), Pango for WeasyPrint, gettext to compile translations.
-SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext
+# CJK PDFs are 10-30x slower), Pango for WeasyPrint, gettext to compile translations, poppler-utils
+# (pdftotext, pdffonts) for the report tests that read generated PDFs back.
+SYSTEM_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext poppler-utils
 BROWSER_PACKAGES := chromium
 # The cluster test's own pieces (docs/deploy.md): nginx and PgBouncer from Debian.
 CLUSTER_PACKAGES := nginx-light pgbouncer openssl

@@ -35,6 +35,8 @@ QUEUE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
 # for a department handler, their department's needs); the selectors scope with these too.
 CHAIN_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.DEPARTMENT_HANDLER)
 EXPIRED_REPORT_ROLES = (Role.CASEWORKER, Role.SUPERVISOR, Role.DEPARTMENT_HANDLER)
+# Who requests and reads performance-evaluation reports, inside their region scope.
+REPORT_ROLES = (Role.SUPERVISOR,)
 # Claims whose holder has been to the household (claims.models.ClaimStatus: active, completed).
 REPORTING_CLAIM_STATUSES = ("active", "completed")
 
@@ -212,6 +214,12 @@ def may_see_expired_needs(user) -> bool:
     """Caseworkers, supervisors and department handlers (in their scope; handlers only their
     department's needs) and administrators read the report of needs that expired with a gap."""
     return _active(user) and (_acts_everywhere(user) or user.has_role(*EXPIRED_REPORT_ROLES))
+
+
+def may_use_reports(user) -> bool:
+    """Supervisors (for reports whose scope lies inside their region, ``user_may_act`` with
+    ``REPORT_ROLES``) and administrators request, list and download performance reports."""
+    return _active(user) and (_acts_everywhere(user) or user.has_role(*REPORT_ROLES))
 
 
 # --- tickets (supervision) ---------------------------------------------------------------------

@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include(claim_urls)),
     path("", include(delivery_urls)),
     path("account/", include(account_urls)),
+    path("", include("reports.urls")),
     path("", include("supervision.urls")),
     path("open311/v2/", include("supervision.open311.urls")),
     path("", include("supervision.stats.urls")),

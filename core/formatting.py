@@ -116,3 +116,13 @@ def format_need_amount(need: Any, value: Any) -> str:
 def need_amount_unit(need: Any) -> str:
     """The unit ``need`` counts its amounts in."""
     return amount_unit(_read(need, "amount_kind") or MONEY, _read(need, "unit") or "")
+
+
+# A cell starting with one of these is a formula to a spreadsheet program (CSV injection).
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value) -> str:
+    """A text cell (CSV, .xlsx) a spreadsheet program will not run as a formula."""
+    text = str(value)
+    return f"'{text}" if text.startswith(CSV_FORMULA_START) else text

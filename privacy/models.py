@@ -12,6 +12,7 @@ class SensitiveKind(models.TextChoices):
     EVIDENCE = "evidence", _("Delivery evidence")
     CERTIFICATE = "certificate", _("Organization certificate")
     ASSISTANCE_CHAIN = "assistance_chain", _("Household assistance chain")
+    REPORT = "report", _("Performance report")
     TICKET_CONTACT = "ticket_contact", _("Complainant's contact details")
     REFERRED_PERSON = "referred_person", _("Person referred for assistance")
     TICKET_ATTACHMENT = "ticket_attachment", _("Ticket attachment")

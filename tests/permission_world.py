@@ -19,6 +19,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import ApiToken, Notification, User
@@ -33,6 +34,9 @@ from marketplace.needs.models import Need, NeedStatus, PolicyOverride, SourceSys
 from marketplace.organizations.models import Membership, MembershipRole, MembershipStatus, Organization
 from marketplace.organizations.services.registration import certificate_store
 from regions.models import Region
+from reports.content import report_data, snapshot_sha256
+from reports.models import Report, ReportStatus, RequestedVia
+from reports.periods import parse_period, parse_scope
 from supervision.models import BlockedContact, Holiday, Ticket, TicketAttachment, TicketKind
 from supervision.services import ticket_act, ticket_submit
 from tests.factories.accounts import UserFactory
@@ -95,6 +99,8 @@ class World:
     attachment: TicketAttachment
     holiday: Holiday
     blocked: BlockedContact
+    report: Report  # a finished performance report of Wuhan (the supervisor's city)
+    report_outside: Report  # one of Yichang
 
 
 def _staff(username: str, role: str, region: str | None, department: str = "") -> User:
@@ -264,4 +270,28 @@ def build_world() -> World:
         attachment=ticket.attachments.get(),
         holiday=holiday,
         blocked=blocked,
+        report=_report("420100"),
+        report_outside=_report(OUTSIDE_CITY),
     )
+
+
+def _report(scope_code: str) -> Report:
+    """A finished report of ``scope_code`` for 2026-Q3, its data computed as a build would, its
+    PDF a stand-in (the permission cells only download it)."""
+    scope, period = parse_scope(scope_code), parse_period("2026-Q3")
+    data = report_data(scope, period)
+    report = Report.objects.create(
+        scope_code=scope.code,
+        scope_name=scope.name,
+        period_code=period.code,
+        period_label=period.label,
+        params_key=f"{scope.code}|{period.code}",
+        snapshot_sha256=snapshot_sha256(data),
+        data=data,
+        status=ReportStatus.DONE,
+        progress=100,
+        requested_via=RequestedVia.COMMAND,
+        finished_at=timezone.now(),
+    )
+    report.file.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    return report

@@ -63,7 +63,7 @@ SHOWN = "SHOWN"
 HIDDEN = "HIDDEN"
 
 PROJECT_APPS = frozenset(
-    {"accounts", "cms", "config", "core", "marketplace", "regions", "search", "supervision"}
+    {"accounts", "cms", "config", "core", "marketplace", "regions", "reports", "search", "supervision"}
 )
 # Routes of these packages need no row: the project mounts them but does not write their checks.
 EXEMPT_PACKAGES = {
@@ -107,6 +107,7 @@ source, override = pk_of("source"), pk_of("policy_override")
 ticket, holiday, blocked = pk_of("ticket"), pk_of("holiday"), pk_of("blocked")
 kind = lambda w: ("complaint",)  # noqa: E731
 attachment = lambda w: (w.ticket.pk, w.attachment.pk)  # noqa: E731
+report, report_outside = pk_of("report"), pk_of("report_outside")
 volunteer = lambda w: (w.users["volunteer"].pk,)  # noqa: E731
 
 
@@ -269,6 +270,20 @@ PROBES: dict[str, Probe] = {
     "supervision_blocked:history": Probe(args=blocked),
     "supervision_blocked:history_results": Probe(args=blocked),
     "supervision_blocked:usage": Probe(args=blocked),
+    "reports_admin:index": Probe(marker=lambda w: w.report.scope_name + "</a>"),
+    "reports_admin:index#outside": Probe(marker=lambda w: w.report_outside.scope_name + "</a>"),
+    "reports_admin:index#request": post(data={"scope": "420100", "period": "2026-Q3"}),
+    "reports_admin:schedules": Probe(),
+    "reports_admin:schedules#add": post(data={"action": "add", "city": "420100", "frequency": "monthly"}),
+    "reports_admin:detail": Probe(args=report),
+    "reports_admin:detail#outside": Probe(args=report_outside),
+    "reports_admin:progress": Probe(args=report),
+    "reports_admin:pdf": Probe(args=report),
+    "reports_admin:pdf#outside": Probe(args=report_outside),
+    "reports_admin:preview": Probe(args=report),
+    "reports_admin:xlsx": Probe(args=report),
+    "reports_admin:csv": Probe(args=report),
+    "report-verify": Probe(args=lambda w: (w.report.public_id,)),
     "wagtailusers_users:index": Probe(),
     "wagtailusers_users:index_results": Probe(),
     "wagtailusers_users:add": Probe(),
@@ -432,6 +447,20 @@ EXPECTED: dict[str, tuple] = {
     "supervision_blocked:history_results":      (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
     "supervision_blocked:usage":                (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
     # (the project's user viewset, accounts.viewsets)
+    "reports_admin:index":                      (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  SHOWN,   SHOWN,   LOGIN),
+    "reports_admin:index#outside":              (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  HIDDEN,  SHOWN,   LOGIN),
+    "reports_admin:index#request":              (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DONE,    DONE,    LOGIN),
+    "reports_admin:schedules":                  (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  200,     200,     LOGIN),
+    "reports_admin:schedules#add":              (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DONE,    DONE,    LOGIN),
+    "reports_admin:detail":                     (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  200,     200,     LOGIN),
+    "reports_admin:detail#outside":             (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  404,     200,     LOGIN),
+    "reports_admin:progress":                   (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  200,     200,     LOGIN),
+    "reports_admin:pdf":                        (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  200,     200,     LOGIN),
+    "reports_admin:pdf#outside":                (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  404,     200,     LOGIN),
+    "reports_admin:preview":                    (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  200,     200,     LOGIN),
+    "reports_admin:xlsx":                       (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  200,     200,     LOGIN),
+    "reports_admin:csv":                        (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  200,     200,     LOGIN),
+    "report-verify":                            (200,     200,     200,     200,     200,     200,     200,     200,     200),
     "wagtailusers_users:index":                   (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
     "wagtailusers_users:index_results":           (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
     "wagtailusers_users:add":                     (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
@@ -518,6 +547,19 @@ DEPARTMENT_EXPECTED: dict[str, tuple] = {
     "supervision_blocked:history":              (DENIED,  DENIED,  DENIED),
     "supervision_blocked:history_results":      (DENIED,  DENIED,  DENIED),
     "supervision_blocked:usage":                (DENIED,  DENIED,  DENIED),
+    "reports_admin:index":                  (DENIED,  DENIED,  DENIED),
+    "reports_admin:index#outside":          (DENIED,  DENIED,  DENIED),
+    "reports_admin:index#request":          (DENIED,  DENIED,  DENIED),
+    "reports_admin:schedules":              (DENIED,  DENIED,  DENIED),
+    "reports_admin:schedules#add":          (DENIED,  DENIED,  DENIED),
+    "reports_admin:detail":                 (DENIED,  DENIED,  DENIED),
+    "reports_admin:detail#outside":         (DENIED,  DENIED,  DENIED),
+    "reports_admin:progress":               (DENIED,  DENIED,  DENIED),
+    "reports_admin:pdf":                    (DENIED,  DENIED,  DENIED),
+    "reports_admin:pdf#outside":            (DENIED,  DENIED,  DENIED),
+    "reports_admin:preview":                (DENIED,  DENIED,  DENIED),
+    "reports_admin:xlsx":                   (DENIED,  DENIED,  DENIED),
+    "reports_admin:csv":                    (DENIED,  DENIED,  DENIED),
     "wagtailusers_users:index":                   (DENIED,  DENIED,  DENIED),
     "wagtailusers_users:index_results":           (DENIED,  DENIED,  DENIED),
     "wagtailusers_users:add":                     (DENIED,  DENIED,  DENIED),

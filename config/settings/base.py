@@ -324,10 +324,16 @@ CELERY_BEAT_SCHEDULE = {
     "purge-import-previews": {"task": "needs.purge_import_previews", "schedule": crontab(minute="*/10")},
     # The same for the notifications of new claims (Claim.announce_pending).
     "announce-pending-claims": {"task": "claims.announce_pending_claims", "schedule": 60.0},
+    # Performance reports: the monthly and quarterly ones of the back office's schedules (the
+    # day after a period ends, and any later day until made), and requests whose message was lost.
+    "run-report-schedules": {"task": "reports.run_schedules", "schedule": crontab(hour=1, minute=30)},
+    "requeue-reports": {"task": "reports.requeue_reports", "schedule": crontab(minute="*/10")},
     # Tickets: soon-due and overdue warnings (预警), once each; replied tickets left unrated close.
     "warn-due-tickets": {"task": "supervision.warn_due_tickets", "schedule": crontab(minute="*/15")},
     "close-unrated-tickets": {"task": "supervision.close_unrated_tickets", "schedule": crontab(minute=40)},
 }
+# The portal's public address, printed under each report's QR code (/reports/verify/<id>/).
+REPORT_VERIFY_BASE_URL = env.str("REPORT_VERIFY_BASE_URL", default="http://127.0.0.1:8000")
 # Seconds /healthz waits for the broker before reporting it down.
 BROKER_HEALTH_TIMEOUT = env.float("BROKER_HEALTH_TIMEOUT", default=2.0)
 

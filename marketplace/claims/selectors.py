@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery
 
 from accounts.permissions import QUEUE_ROLES
 from accounts.roles import Role
@@ -16,6 +16,7 @@ from marketplace.claims.models import (
     TransferStatus,
 )
 from marketplace.needs.models import Need
+from marketplace.needs.selectors import need_facts
 from marketplace.organizations.models import Membership, MembershipRole, MembershipStatus
 
 
@@ -129,6 +130,21 @@ def situation_reports_open_count(*, user) -> QueueCount:
         region_field="claim__need__region__code",
     )
     return queue_count(reports, waiting_since="reported_at")
+
+
+def need_claim_facts(*, region_prefix: str = "", start=None, end=None) -> QuerySet:
+    """``marketplace.needs.selectors.need_facts`` (needs published in [start, end)) with
+    ``first_claim_at``: when the first claim on the need was made, whatever became of it (None
+    when nobody claimed it). Unevaluated values rows, for the reports' SQL aggregates."""
+    first = (
+        Claim.objects.filter(need_id=OuterRef("id"))
+        .order_by()
+        .values("need_id")
+        .annotate(first=Min("created_at"))
+    )
+    return need_facts(region_prefix=region_prefix, start=start, end=end).annotate(
+        first_claim_at=Subquery(first.values("first")[:1])
+    )
 
 
 def claiming_organization_ids(*, need_code: str) -> list[int]:

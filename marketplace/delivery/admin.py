@@ -38,7 +38,7 @@ from accounts.models import Department
 from accounts.permissions import may_see_chain, may_see_expired_needs, may_verify_deliveries
 from core.backoffice import AdminPage, menu_item_for
 from core.errors import RefusalRedirectMixin
-from core.formatting import need_amount_unit
+from core.formatting import need_amount_unit, spreadsheet_safe
 from marketplace.delivery.models import DeliveryStatus
 from marketplace.delivery.selectors import delivery_queue, expired_needs_report
 from marketplace.delivery.services.chain import (
@@ -57,7 +57,6 @@ from privacy.models import SensitiveKind
 
 EXPIRED_DEFAULT_DAYS = 30
 CENT = Decimal("0.01")
-CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- who may use what --------------------------------------------------------------------------
@@ -401,7 +400,7 @@ class ExpiredNeedsView(_AdminPage):
             row = _expired_row(need)
             writer.writerow(
                 [
-                    _csv_safe(value)
+                    spreadsheet_safe(value)
                     for value in (
                         need.code,
                         need.region_id,
@@ -433,12 +432,6 @@ def _expired_row(need: Need) -> dict:
         # Computed in SQL: SQLite returns it without its two decimal places.
         "gap": Decimal(need.gap).quantize(CENT),
     }
-
-
-def _csv_safe(value) -> str:
-    """A cell a spreadsheet program will not run as a formula."""
-    text = str(value)
-    return f"'{text}" if text.startswith(CSV_FORMULA_START) else text
 
 
 class ExpiredNeedsViewSet(ViewSet):

@@ -10,7 +10,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils import timezone
 
 from accounts.permissions import EXPIRED_REPORT_ROLES, QUEUE_ROLES, is_claim_holder, may_view_evidence
@@ -18,8 +29,15 @@ from accounts.roles import Role
 from accounts.scoping import scope_queryset
 from core.backoffice import QueueCount, queue_count
 from marketplace.claims.models import Claim
-from marketplace.delivery.models import Delivery, DeliveryStatus, Evidence
+from marketplace.delivery.models import (
+    COUNTED_DELIVERY_STATUSES,
+    Delivery,
+    DeliveryStatus,
+    DuplicateAidAlert,
+    Evidence,
+)
 from marketplace.needs.models import Need, NeedStatus, NeedTransition
+from marketplace.needs.selectors import need_dimension_annotations
 
 
 def delivery_queue(*, user, status: str | None = DeliveryStatus.REPORTED) -> QuerySet[Delivery]:
@@ -116,3 +134,113 @@ def expired_needs_report(*, user, since: date) -> QuerySet[Need]:
     )
     needs = scope_queryset(needs, user, roles=EXPIRED_REPORT_ROLES, department_field="department")
     return needs.order_by("-expired_at", "-pk")
+
+
+# --- facts for performance reports (reports.kpis aggregates them in SQL) -----------------------
+
+
+def claim_facts(*, region_prefix: str = "", start=None, end=None, today: date | None = None) -> QuerySet:
+    """Claims made in [start, end) on needs in the region (by the need's true county), as
+    unevaluated values rows: id, need_id, organization_id (None for a volunteer), volunteer_id,
+    amount, amount_kind, status, created_at, region_code, need_type, categories, department,
+    needed_by, and two flags:
+
+    * ``due``: the claim is completed, or its need's needed-by date is before ``today`` (default:
+      today in Asia/Shanghai), so its delivery can be judged on time or late;
+    * ``delivered_on_time``: it has a counted delivery (reported or verified) dated on or before
+      the need's needed-by date.
+    """
+    today = today or timezone.localdate()
+    on_time = Delivery.objects.filter(
+        claim_id=OuterRef("id"),
+        status__in=COUNTED_DELIVERY_STATUSES,
+        delivered_on__lte=OuterRef("need__needed_by"),
+    )
+    claims = Claim.objects.filter(need__region__code__startswith=region_prefix)
+    if start is not None:
+        claims = claims.filter(created_at__gte=start)
+    if end is not None:
+        claims = claims.filter(created_at__lt=end)
+    return (
+        claims.annotate(
+            **need_dimension_annotations(),
+            amount_kind=F("need__amount_kind"),
+            needed_by=F("need__needed_by"),
+            due=ExpressionWrapper(
+                Q(status="completed") | Q(need__needed_by__lt=today), output_field=BooleanField()
+            ),
+            delivered_on_time=Exists(on_time),
+        )
+        .values(
+            "id",
+            "need_id",
+            "organization_id",
+            "volunteer_id",
+            "amount",
+            "amount_kind",
+            "status",
+            "created_at",
+            "region_code",
+            "need_type",
+            "categories",
+            "department",
+            "needed_by",
+            "due",
+            "delivered_on_time",
+        )
+        .order_by()
+    )
+
+
+def delivery_facts(*, region_prefix: str = "", start=None, end=None) -> QuerySet:
+    """Deliveries reported in [start, end) on needs in the region, as unevaluated values rows: id,
+    claim_id, organization_id (None for a volunteer), amount, amount_kind (money, goods, hours),
+    status (reported, verified, disputed), delivered_on, created_at, verified_at, region_code,
+    need_type, categories, department."""
+    deliveries = Delivery.objects.filter(claim__need__region__code__startswith=region_prefix)
+    if start is not None:
+        deliveries = deliveries.filter(created_at__gte=start)
+    if end is not None:
+        deliveries = deliveries.filter(created_at__lt=end)
+    return (
+        deliveries.annotate(
+            organization_id=F("claim__organization_id"),
+            amount_kind=F("claim__need__amount_kind"),
+            **need_dimension_annotations("claim__need__"),
+        )
+        .values(
+            "id",
+            "claim_id",
+            "organization_id",
+            "amount",
+            "amount_kind",
+            "status",
+            "delivered_on",
+            "created_at",
+            "verified_at",
+            "region_code",
+            "need_type",
+            "categories",
+            "department",
+        )
+        .order_by()
+    )
+
+
+def duplicate_alert_facts(*, region_prefix: str = "", start=None, end=None) -> QuerySet:
+    """Duplicate-aid alerts raised in [start, end) on needs in the region, as unevaluated values
+    rows: id, region_code, need_type, categories, department, created_at, resolved_at."""
+    alerts = DuplicateAidAlert.objects.filter(need__region__code__startswith=region_prefix)
+    if start is not None:
+        alerts = alerts.filter(created_at__gte=start)
+    if end is not None:
+        alerts = alerts.filter(created_at__lt=end)
+    return (
+        alerts.annotate(
+            region_code=F("need__region_id"),
+            categories=F("need__categories"),
+            department=F("need__department"),
+        )
+        .values("id", "region_code", "need_type", "categories", "department", "created_at", "resolved_at")
+        .order_by()
+    )

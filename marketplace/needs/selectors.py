@@ -10,15 +10,31 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models import Case, CharField, Count, DecimalField, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import Department
 from accounts.permissions import QUEUE_ROLES
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
 from core.backoffice import QueueCount, queue_count
 from core.db import can_prepare, preparing_cursor
+from marketplace.needs.choices import LowIncomeCategory, NeedType
 from marketplace.needs.filters import (
     DEFAULT_ORDERING,
     ORDERINGS,
@@ -27,7 +43,14 @@ from marketplace.needs.filters import (
     need_filter_params,
     region_index,
 )
-from marketplace.needs.models import PUBLIC_STATUSES, AmountKind, Need, NeedStatus
+from marketplace.needs.models import (
+    PUBLIC_STATUSES,
+    AmountKind,
+    FeedbackEvent,
+    Need,
+    NeedStatus,
+    NeedTransition,
+)
 
 
 def need_public_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Need]:
@@ -130,6 +153,214 @@ def need_review_count(*, user) -> QueueCount:
     """The dashboard's count of the review queue in the caseworker's or supervisor's region."""
     needs = Need.objects.filter(status=NeedStatus.PENDING_REVIEW)
     return queue_count(scope_queryset(needs, user, roles=QUEUE_ROLES), waiting_since="created_at")
+
+
+# --- facts for performance reports (reports.kpis aggregates them in SQL) -----------------------
+# Each returns an UNEVALUATED queryset of ``.values()`` rows with flat keys, so that the reports
+# app counts and sums in the database and never loops over rows. ``region_prefix`` scopes by the
+# need's true county (regions.models.code_prefix); [start, end) bounds the fact's own moment.
+
+NEED_FACT_DIMENSIONS = ("need_type", "categories", "department")
+
+
+def need_dimension_choices() -> dict[str, list[tuple[str, str]]]:
+    """The values reports break figures down by: {"need_type": [(code, label)], "categories": …}.
+    Departments are ``accounts.models.Department``."""
+    return {
+        "need_type": list(NeedType.choices),
+        "categories": list(LowIncomeCategory.choices),
+        "department": list(Department.choices),
+    }
+
+
+def _window(queryset: QuerySet, field: str, start, end) -> QuerySet:
+    if start is not None:
+        queryset = queryset.filter(**{f"{field}__gte": start})
+    if end is not None:
+        queryset = queryset.filter(**{f"{field}__lt": end})
+    return queryset
+
+
+def need_facts(*, region_prefix: str = "", start=None, end=None) -> QuerySet:
+    """Needs published in [start, end) in the region, as values rows: id, code, region_code,
+    need_type, categories (JSON list of codes), department, urgency, amount_kind, target_amount,
+    claimed_amount, verified_amount, statutory_coverage (the policy engine's estimate, None when
+    not computed), status, published_at, needed_by."""
+    needs = Need.objects.filter(published_at__isnull=False, region__code__startswith=region_prefix)
+    return (
+        _window(needs, "published_at", start, end)
+        .annotate(region_code=F("region_id"))
+        .values(
+            "id",
+            "code",
+            "region_code",
+            "need_type",
+            "categories",
+            "department",
+            "urgency",
+            "amount_kind",
+            "target_amount",
+            "claimed_amount",
+            "verified_amount",
+            "statutory_coverage",
+            "status",
+            "published_at",
+            "needed_by",
+        )
+        .order_by()
+    )
+
+
+def need_dimension_annotations(path: str = "need__") -> dict:
+    """Annotations that give a fact about a need (``path`` leads from the fact to its need) the
+    need's region code and the dimensions reports break figures down by."""
+    return {
+        "region_code": F(f"{path}region_id"),
+        "need_type": F(f"{path}need_type"),
+        "categories": F(f"{path}categories"),
+        "department": F(f"{path}department"),
+    }
+
+
+def need_codes_where(**conditions) -> QuerySet:
+    """The codes of the needs matching ``conditions`` (e.g. ``need_type="medical"``), unevaluated:
+    a subquery for facts that cite a need by its code (complaints)."""
+    if "categories" in conditions:
+        code = conditions.pop("categories")
+        conditions["categories__icontains"] = f'"{code}"'
+    return Need.objects.filter(**conditions).values("code")
+
+
+def need_expiry_facts(*, region_prefix: str = "", start=None, end=None) -> QuerySet:
+    """Needs that expired in [start, end) (their transition to ``expired``), as values rows: id,
+    region_code, need_type, categories, department, amount_kind, gap (target minus verified
+    deliveries), expired_at."""
+    transitions = NeedTransition.objects.filter(
+        to_status=NeedStatus.EXPIRED, need__region__code__startswith=region_prefix
+    )
+    return (
+        _window(transitions, "created_at", start, end)
+        .annotate(
+            **need_dimension_annotations(),
+            amount_kind=F("need__amount_kind"),
+            gap=ExpressionWrapper(
+                F("need__target_amount") - F("need__verified_amount"),
+                output_field=DecimalField(max_digits=12, decimal_places=2),
+            ),
+            expired_at=F("created_at"),
+        )
+        .values(
+            "need_id",
+            "region_code",
+            "need_type",
+            "categories",
+            "department",
+            "amount_kind",
+            "gap",
+            "expired_at",
+        )
+        .order_by()
+    )
+
+
+def need_review_facts(*, region_prefix: str = "", start=None, end=None) -> QuerySet:
+    """Decisions on needs held for review, made in [start, end): transitions out of
+    ``pending_review`` by a person, as values rows: need_id, region_code, need_type, categories,
+    department, to_status (published, rejected…), decided_at, waited (decision minus the need's
+    arrival)."""
+    transitions = NeedTransition.objects.filter(
+        from_status=NeedStatus.PENDING_REVIEW,
+        actor__isnull=False,
+        need__region__code__startswith=region_prefix,
+    ).exclude(to_status=NeedStatus.PENDING_REVIEW)
+    return (
+        _window(transitions, "created_at", start, end)
+        .annotate(
+            **need_dimension_annotations(),
+            decided_at=F("created_at"),
+            waited=ExpressionWrapper(F("created_at") - F("need__created_at"), output_field=DurationField()),
+        )
+        .values(
+            "need_id",
+            "region_code",
+            "need_type",
+            "categories",
+            "department",
+            "to_status",
+            "decided_at",
+            "waited",
+        )
+        .order_by()
+    )
+
+
+def feedback_facts(*, region_prefix: str = "", start=None, end=None) -> QuerySet:
+    """Feedback events to the pushing department's system created in [start, end), as values
+    rows: id, kind, region_code, need_type, categories, department, created_at, delivered_at
+    (when the department's system acknowledged it; None while it has not)."""
+    events = FeedbackEvent.objects.filter(need__region__code__startswith=region_prefix)
+    return (
+        _window(events, "created_at", start, end)
+        .annotate(
+            **need_dimension_annotations(),
+        )
+        .values(
+            "id", "kind", "region_code", "need_type", "categories", "department", "created_at", "delivered_at"
+        )
+        .order_by()
+    )
+
+
+def held_need_facts(*, region_prefix: str = "") -> QuerySet:
+    """Needs held for a caseworker's review now, as values rows: id, region_code, need_type,
+    department, hold_reasons (JSON list of {"code", "detail"}; codes, never identity),
+    awaiting_cohort."""
+    return (
+        Need.objects.filter(status=NeedStatus.PENDING_REVIEW, region__code__startswith=region_prefix)
+        .annotate(region_code=F("region_id"))
+        .values("id", "region_code", "need_type", "department", "hold_reasons", "awaiting_cohort")
+        .order_by()
+    )
+
+
+def published_need_placement_facts(*, region_prefix: str = "") -> QuerySet:
+    """Needs the public sees now, as values rows: id, region_code, public_region_code,
+    public_class (their k-anonymity class), published_above_county (published at city level
+    though their county is a county below a city)."""
+    return (
+        Need.objects.filter(status__in=sorted(PUBLIC_STATUSES), region__code__startswith=region_prefix)
+        .annotate(
+            region_code=F("region_id"),
+            public_region_code=F("public_region_id"),
+            published_above_county=ExpressionWrapper(
+                ~Q(public_region_id=F("region_id")), output_field=BooleanField()
+            ),
+        )
+        .values("id", "region_code", "public_region_code", "public_class", "published_above_county")
+        .order_by()
+    )
+
+
+def published_class_size_distribution(*, region_prefix: str = "") -> list[tuple[int, int]]:
+    """How many published k-anonymity classes have each size, as [(size, classes)], smallest
+    size first: one SQL statement grouping the classes' sizes. A class is counted inside the
+    scope by its members there (a city-level class spanning two scopes shows its local part)."""
+    sizes = (
+        Need.objects.filter(status__in=sorted(PUBLIC_STATUSES), region__code__startswith=region_prefix)
+        .exclude(public_class="")
+        .values("public_class")
+        .annotate(size=Count("id"))
+        .values("size")
+        .order_by()
+    )
+    sql, params = sizes.query.sql_with_params()
+    alias = router.db_for_read(Need)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            f"SELECT size, COUNT(*) FROM ({sql}) AS class_sizes GROUP BY size ORDER BY size",  # noqa: S608 - Django's own SQL
+            params,
+        )
+        return [(int(size), int(classes)) for size, classes in cursor.fetchall()]
 
 
 def need_region_and_department(*, code: str) -> tuple[str, str] | None:

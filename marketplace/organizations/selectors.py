@@ -161,6 +161,11 @@ def region_names(codes) -> dict[str, str]:
     return dict(Region.objects.filter(code__in=set(codes)).values_list("code", "name"))
 
 
+def organization_names(*, ids) -> dict[int, str]:
+    """{organization id: name} for ``ids`` (e.g. the organizations on a report's scorecards)."""
+    return dict(Organization.objects.filter(pk__in=list(ids)).values_list("pk", "name"))
+
+
 def organization_admins(*, organization_ids) -> list[User]:
     """The users holding an active administrator membership of any of ``organization_ids``."""
     ids = list(organization_ids)
