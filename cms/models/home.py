@@ -7,8 +7,10 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from cms.models.meta import PageMetaMixin
 
-class HomePage(Page):
+
+class HomePage(PageMetaMixin, Page):
     """首页: the portal's front door, editable in the back office."""
 
     intro = RichTextField(
