@@ -15,3 +15,7 @@ __all__ = [
     "NoticeType",
     "PolicyRulesPage",
 ]
+
+from cms.models.editorial import NoticeGroup, RegionApprovalTask
+
+__all__ += ["NoticeGroup", "RegionApprovalTask"]

@@ -279,6 +279,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-import-previews": {"task": "needs.purge_import_previews", "schedule": crontab(minute="*/10")},
     # The same for the notifications of new claims (Claim.announce_pending).
     "announce-pending-claims": {"task": "claims.announce_pending_claims", "schedule": 60.0},
+    # Notices scheduled to go live (go_live_at) or to expire (expire_at): Wagtail's publish_scheduled.
+    "publish-scheduled-pages": {"task": "cms.publish_scheduled", "schedule": 60.0},
 }
 # Seconds /healthz waits for the broker before reporting it down.
 BROKER_HEALTH_TIMEOUT = env.float("BROKER_HEALTH_TIMEOUT", default=2.0)
