@@ -139,18 +139,15 @@ def on_section_saved(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
 
-    def ensure():
-        if NoticeGroup.objects.filter(page=instance).count() < len(PAGE_PERMISSIONS):
-            ensure_section_groups(instance)
-            sync_region_users(_section_region_code(instance))
-
-    transaction.on_commit(ensure)
+    if NoticeGroup.objects.filter(page=instance).count() < len(PAGE_PERMISSIONS):
+        ensure_section_groups(instance)
+        sync_region_users(_section_region_code(instance))
 
 
 def on_user_saved(sender, instance, raw=False, **kwargs):
     if raw or instance.pk in _syncing:
         return
-    transaction.on_commit(lambda: sync_notice_groups(instance))
+    sync_notice_groups(instance)
 
 
 def on_user_groups_changed(sender, instance, action, pk_set, **kwargs):
@@ -158,7 +155,7 @@ def on_user_groups_changed(sender, instance, action, pk_set, **kwargs):
         return
     if not isinstance(instance, get_user_model()) or instance.pk in _syncing:
         return
-    transaction.on_commit(lambda: sync_notice_groups(instance))
+    sync_notice_groups(instance)
 
 
 WORKFLOW_NAME = "公告按地区审核"
