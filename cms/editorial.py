@@ -93,6 +93,7 @@ def sync_notice_groups(user) -> None:
     """Put ``user`` in exactly the editorial groups their roles and region scope call for."""
     if user.pk is None:
         return
+    user.__dict__.pop("_role_names", None)  # the roles may just have changed
     all_ids = set(NoticeGroup.objects.values_list("group_id", flat=True))
     if not all_ids:
         return
