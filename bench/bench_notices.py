@@ -66,6 +66,7 @@ def make_notices(count: int) -> None:
         sections.append(section)
     types = list(NoticeType.values)
     started = time.perf_counter()
+    policy = None
     for number in range(count):
         section = sections[number % len(sections)]
         kind = types[number % len(types)]
@@ -78,9 +79,12 @@ def make_notices(count: int) -> None:
                 region_id=section.region_id,
                 issue_date=date(2024 + number % 3, 1 + number % 12, 1 + number % 28),
                 body=[("paragraph", f"<p>基准测试公告正文 {number}。</p>")],
+                interprets=policy if kind == "interpretation" else None,
             )
             section.add_child(instance=page)
             page.save_revision().publish()
+            if kind == "policy":
+                policy = page
     print(f"created {count} notices in {time.perf_counter() - started:.1f} s")
 
 
