@@ -7,6 +7,5 @@ from cms import views
 # its line here goes. /needs/ is served by marketplace.needs.urls.
 urlpatterns = [
     path("preferences/text-size/", views.set_text_size, name="set-text-size"),
-    path("notices/", views.coming_soon, {"section": "notices"}, name="notices"),
     path("search/", views.coming_soon, {"section": "search"}, name="search"),
 ]

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.table_block",
+    "wagtail.contrib.routable_page",
+    "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
     "accounts.apps.PortalUsersAppConfig",  # wagtail.users with the portal's user forms
@@ -73,6 +76,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_celery_beat",
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [
@@ -331,6 +335,8 @@ CELERY_BEAT_SCHEDULE = {
     # Tickets: soon-due and overdue warnings (预警), once each; replied tickets left unrated close.
     "warn-due-tickets": {"task": "supervision.warn_due_tickets", "schedule": crontab(minute="*/15")},
     "close-unrated-tickets": {"task": "supervision.close_unrated_tickets", "schedule": crontab(minute=40)},
+    # Notices scheduled to go live (go_live_at) or to expire (expire_at): Wagtail's publish_scheduled.
+    "publish-scheduled-pages": {"task": "cms.publish_scheduled", "schedule": 60.0},
 }
 # The portal's public address, printed under each report's QR code (/reports/verify/<id>/).
 REPORT_VERIFY_BASE_URL = env.str("REPORT_VERIFY_BASE_URL", default="http://127.0.0.1:8000")

@@ -189,3 +189,8 @@ def organization_region_code(*, pk: int) -> str | None:
 def organization_exists(*, pk: int) -> bool:
     """Whether organization ``pk`` exists and is verified (a complaint may cite it)."""
     return Organization.objects.filter(pk=pk, status=OrganizationStatus.VERIFIED).exists()
+
+
+def verified_organization_count() -> int:
+    """How many organizations are verified now (the home page's key figure)."""
+    return Organization.objects.filter(status=OrganizationStatus.VERIFIED).count()

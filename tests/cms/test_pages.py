@@ -64,8 +64,9 @@ def test_language_switch_returns_to_the_current_page(client):
     assert '<input type="hidden" name="next" value="/needs/">' in html
 
 
-# Served by their own views: the needs browser, the complaints' form and tracking, statistics.
-LIVE = ("/needs/", "/complaints/new/", "/complaints/track/", "/stats/")
+# Served by their own views or pages: the needs browser, the notices, the complaints' form and
+# tracking, statistics.
+LIVE = ("/needs/", "/notices/", "/complaints/new/", "/complaints/track/", "/stats/")
 STILL_TO_COME = [(path, title) for path, title in SECTIONS if path not in LIVE]
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from wagtail.models import Site
 
 from accounts.demo import DEMO_PASSWORD, seed_demo_users
+from cms.demo import seed_demo_notices
 from cms.models import HomePage
 from marketplace.claims.demo import seed_demo_claims
 from marketplace.delivery.demo import seed_demo_deliveries
@@ -17,7 +18,7 @@ from supervision.demo import DEMO_TRACK_CODE, demo_track_ticket, seed_demo_ticke
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data (users, site tree, needs, organizations, claims, deliveries, tickets); "
+        "Load the demo data (users, site tree, needs, organizations, claims, deliveries, tickets, notices); "
         "prints logins."
     )
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         claims = seed_demo_claims()
         deliveries = seed_demo_deliveries()
         tickets = seed_demo_tickets()
+        notices = seed_demo_notices()
 
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 (demo data ready)."))
         self.stdout.write(f"演示需求经隐私网关导入 (demo needs through intake): {_counts(outcomes)}")
@@ -47,6 +49,10 @@ class Command(BaseCommand):
             self.stdout.write(f"演示工单 (tickets): {_counts(tickets)}")
         if number := demo_track_ticket():
             self.stdout.write(f"工单查询 (track a ticket) /complaints/track/: {number} / {DEMO_TRACK_CODE}")
+        self.stdout.write(
+            f"演示公告 (notices): {len(notices.notices)} 新建, 栏目 (sections) {notices.sections}, "
+            f"热线 (hotlines) {notices.hotlines}"
+        )
         self.stdout.write("登录 (sign in): http://127.0.0.1:8000/account/login/")
         self.stdout.write("后台 (back office): http://127.0.0.1:8000/admin/")
         self.stdout.write(f"演示账号密码均为 (every demo password is): {DEMO_PASSWORD}")
