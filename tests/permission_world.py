@@ -15,7 +15,7 @@ education, both over Wuhan, and one of civil affairs in Yichang.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
@@ -24,6 +24,10 @@ from django.utils import timezone
 from accounts.models import ApiToken, Notification, User
 from accounts.roles import Role
 from accounts.tokens import api_token_create
+from cms.models import HomePage, PublicityListPage
+from cms.publicity.masking import mask_table
+from cms.publicity.services import publicity_list_create
+from cms.publicity.spreadsheet import read_table
 from marketplace.claims.models import Claim, SituationReport, TransferRequest, TransferStatus
 from marketplace.claims.services.transfers import transfer_request
 from marketplace.delivery.models import Delivery, DuplicateAidAlert, Evidence
@@ -88,6 +92,7 @@ class World:
     notification: Notification  # member_a's
     token: ApiToken  # member_a's
     policy_override: PolicyOverride
+    publicity_list: PublicityListPage  # live, in its period, under the home page
 
 
 def _staff(username: str, role: str, region: str | None, department: str = "") -> User:
@@ -211,6 +216,18 @@ def build_world() -> World:
     policy_override = PolicyOverride.objects.create(
         region_id=SUPERVISOR_CITY, label="武汉市医疗救助提标文件", effective_from=date(2024, 1, 1)
     )
+    today = timezone.localdate()
+    publicity_list = publicity_list_create(
+        masked=mask_table(read_table("姓名,家庭住址,保障人数\n张三,江岸区后湖街道百步亭社区,2\n".encode())),
+        title="江岸区低保对象公示",
+        programme="dibao",
+        region_code=NEED_COUNTY,
+        period_start=today,
+        period_end=today + timedelta(days=6),
+        objection_phone="027-87654321",
+        objection_address="江岸区民政局",
+        parent=HomePage.objects.get(),
+    )
     return World(
         users=users,
         source=source,
@@ -234,4 +251,5 @@ def build_world() -> World:
         notification=notification,
         token=token,
         policy_override=policy_override,
+        publicity_list=publicity_list,
     )

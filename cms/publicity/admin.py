@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -18,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.generic import TemplateView
+from wagtail.admin.auth import permission_denied
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cms.models.publicity import PublicityListPage
@@ -60,7 +60,7 @@ class PublicityImportView(WagtailAdminTemplateMixin, TemplateView):
         request.upload_handlers = [self.upload_handler]
         self.page = get_object_or_404(PublicityListPage, pk=kwargs["page_id"])
         if not self.page.permissions_for_user(request.user).can_edit():
-            raise PermissionDenied
+            return permission_denied(request)
         checked = csrf_protect(lambda req, *a, **kw: super(PublicityImportView, self).dispatch(req, *a, **kw))
         return checked(request, *args, **kwargs)
 
