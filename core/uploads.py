@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from django import forms
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopFutureHandlers
+from django.utils.translation import gettext_lazy as _
 
 
 class InMemoryUploadHandler(FileUploadHandler):
@@ -51,3 +53,22 @@ class InMemoryUploadHandler(FileUploadHandler):
             charset=self.charset,
             content_type_extra=self.content_type_extra,
         )
+
+
+class InMemoryUploadForm(forms.Form):
+    """A form with a ``file`` field whose upload ``InMemoryUploadHandler`` may have dropped as
+    too large (pass ``too_large=handler.too_large``): it then says so, not "required"."""
+
+    too_large_message = _("The file is larger than 5 MB.")
+
+    def __init__(self, *args, too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.too_large:
+            # The upload handler dropped the file, so the field only reports "required".
+            self.errors.pop("file", None)
+            self.add_error("file", self.too_large_message)
+        return cleaned

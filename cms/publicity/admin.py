@@ -25,26 +25,15 @@ from cms.publicity.masking import mask_table
 from cms.publicity.services import ListRefused, publicity_list_rows_replace
 from cms.publicity.spreadsheet import MAX_ROWS, MAX_UPLOAD_BYTES, read_table
 from core.spreadsheets import SpreadsheetError
-from core.uploads import InMemoryUploadHandler
+from core.uploads import InMemoryUploadForm, InMemoryUploadHandler
 
 
-class PublicityUploadForm(forms.Form):
+class PublicityUploadForm(InMemoryUploadForm):
     file = forms.FileField(
         label=gettext_lazy("Recipient list (.xlsx or .csv)"),
         help_text=gettext_lazy("As exported by the programme's system; at most 5 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
-
-    def __init__(self, *args, too_large: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.too_large = too_large
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.too_large:
-            self.errors.pop("file", None)
-            self.add_error("file", _("The file is larger than 5 MB."))
-        return cleaned
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # CSRF is checked below, after the handler is set

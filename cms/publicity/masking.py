@@ -20,10 +20,10 @@ Pure: plain values in, plain values out, no database. The rule (issue 12, docs/d
 Then every published value of a row is checked with the privacy detectors
 (``privacy.redaction``): ``redact`` with the row's own name, ID number and phone (in any
 writing: full-width digits, numerals, separators) and every identifier pattern, ``residual_risk``
-for long or partly masked numbers in digits or numerals, and every full name (and given name
-of two characters or more) of the whole file. A row whose output still holds any of these is
-refused with its row number and the column, never the value; an import with a refused row
-publishes nothing.
+for long or partly masked numbers in digits or numerals, and every full name of the whole
+file (given names alone only the row's own: 红霞 names people and villages alike). A row
+whose output still holds any of these is refused with its row number and the column, never
+the value; an import with a refused row publishes nothing.
 """
 
 from __future__ import annotations
@@ -140,19 +140,17 @@ def clean_name(raw: str) -> str:
 
 
 def _name_needles(names: Iterable[str]) -> frozenset[str]:
-    """Every full name and every given name of two characters or more (``split_name`` rules)."""
+    """Every full name of the file (of two characters or more), and a dotted one without its dots.
+
+    Given names alone are not looked for across rows: 红霞, 桂英, 建国 name people and villages
+    alike, and a village's name is public. A row's own given name is (``IdentityValues``).
+    """
     needles: set[str] = set()
     for name in names:
-        if len(name) < 2:
-            continue
-        needles.add(name)
-        parts = re.split(r"[·•・‧.﹒]", name)
-        needles.update(part for part in parts if len(part) >= 2)
-        if len(parts) == 1 and len(name) >= 3:
-            needles.add(name[1:])  # the given name after a single surname
-            if len(name) >= 4:
-                needles.add(name[2:])  # … after a compound one
-    return frozenset(needles)
+        if len(name) >= 2:
+            needles.add(name)
+            needles.add(re.sub(r"[·•・‧.﹒]", "", name))
+    return frozenset(needle for needle in needles if len(needle) >= 2)
 
 
 def _holds_needle(text: str, needles: frozenset[str], longest: int) -> bool:
