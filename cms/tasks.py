@@ -1,4 +1,4 @@
-"""Background work of the notices: thin tasks, safe to run twice."""
+"""Background work of the public notices: thin tasks, safe to run twice."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from io import StringIO
 from celery import shared_task
 from django.core.management import call_command
 
+from cms.publicity.services import publicity_lists_expire
+
 
 @shared_task(name="cms.publish_scheduled")
 def publish_scheduled() -> None:
@@ -14,3 +16,9 @@ def publish_scheduled() -> None:
     has passed (Wagtail's own ``publish_scheduled``, which logs each in the audit log). Beat:
     every minute. Running it twice does nothing more: a published revision is no longer scheduled."""
     call_command("publish_scheduled", stdout=StringIO())
+
+
+@shared_task(name="cms.expire_publicity_lists")
+def expire_publicity_lists() -> int:
+    """Unpublish the publicity lists whose period has ended (beat, hourly); return how many."""
+    return publicity_lists_expire()

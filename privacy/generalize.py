@@ -24,6 +24,7 @@ but partial identity:
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from privacy.identity import normalize_id_number
@@ -148,3 +149,34 @@ def mask_id_number(id_number: str) -> str:
     if len(number) not in (15, 18):
         raise ValueError("an ID number has 15 or 18 characters")
     return number[:2] + "*" * (len(number) - 4) + number[-2:]
+
+
+# Separators written between the parts of a transliterated name, after NFKC: the NAME_DOTS and
+# the dots people type instead of a middle dot (‧, ., ．→ .).
+_PUBLICITY_NAME_DOTS = NAME_DOTS + "‧.﹒"
+
+
+def mask_name_for_publicity(name: str) -> str:
+    """Return ``name`` masked for a recipient publicity list (公示名单): ``张*``, ``王*英``.
+
+    The rule (issue 12): a name of two characters keeps its first (the surname): ``张三`` →
+    ``张*``; three or more keep the first and the last, one ``*`` for each character between:
+    ``王小英`` → ``王*英``, ``欧阳娜娜`` → ``欧**娜``, ``司马懿`` → ``司*懿``. A compound surname
+    is therefore shown by its first character only (``欧阳*`` would leave three of 欧阳娜's four
+    characters, and 欧阳娜娜 would keep its given name's last character beside the surname).
+    A transliterated name with a middle dot (``买买提·艾力``) keeps only its first character
+    and its dots: ``买**·**``; keeping its last character as well would leave a part of one
+    character whole (``阿·木`` → ``阿·木``). A single character becomes ``*``.
+
+    The result never holds two adjacent characters of the name, so never the full name nor a
+    given name of two characters or more. Spaces are dropped and the name is read NFKC
+    (full-width letters as ASCII). Never raises.
+    """
+    name = "".join(unicodedata.normalize("NFKC", name).split())
+    if len(name) <= 1:
+        return "*" * len(name)
+    if any(dot in name for dot in _PUBLICITY_NAME_DOTS):
+        return name[0] + "".join(c if c in _PUBLICITY_NAME_DOTS else "*" for c in name[1:])
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

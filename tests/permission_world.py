@@ -15,7 +15,7 @@ education, both over Wuhan, and one of civil affairs in Yichang.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
@@ -25,6 +25,10 @@ from django.utils import timezone
 from accounts.models import ApiToken, Notification, User
 from accounts.roles import Role
 from accounts.tokens import api_token_create
+from cms.models import NoticeIndexPage, PublicityListPage
+from cms.publicity.masking import mask_table
+from cms.publicity.services import publicity_list_create
+from cms.publicity.spreadsheet import read_table
 from core.evidence import check_evidence
 from marketplace.claims.models import Claim, SituationReport, TransferRequest, TransferStatus
 from marketplace.claims.services.transfers import transfer_request
@@ -101,6 +105,7 @@ class World:
     blocked: BlockedContact
     report: Report  # a finished performance report of Wuhan (the supervisor's city)
     report_outside: Report  # one of Yichang
+    publicity_list: PublicityListPage  # live, in its period, under /notices/
 
 
 def _staff(username: str, role: str, region: str | None, department: str = "") -> User:
@@ -243,6 +248,18 @@ def build_world() -> World:
     )
     holiday = Holiday.objects.create(date=date(2027, 1, 1), name="元旦")
     blocked = BlockedContact.objects.create(digest="0" * 64, masked="139****0000", reason="骚扰电话")
+    today = timezone.localdate()
+    publicity_list = publicity_list_create(
+        masked=mask_table(read_table("姓名,家庭住址,保障人数\n张三,江岸区后湖街道百步亭社区,2\n".encode())),
+        title="江岸区低保对象公示",
+        programme="dibao",
+        region_code=NEED_COUNTY,
+        period_start=today,
+        period_end=today + timedelta(days=6),
+        objection_phone="027-87654321",
+        objection_address="江岸区民政局",
+        parent=NoticeIndexPage.objects.get(),
+    )
     return World(
         users=users,
         source=source,
@@ -272,6 +289,7 @@ def build_world() -> World:
         blocked=blocked,
         report=_report("420100"),
         report_outside=_report(OUTSIDE_CITY),
+        publicity_list=publicity_list,
     )
 
 

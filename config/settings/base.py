@@ -337,6 +337,8 @@ CELERY_BEAT_SCHEDULE = {
     "close-unrated-tickets": {"task": "supervision.close_unrated_tickets", "schedule": crontab(minute=40)},
     # Notices scheduled to go live (go_live_at) or to expire (expire_at): Wagtail's publish_scheduled.
     "publish-scheduled-pages": {"task": "cms.publish_scheduled", "schedule": 60.0},
+    # Publicity lists come down when their period ends (their pages answer 410 from midnight).
+    "expire-publicity-lists": {"task": "cms.expire_publicity_lists", "schedule": crontab(minute=1)},
 }
 # The portal's public address, printed under each report's QR code (/reports/verify/<id>/).
 REPORT_VERIFY_BASE_URL = env.str("REPORT_VERIFY_BASE_URL", default="http://127.0.0.1:8000")

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from core.uploads import InMemoryUploadForm
 from marketplace.needs.choices import LowIncomeCategory
 from marketplace.needs.cleaning import clean_amount
 from marketplace.needs.intake import MAX_TEXT
@@ -269,16 +270,12 @@ class SpreadsheetConfirmForm(forms.Form):
     reference = forms.UUIDField(widget=forms.HiddenInput)
 
 
-class SpreadsheetUploadForm(forms.Form):
+class SpreadsheetUploadForm(InMemoryUploadForm):
     file = forms.FileField(
         label=_("Spreadsheet (.xlsx)"),
         help_text=_("Use the template. At most 5 MB and 2,000 rows."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
-
-    def __init__(self, *args, too_large: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.too_large = too_large
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -289,14 +286,6 @@ class SpreadsheetUploadForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise ValidationError(_("The file is larger than 5 MB."))
         return upload
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.too_large:
-            # The upload handler dropped the file, so the field only reports "required".
-            self.errors.pop("file", None)
-            self.add_error("file", _("The file is larger than 5 MB."))
-        return cleaned
 
 
 class AmountField(forms.DecimalField):

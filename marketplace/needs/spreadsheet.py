@@ -13,11 +13,8 @@ into an error message.
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
@@ -27,14 +24,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from accounts.models import Department
+from core.spreadsheets import SpreadsheetError, cell_text, check_xlsx
 from marketplace.needs.choices import LowIncomeCategory, NeedType, Urgency
 from marketplace.needs.intake import MEDICAL_AMOUNTS, SERVICE_NEED_TYPES
 from marketplace.needs.policy import CATEGORY_NAMES_ZH
 
 MAX_ROWS = 2000
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-# An .xlsx is a zip: refuse one whose parts would inflate beyond this (a zip bomb).
-MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_FILENAME = "需求导入模板.xlsx"
 DEFAULT_DEPARTMENT = Department.CIVIL_AFFAIRS
@@ -275,14 +271,6 @@ _PATH_HEADERS = {
 }
 
 
-class SpreadsheetError(Exception):
-    """The file as a whole cannot be read; ``message`` says why, for the person uploading it."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
 @dataclass(frozen=True)
 class SheetRow:
     """One filled-in row: its number in the sheet and the intake record it reads as."""
@@ -366,42 +354,8 @@ def build_template() -> bytes:
 # --- reading an upload -------------------------------------------------------------------------
 
 
-def _check_xlsx(data: bytes) -> None:
-    if not data.startswith(b"PK\x03\x04"):
-        raise SpreadsheetError(_("This is not an Excel (.xlsx) file."))
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            inflated = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
-        raise SpreadsheetError(_("This is not an Excel (.xlsx) file.")) from exc
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise SpreadsheetError(_("This is not an Excel (.xlsx) file."))
-    if inflated > MAX_UNCOMPRESSED_BYTES:
-        raise SpreadsheetError(_("The file is too large once unpacked."))
-
-
 def _unreadable() -> str:
     return _("This Excel file cannot be read. Save it again as .xlsx and retry.")
-
-
-def _text(value: Any) -> str:
-    """A cell's value as the text a person typed (numbers without a trailing .0)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value).strip()
 
 
 def _whole_number(text: str) -> int | str | None:
@@ -477,7 +431,7 @@ def read_rows(data: bytes, *, default_region_code: str = "") -> list[SheetRow]:
     Blank rows are skipped. Raises ``SpreadsheetError`` for a file that is not an .xlsx
     workbook, lacks required columns, has no rows or more than ``MAX_ROWS``.
     """
-    _check_xlsx(data)
+    check_xlsx(data)
     try:
         workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
@@ -488,7 +442,7 @@ def read_rows(data: bytes, *, default_region_code: str = "") -> list[SheetRow]:
         sheet = workbook.worksheets[0]
         lines = sheet.iter_rows(values_only=True)
         header_row = next(lines, None) or ()
-        keys = [(_BY_HEADER.get(_text(value).replace("*", "").strip())) for value in header_row]
+        keys = [(_BY_HEADER.get(cell_text(value).replace("*", "").strip())) for value in header_row]
         present = {column.header for column in keys if column is not None}
         missing = [column.header for column in COLUMNS if column.required and column.header not in present]
         if missing:
@@ -499,7 +453,7 @@ def read_rows(data: bytes, *, default_region_code: str = "") -> list[SheetRow]:
         rows: list[SheetRow] = []
         for number, values in enumerate(lines, start=2):
             cells = {
-                column.key: _text(value)
+                column.key: cell_text(value)
                 for column, value in zip(keys, values, strict=False)
                 if column is not None and value is not None
             }

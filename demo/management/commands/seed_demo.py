@@ -9,6 +9,8 @@ from wagtail.models import Site
 from accounts.demo import DEMO_PASSWORD, seed_demo_users
 from cms.demo import seed_demo_notices
 from cms.models import HomePage
+from cms.publicity.demo import seed_demo_publicity_lists
+from cms.publicity.services import NoNoticesSection
 from marketplace.claims.demo import seed_demo_claims
 from marketplace.delivery.demo import seed_demo_deliveries
 from marketplace.needs.demo import seed_demo_needs
@@ -39,6 +41,12 @@ class Command(BaseCommand):
         deliveries = seed_demo_deliveries()
         tickets = seed_demo_tickets()
         notices = seed_demo_notices()
+        # Under the notices section: after the site tree that creates it.
+        try:
+            publicity_lists = seed_demo_publicity_lists()
+        except NoNoticesSection as missing:
+            publicity_lists = []
+            self.stderr.write(f"演示公示名单未创建 (no demo publicity lists): {missing.message}")
 
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 (demo data ready)."))
         self.stdout.write(f"演示需求经隐私网关导入 (demo needs through intake): {_counts(outcomes)}")
@@ -53,6 +61,8 @@ class Command(BaseCommand):
             f"演示公告 (notices): {len(notices.notices)} 新建, 栏目 (sections) {notices.sections}, "
             f"热线 (hotlines) {notices.hotlines}"
         )
+        for page in publicity_lists:
+            self.stdout.write(f"演示公示名单 (publicity list): {page.title} {page.url}")
         self.stdout.write("登录 (sign in): http://127.0.0.1:8000/account/login/")
         self.stdout.write("后台 (back office): http://127.0.0.1:8000/admin/")
         self.stdout.write(f"演示账号密码均为 (every demo password is): {DEMO_PASSWORD}")

@@ -6,13 +6,9 @@ Views parse input, call one selector or service, and render.
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopFutureHandlers
 from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
@@ -29,6 +25,7 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from accounts.permissions import may_review_needs
 from core.backoffice import menu_item_for
+from core.uploads import InMemoryUploadHandler
 from marketplace.needs.admin.common import ReviewerRequiredMixin
 from marketplace.needs.forms import SpreadsheetConfirmForm, SpreadsheetUploadForm
 from marketplace.needs.services.import_previews import (
@@ -51,52 +48,6 @@ from marketplace.needs.spreadsheet import (
     read_rows,
 )
 from regions.models import RegionLevel
-
-
-class InMemoryUploadHandler(FileUploadHandler):
-    """Keeps uploads in memory up to ``max_bytes`` in all, never in a temporary file.
-
-    Django's default handlers write uploads over 2.5 MB to a temporary file; a spreadsheet of
-    needs holds names and ID numbers, which must never reach the disk. A larger upload is
-    dropped (``too_large``) and the form says so.
-    """
-
-    def __init__(self, request=None, *, max_bytes: int = MAX_UPLOAD_BYTES):
-        super().__init__(request)
-        self.max_bytes = max_bytes
-        self.received = 0
-        self.too_large = False
-        self.file = None
-
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
-        self.file = BytesIO()
-        raise StopFutureHandlers()
-
-    def receive_data_chunk(self, raw_data, start):
-        self.received += len(raw_data)
-        if self.received > self.max_bytes:
-            self.too_large = True
-            self.file.close()
-            self.file = BytesIO()  # the parser closes it after skipping
-            raise SkipFile()
-        self.file.write(raw_data)
-        return None
-
-    def file_complete(self, file_size):
-        if self.file is None or self.too_large:
-            return None
-        self.file.seek(0)
-        return InMemoryUploadedFile(
-            file=self.file,
-            field_name=self.field_name,
-            name=self.file_name,
-            content_type=self.content_type,
-            size=file_size,
-            charset=self.charset,
-            content_type_extra=self.content_type_extra,
-        )
-
 
 STATUS_LABELS = {
     # (dry run, outcome) → what the row will do or did
@@ -130,7 +81,7 @@ class SpreadsheetImportView(ReviewerRequiredMixin, WagtailAdminTemplateMixin, Te
 
     def dispatch(self, request, *args, **kwargs):
         # Must happen before anything reads request.POST, hence csrf_exempt + csrf_protect.
-        self.upload_handler = InMemoryUploadHandler(request)
+        self.upload_handler = InMemoryUploadHandler(request, max_bytes=MAX_UPLOAD_BYTES)
         request.upload_handlers = [self.upload_handler]
         checked = csrf_protect(
             lambda req, *a, **kw: super(SpreadsheetImportView, self).dispatch(req, *a, **kw)
