@@ -10,6 +10,5 @@ urlpatterns = [
     path("notices/", views.coming_soon, {"section": "notices"}, name="notices"),
     path("complaints/new/", views.coming_soon, {"section": "complaint-new"}, name="complaint-new"),
     path("complaints/track/", views.coming_soon, {"section": "complaint-track"}, name="complaint-track"),
-    path("search/", views.coming_soon, {"section": "search"}, name="search"),
     path("stats/", views.coming_soon, {"section": "stats"}, name="stats"),
 ]

@@ -275,6 +275,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-import-previews": {"task": "needs.purge_import_previews", "schedule": crontab(minute="*/10")},
     # The same for the notifications of new claims (Claim.announce_pending).
     "announce-pending-claims": {"task": "claims.announce_pending_claims", "schedule": 60.0},
+    # Indexing messages lost with the broker: count both sides of the search index, repair drift.
+    "repair-search-index": {"task": "search.repair_index", "schedule": crontab(minute="*/15")},
 }
 # Seconds /healthz waits for the broker before reporting it down.
 BROKER_HEALTH_TIMEOUT = env.float("BROKER_HEALTH_TIMEOUT", default=2.0)
@@ -524,3 +526,32 @@ LOGGING = {
     # pikepdf announces its logger bridge at INFO on import, in every process.
     "loggers": {"axes": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
 }
+
+# --- Search (search/backends/, README "Search") ------------------------------------------------
+# "database" (the embedded default: jieba-segmented words, PostgreSQL full-text or SQLite FTS5)
+# or "elasticsearch" (ELASTICSEARCH_* below).
+SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="database")
+if SEARCH_BACKEND not in ("database", "elasticsearch"):
+    raise ImproperlyConfigured(
+        f"(invalid value for environment variable SEARCH_BACKEND): {SEARCH_BACKEND!r}; "
+        'use "database" or "elasticsearch"'
+    )
+ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
+ELASTICSEARCH_USERNAME = env.str("ELASTICSEARCH_USERNAME", default="")
+ELASTICSEARCH_PASSWORD = env.str("ELASTICSEARCH_PASSWORD", default="")
+ELASTICSEARCH_API_KEY = env.str("ELASTICSEARCH_API_KEY", default="")
+# A CA bundle for a cluster with its own certificate authority; verification is on by default.
+ELASTICSEARCH_CA_CERTS = env.str("ELASTICSEARCH_CA_CERTS", default="")
+ELASTICSEARCH_VERIFY_CERTS = env.bool("ELASTICSEARCH_VERIFY_CERTS", default=True)
+ELASTICSEARCH_TIMEOUT = env.float("ELASTICSEARCH_TIMEOUT", default=5.0)
+ELASTICSEARCH_MAX_RETRIES = env.int("ELASTICSEARCH_MAX_RETRIES", default=3)
+# Index names are <prefix>-<kind>-<timestamp>, read through the alias <prefix>-<kind>.
+ELASTICSEARCH_INDEX_PREFIX = env.str("ELASTICSEARCH_INDEX_PREFIX", default="portal")
+# The analyzer of the text fields: "cjk" (built in), "smartcn" (analysis-smartcn plugin) or "ik"
+# (analysis-ik plugin: ik_max_word at index time, ik_smart at query time).
+ELASTICSEARCH_ANALYZER = env.str("ELASTICSEARCH_ANALYZER", default="cjk")
+if ELASTICSEARCH_ANALYZER not in ("cjk", "smartcn", "ik"):
+    raise ImproperlyConfigured(
+        f"(invalid value for environment variable ELASTICSEARCH_ANALYZER): {ELASTICSEARCH_ANALYZER!r}; "
+        'use "cjk", "smartcn" or "ik"'
+    )
