@@ -20,12 +20,5 @@ class SearchConfig(AppConfig):
         need_keyword_search.connect(indexing.need_keyword_search)
         page_published.connect(indexing.page_changed, dispatch_uid="search.page_published")
         page_unpublished.connect(indexing.page_changed, dispatch_uid="search.page_unpublished")
-        # Deleting a page deletes a row per class in its chain: every one of them is a Page.
-        post_delete.connect(self._page_deleted, dispatch_uid="search.page_deleted")
-        self._page_class = Page
-
-    def _page_deleted(self, sender, instance, **kwargs) -> None:
-        from search import indexing
-
-        if isinstance(instance, self._page_class):
-            indexing.page_changed(sender, instance)
+        # Deleting a page deletes its row of every class in its chain, Page's among them.
+        post_delete.connect(indexing.page_deleted, sender=Page, dispatch_uid="search.page_deleted")

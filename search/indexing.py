@@ -96,5 +96,10 @@ def page_changed(sender, instance, **_kwargs) -> None:
         schedule("notice", [instance.pk])
 
 
+def page_deleted(sender, instance, **_kwargs) -> None:
+    """A page was deleted (its base ``Page`` row: the specific class is not known here)."""
+    schedule("notice", [instance.pk])
+
+
 def need_keyword_search(*, query: str, **_kwargs):
     return get_backend().matching_ids("need", query)

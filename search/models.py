@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SearchEntry(models.Model):
-    kind = models.CharField(_("kind"), max_length=16)
+    kind = models.CharField(_("Kind"), max_length=16)
     key = models.CharField(
-        _("key"), max_length=64, help_text=_("The need's code, the page's or organization's id.")
+        _("Key"), max_length=64, help_text=_("The need's code, the page's or organization's id.")
     )
-    title = models.TextField(_("title"))
-    body = models.TextField(_("text"), blank=True)
+    title = models.TextField(_("Title"))
+    body = models.TextField(_("Text"), blank=True)
     url = models.CharField(max_length=300)
     region = models.CharField(_("region"), max_length=6, blank=True)
     region_name = models.CharField(max_length=60, blank=True)

@@ -18,7 +18,7 @@ from operator import add
 from typing import Any
 
 from django.db import connections, router, transaction
-from django.db.models import BooleanField, Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
 from search.backends.base import FACETS, KINDS, FacetValue, Hit, SearchQuery, SearchResult
@@ -67,15 +67,23 @@ class DatabaseBackend:
         self.bulk_index([document])
 
     def bulk_index(
-        self, documents: Iterable[dict[str, Any]], *, progress: Callable[[int], None] | None = None
+        self,
+        documents: Iterable[dict[str, Any]],
+        *,
+        progress: Callable[[int], None] | None = None,
+        fresh: bool = False,
     ) -> int:
+        """Upsert the documents; ``fresh`` (a rebuild into an emptied table) inserts plainly."""
         done = 0
         for chunk in _chunks(documents, CHUNK):
             entries = [entry_of(document) for document in chunk]
             with transaction.atomic(using=router.db_for_write(SearchEntry)):
-                SearchEntry.objects.bulk_create(
-                    entries, update_conflicts=True, unique_fields=["kind", "key"], update_fields=FIELDS
-                )
+                if fresh:
+                    SearchEntry.objects.bulk_create(entries)
+                else:
+                    SearchEntry.objects.bulk_create(
+                        entries, update_conflicts=True, unique_fields=["kind", "key"], update_fields=FIELDS
+                    )
                 self._write_fts(entries)
             done += len(entries)
             if progress:
@@ -127,8 +135,10 @@ class DatabaseBackend:
                             "(SELECT id FROM search_searchentry WHERE kind = %s)",
                             [kind],
                         )
-            SearchEntry.objects.filter(kind__in=kinds).delete()
-            return self.bulk_index(documents, progress=progress)
+            with connections[router.db_for_write(SearchEntry)].cursor() as cursor:
+                for kind in kinds:  # one statement (the ORM's delete would read every row first)
+                    cursor.execute("DELETE FROM search_searchentry WHERE kind = %s", [kind])
+            return self.bulk_index(documents, progress=progress, fresh=True)
 
     # --- Reading ----------------------------------------------------------------------------------
 
@@ -150,41 +160,25 @@ class DatabaseBackend:
         )
         filters = query.filter_map
 
-        def narrowed(queryset: QuerySet, *, skip: str = "", kind: bool = True) -> QuerySet:
-            for name, value in filters.items():
-                if name != skip:
-                    queryset = queryset.filter(_filter(name, value))
-            if kind and query.kind:
-                queryset = queryset.filter(kind=query.kind)
-            return queryset
-
+        # One grouped count of the matching documents gives the tabs and every facet: each is
+        # then summed here with the filters it must respect (the other facets', the tab's).
+        cells = list(
+            matched.order_by()
+            .values_list("kind", "region", "region_name", "type", "type_label", "year")
+            .annotate(n=Count("*"))
+        )
         kind_counts = {kind: 0 for kind in KINDS}
-        for kind, count in (
-            narrowed(matched, kind=False).order_by().values_list("kind").annotate(n=Count("*"))
-        ):
-            kind_counts[kind] = count
+        for cell in cells:
+            if _passes(cell, filters):
+                kind_counts[cell[0]] += cell[-1]
         total = kind_counts.get(query.kind, 0) if query.kind else sum(kind_counts.values())
+        facets = {name: _facet(name, cells, filters, query.kind) for name in query.facets}
 
-        facets: dict[str, list[FacetValue]] = {}
-        for name in query.facets:
-            kinds, field = FACETS[name]
-            if query.kind and query.kind not in kinds:
-                facets[name] = []
-                continue
-            rows = (
-                narrowed(matched, skip=name)
-                .filter(kind__in=kinds)
-                .exclude(**{f"{field}__isnull": True})
-                .exclude(**{field: ""} if field != "year" else {})
-                .order_by()
-                .values_list(field)
-                .annotate(n=Count("*"), label=Max(_label_field(field)))
-            )
-            values = [FacetValue(str(value), str(label or value), n) for value, n, label in rows]
-            values.sort(key=(lambda v: -int(v.value)) if field == "year" else (lambda v: (-v.count, v.value)))
-            facets[name] = values
-
-        page = narrowed(matched)
+        page = matched.defer("title_tokens", "body_tokens")
+        for name, value in filters.items():
+            page = page.filter(_filter(name, value))
+        if query.kind:
+            page = page.filter(kind=query.kind)
         if terms and query.sort == "relevance":
             page = page.annotate(score=_score(terms, phrase_of(query.text))).order_by(
                 "-score", "-date", "-id"
@@ -213,8 +207,44 @@ class DatabaseBackend:
         return SearchResult(query=query, hits=hits, total=total, facets=facets, kind_counts=kind_counts)
 
 
-def _label_field(field: str) -> str:
-    return {"region": "region_name", "type": "type_label"}.get(field, field)
+# Positions in a grouped cell: (kind, region, region_name, type, type_label, year, count).
+CELL = {"kind": 0, "region": 1, "region_name": 2, "type": 3, "type_label": 4, "year": 5}
+
+
+def _passes(cell: tuple, filters: dict[str, str], skip: str = "") -> bool:
+    for name, value in filters.items():
+        if name == skip:
+            continue
+        if name == "region" and cell[1] != value:
+            return False
+        if name == "year" and str(cell[5]) != str(value):
+            return False
+        if name in ("need_type", "notice_type") and (cell[0], cell[3]) != (name.split("_")[0], value):
+            return False
+    return True
+
+
+def _facet(name: str, cells: list[tuple], filters: dict[str, str], kind: str) -> list[FacetValue]:
+    """The counts of facet ``name`` among the cells that pass the other facets' filters and the tab."""
+    kinds, field = FACETS[name]
+    if kind and kind not in kinds:
+        return []
+    position = CELL[field]
+    label_position = {"region": 2, "type": 4}.get(field, position)
+    counts: dict[str, list] = {}
+    for cell in cells:
+        if cell[0] not in kinds or (kind and cell[0] != kind) or cell[position] in (None, ""):
+            continue
+        if not _passes(cell, filters, skip=name):
+            continue
+        entry = counts.setdefault(str(cell[position]), [str(cell[label_position] or cell[position]), 0])
+        entry[1] += cell[-1]
+    values = [FacetValue(value, label, count) for value, (label, count) in counts.items()]
+    if field == "year":
+        values.sort(key=lambda value: -int(value.value))
+    else:
+        values.sort(key=lambda value: (-value.count, value.value))
+    return values
 
 
 def _filter(name: str, value: str) -> Q:
