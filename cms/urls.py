@@ -7,7 +7,6 @@ from cms import views
 # its line here goes. /needs/ is served by marketplace.needs.urls.
 urlpatterns = [
     path("preferences/text-size/", views.set_text_size, name="set-text-size"),
-    path("notices/", views.coming_soon, {"section": "notices"}, name="notices"),
     path("complaints/new/", views.coming_soon, {"section": "complaint-new"}, name="complaint-new"),
     path("complaints/track/", views.coming_soon, {"section": "complaint-track"}, name="complaint-track"),
     path("stats/", views.coming_soon, {"section": "stats"}, name="stats"),

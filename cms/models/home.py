@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from cms.models.meta import PageMetaMixin
+from marketplace.needs.selectors import need_year_figures
+from marketplace.organizations.selectors import verified_organization_count
 
-class HomePage(Page):
+
+class HomePage(PageMetaMixin, Page):
     """首页: the portal's front door, editable in the back office."""
 
     intro = RichTextField(
@@ -30,3 +36,39 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["key_figures"] = key_figures()
+        context["latest_notices"] = latest_notices()
+        context["notice_index"] = _notice_index()
+        return context
+
+
+KEY_FIGURES_SECONDS = 60
+LATEST_NOTICES = 5
+
+
+def key_figures() -> dict:
+    """This year's needs published, claimed and fulfilled, and the verified organizations, read
+    from the marketplace's selectors and kept for a minute (the home page is the busiest page)."""
+    year = timezone.localdate().year
+
+    def count() -> dict:
+        return {"year": year, **need_year_figures(year=year), "organizations": verified_organization_count()}
+
+    return cache.get_or_set(f"cms:home:key-figures:{year}", count, KEY_FIGURES_SECONDS)
+
+
+def _notice_index():
+    from cms.models.notices import NoticeIndexPage
+
+    return NoticeIndexPage.objects.live().public().first()
+
+
+def latest_notices() -> list[dict]:
+    """The newest live notices (search documents, see cms.selectors), newest first."""
+    from cms.models.notices import notice_documents
+
+    index = _notice_index()
+    return notice_documents(index)[:LATEST_NOTICES] if index else []

@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.table_block",
+    "wagtail.contrib.routable_page",
+    "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
     "accounts.apps.PortalUsersAppConfig",  # wagtail.users with the portal's user forms
@@ -71,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +281,8 @@ CELERY_BEAT_SCHEDULE = {
     "announce-pending-claims": {"task": "claims.announce_pending_claims", "schedule": 60.0},
     # Indexing messages lost with the broker: count both sides of the search index, repair drift.
     "repair-search-index": {"task": "search.repair_index", "schedule": crontab(minute="*/15")},
+    # Notices scheduled to go live (go_live_at) or to expire (expire_at): Wagtail's publish_scheduled.
+    "publish-scheduled-pages": {"task": "cms.publish_scheduled", "schedule": 60.0},
 }
 # Seconds /healthz waits for the broker before reporting it down.
 BROKER_HEALTH_TIMEOUT = env.float("BROKER_HEALTH_TIMEOUT", default=2.0)

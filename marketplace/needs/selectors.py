@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.permissions import QUEUE_ROLES
@@ -17,6 +19,8 @@ from accounts.roles import Role
 from accounts.scoping import scope_queryset
 from core.backoffice import QueueCount, queue_count
 from core.db import can_prepare, preparing_cursor
+from marketplace.needs import policy
+from marketplace.needs.choices import LowIncomeCategory
 from marketplace.needs.filters import (
     DEFAULT_ORDERING,
     ORDERINGS,
@@ -24,7 +28,7 @@ from marketplace.needs.filters import (
     apply_need_filters,
     need_filter_params,
 )
-from marketplace.needs.models import PUBLIC_STATUSES, Need, NeedStatus
+from marketplace.needs.models import PUBLIC_STATUSES, Need, NeedStatus, NeedTransition, PolicyOverride
 from marketplace.needs.serializers import ROW_COLUMNS, public_need_dicts
 
 
@@ -158,3 +162,101 @@ def need_review_count(*, user) -> QueueCount:
     """The dashboard's count of the review queue in the caseworker's or supervisor's region."""
     needs = Need.objects.filter(status=NeedStatus.PENDING_REVIEW)
     return queue_count(scope_queryset(needs, user, roles=QUEUE_ROLES), waiting_since="created_at")
+
+
+def need_year_figures(*, year: int) -> dict[str, int]:
+    """The home page's key figures of ``year`` (local time): needs published, needs claimed (in
+    whole or in part) and needs fulfilled that year, each need counted once per figure.
+
+    Read from the needs' status transitions, so a need published last year and fulfilled this
+    year counts as fulfilled this year only.
+    """
+    zone = timezone.get_current_timezone()
+    start = datetime(year, 1, 1, tzinfo=zone)
+    end = datetime(year + 1, 1, 1, tzinfo=zone)
+    transitions = NeedTransition.objects.filter(created_at__gte=start, created_at__lt=end)
+
+    def needs_reaching(*statuses: str) -> int:
+        return transitions.filter(to_status__in=statuses).values("need_id").distinct().count()
+
+    return {
+        "published": needs_reaching(NeedStatus.PUBLISHED),
+        "claimed": needs_reaching(NeedStatus.PARTIALLY_CLAIMED, NeedStatus.CLAIMED),
+        "fulfilled": needs_reaching(NeedStatus.FULFILLED),
+    }
+
+
+def medical_rules_in_force(*, day: date) -> dict[str, Any] | None:
+    """The policy engine's medical-assistance rules in force on ``day``, as plain values for a
+    public page: the provincial rule set (ratios by category, chronic outpatient ratio, premium
+    subsidies, its document and clause), the 就高 rule, and the regional overrides in force.
+    None when no rule set is in force. Read from the engine (``policy.RULE_SETS``), never retyped.
+    """
+    try:
+        rule_set = policy.rule_set_for(day)
+    except policy.NoRuleSet:
+        return None
+    labels = dict(LowIncomeCategory.choices)
+
+    def category_row(category: str, ratio: Decimal) -> dict[str, Any]:
+        return {
+            "category": category,
+            "label": labels[category],
+            "policy_name": policy.CATEGORY_NAMES_ZH[category],
+            "ratio": ratio,
+            "percent": policy.percent(ratio),
+        }
+
+    inpatient = [
+        category_row(category, rule_set.inpatient_ratios[category])
+        for category in policy.CATEGORY_ORDER
+        if rule_set.inpatient_ratios[category] > 0
+    ]
+    inpatient.sort(key=lambda row: row["ratio"], reverse=True)
+    overrides = (
+        PolicyOverride.objects.filter(effective_from__lte=day)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+        .select_related("region")
+        .order_by("region_id", "-effective_from")
+    )
+    return {
+        "id": rule_set.id,
+        "title": rule_set.title,
+        "document": rule_set.document,
+        "source": rule_set.source,
+        "effective_from": rule_set.effective_from,
+        "effective_to": rule_set.effective_to,
+        "inpatient": inpatient,
+        "uncovered": [
+            category_row(category, Decimal("0"))
+            for category in policy.CATEGORY_ORDER
+            if rule_set.inpatient_ratios[category] == 0
+        ],
+        "outpatient_chronic": {
+            "percent": policy.percent(rule_set.outpatient_chronic_ratio),
+            "categories": [labels[c] for c in policy.CATEGORY_ORDER if c in rule_set.outpatient_categories],
+        },
+        "premium": [category_row(c, r) for c, r in rule_set.premium_ratios.items()],
+        # 就高原则: assess_medical gives a person in several categories the highest ratio.
+        "highest_rule": True,
+        "overrides": [
+            {
+                "region_code": override.region_id,
+                "region_name": override.region.name,
+                "label": override.label,
+                "inpatient": [
+                    category_row(category, Decimal(str(ratio)))
+                    for category, ratio in sorted(override.inpatient_ratios.items())
+                    if category in labels
+                ],
+                "outpatient_chronic_percent": (
+                    policy.percent(override.outpatient_chronic_ratio)
+                    if override.outpatient_chronic_ratio is not None
+                    else ""
+                ),
+                "annual_cap": override.annual_cap,
+                "effective_from": override.effective_from,
+            }
+            for override in overrides
+        ],
+    }

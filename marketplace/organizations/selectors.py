@@ -181,3 +181,8 @@ def volunteer_teams() -> QuerySet[Organization]:
 def region_names(codes) -> dict[str, str]:
     """``{code: name}`` for the given region codes, in one query."""
     return dict(Region.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+def verified_organization_count() -> int:
+    """How many organizations are verified now (the home page's key figure)."""
+    return Organization.objects.filter(status=OrganizationStatus.VERIFIED).count()

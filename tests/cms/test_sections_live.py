@@ -19,6 +19,8 @@ def _notices_card(client) -> str:
 
 
 def test_a_section_loses_its_badge_once_its_view_is_mounted_and_gets_it_back(client, settings):
+    settings.ROOT_URLCONF = "tests.cms.coming_soon_section_urls"
+
     assert not views.section_is_live(NOTICES)
     assert "即将上线" in _notices_card(client)
 
@@ -28,7 +30,12 @@ def test_a_section_loses_its_badge_once_its_view_is_mounted_and_gets_it_back(cli
     assert "即将上线" not in _notices_card(client)
     assert client.get(NOTICES.path).content.decode() == "公示公告"
 
-    settings.ROOT_URLCONF = "config.urls"
+    settings.ROOT_URLCONF = "tests.cms.coming_soon_section_urls"
 
     assert not views.section_is_live(NOTICES)
     assert "即将上线" in _notices_card(client)
+
+
+def test_the_notices_card_has_no_coming_soon_badge(client):
+    assert views.section_is_live(NOTICES)
+    assert "即将上线" not in _notices_card(client)
