@@ -64,26 +64,41 @@ class SearchApi(APIView):
             "and `year` narrow like the facets, whose counts come back in `facets`."
         ),
         parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, description="Search words (up to 100 characters)."),
+            OpenApiParameter(
+                "q", {"type": "string", "maxLength": 100}, description="Search words (up to 100 characters)."
+            ),
             OpenApiParameter("kind", OpenApiTypes.STR, enum=list(KINDS), description="One kind only."),
             OpenApiParameter(
                 "region",
-                OpenApiTypes.STR,
-                description="City-level region code, e.g. 420100.",
-                pattern=r"^42\d{4}$",
+                {"type": "string", "pattern": r"^42\d{4}$"},
+                description="City-level region code, e.g. 420100 (420000: province-wide).",
             ),
-            OpenApiParameter("need_type", OpenApiTypes.STR, description="A need type code, e.g. medical."),
             OpenApiParameter(
-                "notice_type", OpenApiTypes.STR, description="policy, interpretation, publicity or news."
+                "need_type",
+                {"type": "string", "maxLength": 40},
+                description="A need type code, e.g. medical.",
             ),
-            OpenApiParameter("year", OpenApiTypes.INT, description="Year of publication, e.g. 2026."),
+            OpenApiParameter(
+                "notice_type",
+                {"type": "string", "maxLength": 40},
+                description="policy, interpretation, publicity or news.",
+            ),
+            OpenApiParameter(
+                "year",
+                {"type": "integer", "minimum": 2000, "maximum": 2100},
+                description="Year of publication, e.g. 2026.",
+            ),
             OpenApiParameter(
                 "sort",
                 OpenApiTypes.STR,
                 enum=list(SORTS),
                 description="relevance (default with words) or newest.",
             ),
-            OpenApiParameter("page", OpenApiTypes.INT, description=f"1 to {MAX_PAGE}; 20 results a page."),
+            OpenApiParameter(
+                "page",
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+                description=f"1 to {MAX_PAGE}; 20 results a page.",
+            ),
         ],
         responses={
             200: SearchResponseSerializer,

@@ -20,8 +20,15 @@ KIND_CHOICES = [
 SORT_CHOICES = [("relevance", _("Best match")), ("newest", _("Newest first"))]
 
 
+class TextField(forms.CharField):
+    """Free text; a NUL character (which no document holds) is dropped rather than refused."""
+
+    def to_python(self, value):
+        return super().to_python(value.replace("\x00", "") if isinstance(value, str) else value)
+
+
 class SearchForm(forms.Form):
-    q = forms.CharField(
+    q = TextField(
         label=_("Search"),
         required=False,
         max_length=MAX_QUERY_LENGTH,
@@ -38,8 +45,8 @@ class SearchForm(forms.Form):
         required=False,
         validators=[RegexValidator(r"^42\d{4}$", _("Use a six-digit Hubei region code such as 420100."))],
     )
-    need_type = forms.CharField(label=_("Need type"), required=False, max_length=40)
-    notice_type = forms.CharField(label=_("Notice type"), required=False, max_length=40)
+    need_type = TextField(label=_("Need type"), required=False, max_length=40)
+    notice_type = TextField(label=_("Notice type"), required=False, max_length=40)
     year = forms.IntegerField(
         label=_("Year"),
         required=False,

@@ -174,6 +174,18 @@ class CountyFilter(django_filters.CharFilter):
     field_class = CountyCodeField
 
 
+class KeywordField(forms.CharField):
+    """Free text; a NUL character (which no text holds) is dropped rather than refused."""
+
+    def to_python(self, value):
+        return super().to_python(value.replace("\x00", "") if isinstance(value, str) else value)
+
+
+@extend_schema_field({"type": "string", "maxLength": 100})
+class KeywordFilter(django_filters.CharFilter):
+    field_class = KeywordField
+
+
 # --- The FilterSet -----------------------------------------------------------------------------
 
 
@@ -200,7 +212,7 @@ class NeedFilterForm(forms.Form):
 
 
 class NeedFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
+    q = KeywordFilter(
         method="filter_keyword",
         max_length=100,
         label=_("Keywords"),
