@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import ObjectList
 from wagtail.permission_policies.base import BasePermissionPolicy
-from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
+from wagtail.snippets.views.snippets import DeleteView, EditView, HistoryView, SnippetViewSet, UsageView
 
 from accounts.models import User
 from accounts.permissions import is_administrator
@@ -63,20 +63,30 @@ class HotlineEntryForm(WagtailAdminModelForm):
             )
 
 
-class ScopedEditView(EditView):
-    def get_object(self, queryset=None):
-        entry = super().get_object(queryset)
+class InScopeMixin:
+    """A hotline outside the user's region scope is refused, even by its address."""
+
+    def get_object(self, *args, **kwargs):
+        entry = super().get_object(*args, **kwargs)
         if not self.permission_policy.user_has_permission_for_instance(self.request.user, "change", entry):
             raise PermissionDenied
         return entry
 
 
-class ScopedDeleteView(DeleteView):
-    def get_object(self, queryset=None):
-        entry = super().get_object(queryset)
-        if not self.permission_policy.user_has_permission_for_instance(self.request.user, "delete", entry):
-            raise PermissionDenied
-        return entry
+class ScopedEditView(InScopeMixin, EditView):
+    pass
+
+
+class ScopedDeleteView(InScopeMixin, DeleteView):
+    pass
+
+
+class ScopedHistoryView(InScopeMixin, HistoryView):
+    pass
+
+
+class ScopedUsageView(InScopeMixin, UsageView):
+    pass
 
 
 class HotlineViewSet(SnippetViewSet):
@@ -91,6 +101,8 @@ class HotlineViewSet(SnippetViewSet):
     edit_handler = ObjectList(HotlineEntry.panels, base_form_class=HotlineEntryForm)
     edit_view_class = ScopedEditView
     delete_view_class = ScopedDeleteView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
 
     def get_queryset(self, request):
         return scope_queryset(

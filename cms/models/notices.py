@@ -9,6 +9,7 @@ appear beside the notices without the index knowing their type.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -29,6 +30,21 @@ from regions.models import Region, code_prefix, is_within
 
 PROVINCE_CODE = "420000"
 NOTICES_PER_PAGE = 20
+
+
+@lru_cache(maxsize=1)
+def _region_names() -> dict[str, str]:
+    return dict(Region.objects.values_list("code", "name"))
+
+
+def region_name(code: str) -> str:
+    """The name of region ``code`` (the GB/T 2260 tree is data that changes with a migration only:
+    read once per process, not once per notice listed)."""
+    name = _region_names().get(code)
+    if name is None:
+        _region_names.cache_clear()
+        name = _region_names().get(code, code)
+    return name
 
 
 class NoticeType(models.TextChoices):
@@ -361,7 +377,6 @@ class NoticePage(Page):
 
     def search_document(self) -> dict:
         """What a search index may hold of this notice (contracts.md): what the page shows."""
-        region = self.region
         parts = [self.document_number, self.issuing_bodies, self.body_text()]
         with override("zh-hans"):
             label = NOTICE_TYPE_LABELS_ZH[NoticeType(self.notice_type)]
@@ -372,8 +387,8 @@ class NoticePage(Page):
             "body": "\n".join(part for part in parts if part),
             "notice_type": str(self.notice_type),
             "notice_type_label": label,
-            "region": region.code,
-            "region_name": region.name,
+            "region": self.region_id,
+            "region_name": region_name(self.region_id),
             "date": self.issue_date.isoformat(),
             "year": self.issue_date.year,
             "url": self.public_path(),
