@@ -2,10 +2,8 @@ from django.urls import path
 
 from cms import views
 
-# The public sections keep the addresses of DESIGN.md §3. Each is served by ``coming_soon``
-# until the work that builds it mounts its own view (before this file in config/urls.py) and
-# its line here goes. /needs/ is served by marketplace.needs.urls.
+# The public sections keep the addresses of DESIGN.md §3, each served by its own app (mounted in
+# config/urls.py) or by the page tree (/notices/, /hotline/); this file keeps the site's own.
 urlpatterns = [
     path("preferences/text-size/", views.set_text_size, name="set-text-size"),
-    path("search/", views.coming_soon, {"section": "search"}, name="search"),
 ]

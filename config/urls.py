@@ -14,6 +14,7 @@ from marketplace.claims import urls as claim_urls
 from marketplace.delivery import urls as delivery_urls
 from marketplace.needs import urls as need_urls
 from marketplace.organizations import urls as organization_urls
+from search import urls as search_urls
 
 # Swagger UI from the portal's own static files (SPECTACULAR_SETTINGS). The split view serves
 # its start-up script as a file of its own (?script=), so the page needs no inline script; its
@@ -30,6 +31,7 @@ api_v1 = [
     path("", include((claim_urls.api_urlpatterns, "claims-api"))),
     path("", include((delivery_urls.api_urlpatterns, "delivery-api"))),
     path("account/", include((account_urls.api_urlpatterns, "account-api"))),
+    path("", include((search_urls.api_urlpatterns, "search-api"))),
     # Last: any other address under /api/v1/ answers the API's JSON 404, not the site's page.
     # Only paths ending in "/": without it, Django first redirects to the address with the slash.
     re_path(r"^(?P<address>[\s\S]*)/$", api.not_found, name="api-not-found"),
@@ -56,6 +58,7 @@ urlpatterns = [
     path("", include("supervision.urls")),
     path("open311/v2/", include("supervision.open311.urls")),
     path("", include("supervision.stats.urls")),
+    path("", include(search_urls)),
     path("", include("cms.urls")),
 ]
 

@@ -335,6 +335,8 @@ CELERY_BEAT_SCHEDULE = {
     # Tickets: soon-due and overdue warnings (预警), once each; replied tickets left unrated close.
     "warn-due-tickets": {"task": "supervision.warn_due_tickets", "schedule": crontab(minute="*/15")},
     "close-unrated-tickets": {"task": "supervision.close_unrated_tickets", "schedule": crontab(minute=40)},
+    # Indexing messages lost with the broker: count both sides of the search index, repair drift.
+    "repair-search-index": {"task": "search.repair_index", "schedule": crontab(minute="*/15")},
     # Notices scheduled to go live (go_live_at) or to expire (expire_at): Wagtail's publish_scheduled.
     "publish-scheduled-pages": {"task": "cms.publish_scheduled", "schedule": 60.0},
     # Publicity lists come down when their period ends (their pages answer 410 from midnight).
@@ -617,3 +619,31 @@ OPEN311_MAX_REQUESTS = env.int("OPEN311_MAX_REQUESTS", default=1000)
 OPEN311_CONTACT = env.str("OPEN311_CONTACT", default="湖北省民政厅社会救助服务热线 12345")
 # Seconds the /stats/ tables are kept once counted (per language; 0: counted on every request).
 STATS_CACHE_SECONDS = env.int("STATS_CACHE_SECONDS", default=300)
+# --- Search (search/backends/, README "Search") ------------------------------------------------
+# "database" (the embedded default: jieba-segmented words, PostgreSQL full-text or SQLite FTS5)
+# or "elasticsearch" (ELASTICSEARCH_* below).
+SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="database")
+if SEARCH_BACKEND not in ("database", "elasticsearch"):
+    raise ImproperlyConfigured(
+        f"(invalid value for environment variable SEARCH_BACKEND): {SEARCH_BACKEND!r}; "
+        'use "database" or "elasticsearch"'
+    )
+ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
+ELASTICSEARCH_USERNAME = env.str("ELASTICSEARCH_USERNAME", default="")
+ELASTICSEARCH_PASSWORD = env.str("ELASTICSEARCH_PASSWORD", default="")
+ELASTICSEARCH_API_KEY = env.str("ELASTICSEARCH_API_KEY", default="")
+# A CA bundle for a cluster with its own certificate authority; verification is on by default.
+ELASTICSEARCH_CA_CERTS = env.str("ELASTICSEARCH_CA_CERTS", default="")
+ELASTICSEARCH_VERIFY_CERTS = env.bool("ELASTICSEARCH_VERIFY_CERTS", default=True)
+ELASTICSEARCH_TIMEOUT = env.float("ELASTICSEARCH_TIMEOUT", default=5.0)
+ELASTICSEARCH_MAX_RETRIES = env.int("ELASTICSEARCH_MAX_RETRIES", default=3)
+# Index names are <prefix>-<kind>-<timestamp>, read through the alias <prefix>-<kind>.
+ELASTICSEARCH_INDEX_PREFIX = env.str("ELASTICSEARCH_INDEX_PREFIX", default="portal")
+# The analyzer of the text fields: "cjk" (built in), "smartcn" (analysis-smartcn plugin) or "ik"
+# (analysis-ik plugin: ik_max_word at index time, ik_smart at query time).
+ELASTICSEARCH_ANALYZER = env.str("ELASTICSEARCH_ANALYZER", default="cjk")
+if ELASTICSEARCH_ANALYZER not in ("cjk", "smartcn", "ik"):
+    raise ImproperlyConfigured(
+        f"(invalid value for environment variable ELASTICSEARCH_ANALYZER): {ELASTICSEARCH_ANALYZER!r}; "
+        'use "cjk", "smartcn" or "ik"'
+    )

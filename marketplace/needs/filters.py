@@ -23,13 +23,14 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from marketplace.needs.choices import LowIncomeCategory, NeedType, Urgency
+from marketplace.needs.hooks import need_keyword_search
 from marketplace.needs.models import NEED_REMAINING, NEED_URGENCY_RANK, Need, NeedStatus
 from marketplace.needs.placement import LOW_INCOME
 from regions.models import Region, RegionLevel
@@ -173,6 +174,18 @@ class CountyFilter(django_filters.CharFilter):
     field_class = CountyCodeField
 
 
+class KeywordField(forms.CharField):
+    """Free text; a NUL character (which no text holds) is dropped rather than refused."""
+
+    def to_python(self, value):
+        return super().to_python(value.replace("\x00", "") if isinstance(value, str) else value)
+
+
+@extend_schema_field({"type": "string", "maxLength": 100})
+class KeywordFilter(django_filters.CharFilter):
+    field_class = KeywordField
+
+
 # --- The FilterSet -----------------------------------------------------------------------------
 
 
@@ -199,6 +212,16 @@ class NeedFilterForm(forms.Form):
 
 
 class NeedFilter(django_filters.FilterSet):
+    q = KeywordFilter(
+        method="filter_keyword",
+        max_length=100,
+        label=_("Keywords"),
+        help_text=_(
+            "Words to look for in the needs' titles and summaries, e.g. 医疗 or 武汉 教育 "
+            "(all words must match)."
+        ),
+        error_messages={"max_length": _("Keep the keywords under 100 characters.")},
+    )
     city = CityFilter(
         method="filter_city",
         label=_("City or prefecture"),
@@ -279,6 +302,17 @@ class NeedFilter(django_filters.FilterSet):
         model = Need
         fields: list[str] = []
         form = NeedFilterForm
+
+    def filter_keyword(self, queryset: QuerySet[Need], name: str, value: str) -> QuerySet[Need]:
+        # The search app answers through the hook (its index segments Chinese words); without
+        # it, a plain substring match of the whole text.
+        value = value.strip()
+        if not value:
+            return queryset
+        for codes in need_keyword_search.call(query=value):
+            if codes is not None:
+                return queryset.filter(code__in=codes)
+        return queryset.filter(Q(title__icontains=value) | Q(summary__icontains=value))
 
     def filter_city(self, queryset: QuerySet[Need], name: str, value: str) -> QuerySet[Need]:
         # The database-kept city of the published region (Need.public_city): one indexed equality.

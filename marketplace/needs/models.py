@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
 from marketplace.needs.choices import NeedType, Urgency
+from marketplace.needs.hooks import needs_changed
 
 
 class SourceSystem(models.Model):
@@ -271,6 +272,11 @@ class Need(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Whatever changed, upper apps (search) re-read what the public sees of it after commit.
+        needs_changed.call(need_ids=[self.pk])
 
     @property
     def remaining_amount(self):

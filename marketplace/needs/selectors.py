@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -54,6 +54,7 @@ from marketplace.needs.models import (
     NeedTransition,
     PolicyOverride,
 )
+from marketplace.needs.serializers import ROW_COLUMNS, public_need_dicts
 
 
 def need_public_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Need]:
@@ -100,7 +101,9 @@ class PublicNeedRows:
         key = tuple(self.params.items())
         # The time zone makes the date filters' bounds (it changes only in tests).
         zone = timezone.get_default_timezone_name()
-        statement = _compiled(alias, zone, key, self.columns, window.start, window.stop)
+        # A keyword search's codes may be a list written into the SQL: compiled afresh each time.
+        compile_ = _compiled.__wrapped__ if "q" in self.params else _compiled
+        statement = compile_(alias, zone, key, self.columns, window.start, window.stop)
         if statement is None:
             return []
         sql, sql_params, compiler, converters, literal = statement
@@ -144,6 +147,34 @@ def _compiled(
 def need_public_get(*, code: str) -> Need:
     """One published need by its public code; raises ``Need.DoesNotExist``."""
     return need_public_list().get(code=code)
+
+
+def need_public_documents(*, codes: Iterable[str] | None = None, chunk_size: int = 2000) -> Iterator[dict]:
+    """The public shape (``PublicNeedSerializer``, built by ``public_need_dicts``) of every public
+    need, or of those among ``codes``: exactly what the public list shows of each, so a search
+    index built from it holds the allow-listed fields at the list's generalization, and a need
+    that is held, waiting for its cohort, withdrawn or expired is simply not among them."""
+    needs = need_public_list().order_by("pk")
+    if codes is not None:
+        needs = needs.filter(code__in=list(codes))
+    batch: list[tuple] = []
+    for row in needs.values_list(*ROW_COLUMNS).iterator(chunk_size=chunk_size):
+        batch.append(row)
+        if len(batch) >= chunk_size:
+            yield from public_need_dicts(batch)
+            batch = []
+    if batch:
+        yield from public_need_dicts(batch)
+
+
+def need_public_codes() -> QuerySet:
+    """The codes of every public need (a flat values list: count it, or iterate it)."""
+    return need_public_list().order_by().values_list("code", flat=True)
+
+
+def need_codes_of(need_ids: Iterable[int]) -> list[str]:
+    """The public codes of these needs, whatever their status (to take a withdrawn one out of an index)."""
+    return list(Need.objects.filter(pk__in=list(need_ids)).values_list("code", flat=True))
 
 
 def need_review_queue(*, user) -> QuerySet[Need]:

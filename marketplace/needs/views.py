@@ -127,6 +127,9 @@ def _need_list(request: HttpRequest, *, csrf_placeholder: bool) -> HttpResponse:
         "orderings": NeedOrdering.choices,
         "ordering": _ordering(request.GET),
         "kept_params": _kept_params(request.GET, drop=("ordering", "page")),
+        # The keyword box changes the words only: every other parameter but the page stays.
+        "keyword": request.GET.get("q", ""),
+        "keyword_kept": _kept_params(request.GET, drop=("q", "page")),
     }
     try:
         params = need_filter_params(request.GET)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.needs.choices import NeedType
+from marketplace.organizations.hooks import organizations_changed
 from privacy.fields import EncryptedTextField
 
 
@@ -75,6 +76,11 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Whatever changed, upper apps (search) re-read what the public sees of it after commit.
+        organizations_changed.call(organization_ids=[self.pk])
 
     @property
     def is_verified(self) -> bool:

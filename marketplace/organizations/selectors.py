@@ -7,8 +7,11 @@ the claims code asks: on whose behalf may this user claim?
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.urls import reverse
 
 from accounts.models import User
 from accounts.roles import Role
@@ -64,6 +67,26 @@ def organization_public_list(
 def organization_public_get(*, pk: int) -> Organization:
     """One verified organization; raises ``Organization.DoesNotExist``."""
     return organization_public_list().get(pk=pk)
+
+
+def organization_public_documents(*, pks: Iterable[int] | None = None) -> Iterator[dict]:
+    """What anyone may read of each verified organization (or of those among ``pks``), in the
+    public shape of the directory's API (``PublicOrganizationSerializer``), plus its page's ``url``."""
+    from marketplace.organizations.api import PublicOrganizationSerializer
+
+    organizations = organization_public_list().order_by("pk")
+    if pks is not None:
+        organizations = organizations.filter(pk__in=list(pks))
+    organizations = list(organizations)
+    names = region_names(code for organization in organizations for code in organization.service_regions)
+    serializer = PublicOrganizationSerializer(organizations, many=True, context={"region_names": names})
+    for organization, data in zip(organizations, serializer.data, strict=True):
+        yield {**data, "url": reverse("organizations:detail", args=[organization.pk])}
+
+
+def organization_public_ids() -> QuerySet:
+    """The ids of every verified organization (a flat values list)."""
+    return Organization.objects.filter(status=OrganizationStatus.VERIFIED).values_list("pk", flat=True)
 
 
 def organization_review_list(*, user, status: str | None = None) -> QuerySet[Organization]:

@@ -144,6 +144,26 @@ def test_the_public_serializer_output_matches_the_snapshot(api, publish_at_once)
     assert set(shown["policy"]) <= set(PUBLIC_POLICY_KEYS)
 
 
+def test_the_search_index_of_needs_holds_only_the_public_shape(api, publish_at_once):
+    """The allow-list covers the search index too: the Elasticsearch mapping of needs (every
+    analyzer) and the document a need becomes are built from the public shape only."""
+    from search.backends.elasticsearch import document_types, mapping
+    from search.documents import NEED_FIELD_SOURCES, need_document
+    from tests.search.test_builders import properties
+
+    for analyzer in ("cjk", "smartcn", "ik"):
+        assert properties(mapping("need", analyzer)) == set(NEED_FIELD_SOURCES)
+    sources = {source for source in NEED_FIELD_SOURCES.values() if source}
+    assert sources <= set(PUBLIC_OUTPUT_SNAPSHOT)
+    assert not sources & PRIVATE_FIELDS
+    need = published_need(api, medical=MEDICAL_COSTS)
+    shown = PublicNeedSerializer(need).data
+    document = need_document(shown)
+    built = document_types("cjk")["need"](**document).to_dict()
+    assert {f"data.{key}" for key in built["data"]} | set(built) <= set(NEED_FIELD_SOURCES)
+    assert need.household_token not in repr(built) and need.source_ref not in repr(built)
+
+
 def test_the_schema_documents_exactly_the_output():
     assert list(PublicNeedSerializer().fields) == PUBLIC_OUTPUT_SNAPSHOT
 

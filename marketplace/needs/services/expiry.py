@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace.needs.hooks import needs_changed
 from marketplace.needs.models import EXPIRABLE_STATUSES, Need, NeedStatus, NeedTransition
 from marketplace.needs.services.feedback import feedback_emit
 from marketplace.needs.services.status import apply_status
@@ -46,6 +47,7 @@ def needs_expire(*, today: date | None = None) -> int:
                 needs, fields=["status", "awaiting_cohort", "hold_reasons", "updated_at"]
             )
             NeedTransition.objects.bulk_create(transitions)
+            needs_changed.call(need_ids=[need.pk for need in needs])
             for need in needs:
                 # The platform hears of each expiry once, in the same transaction as the change.
                 feedback_emit(

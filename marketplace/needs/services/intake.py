@@ -23,7 +23,7 @@ from core.bulk import insert_new
 from marketplace.needs.choices import NeedType
 from marketplace.needs.filters import region_index
 from marketplace.needs.gate import HOLD_RESIDUAL_RISK, HOLD_THIN_CLASS, PublicDraft, privacy_gate
-from marketplace.needs.hooks import needs_received
+from marketplace.needs.hooks import needs_changed, needs_received
 from marketplace.needs.intake import MAX_TEXT, SOURCE_REF, IntakeRecord, RecordErrors, parse_record
 from marketplace.needs.keys import record_digest, token_for
 from marketplace.needs.models import (
@@ -406,6 +406,8 @@ def _write(
     needs_received.call(
         needs=[item.need for item in work if item.need is not None and item.need.pk], today=today
     )
+    changed = {item.need.pk for item in work if item.need is not None and item.need.pk}
+    needs_changed.call(need_ids=sorted(changed | {need.pk for need in to_update.values()}))
 
 
 def _prepare(

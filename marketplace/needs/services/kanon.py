@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace.needs.hooks import needs_changed
 from marketplace.needs.models import PUBLIC_STATUSES, Need, NeedStatus
 from marketplace.needs.placement import (
     ATTRIBUTES,
@@ -114,7 +115,8 @@ def need_attributes(need: Need, county_cities: dict[str, str]) -> Attributes:
 def publish_waiting(needs: Iterable[Need]) -> None:
     """Save the waiting needs a batch published: one UPDATE per class, not per row."""
     groups: dict[tuple[str, str, str], list[Need]] = defaultdict(list)
-    for need in needs:
+    needs_list = list(needs)
+    for need in needs_list:
         groups[(need.generalization, need.public_region_id, need.public_class)].append(need)
     now = timezone.now()
     for (node, region, public_class), members in groups.items():
@@ -129,6 +131,7 @@ def publish_waiting(needs: Iterable[Need]) -> None:
             public_categories=members[0].public_categories,
             updated_at=now,
         )
+    needs_changed.call(need_ids=[need.pk for need in needs_list])
 
 
 def need_published_key(need: Need):

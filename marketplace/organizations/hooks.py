@@ -1,0 +1,8 @@
+"""What upper apps connect to the organizations (``core.hooks``), in their ``AppConfig.ready()``."""
+
+from core.hooks import Hook
+
+# An organization was written (registered, verified, suspended, edited):
+# ``organizations_changed.call(organization_ids=[…])`` inside the writing transaction;
+# ``Organization.save`` calls it. Search re-reads what the public sees of them after commit.
+organizations_changed = Hook("organizations.changed")
