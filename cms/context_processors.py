@@ -4,18 +4,16 @@ from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
 
-from cms.views import SECTIONS, live_section_paths
+from cms.views import SECTIONS
 
 
 def _sections(request):
-    live = live_section_paths()
     return [
         {
             "key": section.key,
             "path": section.path,
             "title": section.title,
             "summary": section.summary,
-            "live": section.path in live,
             # aria-current="page" on the section's own address; highlighted on its sub-pages too
             "current": request.path == section.path,
             "active": request.path.startswith(section.path),

@@ -64,47 +64,17 @@ def test_language_switch_returns_to_the_current_page(client):
     assert '<input type="hidden" name="next" value="/needs/">' in html
 
 
-# Served by their own views or pages: the needs browser, the notices, the complaints' form and
-# tracking, statistics.
-LIVE = ("/needs/", "/notices/", "/complaints/new/", "/complaints/track/", "/stats/")
-STILL_TO_COME = [(path, title) for path, title in SECTIONS if path not in LIVE]
-
-
-@pytest.mark.parametrize(("path", "title"), STILL_TO_COME)
-def test_sections_still_to_come_say_so_plainly(client, path, title):
-    section = next(section for section in views.SECTIONS if section.path == path)
-    assert not views.section_is_live(section)
-
-    response = client.get(path)
-
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "即将上线" in html
-    assert f'<h1 class="page-title">{title}</h1>' in html
-    assert f'href="tel:{settings.SERVICE_HOTLINE}"' in html
-    assert 'aria-current="page"' in html
-
-
 @pytest.mark.parametrize("section", views.SECTIONS, ids=lambda section: section.key)
-def test_every_section_has_an_honest_coming_soon_page(rf, section):
-    request = rf.get(section.path)
+def test_every_section_of_the_home_page_is_served(client, section):
+    """Each card and navigation entry leads to a working page (none is "coming soon" any more)."""
+    home = client.get("/").content.decode()
+    assert f'href="{section.path}"' in home
+    assert "即将上线" not in home
 
-    with translation.override("zh-hans"):
-        response = views.coming_soon(request, section=section.key)
+    response = client.get(section.path)
 
     assert response.status_code == 200
-    html = response.content.decode()
-    assert "即将上线" in html
-    assert "社会救助服务热线" in html
-
-
-def test_home_page_marks_only_sections_still_to_come(client):
-    html = client.get("/").content.decode()
-    cards = html.split('<ul class="cards">')[1].split("</ul>")[0].split('<li class="card">')[1:]
-
-    for section, card in zip(views.SECTIONS, cards, strict=True):
-        assert f'href="{section.path}"' in card
-        assert ("即将上线" in card) is not views.section_is_live(section)
+    assert 'aria-current="page"' in response.content.decode()
 
 
 def test_page_not_found_is_friendly_and_in_chinese(client, settings):

@@ -111,9 +111,3 @@ def test_the_api_is_in_the_schema(client):
 def test_the_needs_browser_has_a_keyword_box(client):
     html = client.get("/needs/").content.decode()
     assert 'id="filter-q"' in html and 'name="q"' in html
-
-
-def test_the_search_section_is_live_on_the_home_page():
-    from cms import views
-
-    assert views.section_is_live(views.SECTIONS_BY_KEY["search"])
