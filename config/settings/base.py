@@ -275,6 +275,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-import-previews": {"task": "needs.purge_import_previews", "schedule": crontab(minute="*/10")},
     # The same for the notifications of new claims (Claim.announce_pending).
     "announce-pending-claims": {"task": "claims.announce_pending_claims", "schedule": 60.0},
+    # Needs waiting without a claim: alerted once per period (matching.services.waiting).
+    "alert-waiting-needs": {"task": "matching.alert_waiting_needs", "schedule": crontab(hour=7, minute=30)},
 }
 # Seconds /healthz waits for the broker before reporting it down.
 BROKER_HEALTH_TIMEOUT = env.float("BROKER_HEALTH_TIMEOUT", default=2.0)
@@ -451,6 +453,13 @@ CLAIM_LEASE_DAYS = env.int("CLAIM_LEASE_DAYS", default=14)
 TRANSFER_ANSWER_HOURS = env.int("TRANSFER_ANSWER_HOURS", default=72)
 # Days within which the same kind of help to the same household raises a duplicate-aid alert.
 DUPLICATE_AID_WINDOW_DAYS = env.int("DUPLICATE_AID_WINDOW_DAYS", default=90)
+# Days a published need may wait without any claim before its caseworkers and the pushing
+# department are alerted (and again every as many days), by urgency (matching.alert_waiting_needs).
+MATCHING_WAITING_DAYS = {
+    "critical": env.int("MATCHING_WAITING_DAYS_CRITICAL", default=3),
+    "urgent": env.int("MATCHING_WAITING_DAYS_URGENT", default=7),
+    "normal": env.int("MATCHING_WAITING_DAYS_NORMAL", default=30),
+}
 # Days after which a fulfilled need closes when the platform has not confirmed receipt.
 NEED_CLOSE_GRACE_DAYS = env.int("NEED_CLOSE_GRACE_DAYS", default=14)
 # Days a need to review, a delivery to verify or a transfer to decide may wait before the

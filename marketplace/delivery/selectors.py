@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from accounts.permissions import EXPIRED_REPORT_ROLES, QUEUE_ROLES, is_claim_holder, may_view_evidence
@@ -18,7 +18,13 @@ from accounts.roles import Role
 from accounts.scoping import scope_queryset
 from core.backoffice import QueueCount, queue_count
 from marketplace.claims.models import Claim
-from marketplace.delivery.models import Delivery, DeliveryStatus, Evidence
+from marketplace.delivery.models import (
+    AssistanceRecord,
+    Delivery,
+    DeliveryStatus,
+    DuplicateAidAlert,
+    Evidence,
+)
 from marketplace.needs.models import Need, NeedStatus, NeedTransition
 
 
@@ -116,3 +122,22 @@ def expired_needs_report(*, user, since: date) -> QuerySet[Need]:
     )
     needs = scope_queryset(needs, user, roles=EXPIRED_REPORT_ROLES, department_field="department")
     return needs.order_by("-expired_at", "-pk")
+
+
+def duplicate_aid_signal(*, since: date) -> Q:
+    """For a queryset of needs (``OuterRef`` to the need): whether it has an open duplicate-aid
+    alert, or its household received the same kind of help since ``since`` (the assistance
+    chain). Matching lowers such a need in its recommendations and says why."""
+    open_alert = DuplicateAidAlert.objects.filter(need_id=OuterRef("pk"), resolved_at__isnull=True)
+    recent = AssistanceRecord.objects.filter(
+        household_token=OuterRef("household_token"), need_type=OuterRef("need_type"), delivered_on__gte=since
+    )
+    return Q(Exists(open_alert)) | Q(Exists(recent))
+
+
+def delivered_on_claims(*, claim_ids) -> Decimal:
+    """What was reported or verified as delivered on these claims, in their needs' units."""
+    total = Delivery.objects.filter(
+        claim_id__in=list(claim_ids), status__in=[DeliveryStatus.REPORTED, DeliveryStatus.VERIFIED]
+    ).aggregate(total=Sum("amount"))["total"]
+    return Decimal(total or 0)

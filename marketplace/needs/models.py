@@ -179,6 +179,10 @@ class Need(models.Model):
     statutory_coverage = models.DecimalField(
         _("statutory coverage"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    # Statutory first (issue 16): whether the pushing department confirmed the statutory
+    # programme for this need (education, housing, employment aid…) was exhausted; None when
+    # it did not say (intake's optional ``statutory_exhausted``).
+    statutory_exhausted = models.BooleanField(_("statutory aid confirmed exhausted"), null=True, blank=True)
     rule_version = models.CharField(_("policy rule version"), max_length=100, blank=True)
     policy = models.JSONField(_("policy computation"), default=dict, blank=True)
 
@@ -346,6 +350,7 @@ class FeedbackEvent(models.Model):
         "transfer",
         "fulfilled",
         "situation_change",
+        "long_waiting",
     )
 
     event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -24,7 +24,7 @@ from marketplace.needs.filters import (
     apply_need_filters,
     need_filter_params,
 )
-from marketplace.needs.models import PUBLIC_STATUSES, Need, NeedStatus
+from marketplace.needs.models import OPEN_FOR_CLAIMS, PUBLIC_STATUSES, Need, NeedStatus
 
 
 def need_public_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Need]:
@@ -127,3 +127,23 @@ def need_review_count(*, user) -> QueueCount:
     """The dashboard's count of the review queue in the caseworker's or supervisor's region."""
     needs = Need.objects.filter(status=NeedStatus.PENDING_REVIEW)
     return queue_count(scope_queryset(needs, user, roles=QUEUE_ROLES), waiting_since="created_at")
+
+
+def needs_open_for_matching() -> QuerySet[Need]:
+    """Needs open for claims (published or partially claimed), for matching's recommendations
+    and allocation (marketplace.matching): unordered, so the caller sorts by its own score."""
+    return Need.objects.filter(status__in=sorted(OPEN_FOR_CLAIMS))
+
+
+def needs_waiting_unclaimed(*, published_before) -> QuerySet[Need]:
+    """Published needs with nothing claimed yet, published before ``published_before``."""
+    return Need.objects.filter(
+        status=NeedStatus.PUBLISHED, claimed_amount=0, published_at__lt=published_before
+    )
+
+
+def need_for_caseworker(*, user, code: str) -> Need:
+    """A need of any status by its code, inside the caseworker's region scope; raises
+    ``Need.DoesNotExist`` for any other (matching's offers for a need)."""
+    needs = Need.objects.select_related("region", "public_region")
+    return scope_queryset(needs, user, roles=[Role.CASEWORKER]).get(code=code)
