@@ -15,7 +15,7 @@ education, both over Wuhan, and one of civil affairs in Yichang.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
@@ -28,6 +28,14 @@ from marketplace.claims.models import Claim, SituationReport, TransferRequest, T
 from marketplace.claims.services.transfers import transfer_request
 from marketplace.delivery.models import Delivery, DuplicateAidAlert, Evidence
 from marketplace.delivery.services.reports import delivery_report
+from marketplace.matching.models import (
+    AllocationLine,
+    AllocationProposal,
+    CharityProject,
+    LineStatus,
+    Offer,
+    Pledge,
+)
 from marketplace.needs.models import Need, NeedStatus, PolicyOverride, SourceSystem
 from marketplace.organizations.models import Membership, MembershipRole, MembershipStatus, Organization
 from marketplace.organizations.services.registration import certificate_store
@@ -88,6 +96,10 @@ class World:
     notification: Notification  # member_a's
     token: ApiToken  # member_a's
     policy_override: PolicyOverride
+    offer: Offer  # A's funds offer for medical needs in Wuhan
+    invitation: AllocationLine  # A is invited to claim ``match_need`` from ``offer``
+    project: CharityProject  # A's project; the volunteer pledged to it
+    pledge: Pledge
 
 
 def _staff(username: str, role: str, region: str | None, department: str = "") -> User:
@@ -211,7 +223,30 @@ def build_world() -> World:
     policy_override = PolicyOverride.objects.create(
         region_id=SUPERVISOR_CITY, label="武汉市医疗救助提标文件", effective_from=date(2024, 1, 1)
     )
+    offer = Offer.objects.create(
+        organization=org_a, kind="funds", title="江岸区医疗帮扶资金", quantity=Decimal("3000"),
+        need_types=["medical"], region_prefixes=["4201"], available_from=date(2024, 1, 1),
+        available_until=timezone.localdate() + timedelta(days=365), created_by=member_a,
+    )  # fmt: skip
+    match_need = NeedFactory(source_system=source, region=NEED_COUNTY, target_amount="400.00")
+    proposal = AllocationProposal.objects.create(
+        region_id=NEED_COUNTY, created_by=users["caseworker_in"], objective=1, greedy_objective=1
+    )
+    invitation = AllocationLine.objects.create(
+        proposal=proposal, offer=offer, need=match_need, amount=Decimal("400"), offer_units=Decimal("400"),
+        status=LineStatus.INVITED, invited_by=users["caseworker_in"],
+    )  # fmt: skip
+    project = CharityProject.objects.create(
+        organization=org_a, title="江岸区助医基金", need_type="medical", region_id=SUPERVISOR_CITY,
+        target=Decimal("10000"), starts_on=date(2024, 1, 1), ends_on=date.today() + timedelta(days=365),
+        pledged=Decimal("100"), created_by=member_a,
+    )  # fmt: skip
+    pledge = Pledge.objects.create(project=project, user=volunteer.user, amount=Decimal("100"))
     return World(
+        offer=offer,
+        invitation=invitation,
+        project=project,
+        pledge=pledge,
         users=users,
         source=source,
         source_key=source_key,

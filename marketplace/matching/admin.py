@@ -29,7 +29,7 @@ from core.errors import DomainError
 from marketplace.matching.forms import RegionChoiceForm, StatutoryProgrammeForm
 from marketplace.matching.models import AllocationProposal, StatutoryProgramme
 from marketplace.matching.scoring import recommend_offers
-from marketplace.matching.selectors import latest_proposal, offers_open
+from marketplace.matching.selectors import latest_proposal, offers_open, volunteers_available_for
 from marketplace.matching.services.allocation import allocation_invite, allocation_propose, proposal_lines
 from marketplace.matching.statutory import statutory_statuses
 from marketplace.needs import converters as _converters  # noqa: F401 - registers need_code
@@ -132,6 +132,7 @@ class NeedOffersView(_AllocationPage):
             need=need,
             statutory=statutory_statuses([need]).get(need.pk),
             recommendations=recommend_offers(need, offers_open())[:50],
+            volunteers=volunteers_available_for(need=need),
         )
         return context
 

@@ -14,6 +14,7 @@ from marketplace.matching.models import (
     OfferStatus,
     Pledge,
     ProjectStatus,
+    VolunteerAvailability,
 )
 from marketplace.organizations.models import OrganizationStatus
 
@@ -81,3 +82,14 @@ def pledges_public(*, project: CharityProject) -> QuerySet[Pledge]:
 def project_open_for_pledges(project: CharityProject) -> bool:
     today = timezone.localdate()
     return project.status == ProjectStatus.OPEN and project.starts_on <= today <= project.ends_on
+
+
+def volunteers_available_for(*, need) -> list[VolunteerAvailability]:
+    """Volunteers whose stated availability covers a service need's type and county, most hours
+    first (the caseworker's "offers for a need" page)."""
+    rows = VolunteerAvailability.objects.select_related("volunteer").order_by("-hours_per_week", "pk")
+    return [
+        row
+        for row in rows
+        if need.need_type in row.need_types and any(need.region_id.startswith(p) for p in row.region_prefixes)
+    ][:20]

@@ -166,3 +166,26 @@ def test_recommendations_api_paginated_with_parts_and_permissions():
     public = APIClient().get(reverse("matching-api:offers")).json()
     assert public["results"][0]["id"] == offer.pk
     assert "created_by" not in public["results"][0]
+
+
+def test_volunteer_availability_shows_on_the_service_need_for_the_caseworker():
+    from marketplace.matching.services.offers import availability_save
+    from tests.factories.organizations import VolunteerFactory
+
+    volunteer = VolunteerFactory()
+    availability_save(
+        volunteer=volunteer,
+        data={
+            "hours_per_week": 6,
+            "skills": "陪护",
+            "need_types": ["care_service"],
+            "region_prefixes": ["4201"],
+        },
+    )
+    need = NeedFactory(region="420111", need_type="care_service", amount_kind="hours", target_amount="20")
+    client = APIClient()
+    client.force_login(
+        UserFactory(roles=[Role.CASEWORKER], region=Region.objects.get(code="420111"), is_staff=True)
+    )
+    page = client.get(reverse("matching_allocation:need", args=[need.code])).content.decode()
+    assert volunteer.masked_name in page and "陪护" in page

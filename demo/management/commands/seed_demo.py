@@ -10,12 +10,13 @@ from accounts.demo import DEMO_PASSWORD, seed_demo_users
 from cms.models import HomePage
 from marketplace.claims.demo import seed_demo_claims
 from marketplace.delivery.demo import seed_demo_deliveries
+from marketplace.matching.demo import seed_demo_matching
 from marketplace.needs.demo import seed_demo_needs
 from marketplace.organizations.demo import seed_demo_organizations
 
 
 class Command(BaseCommand):
-    help = "Load the demo data (users, site tree, needs, organizations, claims, deliveries); prints logins."
+    help = "Load the demo data (users, site tree, needs, organizations, claims, deliveries, offers); logins."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -32,12 +33,14 @@ class Command(BaseCommand):
         organizations = seed_demo_organizations()
         claims = seed_demo_claims()
         deliveries = seed_demo_deliveries()
+        matching = seed_demo_matching()
 
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 (demo data ready)."))
         self.stdout.write(f"演示需求经隐私网关导入 (demo needs through intake): {_counts(outcomes)}")
         self.stdout.write(f"演示组织 (organizations created): {len(organizations.organizations)}")
         self.stdout.write(f"演示认领 (claims): {_counts(claims)}")
         self.stdout.write(f"演示交付 (deliveries): {_counts(deliveries)}")
+        self.stdout.write(f"演示供需对接 (offers, projects): {_counts(matching)}")
         self.stdout.write("登录 (sign in): http://127.0.0.1:8000/account/login/")
         self.stdout.write("后台 (back office): http://127.0.0.1:8000/admin/")
         self.stdout.write(f"演示账号密码均为 (every demo password is): {DEMO_PASSWORD}")

@@ -118,7 +118,7 @@ def build_problem(
     per_need, per_offer = pending_units()
     rows = (
         needs_open_for_matching()
-        .filter(region_id__startswith=scope)
+        .filter(region__code__startswith=scope)
         .values(
             "pk", "need_type", "amount_kind", "unit", "region_id", "public_categories", "urgency",
             "published_at", "target_amount", "claimed_amount", "household_token",
@@ -212,7 +212,7 @@ def allocation_propose(*, region, actor, max_pairs_per_offer: int | None = None)
     weights = {need.id: need.weight for need in problem.needs}
     with transaction.atomic():
         AllocationLine.objects.filter(
-            status=LineStatus.PROPOSED, need__region_id__startswith=code_prefix(region.code)
+            status=LineStatus.PROPOSED, need__region__code__startswith=code_prefix(region.code)
         ).update(status=LineStatus.LAPSED)
         proposal = AllocationProposal.objects.create(
             region=region,
