@@ -16,7 +16,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from accounts.permissions import is_active_member, may_review_needs
 from marketplace.matching.models import Offer, OfferKind
-from marketplace.matching.scoring import recommend_needs, scored_needs
+from marketplace.matching.scoring import planner_without_jit, recommend_needs, scored_needs
 from marketplace.matching.selectors import offers_public
 from marketplace.needs.choices import NeedType
 
@@ -158,8 +158,9 @@ class OfferRecommendationsApi(generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         queryset = self.get_queryset()
-        page = self.paginate_queryset(queryset)
-        rows = [_row(rec) for rec in recommend_needs(self.offer, page)]
+        with planner_without_jit():
+            page = self.paginate_queryset(queryset)
+            rows = [_row(rec) for rec in recommend_needs(self.offer, page)]
         return self.get_paginated_response(RecommendationSerializer(rows, many=True).data)
 
     @extend_schema(summary="Recommended needs for an offer, with the score's parts")

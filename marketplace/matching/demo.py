@@ -11,6 +11,7 @@ running the seed again changes nothing.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
@@ -27,11 +28,33 @@ from marketplace.matching.models import (
 )
 from marketplace.matching.services.offers import availability_save, offer_create
 from marketplace.matching.services.projects import pledge_answer, pledge_make, project_open
+from marketplace.needs.demo import DEMO_SOURCE_NAME, synthetic_record
+from marketplace.needs.selectors import source_system_named
+from marketplace.needs.services.intake import needs_intake
 from marketplace.organizations.demo import DEMO_ORGANIZATIONS
 from marketplace.organizations.models import Organization, OrganizationStatus, Volunteer
 from regions.models import Region
 
 PROJECT_TITLE = "武汉困难家庭子女助学基金"
+# Employment needs in two Wuhan districts, enough for their class to publish (k-anonymity), so
+# the job places have needs to fit; half confirm the statutory employment aid was exhausted.
+EMPLOYMENT_COHORT = [("420111", True), ("420111", False), ("420106", True), ("420106", False)] * 3
+
+
+def _push_employment_needs(today) -> int:
+    system = source_system_named(DEMO_SOURCE_NAME)
+    if system is None:
+        return 0
+    rng = random.Random(16)  # noqa: S311 - reproducible demo data, nothing secret
+    records = []
+    for number, (county, confirmed) in enumerate(EMPLOYMENT_COHORT):
+        record = synthetic_record(
+            rng, source_ref=f"DEMO-J{number:02d}", county_code=county, today=today, need_type="employment"
+        )
+        record.update(version=today.toordinal(), urgency="urgent", statutory_exhausted=confirmed)
+        records.append(record)
+    results = needs_intake(source_system=system, records=records, today=today)
+    return sum(result.status in ("created", "updated") for result in results)
 
 
 def _offers(today) -> list[dict]:
@@ -78,7 +101,17 @@ def seed_demo_matching() -> Counter[str]:
             },
         )
         made["availability"] += 1
+    made["employment needs"] += _push_employment_needs(today)
     wuhan = Region.objects.get(code="420100")
+    if not StatutoryProgramme.objects.filter(region=wuhan, need_type="employment").exists():
+        StatutoryProgramme.objects.create(
+            region=wuhan,
+            need_type="employment",
+            name="就业援助（公益性岗位、职业培训补贴）",
+            department="人社局",
+            updated_by=users.get("caseworker"),
+        )
+        made["statutory"] += 1
     if not StatutoryProgramme.objects.filter(region=wuhan, need_type="education").exists():
         StatutoryProgramme.objects.create(
             region=wuhan,

@@ -23,10 +23,12 @@ categories), never from the withheld attributes (decision 0003).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -35,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from marketplace.delivery.selectors import duplicate_aid_signal
 from marketplace.matching.models import AMOUNT_KIND_OF, PLACE_KINDS, Offer
 from marketplace.needs.choices import NeedType
-from marketplace.needs.selectors import needs_open_for_matching
+from marketplace.needs.selectors import needs_by_pk, needs_open_for_matching
 
 DUPLICATE_WINDOW_DAYS = 90
 DIRECT_UNITS_PREFIX = "4290"
@@ -91,6 +93,7 @@ PART_NAMES = {
     "statutory": _("Statutory first"),
 }
 WAITING_STEPS = (60, 30, 14, 7)
+PART_COLUMNS = ("p_type", "p_category", "p_region", "p_urgency", "p_waiting", "p_gap", "p_duplicate")
 
 
 @dataclass
@@ -128,6 +131,17 @@ class Recommendation:
     @property
     def words(self) -> str:
         return "；".join(f"{part.label}（{part.points:+d}）" for part in self.parts)
+
+
+@contextmanager
+def planner_without_jit():
+    """Within a transaction, PostgreSQL does not JIT-compile the scoring query: its CASE sums
+    over tens of thousands of candidates cost seconds to compile and milliseconds to run."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 # --- where an offer reaches ------------------------------------------------------------------
@@ -246,7 +260,9 @@ def scored_needs(offer: Offer, *, today: date | None = None) -> QuerySet:
         + F("p_gap")
         + F("p_duplicate")
     )
-    return needs.select_related("public_region").order_by("-score", "published_at", "pk")
+    # Only indexed columns (``need_open_matching`` covers them): PostgreSQL scores the
+    # candidates from the index alone; ``recommend_needs`` then reads the page's 20 rows.
+    return needs.values("pk", "urgency", *PART_COLUMNS, "score").order_by("-score", "published_at", "pk")
 
 
 def _code_of(name: str, points: int, default: str) -> str:
@@ -256,18 +272,18 @@ def _code_of(name: str, points: int, default: str) -> str:
     return default
 
 
-def parts_of(need) -> list[Part]:
-    """The parts of a need annotated by ``scored_needs``, with their words."""
-    parts = [
-        Part("type", "fit", need.p_type),
-        Part("category", _code_of("category", need.p_category, "any"), need.p_category),
-        Part("region", _code_of("region", need.p_region, "province"), need.p_region),
-        Part("urgency", need.urgency if need.urgency in POINTS["urgency"] else "normal", need.p_urgency),
-        Part("waiting", _code_of("waiting", need.p_waiting, "0"), need.p_waiting),
-        Part("gap", _code_of("gap", need.p_gap, "part"), need.p_gap),
-        Part("duplicate", "alert" if need.p_duplicate else "none", need.p_duplicate),
+def parts_of(row: dict) -> list[Part]:
+    """The parts of a row of ``scored_needs``, with their words."""
+    urgency = row["urgency"] if row["urgency"] in POINTS["urgency"] else "normal"
+    return [
+        Part("type", "fit", row["p_type"]),
+        Part("category", _code_of("category", row["p_category"], "any"), row["p_category"]),
+        Part("region", _code_of("region", row["p_region"], "province"), row["p_region"]),
+        Part("urgency", urgency, row["p_urgency"]),
+        Part("waiting", _code_of("waiting", row["p_waiting"], "0"), row["p_waiting"]),
+        Part("gap", _code_of("gap", row["p_gap"], "part"), row["p_gap"]),
+        Part("duplicate", "alert" if row["p_duplicate"] else "none", row["p_duplicate"]),
     ]
-    return parts
 
 
 def suggested_amount(offer: Offer, need) -> Decimal:
@@ -278,15 +294,18 @@ def suggested_amount(offer: Offer, need) -> Decimal:
     return max(min(gap, capacity_per_need(offer)), Decimal(0))
 
 
-def recommend_needs(offer: Offer, needs) -> list[Recommendation]:
-    """Recommendations of a page of ``scored_needs`` rows, statutory status included."""
+def recommend_needs(offer: Offer, rows) -> list[Recommendation]:
+    """Recommendations of a page of ``scored_needs`` rows (one query reads their needs),
+    statutory status included."""
     from marketplace.matching.statutory import statutory_part_for
 
-    needs = list(needs)
+    rows = list(rows)
+    found = needs_by_pk(pks=[row["pk"] for row in rows])
+    needs = [found[row["pk"]] for row in rows if row["pk"] in found]
     statutory = statutory_part_for(needs)
     result = []
-    for need in needs:
-        parts = parts_of(need)
+    for row, need in zip(rows, needs, strict=False):
+        parts = parts_of(row)
         extra = statutory.get(need.pk)
         if extra is not None:
             parts.append(extra)

@@ -267,6 +267,25 @@ class Need(models.Model):
                 condition=Q(awaiting_cohort=True),
                 name="need_awaiting_cohort",
             ),
+            # Matching's candidates (marketplace.matching.scoring): open needs by type and city,
+            # covering every column the score reads, so one offer's ranking is an index-only scan.
+            models.Index(
+                fields=["need_type", "public_city"],
+                include=[
+                    "id",
+                    "public_region",
+                    "amount_kind",
+                    "unit",
+                    "urgency",
+                    "published_at",
+                    "target_amount",
+                    "claimed_amount",
+                    "public_categories",
+                    "household_token",
+                ],
+                condition=Q(status__in=["partially_claimed", "published"]),
+                name="need_open_matching",
+            ),
             models.Index(fields=["cohort_key"], condition=Q(awaiting_cohort=True), name="need_cohort_key"),
             models.Index(
                 fields=["cohort_wide_key"], condition=Q(awaiting_cohort=True), name="need_cohort_wide_key"

@@ -24,7 +24,7 @@ from marketplace.needs.filters import (
     apply_need_filters,
     need_filter_params,
 )
-from marketplace.needs.models import OPEN_FOR_CLAIMS, PUBLIC_STATUSES, Need, NeedStatus
+from marketplace.needs.models import OPEN_FOR_CLAIMS, PUBLIC_STATUSES, Need, NeedStatus, SourceSystem
 
 
 def need_public_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Need]:
@@ -147,3 +147,13 @@ def need_for_caseworker(*, user, code: str) -> Need:
     ``Need.DoesNotExist`` for any other (matching's offers for a need)."""
     needs = Need.objects.select_related("region", "public_region")
     return scope_queryset(needs, user, roles=[Role.CASEWORKER]).get(code=code)
+
+
+def source_system_named(name: str) -> SourceSystem | None:
+    """The source system of that name (the demo data's), or None."""
+    return SourceSystem.objects.filter(name=name).first()
+
+
+def needs_by_pk(*, pks) -> dict[int, Need]:
+    """``{pk: need}`` of these needs, with their published place, in one query."""
+    return Need.objects.select_related("public_region").in_bulk(list(pks))
