@@ -1,4 +1,4 @@
-"""Issue 16 on a phone: a charity's administrator finds 我的资源供给 from their account, posts an
+"""Issue 16 on a phone: a charity's administrator finds 我的资源供给 from 我的认领, posts an
 offer, and sees the open needs it fits best with the reasons of each score."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from accounts.roles import Role
 from regions.models import Region
-from tests.browser.test_whole_loop import PASSWORD, shot, sign_in
+from tests.browser.test_whole_loop import PASSWORD, header_link, shot, sign_in
 from tests.factories.accounts import UserFactory
 from tests.factories.needs import NeedFactory
 from tests.factories.organizations import OrganizationFactory
@@ -33,7 +33,8 @@ def test_admin_posts_an_offer_and_reads_why_needs_are_recommended(live_server, p
     page = phone_page
     page.goto(live_server.url + "/")
     sign_in(page, "offer_admin")
-    page.locator(".account-nav").get_by_role("link", name="我的资源供给").click()
+    header_link(page, "我的认领").click()
+    page.get_by_role("link", name="我的资源供给与认领邀请").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("我的资源供给")
     page.get_by_role("link", name="发布资源供给").click()
     page.get_by_label("标题").fill("住院自付费用帮扶")
