@@ -14,6 +14,8 @@ from marketplace.organizations.forms import PortalFormMixin, registration_region
 from regions.models import code_prefix
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+# ISO dates: a browser's date input shows nothing for a localized value (2026年12月3日).
+DATE_WIDGET = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class OfferForm(PortalFormMixin, forms.Form):
@@ -44,12 +46,8 @@ class OfferForm(PortalFormMixin, forms.Form):
         label=_("Regions served"),
         help_text=_("The province, cities or counties; hold Ctrl to choose several."),
     )
-    available_from = forms.DateField(
-        label=_("Available from"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    available_until = forms.DateField(
-        label=_("Available until"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    available_from = forms.DateField(label=_("Available from"), widget=DATE_WIDGET)
+    available_until = forms.DateField(label=_("Available until"), widget=DATE_WIDGET)
     max_per_need = forms.DecimalField(
         label=_("Most per need"), required=False, min_value=Decimal("0.01"), **MONEY
     )
@@ -104,8 +102,8 @@ class ProjectForm(PortalFormMixin, forms.Form):
     need_type = forms.ChoiceField(label=_("Need type"), choices=NeedType.choices)
     region = forms.ChoiceField(label=_("Region"))
     target = forms.DecimalField(label=_("Target (CNY)"), min_value=Decimal("1"), **MONEY)
-    starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE_WIDGET)
+    ends_on = forms.DateField(label=_("Ends on"), widget=DATE_WIDGET)
 
     def __init__(self, *args, organizations=(), **kwargs):
         super().__init__(*args, **kwargs)
