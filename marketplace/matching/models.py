@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from marketplace.needs.choices import NeedType
 
@@ -32,8 +33,8 @@ PLACE_KINDS = (OfferKind.JOBS, OfferKind.TRAINING)
 
 
 class OfferStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("offer status", "Open")
+    CLOSED = "closed", pgettext_lazy("offer status", "Closed")
 
 
 class Offer(models.Model):
