@@ -290,3 +290,19 @@ def may_see_referred_person(user, ticket) -> bool:
     if _acts_everywhere(user):
         return True
     return user.has_role(Role.CASEWORKER) and user.region_id == ticket.region_id
+
+
+def may_allocate(user) -> bool:
+    """Caseworkers (in any region) and administrators open matching's back office: allocation
+    proposals for a region in their scope and the offers ranked for one of their needs."""
+    return _active(user) and (_acts_everywhere(user) or user.has_role(Role.CASEWORKER))
+
+
+def may_edit_statutory_programmes(user) -> bool:
+    """The civil affairs department keeps the statutory programmes table: caseworkers (民政经办)
+    and civil-affairs handlers, for regions in their scope, and administrators."""
+    if not _active(user):
+        return False
+    if _acts_everywhere(user) or user.has_role(Role.CASEWORKER):
+        return True
+    return user.has_role(Role.DEPARTMENT_HANDLER) and user.department == "civil_affairs"

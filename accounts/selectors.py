@@ -33,3 +33,19 @@ def staff_for(region: Region | str, *, role: str, department: str | None = None)
         if nearest:
             return nearest
     return []
+
+
+def department_handlers_for(region: Region | str, department: str) -> list[User]:
+    """The active handlers of ``department`` whose scope covers ``region`` (its county's, city's
+    or the province's), ordered by id: who hears of the department's own needs."""
+    code = region.code if isinstance(region, Region) else region
+    return list(
+        User.objects.filter(
+            is_active=True,
+            groups__name=Role.DEPARTMENT_HANDLER,
+            department=department,
+            region_id__in=covering_codes(code),
+        )
+        .distinct()
+        .order_by("pk")
+    )

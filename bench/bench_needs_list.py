@@ -59,7 +59,16 @@ from pathlib import Path
 # Run as ``python bench/bench_needs_list.py``: the project root holds the ``bench`` package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import RESULTS_DIR, ROOT, Gunicorn, fetch, percentile, setup_django, source_system
+from bench.common import (
+    RESULTS_DIR,
+    ROOT,
+    Gunicorn,
+    copy_needs,
+    fetch,
+    percentile,
+    setup_django,
+    source_system,
+)
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_list"
 SOURCE_NAME = "bench-needs-list"
@@ -240,12 +249,9 @@ def _bisect(cum: list[int], x: float) -> int:
 
 def generate(system, *, needs: int, batch: int = 100_000) -> float:
     """COPY ``needs`` public needs into the table; returns the seconds it took."""
-    from django.db import connection
     from django.utils import timezone
-    from psycopg.types.json import Jsonb
 
     from marketplace.needs.filters import region_index
-    from marketplace.needs.models import Need
 
     index = region_index()
     counties = sorted(index.county_codes)
@@ -254,13 +260,7 @@ def generate(system, *, needs: int, batch: int = 100_000) -> float:
     now = timezone.now()
     two_years = 2 * 365 * 24 * 3600
 
-    # Generated columns (k-anonymity class keys) are computed by PostgreSQL: COPY refuses them.
-    fields = [f for f in Need._meta.concrete_fields if not f.primary_key and not f.generated]
-    columns = [f.column for f in fields]
-    defaults = {f.attname: f.get_default() for f in fields}
-    json_columns = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
-
-    def row(number: int) -> list:
+    def values_of(number: int) -> dict:
         county = rng.choice(counties)
         level = rng.choices((0, 1, 2), weights=(75, 20, 5))[0]
         kind = need_type()
@@ -271,8 +271,7 @@ def generate(system, *, needs: int, batch: int = 100_000) -> float:
             "partially_claimed": (target * Decimal(rng.randrange(5, 95)) / 100).quantize(Decimal("0.01")),
         }.get(state, target)
         published = now - timedelta(seconds=rng.randrange(two_years))
-        values = {
-            **defaults,
+        return {
             "code": f"B{number:011d}",
             "source_system_id": system.pk,
             "source_ref": f"bench-list-{number:07d}",
@@ -304,21 +303,8 @@ def generate(system, *, needs: int, batch: int = 100_000) -> float:
             "created_at": published - timedelta(minutes=5),
             "updated_at": published,
         }
-        return [
-            Jsonb(values[f.attname]) if f.attname in json_columns and values[f.attname] is not None
-            else values[f.attname]
-            for f in fields
-        ]  # fmt: skip
 
-    started = time.perf_counter()
-    copy_sql = f"COPY needs_need ({', '.join(columns)}) FROM STDIN"
-    for start in range(0, needs, batch):
-        with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
-            for number in range(start, min(start + batch, needs)):
-                copy.write_row(row(number))
-        done = min(start + batch, needs)
-        print(f"  {done:>9,} needs written ({time.perf_counter() - started:.0f} s)", flush=True)
-    return time.perf_counter() - started
+    return copy_needs(values_of, needs=needs, batch=batch)
 
 
 def ensure_data(*, needs: int, regenerate: bool) -> dict:

@@ -12,6 +12,7 @@ from accounts import urls as account_urls
 from config import api, health
 from marketplace.claims import urls as claim_urls
 from marketplace.delivery import urls as delivery_urls
+from marketplace.matching import urls as matching_urls
 from marketplace.needs import urls as need_urls
 from marketplace.organizations import urls as organization_urls
 from search import urls as search_urls
@@ -30,6 +31,7 @@ api_v1 = [
     path("", include((organization_urls.api_urlpatterns, "organizations-api"))),
     path("", include((claim_urls.api_urlpatterns, "claims-api"))),
     path("", include((delivery_urls.api_urlpatterns, "delivery-api"))),
+    path("", include((matching_urls.api_urlpatterns, "matching-api"))),
     path("account/", include((account_urls.api_urlpatterns, "account-api"))),
     path("", include((search_urls.api_urlpatterns, "search-api"))),
     # Last: any other address under /api/v1/ answers the API's JSON 404, not the site's page.
@@ -53,6 +55,7 @@ urlpatterns = [
     path("", include(organization_urls)),
     path("", include(claim_urls)),
     path("", include(delivery_urls)),
+    path("", include(matching_urls)),
     path("account/", include(account_urls)),
     path("", include("reports.urls")),
     path("", include("supervision.urls")),

@@ -34,6 +34,14 @@ from marketplace.claims.models import Claim, SituationReport, TransferRequest, T
 from marketplace.claims.services.transfers import transfer_request
 from marketplace.delivery.models import Delivery, DuplicateAidAlert, Evidence
 from marketplace.delivery.services.reports import delivery_report
+from marketplace.matching.models import (
+    AllocationLine,
+    AllocationProposal,
+    CharityProject,
+    LineStatus,
+    Offer,
+    Pledge,
+)
 from marketplace.needs.models import Need, NeedStatus, PolicyOverride, SourceSystem
 from marketplace.organizations.models import Membership, MembershipRole, MembershipStatus, Organization
 from marketplace.organizations.services.registration import certificate_store
@@ -106,6 +114,10 @@ class World:
     report: Report  # a finished performance report of Wuhan (the supervisor's city)
     report_outside: Report  # one of Yichang
     publicity_list: PublicityListPage  # live, in its period, under /notices/
+    offer: Offer  # A's funds offer for medical needs in Wuhan
+    invitation: AllocationLine  # A is invited to claim ``match_need`` from ``offer``
+    project: CharityProject  # A's project; the volunteer pledged to it
+    pledge: Pledge
 
 
 def _staff(username: str, role: str, region: str | None, department: str = "") -> User:
@@ -260,7 +272,30 @@ def build_world() -> World:
         objection_address="江岸区民政局",
         parent=NoticeIndexPage.objects.get(),
     )
+    offer = Offer.objects.create(
+        organization=org_a, kind="funds", title="江岸区医疗帮扶资金", quantity=Decimal("3000"),
+        need_types=["medical"], region_prefixes=["4201"], available_from=date(2024, 1, 1),
+        available_until=timezone.localdate() + timedelta(days=365), created_by=member_a,
+    )  # fmt: skip
+    match_need = NeedFactory(source_system=source, region=NEED_COUNTY, target_amount="400.00")
+    proposal = AllocationProposal.objects.create(
+        region_id=NEED_COUNTY, created_by=users["caseworker_in"], objective=1, greedy_objective=1
+    )
+    invitation = AllocationLine.objects.create(
+        proposal=proposal, offer=offer, need=match_need, amount=Decimal("400"), offer_units=Decimal("400"),
+        status=LineStatus.INVITED, invited_by=users["caseworker_in"],
+    )  # fmt: skip
+    project = CharityProject.objects.create(
+        organization=org_a, title="江岸区助医基金", need_type="medical", region_id=SUPERVISOR_CITY,
+        target=Decimal("10000"), starts_on=date(2024, 1, 1), ends_on=date.today() + timedelta(days=365),
+        pledged=Decimal("100"), created_by=member_a,
+    )  # fmt: skip
+    pledge = Pledge.objects.create(project=project, user=volunteer.user, amount=Decimal("100"))
     return World(
+        offer=offer,
+        invitation=invitation,
+        project=project,
+        pledge=pledge,
         users=users,
         source=source,
         source_key=source_key,

@@ -341,6 +341,8 @@ CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {"task": "cms.publish_scheduled", "schedule": 60.0},
     # Publicity lists come down when their period ends (their pages answer 410 from midnight).
     "expire-publicity-lists": {"task": "cms.expire_publicity_lists", "schedule": crontab(minute=1)},
+    # Needs waiting without a claim: alerted once per period (matching.services.waiting).
+    "alert-waiting-needs": {"task": "matching.alert_waiting_needs", "schedule": crontab(hour=7, minute=30)},
 }
 # The portal's public address, printed under each report's QR code (/reports/verify/<id>/).
 REPORT_VERIFY_BASE_URL = env.str("REPORT_VERIFY_BASE_URL", default="http://127.0.0.1:8000")
@@ -519,6 +521,13 @@ CLAIM_LEASE_DAYS = env.int("CLAIM_LEASE_DAYS", default=14)
 TRANSFER_ANSWER_HOURS = env.int("TRANSFER_ANSWER_HOURS", default=72)
 # Days within which the same kind of help to the same household raises a duplicate-aid alert.
 DUPLICATE_AID_WINDOW_DAYS = env.int("DUPLICATE_AID_WINDOW_DAYS", default=90)
+# Days a published need may wait without any claim before its caseworkers and the pushing
+# department are alerted (and again every as many days), by urgency (matching.alert_waiting_needs).
+MATCHING_WAITING_DAYS = {
+    "critical": env.int("MATCHING_WAITING_DAYS_CRITICAL", default=3),
+    "urgent": env.int("MATCHING_WAITING_DAYS_URGENT", default=7),
+    "normal": env.int("MATCHING_WAITING_DAYS_NORMAL", default=30),
+}
 # Days after which a fulfilled need closes when the platform has not confirmed receipt.
 NEED_CLOSE_GRACE_DAYS = env.int("NEED_CLOSE_GRACE_DAYS", default=14)
 # Days a need to review, a delivery to verify or a transfer to decide may wait before the

@@ -31,6 +31,7 @@ from core.backoffice import QueueCount, queue_count
 from marketplace.claims.models import Claim
 from marketplace.delivery.models import (
     COUNTED_DELIVERY_STATUSES,
+    AssistanceRecord,
     Delivery,
     DeliveryStatus,
     DuplicateAidAlert,
@@ -244,3 +245,22 @@ def duplicate_alert_facts(*, region_prefix: str = "", start=None, end=None) -> Q
         .values("id", "region_code", "need_type", "categories", "department", "created_at", "resolved_at")
         .order_by()
     )
+
+
+def duplicate_aid_signal(*, since: date) -> Q:
+    """For a queryset of needs (``OuterRef`` to the need): whether it has an open duplicate-aid
+    alert, or its household received the same kind of help since ``since`` (the assistance
+    chain). Matching lowers such a need in its recommendations and says why."""
+    open_alert = DuplicateAidAlert.objects.filter(need_id=OuterRef("pk"), resolved_at__isnull=True)
+    recent = AssistanceRecord.objects.filter(
+        household_token=OuterRef("household_token"), need_type=OuterRef("need_type"), delivered_on__gte=since
+    )
+    return Q(Exists(open_alert)) | Q(Exists(recent))
+
+
+def delivered_on_claims(*, claim_ids) -> Decimal:
+    """What was reported or verified as delivered on these claims, in their needs' units."""
+    total = Delivery.objects.filter(
+        claim_id__in=list(claim_ids), status__in=[DeliveryStatus.REPORTED, DeliveryStatus.VERIFIED]
+    ).aggregate(total=Sum("amount"))["total"]
+    return Decimal(total or 0)

@@ -115,6 +115,8 @@ class IntakeRecord:
     urgency: str
     needed_by: date
     department: str
+    # Did the pushing department confirm the statutory programme was exhausted? None: not said.
+    statutory_exhausted: bool | None = None
 
     @property
     def person_in_need(self) -> Person:
@@ -471,6 +473,10 @@ def parse_record(
             % {"years": MAX_NEEDED_BY_YEARS, "date": latest_needed_by(today).isoformat()},
         )
     department = read.choice(raw, "department", "department", Department)
+    statutory_exhausted = raw.get("statutory_exhausted")
+    if statutory_exhausted is not None and not isinstance(statutory_exhausted, bool):
+        read.error("statutory_exhausted", _("Must be true, false or left out."))
+        statutory_exhausted = None
 
     if read.errors:
         raise RecordErrors(read.errors)
@@ -495,4 +501,5 @@ def parse_record(
         urgency=urgency,
         needed_by=needed_by,
         department=department,
+        statutory_exhausted=statutory_exhausted,
     )

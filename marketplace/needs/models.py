@@ -180,6 +180,10 @@ class Need(models.Model):
     statutory_coverage = models.DecimalField(
         _("statutory coverage"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    # Statutory first (issue 16): whether the pushing department confirmed the statutory
+    # programme for this need (education, housing, employment aid…) was exhausted; None when
+    # it did not say (intake's optional ``statutory_exhausted``).
+    statutory_exhausted = models.BooleanField(_("statutory aid confirmed exhausted"), null=True, blank=True)
     rule_version = models.CharField(_("policy rule version"), max_length=100, blank=True)
     policy = models.JSONField(_("policy computation"), default=dict, blank=True)
 
@@ -263,6 +267,25 @@ class Need(models.Model):
                 fields=["region", "need_type"],
                 condition=Q(awaiting_cohort=True),
                 name="need_awaiting_cohort",
+            ),
+            # Matching's candidates (marketplace.matching.scoring): open needs by type and city,
+            # covering every column the score reads, so one offer's ranking is an index-only scan.
+            models.Index(
+                fields=["need_type", "public_city"],
+                include=[
+                    "id",
+                    "public_region",
+                    "amount_kind",
+                    "unit",
+                    "urgency",
+                    "published_at",
+                    "target_amount",
+                    "claimed_amount",
+                    "public_categories",
+                    "household_token",
+                ],
+                condition=Q(status__in=["partially_claimed", "published"]),
+                name="need_open_matching",
             ),
             models.Index(fields=["cohort_key"], condition=Q(awaiting_cohort=True), name="need_cohort_key"),
             models.Index(
@@ -359,6 +382,7 @@ class FeedbackEvent(models.Model):
         "transfer",
         "fulfilled",
         "situation_change",
+        "long_waiting",
     )
 
     event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -46,6 +46,7 @@ from marketplace.needs.filters import (
     region_index,
 )
 from marketplace.needs.models import (
+    OPEN_FOR_CLAIMS,
     PUBLIC_STATUSES,
     AmountKind,
     FeedbackEvent,
@@ -53,6 +54,7 @@ from marketplace.needs.models import (
     NeedStatus,
     NeedTransition,
     PolicyOverride,
+    SourceSystem,
 )
 from marketplace.needs.serializers import ROW_COLUMNS, public_need_dicts
 
@@ -563,3 +565,33 @@ def medical_rules_in_force(*, day: date) -> dict[str, Any] | None:
             for override in overrides
         ],
     }
+
+
+def needs_open_for_matching() -> QuerySet[Need]:
+    """Needs open for claims (published or partially claimed), for matching's recommendations
+    and allocation (marketplace.matching): unordered, so the caller sorts by its own score."""
+    return Need.objects.filter(status__in=sorted(OPEN_FOR_CLAIMS))
+
+
+def needs_waiting_unclaimed(*, published_before) -> QuerySet[Need]:
+    """Published needs with nothing claimed yet, published before ``published_before``."""
+    return Need.objects.filter(
+        status=NeedStatus.PUBLISHED, claimed_amount=0, published_at__lt=published_before
+    )
+
+
+def need_for_caseworker(*, user, code: str) -> Need:
+    """A need of any status by its code, inside the caseworker's region scope; raises
+    ``Need.DoesNotExist`` for any other (matching's offers for a need)."""
+    needs = Need.objects.select_related("region", "public_region")
+    return scope_queryset(needs, user, roles=[Role.CASEWORKER]).get(code=code)
+
+
+def source_system_named(name: str) -> SourceSystem | None:
+    """The source system of that name (the demo data's), or None."""
+    return SourceSystem.objects.filter(name=name).first()
+
+
+def needs_by_pk(*, pks) -> dict[int, Need]:
+    """``{pk: need}`` of these needs, with their published place, in one query."""
+    return Need.objects.select_related("public_region").in_bulk(list(pks))

@@ -46,7 +46,7 @@ PRIVATE_FIELDS = frozenset(
         "id", "source_system", "source_ref", "version", "record_digest", "household_token", "region",
         "generalization", "public_categories", "hold_reasons", "awaiting_cohort", "created_at", "updated_at",
         "pending_revision", "verified_amount", "cohort_key", "cohort_wide_key", "public_class",
-        "public_city",
+        "public_city", "statutory_exhausted",
     }
 )  # fmt: skip
 # Keys of the stored policy computation that the public page shows.

@@ -36,6 +36,7 @@ from marketplace.organizations.models import MembershipRole
 from tests.factories.accounts import UserFactory
 from tests.factories.claims import ClaimFactory
 from tests.factories.delivery import png_bytes
+from tests.factories.matching import OfferFactory
 from tests.factories.needs import NeedFactory, SourceSystemFactory
 from tests.factories.organizations import MembershipFactory, OrganizationFactory, VolunteerFactory
 
@@ -137,6 +138,7 @@ def world(db):
         claim=claim, organization=other.organization, actor=other.user, reason="就在附近"
     )
     NeedFactory(source_system=source, need_type="care_service", amount_kind="hours")
+    offer = OfferFactory(organization=organization)
     staff = UserFactory(caseworker=True)
     users = {"member": member, "volunteer": volunteer, "staff": staff}
     yield {
@@ -148,6 +150,7 @@ def world(db):
             "claims": claim.pk,
             "transfers": transfer.pk,
             "organizations": organization.pk,
+            "offers": offer.pk,
         },
     }
     CREDENTIALS.clear()

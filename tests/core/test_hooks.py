@@ -43,8 +43,9 @@ def test_the_apps_above_connect_what_the_marketplace_relies_on():
         check_duplicate_aid_of_intake,
         duplicate_aid_warning,
     )
+    from marketplace.matching.statutory import statutory_panel
 
     assert list(needs_received) == [check_duplicate_aid_of_intake]
     assert list(claim_made) == [check_duplicate_aid]
     assert list(claim_warnings) == [duplicate_aid_warning]
-    assert list(need_page_panels) == [claim_panel]
+    assert list(need_page_panels) == [claim_panel, statutory_panel]

@@ -13,6 +13,7 @@ from cms.publicity.demo import seed_demo_publicity_lists
 from cms.publicity.services import NoNoticesSection
 from marketplace.claims.demo import seed_demo_claims
 from marketplace.delivery.demo import seed_demo_deliveries
+from marketplace.matching.demo import seed_demo_matching
 from marketplace.needs.demo import seed_demo_needs
 from marketplace.organizations.demo import seed_demo_organizations
 from supervision.demo import DEMO_TRACK_CODE, demo_track_ticket, seed_demo_tickets
@@ -20,8 +21,8 @@ from supervision.demo import DEMO_TRACK_CODE, demo_track_ticket, seed_demo_ticke
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data (users, site tree, needs, organizations, claims, deliveries, tickets, notices); "
-        "prints logins."
+        "Load the demo data (users, site tree, needs, organizations, claims, deliveries, tickets, "
+        "notices, offers); prints logins."
     )
 
     @transaction.atomic
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         except NoNoticesSection as missing:
             publicity_lists = []
             self.stderr.write(f"演示公示名单未创建 (no demo publicity lists): {missing.message}")
+        matching = seed_demo_matching()
 
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 (demo data ready)."))
         self.stdout.write(f"演示需求经隐私网关导入 (demo needs through intake): {_counts(outcomes)}")
@@ -63,6 +65,7 @@ class Command(BaseCommand):
         )
         for page in publicity_lists:
             self.stdout.write(f"演示公示名单 (publicity list): {page.title} {page.url}")
+        self.stdout.write(f"演示供需对接 (offers, projects): {_counts(matching)}")
         self.stdout.write("登录 (sign in): http://127.0.0.1:8000/account/login/")
         self.stdout.write("后台 (back office): http://127.0.0.1:8000/admin/")
         self.stdout.write(f"演示账号密码均为 (every demo password is): {DEMO_PASSWORD}")

@@ -439,6 +439,7 @@ def _prepare(
     need.department = record.department
     need.urgency = record.urgency
     need.needed_by = record.needed_by
+    need.statutory_exhausted = record.statutory_exhausted
     need.title = draft.title
     need.summary = draft.summary
     need.age_band = draft.age_band
@@ -457,7 +458,7 @@ UPDATE_FIELDS = [
     "needed_by", "title", "summary", "amount_kind", "requested_amount", "unit", "target_amount",
     "statutory_coverage", "rule_version", "policy", "status", "hold_reasons", "awaiting_cohort",
     "cohort_key", "cohort_wide_key", "public_class", "public_categories", "published_at", "updated_at",
-    "pending_revision",
+    "pending_revision", "statutory_exhausted",
 ]  # fmt: skip
 
 

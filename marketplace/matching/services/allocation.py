@@ -1,0 +1,366 @@
+"""Allocation proposals and claim invitations (分配建议与认领邀请).
+
+A caseworker asks for a proposal for a region: the open needs there (their gap less what open
+invitations already promise), the open offers that reach it (their capacity less the same),
+the eligible pairs (``scoring.offer_fits`` rules, on the need's county), solved by
+``allocation.solve``. The caseworker chooses lines; each becomes an invitation to the offer's
+organization. Accepting makes the claim through the claims service (``need_claim``: the need's
+row lock, the check constraint, the lease), under the line's and the offer's row locks, so two
+acceptances never give more than the offer holds nor claim more than the need's gap. Declining
+frees the line: its capacity and gap count again in the next proposal.
+
+What it cannot do: it covers what the offers can supply; urgent help stays the government's
+duty (急难救助, decision 0003) and is never waited for on a proposal.
+
+Lock order: line, then offer, then the need (inside ``need_claim``); the claims services lock
+need then claim, and nothing locks a line or an offer after a need, so no cycle.
+Errors: ``MatchingRefused`` (``not_staff``/``not_admin`` 403, ``not_invited``, ``offer_spent``,
+``no_lines`` 409) and the claims service's ``ClaimRefused``.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from accounts.notifications import notify
+from accounts.permissions import is_need_caseworker, is_organization_admin
+from accounts.roles import Role
+from accounts.scoping import user_may_act
+from accounts.selectors import caseworkers_for
+from core.phrases import Phrase
+from marketplace.claims.services.claims import lock_need, need_claim, organization_contacts
+from marketplace.matching import allocation
+from marketplace.matching.errors import MatchingRefused
+from marketplace.matching.models import (
+    AMOUNT_KIND_OF,
+    LINE_TRANSITIONS,
+    PLACE_KINDS,
+    AllocationLine,
+    AllocationProposal,
+    LineStatus,
+    Offer,
+    OfferStatus,
+)
+from marketplace.matching.scoring import LOW_INCOME, city_of
+from marketplace.needs.choices import NeedType
+from marketplace.needs.selectors import needs_open_for_matching
+from regions.models import code_prefix
+
+URGENCY_WEIGHT = {"critical": 3.0, "urgent": 2.0, "normal": 1.0}
+WAITING_HORIZON_DAYS = 90
+
+
+def may_allocate(user, region_code: str) -> bool:
+    """Caseworkers whose scope holds ``region_code`` (and administrators) propose and invite."""
+    return user_may_act(user, region_code=region_code, roles=[Role.CASEWORKER])
+
+
+def need_weight(urgency: str, published_at, today: date) -> float:
+    """The urgency weight: critical 3, urgent 2, normal 1, raised up to double by the days waited."""
+    days = (today - timezone.localtime(published_at).date()).days if published_at else 0
+    return URGENCY_WEIGHT.get(urgency, 1.0) * (
+        1 + min(max(days, 0), WAITING_HORIZON_DAYS) / WAITING_HORIZON_DAYS
+    )
+
+
+def whole(amount: Decimal) -> int:
+    return int(Decimal(amount).to_integral_value(rounding=ROUND_FLOOR))
+
+
+# --- the data the solver sees -----------------------------------------------------------------
+
+
+@dataclass
+class Problem:
+    offers: list[allocation.OfferCap]
+    needs: list[allocation.NeedGap]
+    pairs: list[tuple[int, int]]
+    offer_rows: dict[int, Offer]
+    need_rows: dict[int, dict]
+
+
+def _reaches(prefixes, county: str, scope: str) -> bool:
+    return any(county.startswith(prefix) for prefix in prefixes)
+
+
+def _overlaps(prefixes, scope: str) -> bool:
+    return any(prefix.startswith(scope) or scope.startswith(prefix) for prefix in prefixes)
+
+
+def pending_units() -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """What open invitations promise: per need (in its units) and per offer (in the offer's)."""
+    invited = AllocationLine.objects.filter(status=LineStatus.INVITED)
+    per_need = dict(invited.values("need_id").annotate(total=Sum("amount")).values_list("need_id", "total"))
+    per_offer = dict(
+        invited.values("offer_id").annotate(total=Sum("offer_units")).values_list("offer_id", "total")
+    )
+    return per_need, per_offer
+
+
+def build_problem(
+    *, region_code: str, today: date | None = None, max_pairs_per_offer: int | None = None
+) -> Problem:
+    """The solver's input for the region ``region_code``: open needs, offers reaching them,
+    eligible pairs. ``max_pairs_per_offer`` keeps only each offer's most urgent candidates
+    (for a whole province: the benchmark says what it costs)."""
+    today = today or timezone.localdate()
+    scope = code_prefix(region_code)
+    per_need, per_offer = pending_units()
+    rows = (
+        needs_open_for_matching()
+        .filter(region__code__startswith=scope)
+        .values(
+            "pk", "need_type", "amount_kind", "unit", "region_id", "public_categories", "urgency",
+            "published_at", "target_amount", "claimed_amount", "household_token",
+        )
+    )  # fmt: skip
+    need_rows: dict[int, dict] = {}
+    needs: list[allocation.NeedGap] = []
+    groups: dict[tuple[str, str, str], list[tuple[float, int]]] = defaultdict(list)
+    for row in rows.iterator(chunk_size=5000):
+        remaining = row["target_amount"] - row["claimed_amount"] - per_need.get(row["pk"], Decimal(0))
+        gap = whole(remaining)
+        if gap <= 0:
+            continue
+        row["remaining"] = remaining
+        weight = need_weight(row["urgency"], row["published_at"], today)
+        need_rows[row["pk"]] = row
+        needs.append(allocation.NeedGap(row["pk"], gap, weight, row["household_token"]))
+        groups[(row["need_type"], row["amount_kind"], city_of(row["region_id"]))].append((-weight, row["pk"]))
+    for members in groups.values():
+        members.sort()
+    cities_by_key: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for need_type, kind, city in groups:
+        cities_by_key[(need_type, kind)].append(city)
+
+    offers: list[allocation.OfferCap] = []
+    offer_rows: dict[int, Offer] = {}
+    pairs: list[tuple[int, int]] = []
+    candidates = (
+        Offer.objects.filter(status=OfferStatus.OPEN, available_from__lte=today, available_until__gte=today)
+        .select_related("organization")
+        .order_by("pk")
+    )
+    for offer in candidates:
+        if not _overlaps(offer.region_prefixes, scope):
+            continue
+        places = offer.kind in PLACE_KINDS
+        capacity = whole(offer.quantity - offer.allocated - per_offer.get(offer.pk, Decimal(0)))
+        if capacity <= 0:
+            continue
+        offer_rows[offer.pk] = offer
+        offers.append(
+            allocation.OfferCap(
+                offer.pk,
+                capacity,
+                None if offer.max_per_need is None else whole(offer.max_per_need),
+                None if offer.max_per_household is None else whole(offer.max_per_household),
+                places,
+            )
+        )
+        lists = []
+        types = [NeedType.EMPLOYMENT.value] if places else offer.need_types
+        for need_type in types:
+            kinds = ("money", "goods", "hours") if places else (AMOUNT_KIND_OF[offer.kind],)
+            for kind in kinds:
+                for city in cities_by_key.get((need_type, kind), ()):
+                    if any(
+                        city.startswith(p) or p.startswith(code_prefix(city)) or len(p) <= 2
+                        for p in offer.region_prefixes
+                    ):
+                        lists.append(groups[(need_type, kind, city)])
+        merged = heapq.merge(*lists)
+        chosen = 0
+        for _weight, need_id in merged:
+            row = need_rows[need_id]
+            if not _reaches(offer.region_prefixes, row["region_id"], scope):
+                continue
+            if offer.kind == "goods" and offer.unit and row["unit"] != offer.unit:
+                continue
+            if offer.categories and not {*offer.categories, LOW_INCOME} & set(row["public_categories"] or []):
+                continue
+            pairs.append((offer.pk, need_id))
+            chosen += 1
+            if max_pairs_per_offer is not None and chosen >= max_pairs_per_offer:
+                break
+    return Problem(offers, needs, pairs, offer_rows, need_rows)
+
+
+# --- proposals ---------------------------------------------------------------------------------
+
+
+def allocation_propose(*, region, actor, max_pairs_per_offer: int | None = None) -> AllocationProposal:
+    """Solve for ``region`` and keep the lines; the region's earlier unchosen lines lapse.
+
+    Raises ``MatchingRefused("not_staff")`` unless ``actor`` is a caseworker of the region.
+    """
+    if not may_allocate(actor, region.code):
+        raise MatchingRefused("not_staff")
+    problem = build_problem(region_code=region.code, max_pairs_per_offer=max_pairs_per_offer)
+    solved = allocation.solve(problem.offers, problem.needs, problem.pairs)
+    baseline = allocation.greedy(problem.offers, problem.needs, problem.pairs)
+    weights = {need.id: need.weight for need in problem.needs}
+    with transaction.atomic():
+        AllocationLine.objects.filter(
+            status=LineStatus.PROPOSED, need__region__code__startswith=code_prefix(region.code)
+        ).update(status=LineStatus.LAPSED)
+        proposal = AllocationProposal.objects.create(
+            region=region,
+            created_by=actor,
+            objective=solved.objective,
+            greedy_objective=baseline.objective,
+            solver=solved.solver,
+            seconds=solved.seconds,
+        )
+        lines = []
+        for (offer_id, need_id), units in sorted(solved.amounts.items()):
+            offer, row = problem.offer_rows[offer_id], problem.need_rows[need_id]
+            amount = row["remaining"] if offer.kind in PLACE_KINDS else Decimal(units)
+            lines.append(
+                AllocationLine(
+                    proposal=proposal,
+                    offer=offer,
+                    need_id=need_id,
+                    amount=min(amount, row["remaining"]),
+                    offer_units=Decimal(units),
+                    weight=weights[need_id],
+                )
+            )
+        AllocationLine.objects.bulk_create(lines)
+    return proposal
+
+
+def line_set_status(*, line: AllocationLine, to_status: str, actor, note: str = "") -> AllocationLine:
+    """Move a locked line along ``LINE_TRANSITIONS``; raises ``MatchingRefused("not_invited")``."""
+    if to_status not in LINE_TRANSITIONS[line.status]:
+        raise MatchingRefused("not_invited")
+    line.status = to_status
+    if note:
+        line.note = note[:300]
+    if to_status in (LineStatus.ACCEPTED, LineStatus.DECLINED):
+        line.answered_by = actor
+    if to_status == LineStatus.INVITED:
+        line.invited_by = actor
+    line.save(update_fields=["status", "note", "answered_by", "invited_by", "claim", "updated_at"])
+    return line
+
+
+def allocation_invite(*, proposal: AllocationProposal, line_ids, actor) -> int:
+    """Turn the chosen proposed lines into invitations and tell each organization; return how many."""
+    if not may_allocate(actor, proposal.region_id):
+        raise MatchingRefused("not_staff")
+    ids = [int(pk) for pk in line_ids]
+    if not ids:
+        raise MatchingRefused("no_lines")
+    invited = 0
+    with transaction.atomic():
+        lines = (
+            AllocationLine.objects.select_for_update(of=("self",))
+            .select_related("offer__organization", "need")
+            .filter(proposal=proposal, pk__in=ids, status=LineStatus.PROPOSED)
+            .order_by("pk")
+        )
+        by_organization = defaultdict(list)
+        for line in lines:
+            if not is_need_caseworker(actor, line.need):
+                continue
+            if AllocationLine.objects.filter(
+                offer=line.offer, need=line.need, status=LineStatus.INVITED
+            ).exists():
+                line_set_status(line=line, to_status=LineStatus.LAPSED, actor=actor)
+                continue
+            line_set_status(line=line, to_status=LineStatus.INVITED, actor=actor)
+            by_organization[line.offer.organization].append(line)
+            invited += 1
+        for organization, chosen in by_organization.items():
+            notify(
+                users=organization_contacts(organization),
+                subject=Phrase(gettext_noop("%(n)s claim invitations from the caseworkers"), n=len(chosen)),
+                body=Phrase(
+                    gettext_noop(
+                        "Caseworkers invite your organization to claim needs that fit its offers. Accept or "
+                        "decline each in My offers."
+                    )
+                ),
+                url=invitations_url(),
+            )
+    return invited
+
+
+def invitations_url() -> str:
+    from django.urls import reverse
+
+    return reverse("matching:mine") + "#invitations"
+
+
+def invitation_accept(*, line: AllocationLine, actor) -> AllocationLine:
+    """The organization accepts an invitation: its claim is made through ``need_claim``.
+
+    The claim is the line's amount, or what is still open on the need if less. Raises
+    ``MatchingRefused`` (``not_admin`` 403, ``not_invited``, ``offer_spent``) and the claims
+    service's ``ClaimRefused`` (``not_open``, ``already_claimed``, ``over_remaining``…); nothing
+    is written then.
+    """
+    with transaction.atomic():
+        locked = AllocationLine.objects.select_for_update().get(pk=line.pk)
+        offer = Offer.objects.select_for_update().select_related("organization").get(pk=locked.offer_id)
+        if not is_organization_admin(actor, offer.organization):
+            raise MatchingRefused("not_admin")
+        if locked.status != LineStatus.INVITED:
+            raise MatchingRefused("not_invited")
+        if offer.quantity - offer.allocated < locked.offer_units:
+            raise MatchingRefused("offer_spent")
+        need = lock_need(locked.need_id)
+        amount = min(locked.amount, need.target_amount - need.claimed_amount)
+        places = offer.kind in PLACE_KINDS
+        claim = need_claim(
+            need=need,
+            amount=amount if amount > 0 else locked.amount,
+            actor=actor,
+            organization=offer.organization,
+            note=_("Invited from an allocation proposal (offer: %(offer)s).") % {"offer": offer.title},
+        )
+        offer.allocated += locked.offer_units if places else claim.amount
+        offer.save(update_fields=["allocated"])
+        locked.claim = claim
+        line_set_status(line=locked, to_status=LineStatus.ACCEPTED, actor=actor)
+    return locked
+
+
+def invitation_decline(*, line: AllocationLine, actor, reason: str = "") -> AllocationLine:
+    """The organization declines: the line is freed for the next proposal; caseworkers are told."""
+    with transaction.atomic():
+        locked = (
+            AllocationLine.objects.select_for_update()
+            .select_related("need", "offer__organization")
+            .get(pk=line.pk)
+        )
+        if not is_organization_admin(actor, locked.offer.organization):
+            raise MatchingRefused("not_admin")
+        line_set_status(line=locked, to_status=LineStatus.DECLINED, actor=actor, note=reason)
+        notify(
+            users=caseworkers_for(locked.need.region_id),
+            subject=Phrase(
+                gettext_noop("%(organization)s declined the invitation for need %(code)s"),
+                organization=locked.offer.organization.name,
+                code=locked.need.code,
+            ),
+            body=reason or Phrase(gettext_noop("The need counts again in the next allocation proposal.")),
+        )
+    return locked
+
+
+def proposal_lines(*, proposal: AllocationProposal):
+    return proposal.lines.select_related("offer__organization", "need", "need__public_region").order_by(
+        "-weight", "pk"
+    )
