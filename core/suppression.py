@@ -1,6 +1,6 @@
 """Small-cell suppression of published count tables, with the totals the public sees.
 
-The rule (docs/decisions/00XX-small-cell-suppression.md):
+The rule (docs/decisions/0019-small-cell-suppression.md):
 
 * **The table that is published** is the table *with its margins*: the cells, each row's total,
   each column's total and the grand total. Every one of them is an "entry" of the augmented

@@ -1,4 +1,4 @@
-"""Who edits and who approves the notices of a region (docs/decisions/00XX-notices-editorial-workflow.md).
+"""Who edits and who approves the notices of a region (docs/decisions/0015-notices-editorial-workflow.md).
 
 Each notice section (a city or county) has two Wagtail groups: its editors (caseworkers of the
 region: add and edit pages, never publish) and its approvers (supervisors of the region: add,

@@ -1,7 +1,7 @@
 """Masking a recipient list at import (公示名单脱敏): what a row publishes, or why it is refused.
 
 Pure: plain values in, plain values out, no database. The rule (issue 12, docs/decisions/
-00XX-publicity-list-masking.md):
+0016-publicity-list-masking.md):
 
 * **Name** (姓名): ``privacy.generalize.mask_name_for_publicity``: ``张*``, ``王*英``,
   ``欧**娜``, ``买**·**``. Bracketed notes after a name (``（户主）``) are dropped first.
