@@ -10,7 +10,7 @@ signal is not public. Anonymous: 401; others: 403; an unknown or closed offer: 4
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
@@ -163,6 +163,12 @@ class OfferRecommendationsApi(generics.ListAPIView):
             rows = [_row(rec) for rec in recommend_needs(self.offer, page)]
         return self.get_paginated_response(RecommendationSerializer(rows, many=True).data)
 
-    @extend_schema(summary="Recommended needs for an offer, with the score's parts")
+    @extend_schema(
+        summary="Recommended needs for an offer, with the score's parts",
+        responses={
+            200: RecommendationSerializer(many=True),
+            403: OpenApiResponse(description="Neither a member of the offer's organization nor a caseworker"),
+        },
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -186,6 +186,12 @@ class KeywordFilter(django_filters.CharFilter):
     field_class = KeywordField
 
 
+# An amount as the gap filters accept it: at most 12 digits, 2 of them decimals, not negative.
+@extend_schema_field({"type": "string", "pattern": r"^[0-9]{1,10}(\.[0-9]{1,2})?$", "example": "500.00"})
+class AmountFilter(django_filters.NumberFilter):
+    pass
+
+
 # --- The FilterSet -----------------------------------------------------------------------------
 
 
@@ -262,7 +268,7 @@ class NeedFilter(django_filters.FilterSet):
         help_text=_("open: published or partly claimed; claimed: fully claimed; fulfilled: delivered."),
         error_messages={"invalid_choice": _("Unknown state: “%(value)s”; use open, claimed or fulfilled.")},
     )
-    remaining_min = django_filters.NumberFilter(
+    remaining_min = AmountFilter(
         method="filter_remaining_min",
         label=_("Smallest remaining gap"),
         help_text=_("Only needs whose unclaimed amount is at least this."),
@@ -270,7 +276,7 @@ class NeedFilter(django_filters.FilterSet):
         max_digits=12,
         decimal_places=2,
     )
-    remaining_max = django_filters.NumberFilter(
+    remaining_max = AmountFilter(
         method="filter_remaining_max",
         label=_("Largest remaining gap"),
         help_text=_("Only needs whose unclaimed amount is at most this."),
