@@ -298,6 +298,12 @@ def may_allocate(user) -> bool:
     return _active(user) and (_acts_everywhere(user) or user.has_role(Role.CASEWORKER))
 
 
+def may_allocate_in(user, region_code: str) -> bool:
+    """Caseworkers whose scope holds ``region_code`` (and administrators) propose an allocation
+    there and send its invitations."""
+    return user_may_act(user, region_code=region_code, roles=[Role.CASEWORKER])
+
+
 def may_edit_statutory_programmes(user) -> bool:
     """The civil affairs department keeps the statutory programmes table: caseworkers (民政经办)
     and civil-affairs handlers, for regions in their scope, and administrators."""

@@ -78,10 +78,14 @@ def notice_groups_for(user) -> set[int]:
     for role, editorial_role in ROLE_FOR.items():
         if not user.has_role(role):
             continue
+        # The province's own groups are for province staff only: a city or county without a
+        # section of its own gives its staff no editorial group, never the whole province.
         covering = [
             group
             for group in candidates
-            if group.role == editorial_role and is_within(user.region_id, group.region_id)
+            if group.role == editorial_role
+            and is_within(user.region_id, group.region_id)
+            and (group.region_id != PROVINCE_CODE or user.region_id == PROVINCE_CODE)
         ]
         if covering:
             narrowest = max(covering, key=lambda group: len(group.region.prefix))

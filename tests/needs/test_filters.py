@@ -257,6 +257,6 @@ def test_gap_sort_puts_the_largest_remaining_gap_first_whatever_the_target(sourc
 
 def test_filterset_documents_every_parameter():
     assert list(NeedFilter.base_filters) == [
-        "city", "county", "need_type", "category", "urgency", "state", "remaining_min",
+        "q", "city", "county", "need_type", "category", "urgency", "state", "remaining_min",
         "remaining_max", "published_from", "published_to", "ordering",
     ]  # fmt: skip

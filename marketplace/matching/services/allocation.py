@@ -33,9 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.notifications import notify
-from accounts.permissions import is_need_caseworker, is_organization_admin
-from accounts.roles import Role
-from accounts.scoping import user_may_act
+from accounts.permissions import is_need_caseworker, is_organization_admin, may_allocate_in
 from accounts.selectors import caseworkers_for
 from core.phrases import Phrase
 from marketplace.claims.services.claims import lock_need, need_claim, organization_contacts
@@ -58,11 +56,6 @@ from regions.models import code_prefix
 
 URGENCY_WEIGHT = {"critical": 3.0, "urgent": 2.0, "normal": 1.0}
 WAITING_HORIZON_DAYS = 90
-
-
-def may_allocate(user, region_code: str) -> bool:
-    """Caseworkers whose scope holds ``region_code`` (and administrators) propose and invite."""
-    return user_may_act(user, region_code=region_code, roles=[Role.CASEWORKER])
 
 
 def need_weight(urgency: str, published_at, today: date) -> float:
@@ -204,7 +197,7 @@ def allocation_propose(*, region, actor, max_pairs_per_offer: int | None = None)
 
     Raises ``MatchingRefused("not_staff")`` unless ``actor`` is a caseworker of the region.
     """
-    if not may_allocate(actor, region.code):
+    if not may_allocate_in(actor, region.code):
         raise MatchingRefused("not_staff")
     problem = build_problem(region_code=region.code, max_pairs_per_offer=max_pairs_per_offer)
     solved = allocation.solve(problem.offers, problem.needs, problem.pairs)
@@ -257,7 +250,7 @@ def line_set_status(*, line: AllocationLine, to_status: str, actor, note: str = 
 
 def allocation_invite(*, proposal: AllocationProposal, line_ids, actor) -> int:
     """Turn the chosen proposed lines into invitations and tell each organization; return how many."""
-    if not may_allocate(actor, proposal.region_id):
+    if not may_allocate_in(actor, proposal.region_id):
         raise MatchingRefused("not_staff")
     ids = [int(pk) for pk in line_ids]
     if not ids:
