@@ -143,8 +143,10 @@ def _reads(scope: Scope, period: Period) -> dict:
     roles = [role for role in Role if role in (Role.CASEWORKER, Role.DEPARTMENT_HANDLER, Role.SUPERVISOR,
                                                Role.HOTLINE_OPERATOR, Role.ADMINISTRATOR, Role.CHARITY_ADMIN,
                                                Role.CHARITY_MEMBER, Role.VOLUNTEER)]  # fmt: skip
+    # distinct: the role filters join the reader's groups, and a reader is often in several
+    # (a supervisor is also put in the notice sections' approver groups), one row per group.
     by_role = reads.aggregate(
-        total=Count("id"),
+        total=Count("id", distinct=True),
         **{role.value: Count("id", filter=Q(user__groups__name=role.value), distinct=True) for role in roles},
     )
     children = scope_children(scope)
