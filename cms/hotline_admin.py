@@ -74,19 +74,19 @@ class InScopeMixin:
 
 
 class ScopedEditView(InScopeMixin, EditView):
-    pass
+    """Wagtail's view that edits a hotline entry, only for one in the user's region (refused otherwise)."""
 
 
 class ScopedDeleteView(InScopeMixin, DeleteView):
-    pass
+    """Wagtail's view that deletes a hotline entry, only for one in the user's region (refused otherwise)."""
 
 
 class ScopedHistoryView(InScopeMixin, HistoryView):
-    pass
+    """The history of a hotline entry, only for one in the user's region (refused otherwise)."""
 
 
 class ScopedUsageView(InScopeMixin, UsageView):
-    pass
+    """The usage of a hotline entry, only for one in the user's region (refused otherwise)."""
 
 
 class HotlineViewSet(SnippetViewSet):

@@ -315,7 +315,7 @@ class Webhook:
                 self.end_headers()
 
             def log_message(self, *args):
-                pass
+                """Quiet: the test prints what it checked, not every delivery."""
 
         self.server = ThreadingHTTPServer(("127.0.0.1", WEBHOOK_PORT), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

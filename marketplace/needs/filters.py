@@ -189,7 +189,7 @@ class KeywordFilter(django_filters.CharFilter):
 # An amount as the gap filters accept it: at most 12 digits, 2 of them decimals, not negative.
 @extend_schema_field({"type": "string", "pattern": r"^[0-9]{1,10}(\.[0-9]{1,2})?$", "example": "500.00"})
 class AmountFilter(django_filters.NumberFilter):
-    pass
+    """A NumberFilter whose schema says exactly which amounts it accepts (for API clients)."""
 
 
 # --- The FilterSet -----------------------------------------------------------------------------
