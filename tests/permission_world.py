@@ -287,7 +287,8 @@ def build_world() -> World:
     )  # fmt: skip
     project = CharityProject.objects.create(
         organization=org_a, title="江岸区助医基金", need_type="medical", region_id=SUPERVISOR_CITY,
-        target=Decimal("10000"), starts_on=date(2024, 1, 1), ends_on=date.today() + timedelta(days=365),
+        target=Decimal("10000"), starts_on=date(2024, 1, 1),
+        ends_on=timezone.localdate() + timedelta(days=365),
         pledged=Decimal("100"), created_by=member_a,
     )  # fmt: skip
     pledge = Pledge.objects.create(project=project, user=volunteer.user, amount=Decimal("100"))

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import Notification
 from accounts.roles import Role
@@ -50,7 +50,7 @@ def delivery_reported():
         claim=claim,
         actor=claim.claimant,
         amount=Decimal("100.00"),
-        delivered_on=date.today(),
+        delivered_on=timezone.localdate(),
         description="已送达米面油。",
         files=[upload("receipt.png", png_bytes(), "image/png")],
     )

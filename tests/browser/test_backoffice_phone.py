@@ -4,7 +4,7 @@ page never scrolls sideways and every action button can be reached."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -57,7 +57,7 @@ def caseworker():
         Delivery.objects.create(
             claim=claim,
             amount=Decimal("5800.00"),
-            delivered_on=date.today(),
+            delivered_on=timezone.localdate(),
             description="已送达米、油和棉被。",
             reported_by=claim.claimant,
         )

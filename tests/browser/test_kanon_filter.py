@@ -3,10 +3,11 @@ never under its exact one."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from marketplace.needs.services.intake import needs_intake
 from marketplace.needs.services.sources import source_system_create
@@ -27,7 +28,7 @@ def test_the_category_filter_offers_low_income_household_and_hides_exact_members
         name="省级救助信息系统", department="civil_affairs", region_code="420000"
     )
     records = [record(f"B-{i}") for i in range(4)] + [record("B-4", categories=("extreme_poverty",))]
-    due = (date.today() + timedelta(days=60)).isoformat()
+    due = (timezone.localdate() + timedelta(days=60)).isoformat()
     results = needs_intake(source_system=system, records=[{**r, "needed_by": due} for r in records])
     assert {result.status for result in results} == {"created"}
     cache.clear()

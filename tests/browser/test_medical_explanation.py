@@ -4,9 +4,9 @@ screen, and turn English with the page."""
 from __future__ import annotations
 
 import random
-from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from marketplace.needs.demo import synthetic_record
 from marketplace.needs.models import Need
@@ -26,7 +26,7 @@ def _medical_need(client, settings) -> Need:
         random.Random(11),
         source_ref="MED-PHONE",
         county_code="420111",
-        today=date.today(),
+        today=timezone.localdate(),
         need_type="medical",
     )
     record["household"]["categories"] = ["dibao"]

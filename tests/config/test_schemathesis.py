@@ -19,13 +19,13 @@ the answer and the check that failed.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 
 from accounts.roles import Role
@@ -177,7 +177,7 @@ def _as(world, caller: str | None, case) -> None:
     if case.body.get("organization") is not None:
         case.body["organization"] = ids["organizations"]
     if case.operation.path.endswith("/deliveries/"):
-        case.body.update(amount="1.00", delivered_on=date.today().isoformat(), files=[png_bytes()])
+        case.body.update(amount="1.00", delivered_on=timezone.localdate().isoformat(), files=[png_bytes()])
 
 
 @schema.parametrize()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
 from core.bulk import insert_new
 from marketplace.needs.models import Need, NeedStatus, NeedTransition
@@ -37,7 +38,7 @@ def _needs(source, count: int, prefix: str, **overrides) -> list[Need]:
         "categories": ["dibao", "disabled"],
         "department": "civil_affairs",
         "urgency": "urgent",
-        "needed_by": date.today() + timedelta(days=30),
+        "needed_by": timezone.localdate() + timedelta(days=30),
         "title": "住院费用缺口「引号」\\ 与\t制表符",
         "summary": "第一行\n第二行，含 NULL 字样与反斜杠 \\N",
         "requested_amount": Decimal("12345.60"),

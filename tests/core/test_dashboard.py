@@ -4,7 +4,7 @@ item 3). The panels come from the apps that own the queues (needs, delivery, cla
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -39,7 +39,7 @@ def reported_delivery(region: str, *, days_ago: int = 0) -> Delivery:
     delivery = Delivery.objects.create(
         claim=claim,
         amount=Decimal("100.00"),
-        delivered_on=date.today(),
+        delivered_on=timezone.localdate(),
         description="已送达。",
         reported_by=claim.claimant,
         status=DeliveryStatus.REPORTED,

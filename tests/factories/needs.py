@@ -150,7 +150,7 @@ class IntakeNeedFactory(factory.Factory):
             random.Random(seed),
             source_ref=source_ref,
             county_code=county,
-            today=date.today(),
+            today=timezone.localdate(),
             need_type=need_type,
         )
         record.pop("medical", None)
@@ -182,7 +182,7 @@ def push_synthetic(
     fields of every record (e.g. ``title=...``).
     """
     refs = [refs] if isinstance(refs, str) else refs
-    today = today or date.today()
+    today = today or timezone.localdate()
     records = []
     for index, ref in enumerate(refs):
         record = synthetic_record(

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import random
-from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from marketplace.needs.demo import synthetic_record
 from tests.factories.needs import NeedFactory, SourceSystemFactory
@@ -42,7 +42,9 @@ def make_record():
     rng = random.Random(20261129)
 
     def make(source_ref: str = "R-1", county_code: str = "420111", **overrides) -> dict:
-        record = synthetic_record(rng, source_ref=source_ref, county_code=county_code, today=date.today())
+        record = synthetic_record(
+            rng, source_ref=source_ref, county_code=county_code, today=timezone.localdate()
+        )
         record.update(overrides)
         return record
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from marketplace.needs.facets import need_facets
 from marketplace.needs.models import NeedStatus
@@ -61,7 +62,7 @@ def test_every_filter_is_accepted(client, source):
         source_system=source, region="420111", need_type="medical", categories=["dibao"], urgency="urgent",
         target_amount=2000, claimed_amount=500, status=NeedStatus.PARTIALLY_CLAIMED,
     ).code  # fmt: skip
-    today = date.today().isoformat()
+    today = timezone.localdate().isoformat()
 
     response = get(
         client, city="420100", county="420111", need_type="medical", category="dibao", urgency="urgent",
@@ -75,7 +76,7 @@ def test_every_filter_is_accepted(client, source):
 
 @pytest.mark.parametrize("ordering", ["newest", "urgency", "deadline", "gap"])
 def test_ordering_matches_the_selector(client, source, ordering):
-    today = date.today()
+    today = timezone.localdate()
     for index, (urgency, target) in enumerate([("normal", 900), ("critical", 300), ("urgent", 5000)]):
         NeedFactory(
             source_system=source,

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -113,7 +114,7 @@ def records(draw):
         "description": "".join(pieces),
         "requested_amount": "3000.00",
         "urgency": "normal",
-        "needed_by": (date.today() + timedelta(days=30)).isoformat(),
+        "needed_by": (timezone.localdate() + timedelta(days=30)).isoformat(),
         "department": "civil_affairs",
     }
     secrets = {name, f"{surname}某", id_number, phone, address, village}

@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from marketplace.needs.models import Need, NeedStatus, NeedTransition
 from marketplace.needs.services.sources import source_system_create
@@ -74,7 +75,7 @@ def test_same_version_with_other_content_is_refused(api, make_record, publish_at
 def test_records_fail_one_by_one_and_nothing_of_a_rejected_one_is_stored(api, make_record, publish_at_once):
     good = make_record("GOOD")
     bad = make_record(
-        "BAD", needed_by=(date.today() - timedelta(days=1)).isoformat(), need_type="spaceflight"
+        "BAD", needed_by=(timezone.localdate() - timedelta(days=1)).isoformat(), need_type="spaceflight"
     )
     bad["household"] = {**bad["household"], "id_number": bad["household"]["id_number"][:-1] + "0"}
     bad["household"]["id_number"] = _wrong_check(bad["household"]["id_number"])

@@ -9,10 +9,11 @@ text and integers over 2**31 - 1 where SQLite would store them.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -302,7 +303,7 @@ def test_a_medical_cost_of_zero_is_still_accepted(client, source, make_record):
 
 
 def test_needed_by_is_bounded_to_five_years(client, source, make_record):
-    today = date.today()
+    today = timezone.localdate()
     last = latest_needed_by(today)
     assert last.year == today.year + 5
     rows = results(

@@ -7,10 +7,11 @@ only. See docs/decisions/0003-k-anonymity-for-thin-regions.md.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from marketplace.needs.models import Need, NeedStatus
 from tests.needs.test_kanon import record as dated_record
@@ -26,7 +27,7 @@ def record(source_ref: str, **fields) -> dict:
     """A clean record needed two months from today (the API refuses a past date)."""
     return {
         **dated_record(source_ref, **fields),
-        "needed_by": (date.today() + timedelta(days=60)).isoformat(),
+        "needed_by": (timezone.localdate() + timedelta(days=60)).isoformat(),
     }
 
 

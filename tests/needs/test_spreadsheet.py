@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.test import Client
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from marketplace.needs.demo import synthetic_record
@@ -25,7 +26,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def record(n: int, **overrides) -> dict:
     rng = random.Random(n)
-    made = synthetic_record(rng, source_ref=f"XL-{n}", county_code="420111", today=date.today())
+    made = synthetic_record(rng, source_ref=f"XL-{n}", county_code="420111", today=timezone.localdate())
     made.update(overrides)
     return made
 
@@ -171,7 +172,7 @@ def test_a_bad_row_shows_its_errors_by_chinese_column_name(client, caseworker, p
     good = cells(record(1))
     bad = cells(record(2))
     bad["户主身份证号"] = "420111199001011230"  # wrong check character
-    bad["需求截止日期"] = (date.today() - timedelta(days=3)).isoformat()
+    bad["需求截止日期"] = (timezone.localdate() - timedelta(days=3)).isoformat()
     bad["救助类型"] = "太空旅行"
     response = upload(client, workbook([good, bad]))
     report = response.context["report"]
