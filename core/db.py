@@ -164,6 +164,39 @@ def row_get(model, pk, fields: Sequence[str], *, lock: bool = False, using: str 
     return {attname: read(value) for (attname, read), value in zip(chosen, row, strict=True)}
 
 
+def select_list(model, alias: str, *, using: str = "default") -> str:
+    """``model``'s concrete columns as ``alias.column, …`` (composed once), to read rows that
+    ``instance_from`` turns into instances; for a fixed statement that joins several tables."""
+    return _select(model, alias, using)[0]
+
+
+def instance_from(model, values: Sequence, *, using: str = "default"):
+    """An instance of ``model`` from the values of its ``select_list`` (converted as the ORM
+    converts them), built as a query builds it (``Model.from_db``: not adding, no signal)."""
+    _sql, readers = _select(model, "", using)
+    return model.from_db(
+        using,
+        [attname for attname, _read in readers],
+        [read(value) for (_name, read), value in zip(readers, values, strict=True)],
+    )
+
+
+def _select(model, alias: str, using: str) -> tuple[str, list]:
+    from django.db import connections
+
+    key = (using, "select", model, alias)
+    if key not in _STATEMENTS:
+        connection = connections[using]
+        qn = connection.ops.quote_name
+        fields = model._meta.concrete_fields
+        prefix = f"{qn(alias)}." if alias else ""
+        _STATEMENTS[key] = (
+            ", ".join(f"{prefix}{qn(field.column)}" for field in fields),
+            [(field.attname, _reader(connection, field)) for field in fields],
+        )
+    return _STATEMENTS[key]
+
+
 def row_insert(obj, *, using: str = "default") -> None:
     """Insert the new instance ``obj`` (all its concrete fields, ``auto_now_add`` set) and set
     its primary key; it counts as saved, as after ``save()``. Raises ``IntegrityError`` as

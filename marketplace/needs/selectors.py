@@ -34,7 +34,7 @@ from accounts.permissions import QUEUE_ROLES
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
 from core.backoffice import QueueCount, queue_count
-from core.db import can_prepare, preparing_cursor
+from core.db import can_prepare, fixed_query, instance_from, preparing_cursor, select_list
 from marketplace.needs import policy
 from marketplace.needs.choices import LowIncomeCategory, NeedType
 from marketplace.needs.filters import (
@@ -57,6 +57,7 @@ from marketplace.needs.models import (
     SourceSystem,
 )
 from marketplace.needs.serializers import ROW_COLUMNS, public_need_dicts
+from regions.models import Region
 
 
 def need_public_list(*, filters: Mapping[str, Any] | None = None) -> QuerySet[Need]:
@@ -147,8 +148,32 @@ def _compiled(
 
 
 def need_public_get(*, code: str) -> Need:
-    """One published need by its public code; raises ``Need.DoesNotExist``."""
-    return need_public_list().get(code=code)
+    """One published need by its public code, with its public region; raises ``Need.DoesNotExist``.
+
+    ``need_public_list().get(code=code)`` in one fixed statement (``core.db``): every claim and
+    every need page reads a need by its code.
+    """
+    alias = router.db_for_read(Need)
+    rows = fixed_query(_public_get_sql(alias), [code, *sorted(PUBLIC_STATUSES)], using=alias)
+    if not rows:
+        raise Need.DoesNotExist("No published need has this code.")
+    split = len(Need._meta.concrete_fields)
+    need = instance_from(Need, rows[0][:split], using=alias)
+    if need.public_region_id is not None:
+        need.public_region = instance_from(Region, rows[0][split:], using=alias)
+    return need
+
+
+@lru_cache(maxsize=4)
+def _public_get_sql(alias: str) -> str:
+    qn = connections[alias].ops.quote_name
+    needs, regions = qn(Need._meta.db_table), qn(Region._meta.db_table)
+    statuses = ", ".join(["%s"] * len(PUBLIC_STATUSES))
+    select = f"{select_list(Need, 'n', using=alias)}, {select_list(Region, 'r', using=alias)}"
+    return (
+        f"SELECT {select} FROM {needs} n LEFT JOIN {regions} r ON r.code = n.public_region_id "  # noqa: S608 - names from the models' meta
+        f"WHERE n.code = %s AND n.status IN ({statuses})"
+    )
 
 
 def need_public_documents(*, codes: Iterable[str] | None = None, chunk_size: int = 2000) -> Iterator[dict]:

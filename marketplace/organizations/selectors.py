@@ -8,7 +8,9 @@ the claims code asks: on whose behalf may this user claim?
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
+from django.db import connections, router
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -16,6 +18,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.roles import Role
 from accounts.scoping import scope_queryset
+from core.db import fixed_query, instance_from, select_list
 from marketplace.needs.choices import NeedType
 from marketplace.organizations.models import (
     Membership,
@@ -150,6 +153,36 @@ def organizations_for_claiming(*, user) -> QuerySet[Organization]:
         memberships__user=user,
         memberships__status=MembershipStatus.ACTIVE,
     ).order_by("name", "pk")
+
+
+def organizations_for_claiming_first(*, user, limit: int = 2) -> list[Organization]:
+    """The first ``limit`` of ``organizations_for_claiming(user=user)``, in one fixed statement
+    (``core.db``): a claim request resolves its holder with it. Each carries
+    ``active_member_id``, the user whose active membership it was read through, so the claim
+    need not ask again."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    alias = router.db_for_read(Organization)
+    rows = fixed_query(
+        _claiming_sql(alias),
+        [user.pk, MembershipStatus.ACTIVE.value, OrganizationStatus.VERIFIED.value, limit],
+        using=alias,
+    )
+    organizations = [instance_from(Organization, row, using=alias) for row in rows]
+    for organization in organizations:
+        organization.active_member_id = user.pk
+    return organizations
+
+
+@lru_cache(maxsize=4)
+def _claiming_sql(alias: str) -> str:
+    qn = connections[alias].ops.quote_name
+    organizations, memberships = qn(Organization._meta.db_table), qn(Membership._meta.db_table)
+    return (
+        f"SELECT {select_list(Organization, 'o', using=alias)} FROM {organizations} o "  # noqa: S608 - names from the models' meta
+        f"JOIN {memberships} m ON m.organization_id = o.id "
+        "WHERE m.user_id = %s AND m.status = %s AND o.status = %s ORDER BY o.name, o.id LIMIT %s"
+    )
 
 
 def volunteer_for(*, user) -> Volunteer | None:

@@ -28,13 +28,14 @@ from tests.needs.test_feedback import SIGNING_KEY, Webhook
 
 pytestmark = pytest.mark.django_db
 
-# What a claim's request may cost in queries: the API token's lookup and use, the need, who
-# claims, the lock, one read of the claimed sum, five writes, the duplicate-aid check (one
-# statement since session 7, two before) and the claimant's warning, and here the savepoint and
-# its release that the test's own transaction adds. It made 25 (26 with a session) when the
-# notifications and the feedback delivery ran in it, 18 before the duplicate-aid check was one
-# statement. The fixed statements of the claim (core.db.row_insert…) count here as any other.
-MAX_CLAIM_QUERIES = 17
+# What a claim's request may cost in queries: the API token's lookup (with its user's roles)
+# and use, the need, who claims (the membership read with the organization), the lock, one read
+# of the claimed sum, five writes, the duplicate-aid check and the claimant's warning, and here
+# the savepoint and its release that the test's own transaction adds. It made 25 (26 with a
+# session) when the notifications and the feedback delivery ran in it, 18 before the
+# duplicate-aid check was one statement, 17 before the token read its roles and the holder its
+# membership in the same statement. The fixed statements (core.db) count here as any other.
+MAX_CLAIM_QUERIES = 15
 
 
 @pytest.fixture(autouse=True)

@@ -68,7 +68,7 @@ from marketplace.organizations.models import (
     OrganizationStatus,
     Volunteer,
 )
-from marketplace.organizations.selectors import organizations_for_claiming, volunteer_for
+from marketplace.organizations.selectors import organizations_for_claiming_first, volunteer_for
 
 CENT = Decimal("0.01")
 # The sweep leaves a claim's announcement this long to its own message before sending another.
@@ -108,7 +108,7 @@ def claim_resolve_holder(
         if volunteer is None:
             raise ClaimRefused("not_eligible", _("You have not registered as a volunteer."))
         return None, volunteer
-    organizations = list(organizations_for_claiming(user=user)[:2])
+    organizations = organizations_for_claiming_first(user=user)
     if len(organizations) == 1:
         return organizations[0], None
     if len(organizations) > 1:
@@ -133,7 +133,10 @@ def _check_may_claim(
     if (organization is None) == (volunteer is None):
         raise ClaimRefused("not_eligible", _("A claim is made by one organization or by one volunteer."))
     if organization is not None:
-        if not is_active_member(actor, organization):
+        # Read through the actor's active membership a moment ago (claim_resolve_holder), or asked now.
+        if getattr(organization, "active_member_id", None) != actor.pk and not is_active_member(
+            actor, organization
+        ):
             raise ClaimRefused("not_eligible", _("You are not an active member of this organization."))
         if organization.status != OrganizationStatus.VERIFIED:
             raise ClaimRefused("not_verified")

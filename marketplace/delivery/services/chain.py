@@ -119,6 +119,8 @@ class AidElsewhere:
 # the type and kind made within the window, verified deliveries on those needs that no such
 # claim counts, the need's holding claims, whether ``claim`` is among them). Fixed text, every
 # value a parameter; run by ``core.db.fixed_query`` in every claim.
+# Whether a need has an open duplicate-aid alert (after every claim: a fixed statement).
+OPEN_ALERT_SQL = "SELECT 1 FROM delivery_duplicateaidalert WHERE need_id = %s AND resolved_at IS NULL LIMIT 1"
 AID_TOTALS_SQL = """
 SELECT
   (SELECT COALESCE(SUM(c.amount), 0) FROM claims_claim c INNER JOIN needs_need n ON n.id = c.need_id
@@ -269,7 +271,7 @@ def check_duplicate_aid(
 
 def duplicate_aid_warning(*, need: Need) -> str | None:
     """The claimant's warning while an alert on ``need`` is open; it names no one."""
-    if not DuplicateAidAlert.objects.filter(need=need, resolved_at__isnull=True).exists():
+    if not fixed_query(OPEN_ALERT_SQL, [need.pk]):
         return None
     return _(
         "This household has received the same kind of help in the last %(days)d days. "
