@@ -17,6 +17,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -89,14 +90,17 @@ class NoticeListing:
         self.root = root
         self.notice_type, self.region, self.year = notice_type, region, year
 
+    @cached_property
+    def _private(self) -> models.Q:
+        return Page.objects.private_q()  # one query for the view restrictions, read once
+
     def _branches(self, *, filtered: bool = True) -> list[models.QuerySet]:
-        private = Page.objects.private_q()
         branches = []
         for model in listed_page_types():
             columns = {"listed_id": models.F("pk"), **model.listing_columns()}
             branch = (
                 model.objects.live()
-                .exclude(private)
+                .exclude(self._private)
                 .descendant_of(self.root)
                 .annotate(**{name: columns[name] for name in LISTING_COLUMNS})
             )
