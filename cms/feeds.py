@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from cms.models.notices import NoticeType, filter_documents, notice_documents
+from cms.models.notices import NoticeListing, NoticeType
 
 FEED_ITEMS = 30
 
@@ -35,7 +35,7 @@ class NoticeFeed(Feed):
         return index.intro or _("Policy documents, interpretations, publicity notices and work news.")
 
     def items(self, index):
-        return filter_documents(notice_documents(index), notice_type=self.notice_type)[:FEED_ITEMS]
+        return NoticeListing(index, notice_type=self.notice_type).latest(FEED_ITEMS)
 
     def item_title(self, item):
         return item["title"]

@@ -4,7 +4,8 @@ Each notice page type says for itself what leaves the page tree: ``search_docume
 fields a search index may hold: what the public page shows, never a publicity list's rows) and,
 for a publicity list, ``objection_summary()`` (what a complaint about the list needs to link to
 it). These functions find the live pages that answer them, so a new page type plugs in by
-defining the method.
+defining the method (and ``listing_columns()``, the columns the notices listing filters and
+orders by in SQL: ``cms.models.notices.NoticeListing``).
 """
 
 from __future__ import annotations

@@ -68,7 +68,7 @@ def _notice_index():
 
 def latest_notices() -> list[dict]:
     """The newest live notices (search documents, see cms.selectors), newest first."""
-    from cms.models.notices import notice_documents
+    from cms.models.notices import NoticeListing
 
     index = _notice_index()
-    return notice_documents(index)[:LATEST_NOTICES] if index else []
+    return NoticeListing(index).latest(LATEST_NOTICES) if index else []

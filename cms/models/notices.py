@@ -2,8 +2,9 @@
 notices themselves (policy documents, interpretations, publicity notices, work news).
 
 Each notice page type says what leaves the page tree through ``search_document()`` (see
-cms.selectors); the index lists every live page under it that has one, so the publicity lists
-appear beside the notices without the index knowing their type.
+cms.selectors) and which of its columns the listing filters and orders by
+(``listing_columns()``); the index lists every live page under it that has both, so the
+publicity lists appear beside the notices without the index knowing their type.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -63,38 +66,88 @@ NOTICE_TYPE_LABELS_ZH = {
 }
 
 
-def notice_documents(root: Page) -> list[dict]:
-    """The search documents of the live, public notice pages under ``root``, newest first.
+LISTING_COLUMNS = ("listed_id", "listed_on", "listed_type", "listed_region")
 
-    Any page type with ``search_document()`` counts (notices, publicity lists …); the list is
-    what the index, its sections and the feed filter and show.
-    """
+
+def listed_page_types() -> list[type[Page]]:
+    """The page types the notices list: those with ``search_document()``. Each also says, with
+    ``listing_columns()``, which of its columns are the listing's date, notice type and region,
+    so that the database filters, orders and paginates the listing."""
     from cms.selectors import _page_types_with
 
-    types = _page_types_with("search_document")
-    pages = Page.objects.live().public().descendant_of(root).type(*types).specific()
-    documents = []
-    for page in pages.iterator(chunk_size=200):
-        document = page.search_document()
-        if document is not None:
-            document["page"] = page
-            documents.append(document)
-    documents.sort(key=lambda document: (document["date"], int(document["id"])), reverse=True)
-    return documents
+    return _page_types_with("search_document")
 
 
-def filter_documents(
-    documents: list[dict], *, notice_type: str = "", region: str = "", year: str = ""
-) -> list[dict]:
-    """``documents`` of one notice type, inside one region (by code prefix) and of one year."""
-    if notice_type:
-        documents = [d for d in documents if d["notice_type"] == notice_type]
-    if region:
-        prefix = code_prefix(region)
-        documents = [d for d in documents if d["region"].startswith(prefix)]
-    if year:
-        documents = [d for d in documents if str(d["year"]) == year]
-    return documents
+class NoticeListing:
+    """The live, public notice pages under ``root``, newest first (date, then page id), filtered
+    and paginated in the database: one query per page type, merged with ``UNION ALL``.
+
+    Only the rows of the page shown become documents (``documents``): the cost of a listing page
+    does not grow with the number of notices.
+    """
+
+    def __init__(self, root: Page, *, notice_type: str = "", region: str = "", year: str = ""):
+        self.root = root
+        self.notice_type, self.region, self.year = notice_type, region, year
+
+    @cached_property
+    def _private(self) -> models.Q:
+        return Page.objects.private_q()  # one query for the view restrictions, read once
+
+    def _branches(self, *, filtered: bool = True) -> list[models.QuerySet]:
+        branches = []
+        for model in listed_page_types():
+            columns = {"listed_id": models.F("pk"), **model.listing_columns()}
+            branch = (
+                model.objects.live()
+                .exclude(self._private)
+                .descendant_of(self.root)
+                .annotate(**{name: columns[name] for name in LISTING_COLUMNS})
+            )
+            if filtered and self.notice_type:
+                branch = branch.filter(listed_type=self.notice_type)
+            if filtered and self.region:
+                branch = branch.filter(listed_region__startswith=code_prefix(self.region))
+            if filtered and self.year:
+                branch = branch.filter(listed_on__year=int(self.year))
+            branches.append(branch.order_by())
+        return branches
+
+    def rows(self) -> models.QuerySet:
+        """``{"listed_id", "listed_on", …}`` per notice, newest first: slice it, count it."""
+        branches = [branch.values(*LISTING_COLUMNS) for branch in self._branches()]
+        if not branches:
+            return Page.objects.none().values("pk")
+        rows = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
+        return rows.order_by("-listed_on", "-listed_id")
+
+    def years(self) -> list[str]:
+        """The years of all the notices under ``root`` (whatever the filters), newest first."""
+        branches = [
+            branch.annotate(listed_year=ExtractYear("listed_on")).values("listed_year")
+            for branch in self._branches(filtered=False)
+        ]
+        if not branches:
+            return []
+        years = branches[0].union(*branches[1:]) if len(branches) > 1 else branches[0].distinct()
+        return sorted({str(row["listed_year"]) for row in years}, reverse=True)
+
+    def documents(self, rows) -> list[dict]:
+        """The search documents of ``rows`` (a slice of ``rows()``), in their order, each with its
+        ``page``."""
+        ids = [row["listed_id"] for row in rows]
+        pages = {page.pk: page for page in Page.objects.filter(pk__in=ids).specific()}
+        documents = []
+        for page_id in ids:
+            page = pages.get(page_id)
+            document = page.search_document() if page is not None else None
+            if document is not None:
+                document["page"] = page
+                documents.append(document)
+        return documents
+
+    def latest(self, count: int) -> list[dict]:
+        return self.documents(self.rows()[:count])
 
 
 class NoticeListingMixin:
@@ -105,11 +158,10 @@ class NoticeListingMixin:
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        documents = notice_documents(self)
         notice_type = request.GET.get("type", "")
         if notice_type not in NoticeType.values:
             notice_type = ""
-        years = sorted({str(d["year"]) for d in documents}, reverse=True)
+        years = NoticeListing(self).years()
         year = request.GET.get("year", "")
         if year not in years:
             year = ""
@@ -128,23 +180,21 @@ class NoticeListingMixin:
         county = request.GET.get("county", "")
         county_region = next((c for c in counties if c.code == county), None)
         region = (county_region or city_region).code if (county_region or city_region) else ""
-        shown = filter_documents(documents, notice_type=notice_type, region=region, year=year)
-        paginator = Paginator(shown, NOTICES_PER_PAGE)
+        listing = NoticeListing(self, notice_type=notice_type, region=region, year=year)
+        paginator = Paginator(listing.rows(), NOTICES_PER_PAGE)
         try:
             page_obj = paginator.page(request.GET.get("page", 1))
         except PageNotAnInteger:
             page_obj = paginator.page(1)
         except EmptyPage:
             page_obj = paginator.page(paginator.num_pages)
-        from cms.selectors import _page_types_with
-
-        sections = self.get_children().live().public().not_type(*_page_types_with("search_document"))
+        sections = self.get_children().live().public().not_type(*listed_page_types())
         query = request.GET.copy()
         query.pop("page", None)
         context.update(
             {
                 "sections": sections,
-                "notices": page_obj.object_list,
+                "notices": listing.documents(page_obj.object_list),
                 "page_obj": page_obj,
                 "paginator": paginator,
                 "notice_types": NoticeType.choices,
@@ -374,6 +424,16 @@ class NoticePage(Page):
             return self.search_description
         text = " ".join(self.body_text().split())
         return text[:120]
+
+    @classmethod
+    def listing_columns(cls) -> dict[str, models.Expression]:
+        """The columns the notices listing filters and orders by (``NoticeListing``): they are
+        the ``notice_type``, ``region`` and ``date`` of ``search_document()``."""
+        return {
+            "listed_on": models.F("issue_date"),
+            "listed_type": models.F("notice_type"),
+            "listed_region": models.F("region_id"),
+        }
 
     def search_document(self) -> dict:
         """What a search index may hold of this notice (contracts.md): what the page shows."""

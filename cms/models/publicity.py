@@ -17,14 +17,17 @@ from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
+from modelcluster.fields import ChildObjectsDescriptor, ParentalKey, create_deferring_foreign_related_manager
+from modelcluster.models import model_from_serializable_data
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
+from cms.models.notices import region_name
 from cms.publicity.masking import MaskedRow, published_leak
 from regions.models import Region
 
@@ -160,14 +163,24 @@ class PublicityListPage(Page):
         with translation.override("zh-hans"):
             return str(self.get_programme_display())
 
-    def search_document(self) -> dict[str, Any] | None:
+    @classmethod
+    def listing_columns(cls) -> dict[str, models.Expression]:
+        """What the notices listing filters and orders by (``cms.models.notices.NoticeListing``):
+        the ``notice_type``, ``region`` and ``date`` of ``search_document()``."""
+        return {
+            "listed_on": models.F("period_start"),
+            "listed_type": models.Value("publicity", output_field=models.CharField()),
+            "listed_region": models.F("region_id"),
+        }
+
+    def search_document(self) -> dict[str, Any]:
         """The search document (contracts.md): programme, region and period in words, never rows."""
         with translation.override("zh-hans"):
             body = gettext(
                 "%(programme)s recipient publicity list, %(region)s, publicity period %(start)s to %(end)s"
             ) % {
                 "programme": self.get_programme_display(),
-                "region": self.region.name,
+                "region": region_name(self.region_id),
                 "start": chinese_date(self.period_start),
                 "end": chinese_date(self.period_end),
             }
@@ -180,7 +193,7 @@ class PublicityListPage(Page):
             "notice_type": "publicity",
             "notice_type_label": label,
             "region": self.region_id,
-            "region_name": self.region.name,
+            "region_name": region_name(self.region_id),
             "date": self.period_start.isoformat(),
             "year": self.period_start.year,
             "url": self.url,
@@ -201,10 +214,47 @@ class PublicityListPage(Page):
         }
 
 
+class _BulkChildObjectsDescriptor(ChildObjectsDescriptor):
+    """modelcluster's child relation, whose ``commit`` (when the parent page is saved: at
+    creation and at each publish) writes the children in bulk instead of one by one."""
+
+    @cached_property
+    def child_object_manager_cls(self):
+        deferring = create_deferring_foreign_related_manager(self.rel, self.related_manager_cls)
+        name, model, key = self.rel.get_accessor_name(), self.rel.related_model, self.rel.field.name
+
+        class BulkCommitManager(deferring):
+            def commit(self):
+                pending = getattr(self.instance, "_cluster_related_objects", {})
+                if name not in pending:
+                    return super().commit()  # nothing to write, or the parent is unsaved (refused)
+                children = list(pending[name])
+                for child in children:
+                    setattr(child, key, self.instance)
+                # The children keep their ids: those of the revision being published are the
+                # rows stored when it was created.
+                model._default_manager.filter(**{key: self.instance}).delete()
+                model._default_manager.bulk_create(children, batch_size=1000)
+                del pending[name]
+
+        return BulkCommitManager
+
+
+class BulkParentalKey(ParentalKey):
+    """A ``ParentalKey`` whose children are written in bulk (see ``_BulkChildObjectsDescriptor``);
+    the same column and the same migrations as modelcluster's."""
+
+    related_accessor_class = _BulkChildObjectsDescriptor
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "modelcluster.fields.ParentalKey", args, kwargs
+
+
 class PublicityListRow(Orderable):
     """One recipient of a publicity list, masked (``cms.publicity.masking.MaskedRow``)."""
 
-    page = ParentalKey(PublicityListPage, on_delete=models.CASCADE, related_name="rows")
+    page = BulkParentalKey(PublicityListPage, on_delete=models.CASCADE, related_name="rows")
     masked_name = models.CharField(_("name (masked)"), max_length=40)
     locality = models.CharField(_("village or community"), max_length=60, blank=True)
     household_size = models.PositiveSmallIntegerField(_("household size"), null=True, blank=True)
@@ -227,6 +277,12 @@ class PublicityListRow(Orderable):
             amount=row.amount,
             start_month=row.start_month,
         )
+
+    @classmethod
+    def from_serializable_data(cls, data, check_fks=True, strict_fks=False):
+        """A row from a revision. Its one foreign key is its list, the page the same revision
+        rebuilds: checking that it exists once per row would cost a query per recipient."""
+        return model_from_serializable_data(cls, data, check_fks=False, strict_fks=strict_fks)
 
     def as_masked(self) -> MaskedRow:
         return MaskedRow(

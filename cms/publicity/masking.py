@@ -34,6 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -359,6 +360,12 @@ def mask_table(table: Table) -> MaskedList:
 def published_leak(row: MaskedRow) -> bool:
     """Whether a stored row's published values hold an identifier or an unmasked name: the
     second line, for rows already stored (their raw values are gone, so only patterns count)."""
-    return any(
-        _leak(text, _NO_IDENTITY, frozenset(), 0, name=key == NAME) for key, text in row.texts().items()
-    )
+    return any(_stored_text_leaks(text, name=key == NAME) for key, text in row.texts().items())
+
+
+@lru_cache(maxsize=50_000)
+def _stored_text_leaks(text: str, *, name: bool) -> bool:
+    """``_leak`` of a stored value, remembered: a list is checked each time it is saved (created,
+    revised, published) and its rows share many values (categories, villages). Only published,
+    masked values are remembered."""
+    return _leak(text, _NO_IDENTITY, frozenset(), 0, name=name) is not None
