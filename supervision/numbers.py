@@ -88,6 +88,12 @@ def code_digest(number: str, code: str) -> str:
     return _keyed("query-code", f"{number}:{normalize_code(code)}")
 
 
+def mask_email(email: str) -> str:
+    """``z***@example.org``: how handlers and logs see a complainant's address."""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
 def normalize_phone(phone: str) -> str:
     digits = "".join(ch for ch in phone if ch.isdigit())
     if digits.startswith("86") and len(digits) == 13:

@@ -1,7 +1,9 @@
 """The query code opens a ticket to whoever holds it: no log line ever carries it in clear.
 
 The development SMS sender (``ConsoleSender``, the default) writes each message to the log: the
-code in it is masked to its first two characters, the phone number to its ends.
+code in it is masked to its first two characters, the phone number to its ends. The
+development e-mail backend (``consolemail://``, ``core.mail.ConsoleEmailBackend``) prints each
+message: a complainant's carries its code and address masked the same way.
 """
 
 from __future__ import annotations
@@ -48,6 +50,26 @@ def test_filing_with_a_phone_logs_the_text_message_with_its_code_masked(
     assert f"{code[:2]}***" in sms[0] and "139****5678" in sms[0]
     for line in lines:
         assert code not in line and "13912345678" not in line and "li.na@example.org" not in line
+
+
+def test_the_printed_e_mail_carries_the_code_and_the_address_masked(
+    client, capsys, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "core.mail.ConsoleEmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            "/complaints/new/",
+            {
+                "kind": "complaint",
+                "region": "420111",
+                "content": "低保评议不公开。",
+                "contact_email": "li.na@example.org",
+            },
+        )
+    code = re.search(r"data-query-code>([A-Z0-9]{6})<", answer.content.decode()).group(1)
+    printed = capsys.readouterr().out
+    assert "查询码" in printed and f"{code[:2]}***" in printed and "l***@example.org" in printed
+    assert code not in printed and "li.na@example.org" not in printed
 
 
 def test_every_code_is_masked_wherever_it_stands_in_a_text():
