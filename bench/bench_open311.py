@@ -11,7 +11,9 @@ every kind and state (``bulk_create``, once: a second run reuses them), then tim
 - ``open311-list``: ``GET /open311/v2/requests.json`` (the last 90 days, at most
   ``OPEN311_MAX_REQUESTS`` = 1000 rows) through the Django test client;
 - ``open311-one``: ``GET /open311/v2/requests/<number>.xml``;
-- ``suppress``: ``core.suppression.suppress`` on a random 18 × 7 table (the page's city table).
+- ``suppress``: ``core.suppression.suppress`` on a random 18 × 7 table (the page's city table);
+
+and counts the queries one ``statistics`` makes, and those of them over the tickets.
 
 Run: ``.venv/bin/python bench/bench_open311.py [--tickets N]`` with ``DATABASE_URL`` of a
 PostgreSQL database (created when missing). See bench/README.md.
@@ -93,7 +95,9 @@ def main() -> int:
     args = parser.parse_args()
     setup_django(DEFAULT_DATABASE_URL, script="bench_open311.py")
 
+    from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone, translation
 
     from core.suppression import suppress
@@ -137,6 +141,11 @@ def main() -> int:
     print(f"{'scenario':<14}{'best (ms)':>12}{'× count':>10}")
     for name, seconds in results.items():
         print(f"{name:<14}{seconds * 1000:>12.1f}{seconds / baseline:>10.1f}")
+    # Load-insensitive: how many queries the tables make, and how many of them read the tickets.
+    with CaptureQueriesContext(connection) as queries:
+        statistics(now)
+    scans = sum('"supervision_ticket"' in query["sql"] for query in queries.captured_queries)
+    print(f"stats queries: {len(queries.captured_queries)}, of which over the tickets: {scans}")
     return 0
 
 

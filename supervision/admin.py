@@ -55,7 +55,7 @@ from supervision.models import (
     TicketKind,
     TicketStatus,
 )
-from supervision.numbers import contact_digest
+from supervision.numbers import contact_digest, mask_email
 from supervision.selectors import ticket_for_staff, ticket_queue, ticket_transitions
 from supervision.services import MAX_EXTENSION_DAYS, ticket_act, ticket_submit
 
@@ -63,11 +63,6 @@ from supervision.services import MAX_EXTENSION_DAYS, ticket_act, ticket_submit
 def due_marker(ticket: Ticket, now=None) -> str:
     """预警 of a ticket for the queue (``Ticket.warning``)."""
     return ticket.warning(now)
-
-
-def mask_email(email: str) -> str:
-    local, _at, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}" if domain else "***"
 
 
 def masked_phone(phone: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from django.conf import settings
@@ -59,6 +60,24 @@ def normalize_code(code: str) -> str:
     return "".join(code.split()).upper()
 
 
+SHOWN_CODE_CHARS = 2
+# A query code standing as a word of a text: 6 characters of the alphabet, no letter or digit
+# on either side (a ticket number's 14 digits never match; Chinese around a code is no letter).
+_CODE_IN_TEXT = re.compile(
+    rf"(?<![0-9A-Za-z])([{CODE_ALPHABET}]{{{SHOWN_CODE_CHARS}}})"
+    rf"[{CODE_ALPHABET}]{{{CODE_LENGTH - SHOWN_CODE_CHARS}}}(?![0-9A-Za-z])"
+)
+
+
+def mask_query_codes(text: str) -> str:
+    """``text`` with every query code in it masked to its first two characters: ``查询码：K7***。``
+
+    The code lets anyone read the ticket, so a log line may name it only this way. Any
+    uppercase word of six characters of the code alphabet counts as a code.
+    """
+    return _CODE_IN_TEXT.sub(r"\1***", text)
+
+
 def _keyed(purpose: str, value: str) -> str:
     key = hashlib.sha256(f"supervision.{purpose}:{settings.SECRET_KEY}".encode()).digest()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
@@ -67,6 +86,12 @@ def _keyed(purpose: str, value: str) -> str:
 def code_digest(number: str, code: str) -> str:
     """What is stored of a ticket's query code: HMAC of the pair (the code itself is not kept)."""
     return _keyed("query-code", f"{number}:{normalize_code(code)}")
+
+
+def mask_email(email: str) -> str:
+    """``z***@example.org``: how handlers and logs see a complainant's address."""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
 
 
 def normalize_phone(phone: str) -> str:

@@ -27,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,7 +60,14 @@ from supervision.models import (
     TicketStatus,
     TicketTransition,
 )
-from supervision.numbers import code_digest, contact_digest, new_query_code, new_ticket_number
+from supervision.numbers import (
+    code_digest,
+    contact_digest,
+    mask_email,
+    mask_query_codes,
+    new_query_code,
+    new_ticket_number,
+)
 from supervision.sms import sms_sender
 
 URGENT_HOURS = 24
@@ -523,7 +530,10 @@ def _admin_url(ticket: Ticket) -> str:
 
 
 def _tell_complainant(ticket: Ticket, message: str) -> None:
-    """Text and/or e-mail the complainant, once committed (in the portal's language)."""
+    """Text and/or e-mail the complainant, once committed (in the portal's language).
+
+    The e-mail marks the query code and the address as secret: a backend that prints messages
+    (``core.mail.ConsoleEmailBackend``, development) masks them."""
     phone, email = str(ticket.contact_phone or ""), str(ticket.contact_email or "")
     if not phone and not email:
         return
@@ -534,7 +544,9 @@ def _tell_complainant(ticket: Ticket, message: str) -> None:
         if email:
             with override(settings.LANGUAGE_CODE):
                 subject = _("About your ticket %(number)s") % {"number": ticket.id}
-            send_mail(subject, message, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True)
+            mail = EmailMessage(subject, message, settings.DEFAULT_FROM_EMAIL, [email])
+            mail.mask_for_console = lambda text: mask_query_codes(text).replace(email, mask_email(email))
+            mail.send(fail_silently=True)
 
     transaction.on_commit(send)
 

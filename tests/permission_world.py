@@ -50,6 +50,8 @@ from reports.content import report_data, snapshot_sha256
 from reports.models import Report, ReportStatus, RequestedVia
 from reports.periods import parse_period, parse_scope
 from supervision.models import BlockedContact, Holiday, Ticket, TicketAttachment, TicketKind
+from supervision.open311.keys import open311_key_create
+from supervision.open311.models import Open311Key
 from supervision.services import ticket_act, ticket_submit
 from tests.factories.accounts import UserFactory
 from tests.factories.claims import ClaimFactory
@@ -111,6 +113,7 @@ class World:
     attachment: TicketAttachment
     holiday: Holiday
     blocked: BlockedContact
+    open311_key: Open311Key  # an Open311 client's key (issued, active)
     report: Report  # a finished performance report of Wuhan (the supervisor's city)
     report_outside: Report  # one of Yichang
     publicity_list: PublicityListPage  # live, in its period, under /notices/
@@ -260,6 +263,7 @@ def build_world() -> World:
     )
     holiday = Holiday.objects.create(date=date(2027, 1, 1), name="元旦")
     blocked = BlockedContact.objects.create(digest="0" * 64, masked="139****0000", reason="骚扰电话")
+    open311_key, _open311_secret = open311_key_create(name="武汉市12345热线")
     today = timezone.localdate()
     publicity_list = publicity_list_create(
         masked=mask_table(read_table("姓名,家庭住址,保障人数\n张三,江岸区后湖街道百步亭社区,2\n".encode())),
@@ -323,6 +327,7 @@ def build_world() -> World:
         attachment=ticket.attachments.get(),
         holiday=holiday,
         blocked=blocked,
+        open311_key=open311_key,
         report=_report("420100"),
         report_outside=_report(OUTSIDE_CITY),
         publicity_list=publicity_list,

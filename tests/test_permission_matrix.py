@@ -105,6 +105,7 @@ need = lambda w: (w.need.code,)  # noqa: E731 - URL arguments read as a table
 claim_a, claim_b, transfer, org_a = pk_of("claim_a"), pk_of("claim_b"), pk_of("transfer"), pk_of("org_a")
 source, override = pk_of("source"), pk_of("policy_override")
 ticket, holiday, blocked = pk_of("ticket"), pk_of("holiday"), pk_of("blocked")
+open311_key = pk_of("open311_key")
 kind = lambda w: ("complaint",)  # noqa: E731
 attachment = lambda w: (w.ticket.pk, w.attachment.pk)  # noqa: E731
 report, report_outside = pk_of("report"), pk_of("report_outside")
@@ -284,6 +285,16 @@ PROBES: dict[str, Probe] = {
     "supervision_blocked:history": Probe(args=blocked),
     "supervision_blocked:history_results": Probe(args=blocked),
     "supervision_blocked:usage": Probe(args=blocked),
+    "open311_keys:index": Probe(marker=lambda w: w.open311_key.key_prefix),
+    "open311_keys:index_results": Probe(),
+    "open311_keys:add": Probe(),
+    "open311_keys:edit": Probe(args=open311_key),
+    "open311_keys:delete": Probe(args=open311_key),
+    "open311_keys:history": Probe(args=open311_key),
+    "open311_keys:history_results": Probe(args=open311_key),
+    "open311_keys:usage": Probe(args=open311_key),
+    "open311_keys:revoke": Probe(args=open311_key),
+    "open311_keys:revoke#post": post(args=open311_key),
     "reports_admin:index": Probe(marker=lambda w: w.report.scope_name + "</a>"),
     "reports_admin:index#outside": Probe(marker=lambda w: w.report_outside.scope_name + "</a>"),
     "reports_admin:index#request": post(data={"scope": "420100", "period": "2026-Q3"}),
@@ -511,6 +522,17 @@ EXPECTED: dict[str, tuple] = {
     "supervision_blocked:history":              (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
     "supervision_blocked:history_results":      (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
     "supervision_blocked:usage":                (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
+    # Open311 clients' API keys: administrators issue, list and revoke them; a key is never deleted.
+    "open311_keys:index":                       (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  SHOWN,   LOGIN),
+    "open311_keys:index_results":               (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "open311_keys:add":                         (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "open311_keys:edit":                        (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "open311_keys:delete":                      (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DENIED,  LOGIN),
+    "open311_keys:history":                     (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "open311_keys:history_results":             (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "open311_keys:usage":                       (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "open311_keys:revoke":                      (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  200,     LOGIN),
+    "open311_keys:revoke#post":                 (LOGIN,   LOGIN,   LOGIN,   LOGIN,   DENIED,  DENIED,  DENIED,  DONE,    LOGIN),
     # The hotline directory: each region's staff edit their own region's lines (the world's is in 江岸区).
     "wagtailsnippets_cms_hotlineentry:list":            (LOGIN,   LOGIN,   LOGIN,   LOGIN,   SHOWN,   HIDDEN,  SHOWN,   SHOWN,   LOGIN),
     "wagtailsnippets_cms_hotlineentry:list_results":    (LOGIN,   LOGIN,   LOGIN,   LOGIN,   SHOWN,   HIDDEN,  SHOWN,   SHOWN,   LOGIN),
@@ -626,6 +648,16 @@ DEPARTMENT_EXPECTED: dict[str, tuple] = {
     "supervision_blocked:history":              (DENIED,  DENIED,  DENIED),
     "supervision_blocked:history_results":      (DENIED,  DENIED,  DENIED),
     "supervision_blocked:usage":                (DENIED,  DENIED,  DENIED),
+    "open311_keys:index":                       (DENIED,  DENIED,  DENIED),
+    "open311_keys:index_results":               (DENIED,  DENIED,  DENIED),
+    "open311_keys:add":                         (DENIED,  DENIED,  DENIED),
+    "open311_keys:edit":                        (DENIED,  DENIED,  DENIED),
+    "open311_keys:delete":                      (DENIED,  DENIED,  DENIED),
+    "open311_keys:history":                     (DENIED,  DENIED,  DENIED),
+    "open311_keys:history_results":             (DENIED,  DENIED,  DENIED),
+    "open311_keys:usage":                       (DENIED,  DENIED,  DENIED),
+    "open311_keys:revoke":                      (DENIED,  DENIED,  DENIED),
+    "open311_keys:revoke#post":                 (DENIED,  DENIED,  DENIED),
     "reports_admin:index":                  (DENIED,  DENIED,  DENIED),
     "reports_admin:index#outside":          (DENIED,  DENIED,  DENIED),
     "reports_admin:index#request":          (DENIED,  DENIED,  DENIED),

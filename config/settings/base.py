@@ -478,7 +478,11 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # --- E-mail -------------------------------------------------------------------------------
 # consolemail:// prints messages (development); smtp+tls://user:password@host:587 sends them.
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+if _email["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    # The same, with what a message marks as secret masked in the print (core/mail.py).
+    _email["EMAIL_BACKEND"] = "core.mail.ConsoleEmailBackend"
+vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 
 # --- Portal ---------------------------------------------------------------------------------

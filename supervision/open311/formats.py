@@ -4,12 +4,14 @@ The spec's JSON is a mapping of its XML (the "Spark convention"): a list in JSON
 holding one child per item in XML (``services`` → ``service``, ``service_requests`` →
 ``request``…); booleans are ``true``/``false``; an absent value is ``null`` in JSON and an empty
 element in XML; date-times are W3C (ISO 8601 with the offset). XML carries the declaration with
-``encoding="utf-8"``, no namespace.
+``encoding="utf-8"``, no namespace; the characters XML 1.0 cannot carry (C0 controls but tab
+and line breaks) are left out of it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -41,6 +43,11 @@ def w3c(moment: datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat(timespec="seconds")
 
 
+# Characters XML 1.0 cannot carry at all, even escaped (C0 controls but tab and line breaks,
+# U+FFFE and U+FFFF): an error that echoes a client's input may hold them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -48,7 +55,7 @@ def _text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime):
         return w3c(value) or ""
-    return str(value)
+    return _NOT_XML.sub("", str(value))
 
 
 def _append(parent: ElementTree.Element, tag: str, value: Any) -> None:

@@ -100,8 +100,19 @@ def _list(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def refuse_nul(data: Any) -> None:
+    """Refuse (400) a parameter holding the NUL character, which the database can neither store
+    nor compare: the one input no check further down would catch before the query."""
+    for name, values in data.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            raise Open311Error(400, _("Parameters may not contain the NUL character."))
+
+
 def _moment(name: str, value: str) -> datetime:
-    moment = parse_datetime(value.strip().replace(" ", "+"))
+    try:
+        moment = parse_datetime(value.strip().replace(" ", "+"))
+    except ValueError:  # well formed but no such date: 2026-02-30
+        moment = None
     if moment is None or moment.tzinfo is None:
         raise Open311Error(
             400,
@@ -120,6 +131,7 @@ def requests_query(params: Any, *, now: datetime | None = None) -> list[Ticket]:
     comma-separated, and only kinds public in the statistics are listed. Raises
     ``Open311Error`` (400) for a malformed date, a window over 90 days, an unknown status.
     """
+    refuse_nul(params)
     tickets = _tickets()
     numbers = _list(params.get("service_request_id", ""))
     if numbers:
@@ -128,12 +140,15 @@ def requests_query(params: Any, *, now: datetime | None = None) -> list[Ticket]:
     start_text, end_text = params.get("start_date", "").strip(), params.get("end_date", "").strip()
     start = _moment("start_date", start_text) if start_text else None
     end = _moment("end_date", end_text) if end_text else None
-    if start is None and end is None:
-        end, start = now, now - WINDOW
-    elif start is None:
-        start = end - WINDOW
-    elif end is None:
-        end = start + WINDOW
+    try:
+        if start is None and end is None:
+            end, start = now, now - WINDOW
+        elif start is None:
+            start = end - WINDOW
+        elif end is None:
+            end = start + WINDOW
+    except OverflowError:  # 90 days before the year 1 or after the year 9999
+        raise Open311Error(400, _("start_date or end_date is out of range.")) from None
     if end < start:
         raise Open311Error(400, _("end_date is before start_date."))
     if end - start > WINDOW:
@@ -153,6 +168,8 @@ def requests_query(params: Any, *, now: datetime | None = None) -> list[Ticket]:
 
 
 def request_get(number: str) -> Ticket | None:
+    if "\x00" in number:  # no ticket number holds one, and the database cannot compare it
+        return None
     return _tickets().filter(pk=number).first()
 
 
@@ -265,7 +282,8 @@ def new_request(data: Any, kind: TicketKind, *, publicity_list_for) -> NewReques
     publicity_list = None
     if kind.code == "objection":
         page_id = _attribute(data, "publicity_list")
-        publicity_list = publicity_list_for(int(page_id)) if page_id.isdigit() else None
+        well_formed = page_id.isascii() and page_id.isdigit() and len(page_id) < 10  # not "²"
+        publicity_list = publicity_list_for(int(page_id)) if well_formed else None
         if publicity_list is None:
             problems.append(_("attribute[publicity_list] is not the number of a published publicity list."))
         elif not publicity_list["objection_open"]:

@@ -21,7 +21,14 @@ from core.ratelimit import attempt
 from supervision.models import Channel
 from supervision.open311 import catalogue, formats
 from supervision.open311.keys import open311_key_allows, open311_key_for
-from supervision.open311.requests import Open311Error, new_request, request_dict, request_get, requests_query
+from supervision.open311.requests import (
+    Open311Error,
+    new_request,
+    refuse_nul,
+    request_dict,
+    request_get,
+    requests_query,
+)
 from supervision.services import ticket_submit
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -68,7 +75,8 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
             "changeset": CHANGESET,
             "contact": settings.OPEN311_CONTACT,
             "key_service": _(
-                "API keys are issued by the portal's administrators (manage.py create_open311_key)."
+                "API keys are issued by the portal's administrators "
+                "(back office: Settings → Open311 API keys)."
             ),
             "endpoints": [
                 {
@@ -138,6 +146,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     if not open311_key_allows(record):
         response = _too_many(fmt)
         return response
+    refuse_nul(data)
     code = data.get("service_code", "").strip()
     if not code:
         raise Open311Error(400, _("service_code is required (see services.%(fmt)s).") % {"fmt": fmt})

@@ -1,7 +1,8 @@
 """The public statistics (/stats/): complaint tables from ``ticket_facts`` and the marketplace's
 public figures, every count suppressed by ``core.suppression``.
 
-Counted in SQL (the facts are an unevaluated queryset). Only kinds public in statistics are
+Counted in SQL (the facts are an unevaluated queryset), the three ticket tables from one grouped
+query over the window. Only kinds public in statistics are
 shown. A rate (on time, satisfied) is shown only when its denominator is at least the
 suppression threshold, rounded to a whole percent; a money amount only beside a published count.
 """
@@ -102,6 +103,29 @@ def _cities() -> dict[str, str]:
     return cities
 
 
+# What the rates table counts, per kind (each a share: on time of accepted, of closed; satisfied
+# of rated).
+RATE_COUNTS = {
+    "accepted": Q(accepted_at__isnull=False),
+    "accepted_on_time": Q(accepted_at__lte=F("accept_due_at")),
+    "closed": Q(closed_at__isnull=False),
+    "closed_on_time": Q(closed_at__lte=F("due_at")),
+    "rated": Q(rating__isnull=False),
+    "satisfied": Q(rating="satisfied"),
+}
+
+
+def _ticket_counts(facts):
+    """The tickets of ``facts`` by kind, city and month, with the rates' counts: one grouped
+    query (one scan of the window) from which the three ticket tables are added up."""
+    zone = timezone.get_current_timezone()
+    return (
+        facts.values("kind", city=_city_expression(), month=TruncMonth("submitted_at", tzinfo=zone))
+        .annotate(n=Count("id"), **{name: Count("id", filter=test) for name, test in RATE_COUNTS.items()})
+        .order_by()
+    )
+
+
 def statistics(now: datetime | None = None, threshold: int = DEFAULT_THRESHOLD) -> list[Table]:
     """The tables of /stats/ for the last 12 months (the current month included)."""
     now = now or timezone.now()
@@ -114,10 +138,17 @@ def statistics(now: datetime | None = None, threshold: int = DEFAULT_THRESHOLD) 
     cities = _cities()
     city_labels = {**cities, PROVINCE: _("Province level")}
 
-    by_city = {
-        (row["city"], row["kind"]): row["n"]
-        for row in facts.values("kind", city=_city_expression()).annotate(n=Count("id")).order_by()
-    }
+    by_city: dict[tuple[str, str], int] = {}
+    by_month: dict[tuple[str, str], int] = {}
+    by_kind: dict[str, dict[str, int]] = {}
+    for row in _ticket_counts(facts):
+        city, kind = row["city"], row["kind"]
+        month = timezone.localtime(row["month"]).strftime("%Y-%m") if row["month"] else ""
+        by_city[(city, kind)] = by_city.get((city, kind), 0) + row["n"]
+        by_month[(month, kind)] = by_month.get((month, kind), 0) + row["n"]
+        rates = by_kind.setdefault(kind, dict.fromkeys(RATE_COUNTS, 0))
+        for name in RATE_COUNTS:
+            rates[name] += row[name]
     city_rows = list(cities)
     if any(city == PROVINCE for city, _kind in by_city):
         city_rows.append(PROVINCE)
@@ -131,14 +162,6 @@ def statistics(now: datetime | None = None, threshold: int = DEFAULT_THRESHOLD) 
             kind_names,
         )
     ]
-
-    zone = timezone.get_current_timezone()
-    by_month: dict[tuple[str, str], int] = {}
-    for row in (
-        facts.values("kind", month=TruncMonth("submitted_at", tzinfo=zone)).annotate(n=Count("id")).order_by()
-    ):
-        label = timezone.localtime(row["month"]).strftime("%Y-%m") if row["month"] else ""
-        by_month[(label, row["kind"])] = by_month.get((label, row["kind"]), 0) + row["n"]
     month_labels = {start.strftime("%Y-%m"): start.strftime("%Y-%m") for start in months}
     tables.append(
         _table_of(
@@ -150,7 +173,7 @@ def statistics(now: datetime | None = None, threshold: int = DEFAULT_THRESHOLD) 
             kind_names,
         )
     )
-    tables.append(_rates(facts, kind_names, threshold))
+    tables.append(_rates(by_kind, kind_names, threshold))
     tables.append(_marketplace(cities, threshold))
     return tables
 
@@ -161,24 +184,8 @@ def _rate(part: int, whole: int, threshold: int) -> str:
     return f"{round(100 * part / whole)}%"
 
 
-def _rates(facts, kind_names: dict[str, str], threshold: int) -> Table:
-    counts = {
-        row["kind"]: row
-        for row in facts.values("kind")
-        .annotate(
-            accepted=Count("id", filter=Q(accepted_at__isnull=False)),
-            accepted_on_time=Count("id", filter=Q(accepted_at__lte=F("accept_due_at"))),
-            closed=Count("id", filter=Q(closed_at__isnull=False)),
-            closed_on_time=Count("id", filter=Q(closed_at__lte=F("due_at"))),
-            rated=Count("id", filter=Q(rating__isnull=False)),
-            satisfied=Count("id", filter=Q(rating="satisfied")),
-        )
-        .order_by()
-    }
-    totals = {
-        name: sum(row[name] for row in counts.values())
-        for name in ("accepted", "accepted_on_time", "closed", "closed_on_time", "rated", "satisfied")
-    }
+def _rates(counts: dict[str, dict[str, int]], kind_names: dict[str, str], threshold: int) -> Table:
+    totals = {name: sum(row[name] for row in counts.values()) for name in RATE_COUNTS}
 
     def line(label: str, row: dict) -> list[str]:
         return [
