@@ -27,7 +27,7 @@ from marketplace.matching.models import (
     Pledge,
     VolunteerAvailability,
 )
-from marketplace.matching.scoring import planner_without_jit, recommend_needs, scored_needs
+from marketplace.matching.scoring import RankedNeeds, RankedPaginator, planner_without_jit, recommend_needs
 from marketplace.matching.selectors import (
     invitations_for,
     offers_of_organizations,
@@ -129,7 +129,7 @@ def offer_detail(request, pk: int):
     recommendations = []
     if offer.status == OfferStatus.OPEN:
         with planner_without_jit():
-            page = Paginator(scored_needs(offer), PAGE_SIZE).get_page(request.GET.get("page"))
+            page = RankedPaginator(RankedNeeds(offer), PAGE_SIZE).get_page(request.GET.get("page"))
             recommendations = recommend_needs(offer, page.object_list)
     return render(
         request,
