@@ -62,6 +62,19 @@ def projects_public() -> QuerySet[CharityProject]:
     )
 
 
+def activity_of_organization(*, organization) -> tuple[list[Offer], list[CharityProject]]:
+    """What an organization's public page lists: its open offers still available and its charity
+    projects open for pledges (verified organizations only, as the public sees them)."""
+    offers = list(offers_public().filter(organization=organization)[:50])
+    today = timezone.localdate()
+    projects = list(
+        CharityProject.objects.filter(
+            organization=organization, status=ProjectStatus.OPEN, ends_on__gte=today
+        ).order_by("ends_on", "pk")[:50]
+    )
+    return offers, projects
+
+
 def projects_of_organizations(*, organization_ids) -> QuerySet[CharityProject]:
     return CharityProject.objects.filter(organization_id__in=list(organization_ids)).order_by("-created_at")
 

@@ -29,6 +29,7 @@ from marketplace.matching.models import (
 )
 from marketplace.matching.scoring import RankedNeeds, RankedPaginator, planner_without_jit, recommend_needs
 from marketplace.matching.selectors import (
+    activity_of_organization,
     invitations_for,
     offers_of_organizations,
     pledges_public,
@@ -190,6 +191,13 @@ def availability_view(request):
 
 
 # --- 慈善项目 -----------------------------------------------------------------------------------
+
+
+def organization_section(organization) -> tuple[str, dict]:
+    """The organization's public page lists its open offers and charity projects
+    (``organizations.hooks.organization_page_sections``, connected in ``apps``)."""
+    offers, projects = activity_of_organization(organization=organization)
+    return "matching/includes/organization_section.html", {"org_offers": offers, "org_projects": projects}
 
 
 def project_list(request):

@@ -20,14 +20,16 @@ Errors: ``MatchingRefused`` (``not_staff``/``not_admin`` 403, ``not_invited``, `
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
+import numpy as np
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Sum, TextField
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -79,11 +81,7 @@ class Problem:
     needs: list[allocation.NeedGap]
     pairs: list[tuple[int, int]]
     offer_rows: dict[int, Offer]
-    need_rows: dict[int, dict]
-
-
-def _reaches(prefixes, county: str, scope: str) -> bool:
-    return any(county.startswith(prefix) for prefix in prefixes)
+    remaining: dict[int, Decimal]  # what is open on each need, in its units
 
 
 def _overlaps(prefixes, scope: str) -> bool:
@@ -100,42 +98,134 @@ def pending_units() -> tuple[dict[int, Decimal], dict[int, Decimal]]:
     return per_need, per_offer
 
 
+class _Needs:
+    """The region's open needs as arrays, most urgent first (then by id), grouped by need type,
+    kind of help and city: an offer's eligible needs are a few groups and vectorized masks."""
+
+    def __init__(self, rows, per_need: dict[int, Decimal], today: date) -> None:
+        ids, gaps, weights, households, counties, cities, units, categories = [], [], [], [], [], [], [], []
+        self.remaining: dict[int, Decimal] = {}
+        keys = []
+        for (
+            pk,
+            need_type,
+            kind,
+            unit,
+            region,
+            cats,
+            urgency,
+            published_on,
+            target,
+            claimed,
+            household,
+        ) in rows:
+            remaining = target - claimed - per_need.get(pk, 0)
+            gap = int(remaining)
+            if gap <= 0:
+                continue
+            days = min(max((today - published_on).days, 0), WAITING_HORIZON_DAYS) if published_on else 0
+            self.remaining[pk] = remaining
+            ids.append(pk)
+            gaps.append(gap)
+            weights.append(URGENCY_WEIGHT.get(urgency, 1.0) * (1 + days / WAITING_HORIZON_DAYS))
+            households.append(household)
+            counties.append(int(region))
+            city = city_of(region)
+            cities.append(city)
+            units.append(unit)
+            categories.append(cats or "")
+            keys.append((need_type, kind, city))
+        self.ids = np.asarray(ids, dtype=np.int64)
+        self.weights = np.asarray(weights, dtype=np.float64)
+        order = np.lexsort((self.ids, -self.weights))  # most urgent first, then the oldest id
+        self.order = order
+        self.gaps, self.households, self.cities = gaps, households, cities
+        self.counties = np.asarray(counties, dtype=np.int64)
+        self.units = np.asarray(units, dtype=object)
+        self.categories = categories
+        self.category_masks: dict[str, np.ndarray] = {}
+        rank = np.empty(len(ids), dtype=np.int64)
+        rank[order] = np.arange(len(ids))
+        self.rank = rank
+        groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        for index in order.tolist():
+            groups[keys[index]].append(index)
+        self.groups = {key: np.asarray(members, dtype=np.int64) for key, members in groups.items()}
+        self.cities_by_key: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for need_type, kind, city in self.groups:
+            self.cities_by_key[(need_type, kind)].append(city)
+
+    def gap_list(self) -> list[allocation.NeedGap]:
+        return [
+            allocation.NeedGap(pk, gap, weight, household, city)
+            for pk, gap, weight, household, city in zip(
+                self.ids.tolist(), self.gaps, self.weights.tolist(), self.households, self.cities, strict=True
+            )
+        ]
+
+    def named(self, code: str) -> np.ndarray:
+        """Which needs publish category ``code`` (their categories as JSON text)."""
+        if code not in self.category_masks:
+            quoted = f'"{code}"'
+            self.category_masks[code] = np.fromiter(
+                (quoted in text for text in self.categories), dtype=bool, count=len(self.categories)
+            )
+        return self.category_masks[code]
+
+    def eligible(
+        self, *, need_types, kinds, prefixes, unit: str, categories, limit: int | None
+    ) -> np.ndarray:
+        """Indexes of the needs an offer may serve, most urgent first, at most ``limit``."""
+        chosen = []
+        for need_type in need_types:
+            for kind in kinds:
+                for city in self.cities_by_key.get((need_type, kind), ()):
+                    if any(
+                        city.startswith(p) or p.startswith(code_prefix(city)) or len(p) <= 2 for p in prefixes
+                    ):
+                        chosen.append(self.groups[(need_type, kind, city)])
+        if not chosen:
+            return np.empty(0, dtype=np.int64)
+        members = np.concatenate(chosen)
+        if len(chosen) > 1:
+            members = members[np.argsort(self.rank[members], kind="stable")]
+        counties = self.counties[members]
+        mask = np.zeros(len(members), dtype=bool)
+        for prefix in prefixes:
+            digits = len(prefix)
+            mask |= counties // 10 ** (6 - digits) == int(prefix) if digits < 6 else counties == int(prefix)
+        if unit:
+            mask &= self.units[members] == unit
+        if categories:
+            named = np.zeros(len(members), dtype=bool)
+            for code in [*categories, LOW_INCOME]:
+                named |= self.named(code)[members]
+            mask &= named
+        members = members[mask]
+        return members if limit is None else members[:limit]
+
+
 def build_problem(
     *, region_code: str, today: date | None = None, max_pairs_per_offer: int | None = None
 ) -> Problem:
     """The solver's input for the region ``region_code``: open needs, offers reaching them,
     eligible pairs. ``max_pairs_per_offer`` keeps only each offer's most urgent candidates
-    (for a whole province: the benchmark says what it costs)."""
+    (for a whole province: the benchmark says what it costs). The needs are read with one
+    cursor of plain values; eligibility is a few numpy masks per offer."""
     today = today or timezone.localdate()
     scope = code_prefix(region_code)
     per_need, per_offer = pending_units()
     rows = (
         needs_open_for_matching()
         .filter(region__code__startswith=scope)
-        .values(
-            "pk", "need_type", "amount_kind", "unit", "region_id", "public_categories", "urgency",
-            "published_at", "target_amount", "claimed_amount", "household_token",
+        .order_by()
+        .values_list(
+            "pk", "need_type", "amount_kind", "unit", "region_id", Cast("public_categories", TextField()),
+            "urgency", TruncDate("published_at"), "target_amount", "claimed_amount", "household_token",
         )
     )  # fmt: skip
-    need_rows: dict[int, dict] = {}
-    needs: list[allocation.NeedGap] = []
-    groups: dict[tuple[str, str, str], list[tuple[float, int]]] = defaultdict(list)
-    for row in rows.iterator(chunk_size=5000):
-        remaining = row["target_amount"] - row["claimed_amount"] - per_need.get(row["pk"], Decimal(0))
-        gap = whole(remaining)
-        if gap <= 0:
-            continue
-        row["remaining"] = remaining
-        weight = need_weight(row["urgency"], row["published_at"], today)
-        need_rows[row["pk"]] = row
-        needs.append(allocation.NeedGap(row["pk"], gap, weight, row["household_token"]))
-        groups[(row["need_type"], row["amount_kind"], city_of(row["region_id"]))].append((-weight, row["pk"]))
-    for members in groups.values():
-        members.sort()
-    cities_by_key: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for need_type, kind, city in groups:
-        cities_by_key[(need_type, kind)].append(city)
-
+    needs = _Needs(rows.iterator(chunk_size=10000), per_need, today)
+    ids = needs.ids.tolist()
     offers: list[allocation.OfferCap] = []
     offer_rows: dict[int, Offer] = {}
     pairs: list[tuple[int, int]] = []
@@ -161,32 +251,16 @@ def build_problem(
                 places,
             )
         )
-        lists = []
-        types = [NeedType.EMPLOYMENT.value] if places else offer.need_types
-        for need_type in types:
-            kinds = ("money", "goods", "hours") if places else (AMOUNT_KIND_OF[offer.kind],)
-            for kind in kinds:
-                for city in cities_by_key.get((need_type, kind), ()):
-                    if any(
-                        city.startswith(p) or p.startswith(code_prefix(city)) or len(p) <= 2
-                        for p in offer.region_prefixes
-                    ):
-                        lists.append(groups[(need_type, kind, city)])
-        merged = heapq.merge(*lists)
-        chosen = 0
-        for _weight, need_id in merged:
-            row = need_rows[need_id]
-            if not _reaches(offer.region_prefixes, row["region_id"], scope):
-                continue
-            if offer.kind == "goods" and offer.unit and row["unit"] != offer.unit:
-                continue
-            if offer.categories and not {*offer.categories, LOW_INCOME} & set(row["public_categories"] or []):
-                continue
-            pairs.append((offer.pk, need_id))
-            chosen += 1
-            if max_pairs_per_offer is not None and chosen >= max_pairs_per_offer:
-                break
-    return Problem(offers, needs, pairs, offer_rows, need_rows)
+        members = needs.eligible(
+            need_types=[NeedType.EMPLOYMENT.value] if places else offer.need_types,
+            kinds=("money", "goods", "hours") if places else (AMOUNT_KIND_OF[offer.kind],),
+            prefixes=[p for p in offer.region_prefixes if p.startswith(scope) or scope.startswith(p)],
+            unit=offer.unit if offer.kind == "goods" else "",
+            categories=offer.categories,
+            limit=max_pairs_per_offer,
+        )
+        pairs.extend((offer.pk, ids[index]) for index in members.tolist())
+    return Problem(offers, needs.gap_list(), pairs, offer_rows, needs.remaining)
 
 
 # --- proposals ---------------------------------------------------------------------------------
@@ -200,8 +274,14 @@ def allocation_propose(*, region, actor, max_pairs_per_offer: int | None = None)
     if not may_allocate_in(actor, region.code):
         raise MatchingRefused("not_staff")
     problem = build_problem(region_code=region.code, max_pairs_per_offer=max_pairs_per_offer)
-    solved = allocation.solve(problem.offers, problem.needs, problem.pairs)
     baseline = allocation.greedy(problem.offers, problem.needs, problem.pairs)
+    solved = allocation.solve_by_city(
+        problem.offers,
+        problem.needs,
+        problem.pairs,
+        time_limit=settings.MATCHING_ALLOCATION_SECONDS,
+        baseline=baseline,
+    )
     weights = {need.id: need.weight for need in problem.needs}
     with transaction.atomic():
         AllocationLine.objects.filter(
@@ -212,19 +292,19 @@ def allocation_propose(*, region, actor, max_pairs_per_offer: int | None = None)
             created_by=actor,
             objective=solved.objective,
             greedy_objective=baseline.objective,
-            solver=solved.solver,
+            solver=f"{solved.solver} · {solved.status}"[:60],
             seconds=solved.seconds,
         )
         lines = []
         for (offer_id, need_id), units in sorted(solved.amounts.items()):
-            offer, row = problem.offer_rows[offer_id], problem.need_rows[need_id]
-            amount = row["remaining"] if offer.kind in PLACE_KINDS else Decimal(units)
+            offer, remaining = problem.offer_rows[offer_id], problem.remaining[need_id]
+            amount = remaining if offer.kind in PLACE_KINDS else Decimal(units)
             lines.append(
                 AllocationLine(
                     proposal=proposal,
                     offer=offer,
                     need_id=need_id,
-                    amount=min(amount, row["remaining"]),
+                    amount=min(amount, remaining),
                     offer_units=Decimal(units),
                     weight=weights[need_id],
                 )
