@@ -279,7 +279,7 @@ def bench_recommendations(*, samples: int) -> dict:
     timings, cpu, queries, sizes = [], [], [], []
     for _ in range(samples):
         pk = rng.choice(ids)
-        request = factory.get(f"/api/v1/offers/{pk}/recommendations/")
+        request = factory.get(f"/api/v1/offers/{pk}/recommendations/", HTTP_HOST="localhost")
         force_authenticate(request, user=user)
         with CaptureQueriesContext(connection) as captured:
             started, cpu_started = time.perf_counter(), time.process_time()

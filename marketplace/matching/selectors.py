@@ -52,6 +52,15 @@ def invitations_for(*, organization_ids) -> QuerySet[AllocationLine]:
     )
 
 
+def invitations_for_volunteer(*, volunteer) -> QuerySet[AllocationLine]:
+    """Invitations to a volunteer (their stated hours), waiting for their answer, oldest first."""
+    return (
+        AllocationLine.objects.filter(status=LineStatus.INVITED, volunteer=volunteer)
+        .select_related("volunteer", "need__public_region")
+        .order_by("updated_at", "pk")
+    )
+
+
 def latest_proposal(*, region_code: str) -> AllocationProposal | None:
     return AllocationProposal.objects.filter(region_id=region_code).order_by("-created_at", "-pk").first()
 

@@ -31,6 +31,7 @@ from marketplace.matching.scoring import RankedNeeds, RankedPaginator, planner_w
 from marketplace.matching.selectors import (
     activity_of_organization,
     invitations_for,
+    invitations_for_volunteer,
     offers_of_organizations,
     pledges_public,
     pledges_to_answer,
@@ -74,19 +75,23 @@ def matching_mine(request):
     member_of = list(organizations_for_claiming(user=request.user))
     administered = _verified_administered(request.user)
     admin_ids = [org.pk for org in administered]
+    volunteer = volunteer_for(user=request.user)
+    invitations = list(invitations_for(organization_ids=admin_ids))
+    if volunteer is not None:
+        invitations += invitations_for_volunteer(volunteer=volunteer)
     context = {
         "member_of": member_of,
         "administered": administered,
         "offers": list(
             offers_of_organizations(organization_ids=[org.pk for org in member_of]).order_by("-pk")
         ),
-        "invitations": list(invitations_for(organization_ids=admin_ids)),
+        "invitations": invitations,
         "projects": list(projects_of_organizations(organization_ids=admin_ids)),
         "pledges_to_answer": list(pledges_to_answer(organization_ids=admin_ids)),
         "my_pledges": list(
             Pledge.objects.filter(user=request.user).select_related("project").order_by("-pk")[:50]
         ),
-        "volunteer": volunteer_for(user=request.user),
+        "volunteer": volunteer,
         "decline_form": DeclineForm(),
     }
     return render(request, "matching/mine.html", context)

@@ -21,14 +21,14 @@ Errors: ``MatchingRefused`` (``not_staff``/``not_admin`` 403, ``not_invited``, `
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum, TextField
+from django.db.models import Q, Sum, TextField
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,10 +50,12 @@ from marketplace.matching.models import (
     LineStatus,
     Offer,
     OfferStatus,
+    VolunteerAvailability,
 )
 from marketplace.matching.scoring import LOW_INCOME, city_of
 from marketplace.needs.choices import NeedType
 from marketplace.needs.selectors import needs_open_for_matching
+from marketplace.organizations.models import Volunteer
 from regions.models import code_prefix
 
 URGENCY_WEIGHT = {"critical": 3.0, "urgent": 2.0, "normal": 1.0}
@@ -82,6 +84,12 @@ class Problem:
     pairs: list[tuple[int, int]]
     offer_rows: dict[int, Offer]
     remaining: dict[int, Decimal]  # what is open on each need, in its units
+    volunteer_rows: dict[int, VolunteerAvailability] = field(default_factory=dict)  # by solver id
+
+
+def volunteer_supply_id(volunteer_id: int) -> int:
+    """The solver's id of a volunteer's hours: negative, so it never meets an offer's id."""
+    return -volunteer_id
 
 
 def _overlaps(prefixes, scope: str) -> bool:
@@ -93,9 +101,23 @@ def pending_units() -> tuple[dict[int, Decimal], dict[int, Decimal]]:
     invited = AllocationLine.objects.filter(status=LineStatus.INVITED)
     per_need = dict(invited.values("need_id").annotate(total=Sum("amount")).values_list("need_id", "total"))
     per_offer = dict(
-        invited.values("offer_id").annotate(total=Sum("offer_units")).values_list("offer_id", "total")
+        invited.filter(offer__isnull=False)
+        .values("offer_id")
+        .annotate(total=Sum("offer_units"))
+        .values_list("offer_id", "total")
     )
     return per_need, per_offer
+
+
+def volunteer_hours_taken(*, since) -> dict[int, Decimal]:
+    """Hours each volunteer already has from proposals: open invitations, and invitations
+    accepted since ``since`` (the start of the period being planned)."""
+    lines = AllocationLine.objects.filter(volunteer__isnull=False).filter(
+        Q(status=LineStatus.INVITED) | Q(status=LineStatus.ACCEPTED, updated_at__gte=since)
+    )
+    return dict(
+        lines.values("volunteer_id").annotate(total=Sum("offer_units")).values_list("volunteer_id", "total")
+    )
 
 
 class _Needs:
@@ -260,7 +282,38 @@ def build_problem(
             limit=max_pairs_per_offer,
         )
         pairs.extend((offer.pk, ids[index]) for index in members.tolist())
-    return Problem(offers, needs.gap_list(), pairs, offer_rows, needs.remaining)
+    volunteer_rows = _volunteer_supply(needs, scope, offers, pairs, limit=max_pairs_per_offer)
+    return Problem(offers, needs.gap_list(), pairs, offer_rows, needs.remaining, volunteer_rows)
+
+
+def _volunteer_supply(needs: _Needs, scope: str, offers: list, pairs: list, *, limit) -> dict:
+    """Volunteers' stated hours as supply for the service needs counted in hours: each
+    volunteer's hours per week over ``MATCHING_VOLUNTEER_WEEKS`` weeks, less what proposals
+    already gave them; their needs are those of the types and regions they stated."""
+    weeks = settings.MATCHING_VOLUNTEER_WEEKS
+    taken = volunteer_hours_taken(since=timezone.now() - timedelta(weeks=weeks))
+    ids = needs.ids.tolist()
+    rows = {}
+    for row in VolunteerAvailability.objects.select_related("volunteer__user").order_by("volunteer_id"):
+        if not row.volunteer.user.is_active or not _overlaps(row.region_prefixes, scope):
+            continue
+        capacity = whole(row.hours_per_week * weeks - taken.get(row.volunteer_id, Decimal(0)))
+        types = [t for t in row.need_types if t in Volunteer.SERVICE_NEED_TYPES]
+        if capacity <= 0 or not types:
+            continue
+        supply_id = volunteer_supply_id(row.volunteer_id)
+        rows[supply_id] = row
+        offers.append(allocation.OfferCap(supply_id, capacity))
+        members = needs.eligible(
+            need_types=types,
+            kinds=("hours",),
+            prefixes=[p for p in row.region_prefixes if p.startswith(scope) or scope.startswith(p)],
+            unit="",
+            categories=[],
+            limit=limit,
+        )
+        pairs.extend((supply_id, ids[index]) for index in members.tolist())
+    return rows
 
 
 # --- proposals ---------------------------------------------------------------------------------
@@ -297,12 +350,14 @@ def allocation_propose(*, region, actor, max_pairs_per_offer: int | None = None)
         )
         lines = []
         for (offer_id, need_id), units in sorted(solved.amounts.items()):
-            offer, remaining = problem.offer_rows[offer_id], problem.remaining[need_id]
-            amount = remaining if offer.kind in PLACE_KINDS else Decimal(units)
+            offer, remaining = problem.offer_rows.get(offer_id), problem.remaining[need_id]
+            volunteer = problem.volunteer_rows.get(offer_id)
+            amount = remaining if offer is not None and offer.kind in PLACE_KINDS else Decimal(units)
             lines.append(
                 AllocationLine(
                     proposal=proposal,
                     offer=offer,
+                    volunteer_id=volunteer.volunteer_id if volunteer is not None else None,
                     need_id=need_id,
                     amount=min(amount, remaining),
                     offer_units=Decimal(units),
@@ -328,6 +383,16 @@ def line_set_status(*, line: AllocationLine, to_status: str, actor, note: str = 
     return line
 
 
+ORGANIZATION_INVITATION = gettext_noop(
+    "Caseworkers invite your organization to claim needs that fit its offers. Accept or "
+    "decline each in My offers."
+)
+VOLUNTEER_INVITATION = gettext_noop(
+    "Caseworkers invite you to give your hours as a volunteer to needs that fit your availability. "
+    "Accept or decline each in My offers."
+)
+
+
 def allocation_invite(*, proposal: AllocationProposal, line_ids, actor) -> int:
     """Turn the chosen proposed lines into invitations and tell each organization; return how many."""
     if not may_allocate_in(actor, proposal.region_id):
@@ -339,32 +404,30 @@ def allocation_invite(*, proposal: AllocationProposal, line_ids, actor) -> int:
     with transaction.atomic():
         lines = (
             AllocationLine.objects.select_for_update(of=("self",))
-            .select_related("offer__organization", "need")
+            .select_related("offer__organization", "volunteer__user", "need")
             .filter(proposal=proposal, pk__in=ids, status=LineStatus.PROPOSED)
             .order_by("pk")
         )
-        by_organization = defaultdict(list)
+        by_giver = defaultdict(list)
         for line in lines:
             if not is_need_caseworker(actor, line.need):
                 continue
-            if AllocationLine.objects.filter(
-                offer=line.offer, need=line.need, status=LineStatus.INVITED
-            ).exists():
+            giver = {"volunteer": line.volunteer} if line.volunteer_id else {"offer": line.offer}
+            if AllocationLine.objects.filter(**giver, need=line.need, status=LineStatus.INVITED).exists():
                 line_set_status(line=line, to_status=LineStatus.LAPSED, actor=actor)
                 continue
             line_set_status(line=line, to_status=LineStatus.INVITED, actor=actor)
-            by_organization[line.offer.organization].append(line)
+            by_giver[line.volunteer or line.offer.organization].append(line)
             invited += 1
-        for organization, chosen in by_organization.items():
+        for giver, chosen in by_giver.items():
+            if isinstance(giver, Volunteer):
+                users, body = [giver.user], VOLUNTEER_INVITATION
+            else:
+                users, body = organization_contacts(giver), ORGANIZATION_INVITATION
             notify(
-                users=organization_contacts(organization),
+                users=users,
                 subject=Phrase(gettext_noop("%(n)s claim invitations from the caseworkers"), n=len(chosen)),
-                body=Phrase(
-                    gettext_noop(
-                        "Caseworkers invite your organization to claim needs that fit its offers. Accept or "
-                        "decline each in My offers."
-                    )
-                ),
+                body=Phrase(body),
                 url=invitations_url(),
             )
     return invited
@@ -386,6 +449,8 @@ def invitation_accept(*, line: AllocationLine, actor) -> AllocationLine:
     """
     with transaction.atomic():
         locked = AllocationLine.objects.select_for_update().get(pk=line.pk)
+        if locked.volunteer_id is not None:
+            return _volunteer_accept(locked, actor)
         offer = Offer.objects.select_for_update().select_related("organization").get(pk=locked.offer_id)
         if not is_organization_admin(actor, offer.organization):
             raise MatchingRefused("not_admin")
@@ -410,22 +475,50 @@ def invitation_accept(*, line: AllocationLine, actor) -> AllocationLine:
     return locked
 
 
+def _volunteer_accept(locked: AllocationLine, actor) -> AllocationLine:
+    """A volunteer accepts their invitation (the line is locked): their own claim of the hours."""
+    volunteer = Volunteer.objects.get(pk=locked.volunteer_id)
+    if volunteer.user_id != actor.pk:
+        raise MatchingRefused("not_admin")
+    if locked.status != LineStatus.INVITED:
+        raise MatchingRefused("not_invited")
+    need = lock_need(locked.need_id)
+    amount = min(locked.amount, need.target_amount - need.claimed_amount)
+    claim = need_claim(
+        need=need,
+        amount=amount if amount > 0 else locked.amount,
+        actor=actor,
+        volunteer=volunteer,
+        note=_("Invited from an allocation proposal (volunteer hours)."),
+    )
+    locked.claim = claim
+    return line_set_status(line=locked, to_status=LineStatus.ACCEPTED, actor=actor)
+
+
+def _may_answer(actor, line: AllocationLine) -> bool:
+    if line.volunteer_id is not None:
+        return line.volunteer.user_id == actor.pk
+    return is_organization_admin(actor, line.offer.organization)
+
+
 def invitation_decline(*, line: AllocationLine, actor, reason: str = "") -> AllocationLine:
     """The organization declines: the line is freed for the next proposal; caseworkers are told."""
     with transaction.atomic():
         locked = (
-            AllocationLine.objects.select_for_update()
-            .select_related("need", "offer__organization")
+            AllocationLine.objects.select_for_update(of=("self",))
+            .select_related("need", "offer__organization", "volunteer")
             .get(pk=line.pk)
         )
-        if not is_organization_admin(actor, locked.offer.organization):
+        if not _may_answer(actor, locked):
             raise MatchingRefused("not_admin")
         line_set_status(line=locked, to_status=LineStatus.DECLINED, actor=actor, note=reason)
         notify(
             users=caseworkers_for(locked.need.region_id),
             subject=Phrase(
                 gettext_noop("%(organization)s declined the invitation for need %(code)s"),
-                organization=locked.offer.organization.name,
+                organization=locked.volunteer.masked_name
+                if locked.volunteer_id
+                else locked.offer.organization.name,
                 code=locked.need.code,
             ),
             body=reason or Phrase(gettext_noop("The need counts again in the next allocation proposal.")),
@@ -434,6 +527,6 @@ def invitation_decline(*, line: AllocationLine, actor, reason: str = "") -> Allo
 
 
 def proposal_lines(*, proposal: AllocationProposal):
-    return proposal.lines.select_related("offer__organization", "need", "need__public_region").order_by(
-        "-weight", "pk"
-    )
+    return proposal.lines.select_related(
+        "offer__organization", "volunteer", "need", "need__public_region"
+    ).order_by("-weight", "pk")
