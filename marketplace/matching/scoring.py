@@ -325,7 +325,7 @@ def _page_statement(ranked: QuerySet, count_of: QuerySet | None) -> tuple[list[d
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*count_params, *page_params])
-        names = [column.name for column in cursor.description]
+        names = [column[0] for column in cursor.description]
         fetched = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     total = fetched[0]["total"] if fetched else None
     rows = [row for row in fetched if row["pk"] is not None]
