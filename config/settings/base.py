@@ -529,6 +529,12 @@ CLAIM_LEASE_DAYS = env.int("CLAIM_LEASE_DAYS", default=14)
 TRANSFER_ANSWER_HOURS = env.int("TRANSFER_ANSWER_HOURS", default=72)
 # Days within which the same kind of help to the same household raises a duplicate-aid alert.
 DUPLICATE_AID_WINDOW_DAYS = env.int("DUPLICATE_AID_WINDOW_DAYS", default=90)
+# The allocation proposal's time limit for the solver (HiGHS), all parts of a province together;
+# what a part cannot solve in its share is filled greedily, and the proposal says so.
+MATCHING_ALLOCATION_SECONDS = env.float("MATCHING_ALLOCATION_SECONDS", default=45)
+# Weeks an allocation proposal plans volunteers' hours for: a volunteer's hours per week times
+# this is their capacity, less the hours earlier proposals gave them in that time.
+MATCHING_VOLUNTEER_WEEKS = env.int("MATCHING_VOLUNTEER_WEEKS", default=4)
 # Days a published need may wait without any claim before its caseworkers and the pushing
 # department are alerted (and again every as many days), by urgency (matching.alert_waiting_needs).
 MATCHING_WAITING_DAYS = {

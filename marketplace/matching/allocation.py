@@ -44,6 +44,7 @@ class NeedGap:
     gap: int
     weight: float
     household: str
+    city: str = ""  # the part of the province it lies in (``solve_by_city``)
 
 
 @dataclass
@@ -113,6 +114,7 @@ def solve(
     pairs: Iterable[tuple[int, int]],
     *,
     time_limit: float = 60,
+    mip_rel_gap: float = 1e-9,
 ) -> Allocation:
     """The optimal allocation of ``offers`` to ``needs`` over the eligible ``pairs`` (MILP)."""
     started = time.perf_counter()
@@ -169,7 +171,7 @@ def solve(
         integrality=np.ones(n),
         bounds=Bounds(np.zeros(n), upper),
         constraints=LinearConstraint(matrix, -np.inf, np.asarray(limits, dtype=np.float64)),
-        options={"time_limit": time_limit, "mip_rel_gap": 1e-9},
+        options={"time_limit": max(time_limit, 0.1), "mip_rel_gap": mip_rel_gap},
     )
     if result.x is None:
         return Allocation(solver="scipy.milp (HiGHS)", seconds=time.perf_counter() - started, status="failed")
@@ -182,6 +184,82 @@ def solve(
         seconds=time.perf_counter() - started,
         status="optimal" if result.status == 0 else "time_limit",
     )
+
+
+def solve_by_city(
+    offers: Iterable[OfferCap],
+    needs: Iterable[NeedGap],
+    pairs: Iterable[tuple[int, int]],
+    *,
+    time_limit: float = 60,
+    mip_rel_gap: float = 1e-6,
+    baseline: Allocation | None = None,
+) -> Allocation:
+    """``solve`` in parts, for a whole province within ``time_limit`` seconds.
+
+    The offers whose eligible needs lie in several cities (province-wide ones) are solved
+    first, over every need they reach; then each city's own offers over what they left of its
+    needs' gaps (the cities share no offer then, so each part is a problem of its own). Each
+    part gets its share of the time left; a part the solver cannot answer in it is filled
+    greedily. Needs keep their value per unit across parts (weight / gap), and a job or
+    training place only goes to a need nothing covered yet, as in ``greedy``. The parts'
+    allocation is feasible; when the greedy baseline over the whole problem is better, that
+    is the answer (``baseline``: that greedy allocation, when the caller has it). ``solver``
+    says which was used, ``status`` whether every part was solved (``optimal``), stopped by the
+    time limit (``time_limit``) or filled greedily (``greedy``).
+    """
+    started = time.perf_counter()
+    offers = {offer.id: offer for offer in offers}
+    needs = {need.id: need for need in needs}
+    pairs = [(i, j) for i, j in dict.fromkeys(pairs) if i in offers and j in needs]
+    cities: dict[int, set[str]] = defaultdict(set)
+    for i, j in pairs:
+        cities[i].add(needs[j].city)
+    parts: dict[str | None, list[tuple[int, int]]] = defaultdict(list)
+    for i, j in pairs:
+        parts[None if len(cities[i]) > 1 else needs[j].city].append((i, j))
+    order = sorted(parts, key=lambda city: (city is not None, city or ""))
+    left = {j: need.gap for j, need in needs.items()}
+    amounts: dict[tuple[int, int], int] = {}
+    statuses = set()
+    for number, city in enumerate(order):
+        part = [
+            (i, j)
+            for i, j in parts[city]
+            if left[j] > 0 and (not offers[i].places or left[j] == needs[j].gap)
+        ]
+        if not part:
+            continue
+        part_needs = [
+            NeedGap(j, left[j], needs[j].weight * left[j] / needs[j].gap, needs[j].household, needs[j].city)
+            for j in dict.fromkeys(j for _i, j in part)
+        ]
+        part_offers = [offers[i] for i in dict.fromkeys(i for i, _j in part)]
+        share = len(part) / sum(len(parts[c]) for c in order[number:])
+        budget = (time_limit - (time.perf_counter() - started)) * share
+        solved = solve(part_offers, part_needs, part, time_limit=budget, mip_rel_gap=mip_rel_gap)
+        if solved.status == "failed":
+            solved = greedy(part_offers, part_needs, part)
+            solved.status = "greedy"
+        statuses.add(solved.status)
+        by_id = {need.id: need for need in part_needs}
+        for (i, j), units in solved.amounts.items():
+            amounts[(i, j)] = units
+            left[j] -= coverage(offers[i], by_id[j], units)
+    status = next((s for s in ("greedy", "time_limit") if s in statuses), "optimal")
+    result = Allocation(
+        amounts=amounts,
+        objective=objective_of(offers, needs, amounts),
+        solver=f"scipy.milp (HiGHS), {len(order)} parts",
+        status=status,
+    )
+    baseline = baseline or greedy(offers.values(), needs.values(), pairs)
+    if baseline.objective > result.objective:
+        result = Allocation(
+            baseline.amounts, baseline.objective, "greedy (above the parts' solution)", status="greedy"
+        )
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 def greedy(

@@ -12,11 +12,18 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from accounts.permissions import is_active_member, may_review_needs
 from marketplace.matching.models import Offer, OfferKind
-from marketplace.matching.scoring import planner_without_jit, recommend_needs, scored_needs
+from marketplace.matching.scoring import (
+    COUNT_CAP,
+    RankedNeeds,
+    RankedPaginator,
+    planner_without_jit,
+    recommend_needs,
+)
 from marketplace.matching.selectors import offers_public
 from marketplace.needs.choices import NeedType
 
@@ -142,11 +149,32 @@ class OfferDetailApi(generics.RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
 
+class RecommendationPagination(PageNumberPagination):
+    """Pages of one statement each; ``count`` stops at ``COUNT_CAP`` and ``count_capped`` says
+    there are more (the pages stop there too)."""
+
+    django_paginator_class = RankedPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = self.page.paginator.capped
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": f"More candidates than count (which stops at {COUNT_CAP}).",
+        }
+        return schema
+
+
 class OfferRecommendationsApi(generics.ListAPIView):
     """The open needs an offer fits best, with the score's parts; paginated with ``page``."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = RecommendationSerializer
+    pagination_class = RecommendationPagination
 
     def get_queryset(self):
         offer = generics.get_object_or_404(offers_public(), pk=self.kwargs["pk"])
@@ -154,7 +182,7 @@ class OfferRecommendationsApi(generics.ListAPIView):
         if not (is_active_member(user, offer.organization) or may_review_needs(user)):
             raise exceptions.PermissionDenied
         self.offer = offer
-        return scored_needs(offer)
+        return RankedNeeds(offer)
 
     def list(self, request, *args, **kwargs):
         queryset = self.get_queryset()

@@ -9,6 +9,9 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         from marketplace.matching.statutory import statutory_panel
+        from marketplace.matching.views import organization_section
         from marketplace.needs.hooks import need_page_panels
+        from marketplace.organizations.hooks import organization_page_sections
 
         need_page_panels.connect(statutory_panel)
+        organization_page_sections.connect(organization_section)

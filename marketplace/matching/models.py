@@ -210,7 +210,16 @@ class AllocationLine(models.Model):
     """One line of a proposal: this much of this offer to this need; an invitation once chosen."""
 
     proposal = models.ForeignKey(AllocationProposal, on_delete=models.CASCADE, related_name="lines")
-    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="lines")
+    # Who gives: an organization's offer, or a volunteer's hours (their stated availability).
+    offer = models.ForeignKey(Offer, null=True, blank=True, on_delete=models.PROTECT, related_name="lines")
+    volunteer = models.ForeignKey(
+        "organizations.Volunteer",
+        verbose_name=_("volunteer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     need = models.ForeignKey("needs.Need", on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(
         _("amount"), max_digits=12, decimal_places=2, help_text=_("In the need's units.")
@@ -247,11 +256,21 @@ class AllocationLine(models.Model):
             models.UniqueConstraint(
                 fields=["offer", "need"], condition=Q(status="invited"), name="allocation_one_invitation"
             ),
+            models.UniqueConstraint(
+                fields=["volunteer", "need"],
+                condition=Q(status="invited"),
+                name="allocation_one_volunteer_invitation",
+            ),
+            models.CheckConstraint(
+                condition=Q(offer__isnull=False, volunteer__isnull=True)
+                | Q(offer__isnull=True, volunteer__isnull=False),
+                name="allocation_line_one_giver",
+            ),
         ]
         indexes = [models.Index(fields=["offer", "status"], name="allocation_offer_status")]
 
     def __str__(self) -> str:
-        return f"{self.offer_id} → {self.need_id}: {self.amount}"
+        return f"{self.offer_id or f'v{self.volunteer_id}'} → {self.need_id}: {self.amount}"
 
 
 class WaitingAlert(models.Model):

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
@@ -207,13 +208,16 @@ def _category_case(offer: Offer):
     )
 
 
-def scored_needs(offer: Offer, *, today: date | None = None) -> QuerySet:
-    """``offer_candidates`` with each part and the ``score`` annotated, best first."""
-    now = timezone.now()
+def scored_needs(
+    offer: Offer, *, today: date | None = None, now=None, needs: QuerySet | None = None
+) -> QuerySet:
+    """``offer_candidates`` (or ``needs``, a subset of them) with each part and the ``score``
+    annotated, best first."""
+    now = now or timezone.now()
     today = today or timezone.localdate()
     home = offer.organization.region_id
     capacity = capacity_per_need(offer)
-    needs = offer_candidates(offer)
+    needs = offer_candidates(offer) if needs is None else needs
     waiting = [
         When(published_at__lt=now - timedelta(days=days), then=Value(POINTS["waiting"][str(days)][0]))
         for days in WAITING_STEPS
@@ -262,7 +266,169 @@ def scored_needs(offer: Offer, *, today: date | None = None) -> QuerySet:
     )
     # Only indexed columns (``need_open_matching`` covers them): PostgreSQL scores the
     # candidates from the index alone; ``recommend_needs`` then reads the page's 20 rows.
-    return needs.values("pk", "urgency", *PART_COLUMNS, "score").order_by("-score", "published_at", "pk")
+    return needs.values("pk", "urgency", "published_at", *PART_COLUMNS, "score").order_by(
+        "-score", "published_at", "pk"
+    )
+
+
+# --- one page of an offer's ranking: a bounded top-k and a capped count -------------------------
+
+COUNT_CAP = 1000  # beyond it the page says "more than 1,000" rather than count every candidate
+
+
+def _best(name: str) -> int:
+    return max(points for points, _words in POINTS[name].values())
+
+
+def score_ceiling(offer: Offer) -> int:
+    """The most the offer-dependent parts (type, category, region, gap, duplicate) can add."""
+    category = _best("category") if offer.categories else POINTS["category"]["any"][0]
+    return POINTS["type"]["fit"][0] + category + _best("region") + _best("gap") + _best("duplicate")
+
+
+def static_levels() -> list[int]:
+    """Every value urgency + days waiting (the need's own parts) can take, highest first."""
+    return sorted(
+        {u + w for u, _a in POINTS["urgency"].values() for w, _b in POINTS["waiting"].values()}, reverse=True
+    )
+
+
+def static_at_least(threshold: int, *, now) -> Q:
+    """Needs whose urgency and waiting parts add up to ``threshold`` or more, as ranges of
+    ``urgency`` and ``published_at`` (the same cases as ``scored_needs``' ``CASE``)."""
+    ranked = [code for code in POINTS["urgency"] if code != "normal"]
+    query = Q(pk__in=[])
+    for code, (points, _words) in POINTS["urgency"].items():
+        # Any urgency the table does not name scores as normal (the CASE's default, 0 points).
+        urgency = ~Q(urgency__in=ranked) if code == "normal" else Q(urgency=code)
+        wanted = threshold - points
+        if wanted <= POINTS["waiting"]["0"][0]:
+            query |= urgency
+            continue
+        days = [d for d in WAITING_STEPS if POINTS["waiting"][str(d)][0] >= wanted]
+        if days:
+            query |= urgency & Q(published_at__lt=now - timedelta(days=min(days)))
+    return query
+
+
+def _page_statement(ranked: QuerySet, count_of: QuerySet | None) -> tuple[list[dict], int | None]:
+    """Run ``ranked`` (sliced) with, in the same statement, the count of ``count_of`` (sliced)."""
+    page_sql, page_params = ranked.query.sql_with_params()
+    if count_of is None:
+        count_sql, count_params = "SELECT NULL AS total", ()
+    else:
+        inner, count_params = count_of.query.sql_with_params()
+        count_sql = f"SELECT COUNT(*) AS total FROM ({inner}) AS counted"  # noqa: S608 (compiled SQL)
+    sql = (
+        f"SELECT c.total, r.* FROM ({count_sql}) AS c LEFT JOIN ({page_sql}) AS r ON 1 = 1 "  # noqa: S608
+        "ORDER BY r.score DESC, r.published_at ASC, r.pk ASC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*count_params, *page_params])
+        names = [column[0] for column in cursor.description]
+        fetched = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    total = fetched[0]["total"] if fetched else None
+    rows = [row for row in fetched if row["pk"] is not None]
+    for row in rows:
+        del row["total"]
+    return rows, total
+
+
+def ranked_rows(offer: Offer, *, offset: int, limit: int, count: bool = True, now=None):
+    """Rows ``offset``…``offset + limit`` of ``scored_needs(offer)``, exactly, and the number of
+    candidates capped at ``COUNT_CAP + 1`` (None unless ``count``), without scoring every candidate.
+
+    A need's score is its own parts (urgency + days waiting: ``static_levels``) plus the offer's
+    parts, which never exceed ``score_ceiling``. So the first ``k = offset + limit`` needs of the
+    needs whose own parts reach ``T`` are the first ``k`` of all when the k-th scores at least
+    ``T + ceiling``: every need left out scores at most ``T - 1 + ceiling``. The first statement
+    tries the highest level; if it falls short, the k-th score it found (a lower bound of the
+    true one) gives the level that is sure to hold, else every candidate is scored: at most two
+    statements, each with the count.
+    """
+    now = now or timezone.now()
+    k = offset + limit
+    candidates = offer_candidates(offer)
+    count_of = candidates.order_by().values("pk")[: COUNT_CAP + 1] if count else None
+    if not any(len(prefix) <= 2 for prefix in offer.region_prefixes):
+        # A city or county offer: its candidates are one range of ``need_open_matching``.
+        rows, total = _page_statement(scored_needs(offer, now=now)[:k], count_of)
+        return rows[offset:k], total
+    ceiling = score_ceiling(offer)
+    levels = static_levels()
+    threshold = levels[0]
+    rows, total = _page_statement(
+        scored_needs(offer, now=now, needs=candidates.filter(static_at_least(threshold, now=now)))[:k],
+        count_of,
+    )
+    if len(rows) < k or rows[k - 1]["score"] < threshold + ceiling:
+        sure = [level for level in levels if len(rows) >= k and level <= rows[k - 1]["score"] - ceiling]
+        needs = candidates.filter(static_at_least(sure[0], now=now)) if sure else candidates
+        rows, _total = _page_statement(scored_needs(offer, now=now, needs=needs)[:k], None)
+    return rows[offset:k], total
+
+
+class RankedNeeds:
+    """An offer's ranking for ``RankedPaginator`` (the API's and the offer page's pagination)."""
+
+    def __init__(self, offer: Offer) -> None:
+        self.offer = offer
+        self.now = timezone.now()
+
+    def count(self) -> int:
+        return offer_candidates(self.offer).order_by().values("pk")[: COUNT_CAP + 1].count()
+
+
+class RankedPaginator(Paginator):
+    """Pages of a ``RankedNeeds``: each page is one statement (rarely two) that also counts the
+    candidates up to ``COUNT_CAP``; past the cap the count reads "more than 1,000" (``capped``)
+    and the pages stop there."""
+
+    def __init__(self, object_list: RankedNeeds, per_page, **kwargs) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self._total: int | None = None
+
+    @property
+    def count(self) -> int:
+        if self._total is None:
+            self._total = self.object_list.count()
+        return min(self._total, COUNT_CAP)
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def capped(self) -> bool:
+        return self.count == COUNT_CAP and self._total > COUNT_CAP
+
+    def page(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1 or number > -(-COUNT_CAP // self.per_page):
+            raise EmptyPage(self.error_messages["no_results"])
+        rows, total = ranked_rows(
+            self.object_list.offer,
+            offset=(number - 1) * self.per_page,
+            limit=self.per_page,
+            count=self._total is None,
+            now=self.object_list.now,
+        )
+        if total is not None:
+            self._total = total
+        if number > self.num_pages:
+            raise EmptyPage(self.error_messages["no_results"])
+        return self._get_page(rows, number, self)
+
+    def get_page(self, number):
+        try:
+            return self.page(number)
+        except PageNotAnInteger:
+            return self.page(1)
+        except EmptyPage:
+            return self.page(self.num_pages)
 
 
 def _code_of(name: str, points: int, default: str) -> str:

@@ -52,6 +52,15 @@ def invitations_for(*, organization_ids) -> QuerySet[AllocationLine]:
     )
 
 
+def invitations_for_volunteer(*, volunteer) -> QuerySet[AllocationLine]:
+    """Invitations to a volunteer (their stated hours), waiting for their answer, oldest first."""
+    return (
+        AllocationLine.objects.filter(status=LineStatus.INVITED, volunteer=volunteer)
+        .select_related("volunteer", "need__public_region")
+        .order_by("updated_at", "pk")
+    )
+
+
 def latest_proposal(*, region_code: str) -> AllocationProposal | None:
     return AllocationProposal.objects.filter(region_id=region_code).order_by("-created_at", "-pk").first()
 
@@ -60,6 +69,19 @@ def projects_public() -> QuerySet[CharityProject]:
     return CharityProject.objects.select_related("organization", "region").order_by(
         "status", "-created_at", "-pk"
     )
+
+
+def activity_of_organization(*, organization) -> tuple[list[Offer], list[CharityProject]]:
+    """What an organization's public page lists: its open offers still available and its charity
+    projects open for pledges (verified organizations only, as the public sees them)."""
+    offers = list(offers_public().filter(organization=organization)[:50])
+    today = timezone.localdate()
+    projects = list(
+        CharityProject.objects.filter(
+            organization=organization, status=ProjectStatus.OPEN, ends_on__gte=today
+        ).order_by("ends_on", "pk")[:50]
+    )
+    return offers, projects
 
 
 def projects_of_organizations(*, organization_ids) -> QuerySet[CharityProject]:

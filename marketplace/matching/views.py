@@ -27,9 +27,11 @@ from marketplace.matching.models import (
     Pledge,
     VolunteerAvailability,
 )
-from marketplace.matching.scoring import planner_without_jit, recommend_needs, scored_needs
+from marketplace.matching.scoring import RankedNeeds, RankedPaginator, planner_without_jit, recommend_needs
 from marketplace.matching.selectors import (
+    activity_of_organization,
     invitations_for,
+    invitations_for_volunteer,
     offers_of_organizations,
     pledges_public,
     pledges_to_answer,
@@ -73,19 +75,23 @@ def matching_mine(request):
     member_of = list(organizations_for_claiming(user=request.user))
     administered = _verified_administered(request.user)
     admin_ids = [org.pk for org in administered]
+    volunteer = volunteer_for(user=request.user)
+    invitations = list(invitations_for(organization_ids=admin_ids))
+    if volunteer is not None:
+        invitations += invitations_for_volunteer(volunteer=volunteer)
     context = {
         "member_of": member_of,
         "administered": administered,
         "offers": list(
             offers_of_organizations(organization_ids=[org.pk for org in member_of]).order_by("-pk")
         ),
-        "invitations": list(invitations_for(organization_ids=admin_ids)),
+        "invitations": invitations,
         "projects": list(projects_of_organizations(organization_ids=admin_ids)),
         "pledges_to_answer": list(pledges_to_answer(organization_ids=admin_ids)),
         "my_pledges": list(
             Pledge.objects.filter(user=request.user).select_related("project").order_by("-pk")[:50]
         ),
-        "volunteer": volunteer_for(user=request.user),
+        "volunteer": volunteer,
         "decline_form": DeclineForm(),
     }
     return render(request, "matching/mine.html", context)
@@ -129,7 +135,7 @@ def offer_detail(request, pk: int):
     recommendations = []
     if offer.status == OfferStatus.OPEN:
         with planner_without_jit():
-            page = Paginator(scored_needs(offer), PAGE_SIZE).get_page(request.GET.get("page"))
+            page = RankedPaginator(RankedNeeds(offer), PAGE_SIZE).get_page(request.GET.get("page"))
             recommendations = recommend_needs(offer, page.object_list)
     return render(
         request,
@@ -190,6 +196,13 @@ def availability_view(request):
 
 
 # --- 慈善项目 -----------------------------------------------------------------------------------
+
+
+def organization_section(organization) -> tuple[str, dict]:
+    """The organization's public page lists its open offers and charity projects
+    (``organizations.hooks.organization_page_sections``, connected in ``apps``)."""
+    offers, projects = activity_of_organization(organization=organization)
+    return "matching/includes/organization_section.html", {"org_offers": offers, "org_projects": projects}
 
 
 def project_list(request):

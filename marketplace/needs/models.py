@@ -287,6 +287,24 @@ class Need(models.Model):
                 condition=Q(status__in=["partially_claimed", "published"]),
                 name="need_open_matching",
             ),
+            # The same open needs by type, urgency and publication: a province-wide offer reads
+            # only its most urgent, longest-waiting candidates first (scoring.ranked_rows).
+            models.Index(
+                fields=["need_type", "urgency", "published_at"],
+                include=[
+                    "id",
+                    "public_region",
+                    "public_city",
+                    "amount_kind",
+                    "unit",
+                    "target_amount",
+                    "claimed_amount",
+                    "public_categories",
+                    "household_token",
+                ],
+                condition=Q(status__in=["partially_claimed", "published"]),
+                name="need_open_by_urgency",
+            ),
             models.Index(fields=["cohort_key"], condition=Q(awaiting_cohort=True), name="need_cohort_key"),
             models.Index(
                 fields=["cohort_wide_key"], condition=Q(awaiting_cohort=True), name="need_cohort_wide_key"

@@ -30,6 +30,7 @@ from marketplace.organizations.forms import (
     add_service_errors,
     with_labels,
 )
+from marketplace.organizations.hooks import organization_page_sections
 from marketplace.organizations.models import Membership, MembershipStatus, Organization
 from marketplace.organizations.selectors import (
     membership_of,
@@ -85,11 +86,16 @@ def organization_detail(request, pk: int):
     except Organization.DoesNotExist:
         raise Http404 from None
     [card] = serialize_public([organization])
-    return render(
-        request,
-        "organizations/detail.html",
-        {"organization": card, "membership": membership_of(user=request.user, organization=organization)},
-    )
+    context = {
+        "organization": card,
+        "membership": membership_of(user=request.user, organization=organization),
+        "sections": [],
+    }
+    for section in organization_page_sections:
+        template, section_context = section(organization)
+        context["sections"].append(template)
+        context.update(section_context)
+    return render(request, "organizations/detail.html", context)
 
 
 @require_POST

@@ -20,14 +20,16 @@ Errors: ``MatchingRefused`` (``not_staff``/``not_admin`` 403, ``not_invited``, `
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
+import numpy as np
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum, TextField
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -48,10 +50,12 @@ from marketplace.matching.models import (
     LineStatus,
     Offer,
     OfferStatus,
+    VolunteerAvailability,
 )
 from marketplace.matching.scoring import LOW_INCOME, city_of
 from marketplace.needs.choices import NeedType
 from marketplace.needs.selectors import needs_open_for_matching
+from marketplace.organizations.models import Volunteer
 from regions.models import code_prefix
 
 URGENCY_WEIGHT = {"critical": 3.0, "urgent": 2.0, "normal": 1.0}
@@ -79,11 +83,13 @@ class Problem:
     needs: list[allocation.NeedGap]
     pairs: list[tuple[int, int]]
     offer_rows: dict[int, Offer]
-    need_rows: dict[int, dict]
+    remaining: dict[int, Decimal]  # what is open on each need, in its units
+    volunteer_rows: dict[int, VolunteerAvailability] = field(default_factory=dict)  # by solver id
 
 
-def _reaches(prefixes, county: str, scope: str) -> bool:
-    return any(county.startswith(prefix) for prefix in prefixes)
+def volunteer_supply_id(volunteer_id: int) -> int:
+    """The solver's id of a volunteer's hours: negative, so it never meets an offer's id."""
+    return -volunteer_id
 
 
 def _overlaps(prefixes, scope: str) -> bool:
@@ -95,9 +101,130 @@ def pending_units() -> tuple[dict[int, Decimal], dict[int, Decimal]]:
     invited = AllocationLine.objects.filter(status=LineStatus.INVITED)
     per_need = dict(invited.values("need_id").annotate(total=Sum("amount")).values_list("need_id", "total"))
     per_offer = dict(
-        invited.values("offer_id").annotate(total=Sum("offer_units")).values_list("offer_id", "total")
+        invited.filter(offer__isnull=False)
+        .values("offer_id")
+        .annotate(total=Sum("offer_units"))
+        .values_list("offer_id", "total")
     )
     return per_need, per_offer
+
+
+def volunteer_hours_taken(*, since) -> dict[int, Decimal]:
+    """Hours each volunteer already has from proposals: open invitations, and invitations
+    accepted since ``since`` (the start of the period being planned)."""
+    lines = AllocationLine.objects.filter(volunteer__isnull=False).filter(
+        Q(status=LineStatus.INVITED) | Q(status=LineStatus.ACCEPTED, updated_at__gte=since)
+    )
+    return dict(
+        lines.values("volunteer_id").annotate(total=Sum("offer_units")).values_list("volunteer_id", "total")
+    )
+
+
+class _Needs:
+    """The region's open needs as arrays, most urgent first (then by id), grouped by need type,
+    kind of help and city: an offer's eligible needs are a few groups and vectorized masks."""
+
+    def __init__(self, rows, per_need: dict[int, Decimal], today: date) -> None:
+        ids, gaps, weights, households, counties, cities, units, categories = [], [], [], [], [], [], [], []
+        self.remaining: dict[int, Decimal] = {}
+        keys = []
+        for (
+            pk,
+            need_type,
+            kind,
+            unit,
+            region,
+            cats,
+            urgency,
+            published_on,
+            target,
+            claimed,
+            household,
+        ) in rows:
+            remaining = target - claimed - per_need.get(pk, 0)
+            gap = int(remaining)
+            if gap <= 0:
+                continue
+            days = min(max((today - published_on).days, 0), WAITING_HORIZON_DAYS) if published_on else 0
+            self.remaining[pk] = remaining
+            ids.append(pk)
+            gaps.append(gap)
+            weights.append(URGENCY_WEIGHT.get(urgency, 1.0) * (1 + days / WAITING_HORIZON_DAYS))
+            households.append(household)
+            counties.append(int(region))
+            city = city_of(region)
+            cities.append(city)
+            units.append(unit)
+            categories.append(cats or "")
+            keys.append((need_type, kind, city))
+        self.ids = np.asarray(ids, dtype=np.int64)
+        self.weights = np.asarray(weights, dtype=np.float64)
+        order = np.lexsort((self.ids, -self.weights))  # most urgent first, then the oldest id
+        self.order = order
+        self.gaps, self.households, self.cities = gaps, households, cities
+        self.counties = np.asarray(counties, dtype=np.int64)
+        self.units = np.asarray(units, dtype=object)
+        self.categories = categories
+        self.category_masks: dict[str, np.ndarray] = {}
+        rank = np.empty(len(ids), dtype=np.int64)
+        rank[order] = np.arange(len(ids))
+        self.rank = rank
+        groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        for index in order.tolist():
+            groups[keys[index]].append(index)
+        self.groups = {key: np.asarray(members, dtype=np.int64) for key, members in groups.items()}
+        self.cities_by_key: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for need_type, kind, city in self.groups:
+            self.cities_by_key[(need_type, kind)].append(city)
+
+    def gap_list(self) -> list[allocation.NeedGap]:
+        return [
+            allocation.NeedGap(pk, gap, weight, household, city)
+            for pk, gap, weight, household, city in zip(
+                self.ids.tolist(), self.gaps, self.weights.tolist(), self.households, self.cities, strict=True
+            )
+        ]
+
+    def named(self, code: str) -> np.ndarray:
+        """Which needs publish category ``code`` (their categories as JSON text)."""
+        if code not in self.category_masks:
+            quoted = f'"{code}"'
+            self.category_masks[code] = np.fromiter(
+                (quoted in text for text in self.categories), dtype=bool, count=len(self.categories)
+            )
+        return self.category_masks[code]
+
+    def eligible(
+        self, *, need_types, kinds, prefixes, unit: str, categories, limit: int | None
+    ) -> np.ndarray:
+        """Indexes of the needs an offer may serve, most urgent first, at most ``limit``."""
+        chosen = []
+        for need_type in need_types:
+            for kind in kinds:
+                for city in self.cities_by_key.get((need_type, kind), ()):
+                    if any(
+                        city.startswith(p) or p.startswith(code_prefix(city)) or len(p) <= 2 for p in prefixes
+                    ):
+                        chosen.append(self.groups[(need_type, kind, city)])
+        if not chosen:
+            return np.empty(0, dtype=np.int64)
+        members = np.concatenate(chosen)
+        if len(chosen) > 1:
+            members = members[np.argsort(self.rank[members], kind="stable")]
+        counties = self.counties[members]
+        mask = np.zeros(len(members), dtype=bool)
+        for prefix in prefixes:
+            digits = len(prefix)
+            mask |= counties // 10 ** (6 - digits) == int(prefix) if digits < 6 else counties == int(prefix)
+        if unit:
+            mask &= self.units[members] == unit
+        if categories:
+            named = np.zeros(len(members), dtype=bool)
+            for code in [*categories, LOW_INCOME]:
+                named |= self.named(code)[members]
+            mask &= named
+        members = members[mask]
+        return members if limit is None else members[:limit]
 
 
 def build_problem(
@@ -105,37 +232,22 @@ def build_problem(
 ) -> Problem:
     """The solver's input for the region ``region_code``: open needs, offers reaching them,
     eligible pairs. ``max_pairs_per_offer`` keeps only each offer's most urgent candidates
-    (for a whole province: the benchmark says what it costs)."""
+    (for a whole province: the benchmark says what it costs). The needs are read with one
+    cursor of plain values; eligibility is a few numpy masks per offer."""
     today = today or timezone.localdate()
     scope = code_prefix(region_code)
     per_need, per_offer = pending_units()
     rows = (
         needs_open_for_matching()
         .filter(region__code__startswith=scope)
-        .values(
-            "pk", "need_type", "amount_kind", "unit", "region_id", "public_categories", "urgency",
-            "published_at", "target_amount", "claimed_amount", "household_token",
+        .order_by()
+        .values_list(
+            "pk", "need_type", "amount_kind", "unit", "region_id", Cast("public_categories", TextField()),
+            "urgency", TruncDate("published_at"), "target_amount", "claimed_amount", "household_token",
         )
     )  # fmt: skip
-    need_rows: dict[int, dict] = {}
-    needs: list[allocation.NeedGap] = []
-    groups: dict[tuple[str, str, str], list[tuple[float, int]]] = defaultdict(list)
-    for row in rows.iterator(chunk_size=5000):
-        remaining = row["target_amount"] - row["claimed_amount"] - per_need.get(row["pk"], Decimal(0))
-        gap = whole(remaining)
-        if gap <= 0:
-            continue
-        row["remaining"] = remaining
-        weight = need_weight(row["urgency"], row["published_at"], today)
-        need_rows[row["pk"]] = row
-        needs.append(allocation.NeedGap(row["pk"], gap, weight, row["household_token"]))
-        groups[(row["need_type"], row["amount_kind"], city_of(row["region_id"]))].append((-weight, row["pk"]))
-    for members in groups.values():
-        members.sort()
-    cities_by_key: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for need_type, kind, city in groups:
-        cities_by_key[(need_type, kind)].append(city)
-
+    needs = _Needs(rows.iterator(chunk_size=10000), per_need, today)
+    ids = needs.ids.tolist()
     offers: list[allocation.OfferCap] = []
     offer_rows: dict[int, Offer] = {}
     pairs: list[tuple[int, int]] = []
@@ -161,32 +273,47 @@ def build_problem(
                 places,
             )
         )
-        lists = []
-        types = [NeedType.EMPLOYMENT.value] if places else offer.need_types
-        for need_type in types:
-            kinds = ("money", "goods", "hours") if places else (AMOUNT_KIND_OF[offer.kind],)
-            for kind in kinds:
-                for city in cities_by_key.get((need_type, kind), ()):
-                    if any(
-                        city.startswith(p) or p.startswith(code_prefix(city)) or len(p) <= 2
-                        for p in offer.region_prefixes
-                    ):
-                        lists.append(groups[(need_type, kind, city)])
-        merged = heapq.merge(*lists)
-        chosen = 0
-        for _weight, need_id in merged:
-            row = need_rows[need_id]
-            if not _reaches(offer.region_prefixes, row["region_id"], scope):
-                continue
-            if offer.kind == "goods" and offer.unit and row["unit"] != offer.unit:
-                continue
-            if offer.categories and not {*offer.categories, LOW_INCOME} & set(row["public_categories"] or []):
-                continue
-            pairs.append((offer.pk, need_id))
-            chosen += 1
-            if max_pairs_per_offer is not None and chosen >= max_pairs_per_offer:
-                break
-    return Problem(offers, needs, pairs, offer_rows, need_rows)
+        members = needs.eligible(
+            need_types=[NeedType.EMPLOYMENT.value] if places else offer.need_types,
+            kinds=("money", "goods", "hours") if places else (AMOUNT_KIND_OF[offer.kind],),
+            prefixes=[p for p in offer.region_prefixes if p.startswith(scope) or scope.startswith(p)],
+            unit=offer.unit if offer.kind == "goods" else "",
+            categories=offer.categories,
+            limit=max_pairs_per_offer,
+        )
+        pairs.extend((offer.pk, ids[index]) for index in members.tolist())
+    volunteer_rows = _volunteer_supply(needs, scope, offers, pairs, limit=max_pairs_per_offer)
+    return Problem(offers, needs.gap_list(), pairs, offer_rows, needs.remaining, volunteer_rows)
+
+
+def _volunteer_supply(needs: _Needs, scope: str, offers: list, pairs: list, *, limit) -> dict:
+    """Volunteers' stated hours as supply for the service needs counted in hours: each
+    volunteer's hours per week over ``MATCHING_VOLUNTEER_WEEKS`` weeks, less what proposals
+    already gave them; their needs are those of the types and regions they stated."""
+    weeks = settings.MATCHING_VOLUNTEER_WEEKS
+    taken = volunteer_hours_taken(since=timezone.now() - timedelta(weeks=weeks))
+    ids = needs.ids.tolist()
+    rows = {}
+    for row in VolunteerAvailability.objects.select_related("volunteer__user").order_by("volunteer_id"):
+        if not row.volunteer.user.is_active or not _overlaps(row.region_prefixes, scope):
+            continue
+        capacity = whole(row.hours_per_week * weeks - taken.get(row.volunteer_id, Decimal(0)))
+        types = [t for t in row.need_types if t in Volunteer.SERVICE_NEED_TYPES]
+        if capacity <= 0 or not types:
+            continue
+        supply_id = volunteer_supply_id(row.volunteer_id)
+        rows[supply_id] = row
+        offers.append(allocation.OfferCap(supply_id, capacity))
+        members = needs.eligible(
+            need_types=types,
+            kinds=("hours",),
+            prefixes=[p for p in row.region_prefixes if p.startswith(scope) or scope.startswith(p)],
+            unit="",
+            categories=[],
+            limit=limit,
+        )
+        pairs.extend((supply_id, ids[index]) for index in members.tolist())
+    return rows
 
 
 # --- proposals ---------------------------------------------------------------------------------
@@ -200,8 +327,14 @@ def allocation_propose(*, region, actor, max_pairs_per_offer: int | None = None)
     if not may_allocate_in(actor, region.code):
         raise MatchingRefused("not_staff")
     problem = build_problem(region_code=region.code, max_pairs_per_offer=max_pairs_per_offer)
-    solved = allocation.solve(problem.offers, problem.needs, problem.pairs)
     baseline = allocation.greedy(problem.offers, problem.needs, problem.pairs)
+    solved = allocation.solve_by_city(
+        problem.offers,
+        problem.needs,
+        problem.pairs,
+        time_limit=settings.MATCHING_ALLOCATION_SECONDS,
+        baseline=baseline,
+    )
     weights = {need.id: need.weight for need in problem.needs}
     with transaction.atomic():
         AllocationLine.objects.filter(
@@ -212,19 +345,21 @@ def allocation_propose(*, region, actor, max_pairs_per_offer: int | None = None)
             created_by=actor,
             objective=solved.objective,
             greedy_objective=baseline.objective,
-            solver=solved.solver,
+            solver=f"{solved.solver} · {solved.status}"[:60],
             seconds=solved.seconds,
         )
         lines = []
         for (offer_id, need_id), units in sorted(solved.amounts.items()):
-            offer, row = problem.offer_rows[offer_id], problem.need_rows[need_id]
-            amount = row["remaining"] if offer.kind in PLACE_KINDS else Decimal(units)
+            offer, remaining = problem.offer_rows.get(offer_id), problem.remaining[need_id]
+            volunteer = problem.volunteer_rows.get(offer_id)
+            amount = remaining if offer is not None and offer.kind in PLACE_KINDS else Decimal(units)
             lines.append(
                 AllocationLine(
                     proposal=proposal,
                     offer=offer,
+                    volunteer_id=volunteer.volunteer_id if volunteer is not None else None,
                     need_id=need_id,
-                    amount=min(amount, row["remaining"]),
+                    amount=min(amount, remaining),
                     offer_units=Decimal(units),
                     weight=weights[need_id],
                 )
@@ -248,6 +383,16 @@ def line_set_status(*, line: AllocationLine, to_status: str, actor, note: str = 
     return line
 
 
+ORGANIZATION_INVITATION = gettext_noop(
+    "Caseworkers invite your organization to claim needs that fit its offers. Accept or "
+    "decline each in My offers."
+)
+VOLUNTEER_INVITATION = gettext_noop(
+    "Caseworkers invite you to give your hours as a volunteer to needs that fit your availability. "
+    "Accept or decline each in My offers."
+)
+
+
 def allocation_invite(*, proposal: AllocationProposal, line_ids, actor) -> int:
     """Turn the chosen proposed lines into invitations and tell each organization; return how many."""
     if not may_allocate_in(actor, proposal.region_id):
@@ -259,32 +404,30 @@ def allocation_invite(*, proposal: AllocationProposal, line_ids, actor) -> int:
     with transaction.atomic():
         lines = (
             AllocationLine.objects.select_for_update(of=("self",))
-            .select_related("offer__organization", "need")
+            .select_related("offer__organization", "volunteer__user", "need")
             .filter(proposal=proposal, pk__in=ids, status=LineStatus.PROPOSED)
             .order_by("pk")
         )
-        by_organization = defaultdict(list)
+        by_giver = defaultdict(list)
         for line in lines:
             if not is_need_caseworker(actor, line.need):
                 continue
-            if AllocationLine.objects.filter(
-                offer=line.offer, need=line.need, status=LineStatus.INVITED
-            ).exists():
+            giver = {"volunteer": line.volunteer} if line.volunteer_id else {"offer": line.offer}
+            if AllocationLine.objects.filter(**giver, need=line.need, status=LineStatus.INVITED).exists():
                 line_set_status(line=line, to_status=LineStatus.LAPSED, actor=actor)
                 continue
             line_set_status(line=line, to_status=LineStatus.INVITED, actor=actor)
-            by_organization[line.offer.organization].append(line)
+            by_giver[line.volunteer or line.offer.organization].append(line)
             invited += 1
-        for organization, chosen in by_organization.items():
+        for giver, chosen in by_giver.items():
+            if isinstance(giver, Volunteer):
+                users, body = [giver.user], VOLUNTEER_INVITATION
+            else:
+                users, body = organization_contacts(giver), ORGANIZATION_INVITATION
             notify(
-                users=organization_contacts(organization),
+                users=users,
                 subject=Phrase(gettext_noop("%(n)s claim invitations from the caseworkers"), n=len(chosen)),
-                body=Phrase(
-                    gettext_noop(
-                        "Caseworkers invite your organization to claim needs that fit its offers. Accept or "
-                        "decline each in My offers."
-                    )
-                ),
+                body=Phrase(body),
                 url=invitations_url(),
             )
     return invited
@@ -306,6 +449,8 @@ def invitation_accept(*, line: AllocationLine, actor) -> AllocationLine:
     """
     with transaction.atomic():
         locked = AllocationLine.objects.select_for_update().get(pk=line.pk)
+        if locked.volunteer_id is not None:
+            return _volunteer_accept(locked, actor)
         offer = Offer.objects.select_for_update().select_related("organization").get(pk=locked.offer_id)
         if not is_organization_admin(actor, offer.organization):
             raise MatchingRefused("not_admin")
@@ -330,22 +475,50 @@ def invitation_accept(*, line: AllocationLine, actor) -> AllocationLine:
     return locked
 
 
+def _volunteer_accept(locked: AllocationLine, actor) -> AllocationLine:
+    """A volunteer accepts their invitation (the line is locked): their own claim of the hours."""
+    volunteer = Volunteer.objects.get(pk=locked.volunteer_id)
+    if volunteer.user_id != actor.pk:
+        raise MatchingRefused("not_admin")
+    if locked.status != LineStatus.INVITED:
+        raise MatchingRefused("not_invited")
+    need = lock_need(locked.need_id)
+    amount = min(locked.amount, need.target_amount - need.claimed_amount)
+    claim = need_claim(
+        need=need,
+        amount=amount if amount > 0 else locked.amount,
+        actor=actor,
+        volunteer=volunteer,
+        note=_("Invited from an allocation proposal (volunteer hours)."),
+    )
+    locked.claim = claim
+    return line_set_status(line=locked, to_status=LineStatus.ACCEPTED, actor=actor)
+
+
+def _may_answer(actor, line: AllocationLine) -> bool:
+    if line.volunteer_id is not None:
+        return line.volunteer.user_id == actor.pk
+    return is_organization_admin(actor, line.offer.organization)
+
+
 def invitation_decline(*, line: AllocationLine, actor, reason: str = "") -> AllocationLine:
     """The organization declines: the line is freed for the next proposal; caseworkers are told."""
     with transaction.atomic():
         locked = (
-            AllocationLine.objects.select_for_update()
-            .select_related("need", "offer__organization")
+            AllocationLine.objects.select_for_update(of=("self",))
+            .select_related("need", "offer__organization", "volunteer")
             .get(pk=line.pk)
         )
-        if not is_organization_admin(actor, locked.offer.organization):
+        if not _may_answer(actor, locked):
             raise MatchingRefused("not_admin")
         line_set_status(line=locked, to_status=LineStatus.DECLINED, actor=actor, note=reason)
         notify(
             users=caseworkers_for(locked.need.region_id),
             subject=Phrase(
                 gettext_noop("%(organization)s declined the invitation for need %(code)s"),
-                organization=locked.offer.organization.name,
+                organization=locked.volunteer.masked_name
+                if locked.volunteer_id
+                else locked.offer.organization.name,
                 code=locked.need.code,
             ),
             body=reason or Phrase(gettext_noop("The need counts again in the next allocation proposal.")),
@@ -354,6 +527,6 @@ def invitation_decline(*, line: AllocationLine, actor, reason: str = "") -> Allo
 
 
 def proposal_lines(*, proposal: AllocationProposal):
-    return proposal.lines.select_related("offer__organization", "need", "need__public_region").order_by(
-        "-weight", "pk"
-    )
+    return proposal.lines.select_related(
+        "offer__organization", "volunteer", "need", "need__public_region"
+    ).order_by("-weight", "pk")
