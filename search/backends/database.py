@@ -11,6 +11,7 @@ matching documents, each with the other facets' filters applied.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from functools import reduce
@@ -21,7 +22,7 @@ from django.db import connections, router, transaction
 from django.db.models import BooleanField, Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
-from search.backends.base import FACETS, KINDS, FacetValue, Hit, SearchQuery, SearchResult
+from search.backends.base import COUNT_LIMIT, FACETS, KINDS, FacetValue, Hit, SearchQuery, SearchResult
 from search.highlight import highlight, snippet
 from search.models import SearchEntry
 from search.segment import index_tokens, phrase_of, query_terms
@@ -60,6 +61,7 @@ def entry_of(document: dict[str, Any]) -> SearchEntry:
 
 class DatabaseBackend:
     name = "database"
+    count_limit = COUNT_LIMIT
 
     # --- Writing ----------------------------------------------------------------------------------
 
@@ -138,7 +140,9 @@ class DatabaseBackend:
             with connections[router.db_for_write(SearchEntry)].cursor() as cursor:
                 for kind in kinds:  # one statement (the ORM's delete would read every row first)
                     cursor.execute("DELETE FROM search_searchentry WHERE kind = %s", [kind])
-            return self.bulk_index(documents, progress=progress, fresh=True)
+            if _vendor() != "postgresql":
+                return self.bulk_index(documents, progress=progress, fresh=True)
+            return _copy_postgresql(documents, progress)
 
     # --- Reading ----------------------------------------------------------------------------------
 
@@ -154,25 +158,40 @@ class DatabaseBackend:
         return _matching(SearchEntry.objects.filter(kind=kind), query_terms(text)).values("key")
 
     def search(self, query: SearchQuery) -> SearchResult:
+        if _vendor() == "postgresql":
+            return self._search_postgresql(query)
         terms = query_terms(query.text) if query.text.strip() else ()
         matched = (
             _matching(SearchEntry.objects.all(), terms) if query.text.strip() else SearchEntry.objects.all()
         )
         filters = query.filter_map
 
-        # One grouped count of the matching documents gives the tabs and every facet: each is
-        # then summed here with the filters it must respect (the other facets', the tab's).
+        # One grouped count of the first ``count_limit + 1`` matching documents gives the tabs
+        # and every facet: each is then summed here with the filters it must respect (the other
+        # facets', the tab's). Past the limit the tabs are counted with the filters, each up to
+        # the limit, and the facet counts are lower bounds.
+        limit = self.count_limit
+        first = SearchEntry.objects.filter(pk__in=matched.order_by().values("pk")[: limit + 1])
         cells = list(
-            matched.order_by()
+            first.order_by()
             .values_list("kind", "region", "region_name", "type", "type_label", "year")
             .annotate(n=Count("*"))
         )
+        capped = sum(cell[-1] for cell in cells) > limit
         kind_counts = {kind: 0 for kind in KINDS}
-        for cell in cells:
+        for cell in cells if not capped else ():
             if _passes(cell, filters):
                 kind_counts[cell[0]] += cell[-1]
+        narrowed = matched.order_by()
+        for name, value in filters.items():
+            narrowed = narrowed.filter(_filter(name, value))
+        for kind in KINDS if capped else ():
+            kind_counts[kind] = narrowed.filter(kind=kind).values("pk")[: limit + 1].count()
         total = kind_counts.get(query.kind, 0) if query.kind else sum(kind_counts.values())
         facets = {name: _facet(name, cells, filters, query.kind) for name in query.facets}
+        for values in facets.values() if capped else ():
+            for value in values:
+                value.at_least = True
 
         page = matched.defer("title_tokens", "body_tokens")
         for name, value in filters.items():
@@ -204,7 +223,203 @@ class DatabaseBackend:
             )
             for entry in page[query.offset : query.offset + query.page_size]
         ]
-        return SearchResult(query=query, hits=hits, total=total, facets=facets, kind_counts=kind_counts)
+        return SearchResult(
+            query=query, hits=hits, total=total, facets=facets, kind_counts=kind_counts, count_limit=limit
+        )
+
+    def _search_postgresql(self, query: SearchQuery) -> SearchResult:
+        """At most three statements, each bounded: the facet cells of the first ``count_limit + 1``
+        matching documents (one GIN match), then, only past the limit, each tab's count with the
+        filters up to the limit (the facet counts are then lower bounds), then the page (one GIN
+        match of the words and the facet lexemes of migration 0003)."""
+        terms = query_terms(query.text) if query.text.strip() else ()
+        if query.text.strip() and not terms:
+            return _empty(query, self.count_limit)
+        filters = query.filter_map
+        words = " ".join(terms)
+        limit = self.count_limit
+        with connections[router.db_for_read(SearchEntry)].cursor() as cursor:
+            where, params = _pg_match(words, ())
+            cursor.execute(
+                f"SELECT {CELL_COLUMNS}, count(*) FROM (SELECT {CELL_COLUMNS} FROM search_searchentry{where} "  # noqa: S608 - fixed SQL, values are parameters
+                "LIMIT %s) matched GROUP BY 1, 2, 3, 4, 5, 6",
+                [*params, limit + 1],
+            )
+            cells = cursor.fetchall()
+            capped = sum(cell[-1] for cell in cells) > limit
+            if capped:
+                kind_counts = self._pg_kind_counts(cursor, words, filters)
+            else:
+                kind_counts = {kind: 0 for kind in KINDS}
+                for cell in cells:
+                    if _passes(cell, filters):
+                        kind_counts[cell[0]] += cell[-1]
+            total = kind_counts.get(query.kind, 0) if query.kind else sum(kind_counts.values())
+            facets = {name: _facet(name, cells, filters, query.kind) for name in query.facets}
+            for values in facets.values() if capped else ():
+                for value in values:
+                    value.at_least = True
+            hits = _pg_page(cursor, query, terms, filters) if total else []
+        return SearchResult(
+            query=query, hits=hits, total=total, facets=facets, kind_counts=kind_counts, count_limit=limit
+        )
+
+    def _pg_kind_counts(self, cursor, words: str, filters: dict[str, str]) -> dict[str, int]:
+        """Each kind's matches with the filters, counted up to ``count_limit + 1``, in one
+        statement that reads no column (PostgreSQL answers from the GIN index and the visibility map)."""
+        parts, params = [], []
+        for kind in KINDS:
+            where, where_params = _pg_match(words, _lexemes(filters, kind))
+            parts.append(f"(SELECT count(*) FROM (SELECT 1 FROM search_searchentry{where} LIMIT %s) {kind})")  # noqa: S608 - fixed SQL, values are parameters
+            params += [*where_params, self.count_limit + 1]
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return dict(zip(KINDS, cursor.fetchone(), strict=True))
+
+
+CELL_COLUMNS = "kind, region, region_name, type, type_label, year"
+HIT_COLUMNS = "kind, key, title, body, url, region, region_name, type, type_label, date, year, data"
+
+
+def _pg_page(cursor, query: SearchQuery, terms: tuple[str, ...], filters: dict[str, str]) -> list[Hit]:
+    """The page of hits: by relevance, the score of ``_score`` over the hits of the words and
+    filters (one GIN match); newest first, the newest index when there are no words."""
+    if terms:
+        where, params = _pg_match(" ".join(terms), _lexemes(filters, query.kind))
+    else:
+        where, params = _pg_columns(filters, query.kind)
+    if terms and query.sort == "relevance":
+        phrase = phrase_of(query.text)
+        parts = ["(CASE WHEN strpos(title, %s) > 0 THEN 8 ELSE 0 END)"] if phrase else []
+        parts += ["(CASE WHEN strpos(body, %s) > 0 THEN 4 ELSE 0 END)"] if phrase else []
+        parts += ["(CASE WHEN strpos(lower(title), %s) > 0 THEN 1 ELSE 0 END)"] * len(terms)
+        score, score_params = " + ".join(parts), ([phrase, phrase] if phrase else []) + list(terms)
+        order = "score DESC, date DESC NULLS LAST, id DESC"
+    else:
+        score, score_params, order = "0", [], "date DESC, id DESC"
+    cursor.execute(
+        f"SELECT {HIT_COLUMNS}, {score} AS score FROM search_searchentry{where} "  # noqa: S608 - fixed SQL, values are parameters
+        f"ORDER BY {order} LIMIT %s OFFSET %s",
+        [*score_params, *params, query.page_size, query.offset],
+    )
+    return [_hit(row, terms) for row in cursor.fetchall()]
+
+
+def _hit(row: tuple, terms: tuple[str, ...]) -> Hit:
+    kind, key, title, body, url, region, region_name, type_, type_label, day, year, data, score = row
+    return Hit(
+        kind=kind,
+        id=key,
+        title=title,
+        url=url,
+        title_html=highlight(title, terms),
+        snippet_html=snippet(body, terms),
+        region=region,
+        region_name=region_name,
+        type=type_,
+        type_label=type_label,
+        date=day.isoformat() if day else None,
+        year=year,
+        score=float(score),
+        data=data if isinstance(data, dict) else json.loads(data or "{}"),
+    )
+
+
+COPY_COLUMNS = (
+    "kind", "key", "title", "body", "url", "region", "region_name", "type", "type_label", "date", "year",
+    "title_tokens", "body_tokens", "data",
+)  # fmt: skip
+COPY_CHUNK = 5000
+
+
+def _copy_postgresql(documents: Iterable[dict[str, Any]], progress: Callable[[int], None] | None) -> int:
+    """Fill the emptied table with ``COPY`` (inside the rebuild's transaction), a chunk at a time:
+    the chunk's documents are read first (the reading shares the connection), then segmented
+    while they stream to PostgreSQL, which computes the vectors and fills the indexes meanwhile.
+    GIN entries gather in a large pending list and are merged in bulk; the list is emptied at the
+    end so the first searches do not read it, and the planner's statistics are renewed."""
+    connection = connections[router.db_for_write(SearchEntry)]
+    done = 0
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        statement = f"COPY search_searchentry ({', '.join(COPY_COLUMNS)}) FROM STDIN"
+        for chunk in _chunks(documents, COPY_CHUNK):
+            with cursor.cursor.copy(statement) as copy:
+                for document in chunk:
+                    entry = entry_of(document)
+                    copy.write_row(
+                        (
+                            *(getattr(entry, column) for column in COPY_COLUMNS[:-1]),
+                            json.dumps(entry.data, ensure_ascii=False),
+                        )
+                    )
+            done += len(chunk)
+            if progress:
+                progress(len(chunk))
+        cursor.execute("SELECT gin_clean_pending_list('search_entry_vector'::regclass)")
+        cursor.execute("ANALYZE search_searchentry")
+    return done
+
+
+def _empty(query: SearchQuery, limit: int) -> SearchResult:
+    return SearchResult(
+        query=query,
+        hits=[],
+        total=0,
+        facets={name: [] for name in query.facets},
+        kind_counts={kind: 0 for kind in KINDS},
+        count_limit=limit,
+    )
+
+
+def _lexemes(filters: dict[str, str], kind: str = "") -> tuple[str, ...]:
+    """The facet lexemes of migration 0003 that ``filters`` and the tab ``kind`` require."""
+    lexemes = [f"k:{kind}"] if kind else []
+    for name, value in filters.items():
+        if name == "region":
+            lexemes.append(f"r:{value}")
+        elif name == "year":
+            lexemes.append(f"y:{int(value)}")
+        elif name in ("need_type", "notice_type"):
+            lexemes += [f"k:{name.split('_')[0]}", f"t:{value}"]
+        else:
+            raise ValueError(f"Unknown search filter: {name!r}")
+    return tuple(dict.fromkeys(lexemes))
+
+
+def _pg_columns(filters: dict[str, str], kind: str) -> tuple[str, list]:
+    """`` WHERE …`` of the filters and the tab on the columns (B-tree indexes: with no words, the
+    page is the newest rows of ``search_entry_newest``)."""
+    conditions, params = [], []
+    for name, value in [*(("kind", kind),) * bool(kind), *filters.items()]:
+        if name in ("kind", "region"):
+            conditions.append(f"{name} = %s")
+            params.append(value)
+        elif name == "year":
+            conditions.append("year = %s")
+            params.append(int(value))
+        elif name in ("need_type", "notice_type"):
+            conditions.append("kind = %s AND type = %s")
+            params += [name.split("_")[0], value]
+        else:
+            raise ValueError(f"Unknown search filter: {name!r}")
+    return (" WHERE " + " AND ".join(conditions), params) if conditions else ("", [])
+
+
+def _pg_match(words: str, lexemes: tuple[str, ...]) -> tuple[str, list]:
+    """`` WHERE …`` matching every word and every facet lexeme in one GIN condition (nothing
+    when there are neither). Lexemes are quoted for ``tsquery``; they never hold a quote."""
+    facet_query = " & ".join("'" + lexeme.replace("'", "").replace("\\", "") + "'" for lexeme in lexemes)
+    if words and facet_query:
+        return " WHERE search_vector @@ (plainto_tsquery('simple'::regconfig, %s) && %s::tsquery)", [
+            words,
+            facet_query,
+        ]
+    if words:
+        return " WHERE search_vector @@ plainto_tsquery('simple'::regconfig, %s)", [words]
+    if facet_query:
+        return " WHERE search_vector @@ %s::tsquery", [facet_query]
+    return "", []
 
 
 # Positions in a grouped cell: (kind, region, region_name, type, type_label, year, count).
