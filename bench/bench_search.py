@@ -212,6 +212,36 @@ def in_process(queries: int) -> dict:
     }
 
 
+def explain(count: int = 3) -> list[dict]:
+    """EXPLAIN (ANALYZE, BUFFERS) of every statement ``backend.search`` runs for the first
+    ``count`` query cases (load-insensitive evidence: buffers read, rows, the plan's shape)."""
+    from django.db import connection
+
+    from search.backends import SearchQuery
+    from search.backends.database import DatabaseBackend
+
+    backend = DatabaseBackend()
+    plans = []
+    for text, region, year in cases(random.Random(7), count):
+        statements = []
+
+        def capture(execute, sql, params, many, context, statements=statements):
+            statements.append((sql, params))
+            return execute(sql, params, many, context)
+
+        query = SearchQuery(text=text, kind="need", filters=(("region", region), ("year", str(year))))
+        backend.search(query)  # warm (jieba, caches), then the captured run
+        with connection.execute_wrapper(capture):
+            backend.search(query)
+        for sql, params in statements:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+                plan = [row[0] for row in cursor.fetchall()]
+            plans.append({"query": f"{text} / {region} / {year}", "sql": sql, "plan": plan})
+            print(f"-- {text} / {region} / {year}\n" + "\n".join(plan), flush=True)
+    return plans
+
+
 def over_http(database_url: str, *, seconds: float, connections: int, workers: int) -> dict:
     from bench.bench_needs_list import run_python
 
@@ -253,6 +283,9 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--skip-build", action="store_true", help="reuse the index when it holds every need")
+    parser.add_argument(
+        "--explain-only", action="store_true", help="only EXPLAIN (ANALYZE, BUFFERS) the search's statements"
+    )
     parser.add_argument("--database-url", help=f"default: DATABASE_URL, else {DEFAULT_DATABASE_URL}")
     args = parser.parse_args(argv)
     database_url = setup_django(DEFAULT_DATABASE_URL, script="bench_search", url=args.database_url)
@@ -261,6 +294,9 @@ def main(argv=None) -> int:
         "load_before": os.getloadavg(),
         "settings": vars(args),
     }
+    if args.explain_only:
+        explain()
+        return 0
     result["data"] = data = ensure_data(args.needs, args.regenerate)
     print(f"{data['needs']:,} needs", flush=True)
     from search.models import SearchEntry
@@ -276,6 +312,7 @@ def main(argv=None) -> int:
         result["build"] = build_index()
     print(f"index: {result['build']}", flush=True)
     result["queries"] = queries = in_process(args.queries)
+    result["explain"] = explain()
     print(
         f"two words + two facets: p50 {queries['search']['p50_ms']} ms, "
         f"p95 {queries['search']['p95_ms']} ms; "

@@ -228,80 +228,115 @@ class DatabaseBackend:
         )
 
     def _search_postgresql(self, query: SearchQuery) -> SearchResult:
-        """At most three statements, each bounded: the facet cells of the first ``count_limit + 1``
-        matching documents (one GIN match), then, only past the limit, each tab's count with the
-        filters up to the limit (the facet counts are then lower bounds), then the page (one GIN
-        match of the words and the facet lexemes of migration 0003)."""
+        """One statement in the common case: the GIN index finds the documents having the words
+        (the rarest word's posting list bounds the work), at most ``count_limit + 1`` of them are
+        read once (a materialized CTE: the facet filters cannot turn into a B-tree BitmapAnd over
+        a whole city), and both the facet cells and the page come from those rows. Past the
+        limit the tabs are counted with the filters, each up to the limit, the page is read on
+        its own, and the facet counts are lower bounds."""
         terms = query_terms(query.text) if query.text.strip() else ()
         if query.text.strip() and not terms:
             return _empty(query, self.count_limit)
         filters = query.filter_map
-        words = " ".join(terms)
         limit = self.count_limit
+        words = " ".join(terms)
+        matches = " WHERE search_vector @@ plainto_tsquery('simple'::regconfig, %s)" if terms else ""
+        narrowed, narrowed_params = _pg_columns(filters, query.kind)
+        score, score_params, order = _pg_order(query, terms)
         with connections[router.db_for_read(SearchEntry)].cursor() as cursor:
-            where, params = _pg_match(words, ())
-            cursor.execute(
-                f"SELECT {CELL_COLUMNS}, count(*) FROM (SELECT {CELL_COLUMNS} FROM search_searchentry{where} "  # noqa: S608 - fixed SQL, values are parameters
-                "LIMIT %s) matched GROUP BY 1, 2, 3, 4, 5, 6",
-                [*params, limit + 1],
-            )
-            cells = cursor.fetchall()
+            sql = ONE_STATEMENT.format(matches=matches, narrowed=narrowed, score=score, order=order)
+            params = [*([words] if terms else []), limit + 1, *score_params, *narrowed_params]
+            cursor.execute(sql, [*params, query.page_size, query.offset])
+            cells_json, page_json = cursor.fetchone()
+            cells = [tuple(cell) for cell in cells_json or []]
             capped = sum(cell[-1] for cell in cells) > limit
             if capped:
-                kind_counts = self._pg_kind_counts(cursor, words, filters)
+                kind_counts = _pg_kind_counts(cursor, matches, [words] if terms else [], filters, limit)
             else:
                 kind_counts = {kind: 0 for kind in KINDS}
                 for cell in cells:
                     if _passes(cell, filters):
                         kind_counts[cell[0]] += cell[-1]
             total = kind_counts.get(query.kind, 0) if query.kind else sum(kind_counts.values())
-            facets = {name: _facet(name, cells, filters, query.kind) for name in query.facets}
-            for values in facets.values() if capped else ():
-                for value in values:
-                    value.at_least = True
-            hits = _pg_page(cursor, query, terms, filters) if total else []
+            if capped and total:
+                rows = _pg_page(cursor, matches, [words] if terms else [], query, terms, filters)
+            else:
+                rows = [_from_json(row) for row in page_json or []]
+        facets = {name: _facet(name, cells, filters, query.kind) for name in query.facets}
+        for values in facets.values() if capped else ():
+            for value in values:
+                value.at_least = True
         return SearchResult(
-            query=query, hits=hits, total=total, facets=facets, kind_counts=kind_counts, count_limit=limit
+            query=query,
+            hits=[_hit(row, terms) for row in rows],
+            total=total,
+            facets=facets,
+            kind_counts=kind_counts,
+            count_limit=limit,
         )
-
-    def _pg_kind_counts(self, cursor, words: str, filters: dict[str, str]) -> dict[str, int]:
-        """Each kind's matches with the filters, counted up to ``count_limit + 1``, in one
-        statement that reads no column (PostgreSQL answers from the GIN index and the visibility map)."""
-        parts, params = [], []
-        for kind in KINDS:
-            where, where_params = _pg_match(words, _lexemes(filters, kind))
-            parts.append(f"(SELECT count(*) FROM (SELECT 1 FROM search_searchentry{where} LIMIT %s) {kind})")  # noqa: S608 - fixed SQL, values are parameters
-            params += [*where_params, self.count_limit + 1]
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        return dict(zip(KINDS, cursor.fetchone(), strict=True))
 
 
 CELL_COLUMNS = "kind, region, region_name, type, type_label, year"
 HIT_COLUMNS = "kind, key, title, body, url, region, region_name, type, type_label, date, year, data"
 
 
-def _pg_page(cursor, query: SearchQuery, terms: tuple[str, ...], filters: dict[str, str]) -> list[Hit]:
-    """The page of hits: by relevance, the score of ``_score`` over the hits of the words and
-    filters (one GIN match); newest first, the newest index when there are no words."""
-    if terms:
-        where, params = _pg_match(" ".join(terms), _lexemes(filters, query.kind))
-    else:
-        where, params = _pg_columns(filters, query.kind)
-    if terms and query.sort == "relevance":
-        phrase = phrase_of(query.text)
-        parts = ["(CASE WHEN strpos(title, %s) > 0 THEN 8 ELSE 0 END)"] if phrase else []
-        parts += ["(CASE WHEN strpos(body, %s) > 0 THEN 4 ELSE 0 END)"] if phrase else []
-        parts += ["(CASE WHEN strpos(lower(title), %s) > 0 THEN 1 ELSE 0 END)"] * len(terms)
-        score, score_params = " + ".join(parts), ([phrase, phrase] if phrase else []) + list(terms)
-        order = "score DESC, date DESC NULLS LAST, id DESC"
-    else:
-        score, score_params, order = "0", [], "date DESC, id DESC"
+# The matching rows read once, then the facet cells and the page from them (as JSON arrays).
+ONE_STATEMENT = (
+    f"WITH matched AS MATERIALIZED (SELECT id, {HIT_COLUMNS} FROM search_searchentry{{matches}} LIMIT %s) "  # noqa: S608 - fixed SQL, values are parameters
+    f"SELECT (SELECT json_agg(json_build_array({CELL_COLUMNS}, n)) FROM "
+    f"(SELECT {CELL_COLUMNS}, count(*) n FROM matched GROUP BY 1, 2, 3, 4, 5, 6) cells), "
+    f"(SELECT json_agg(json_build_array({HIT_COLUMNS}, score) ORDER BY {{order}}) FROM "
+    f"(SELECT {HIT_COLUMNS}, id, {{score}} AS score FROM matched{{narrowed}} "
+    "ORDER BY {order} LIMIT %s OFFSET %s) page)"
+)
+
+
+def _pg_order(query: SearchQuery, terms: tuple[str, ...]) -> tuple[str, list, str]:
+    """The score expression, its parameters and the page's order (``_score``, in SQL)."""
+    if not (terms and query.sort == "relevance"):
+        return "0", [], "date DESC NULLS LAST, id DESC"
+    phrase = phrase_of(query.text)
+    parts = ["(CASE WHEN strpos(title, %s) > 0 THEN 8 ELSE 0 END)"] if phrase else []
+    parts += ["(CASE WHEN strpos(body, %s) > 0 THEN 4 ELSE 0 END)"] if phrase else []
+    parts += ["(CASE WHEN strpos(lower(title), %s) > 0 THEN 1 ELSE 0 END)"] * len(terms)
+    params = ([phrase, phrase] if phrase else []) + list(terms)
+    return " + ".join(parts), params, "score DESC, date DESC NULLS LAST, id DESC"
+
+
+def _pg_kind_counts(
+    cursor, matches: str, params: list, filters: dict[str, str], limit: int
+) -> dict[str, int]:
+    """Each kind's matches with the filters, counted up to ``limit + 1`` (one statement)."""
+    parts, all_params = [], []
+    for kind in KINDS:
+        narrowed, narrowed_params = _pg_columns(filters, kind)
+        condition = f"{matches} AND {narrowed[len(' WHERE ') :]}" if matches else narrowed
+        parts.append(f"(SELECT count(*) FROM (SELECT 1 FROM search_searchentry{condition} LIMIT %s) {kind})")  # noqa: S608 - fixed SQL, values are parameters
+        all_params += [*params, *narrowed_params, limit + 1]
+    cursor.execute("SELECT " + ", ".join(parts), all_params)
+    return dict(zip(KINDS, cursor.fetchone(), strict=True))
+
+
+def _pg_page(cursor, matches: str, params: list, query: SearchQuery, terms, filters) -> list[tuple]:
+    """The page read on its own (more matches than the limit): with no words, the newest rows of
+    ``search_entry_newest``."""
+    narrowed, narrowed_params = _pg_columns(filters, query.kind)
+    condition = f"{matches} AND {narrowed[len(' WHERE ') :]}" if matches and narrowed else matches or narrowed
+    score, score_params, order = _pg_order(query, terms)
+    if not (terms and query.sort == "relevance"):
+        order = "date DESC, id DESC"  # the index's order (PostgreSQL puts NULLs first)
     cursor.execute(
-        f"SELECT {HIT_COLUMNS}, {score} AS score FROM search_searchentry{where} "  # noqa: S608 - fixed SQL, values are parameters
+        f"SELECT {HIT_COLUMNS}, {score} AS score FROM search_searchentry{condition} "  # noqa: S608 - fixed SQL, values are parameters
         f"ORDER BY {order} LIMIT %s OFFSET %s",
-        [*score_params, *params, query.page_size, query.offset],
+        [*score_params, *params, *narrowed_params, query.page_size, query.offset],
     )
-    return [_hit(row, terms) for row in cursor.fetchall()]
+    return cursor.fetchall()
+
+
+def _from_json(row: list) -> tuple:
+    """A page row of the one-statement search (JSON: the date comes back as text)."""
+    *head, day, year, data, score = row
+    return (*head, date.fromisoformat(day) if day else None, year, data, score)
 
 
 def _hit(row: tuple, terms: tuple[str, ...]) -> Hit:
@@ -372,21 +407,6 @@ def _empty(query: SearchQuery, limit: int) -> SearchResult:
     )
 
 
-def _lexemes(filters: dict[str, str], kind: str = "") -> tuple[str, ...]:
-    """The facet lexemes of migration 0003 that ``filters`` and the tab ``kind`` require."""
-    lexemes = [f"k:{kind}"] if kind else []
-    for name, value in filters.items():
-        if name == "region":
-            lexemes.append(f"r:{value}")
-        elif name == "year":
-            lexemes.append(f"y:{int(value)}")
-        elif name in ("need_type", "notice_type"):
-            lexemes += [f"k:{name.split('_')[0]}", f"t:{value}"]
-        else:
-            raise ValueError(f"Unknown search filter: {name!r}")
-    return tuple(dict.fromkeys(lexemes))
-
-
 def _pg_columns(filters: dict[str, str], kind: str) -> tuple[str, list]:
     """`` WHERE …`` of the filters and the tab on the columns (B-tree indexes: with no words, the
     page is the newest rows of ``search_entry_newest``)."""
@@ -404,22 +424,6 @@ def _pg_columns(filters: dict[str, str], kind: str) -> tuple[str, list]:
         else:
             raise ValueError(f"Unknown search filter: {name!r}")
     return (" WHERE " + " AND ".join(conditions), params) if conditions else ("", [])
-
-
-def _pg_match(words: str, lexemes: tuple[str, ...]) -> tuple[str, list]:
-    """`` WHERE …`` matching every word and every facet lexeme in one GIN condition (nothing
-    when there are neither). Lexemes are quoted for ``tsquery``; they never hold a quote."""
-    facet_query = " & ".join("'" + lexeme.replace("'", "").replace("\\", "") + "'" for lexeme in lexemes)
-    if words and facet_query:
-        return " WHERE search_vector @@ (plainto_tsquery('simple'::regconfig, %s) && %s::tsquery)", [
-            words,
-            facet_query,
-        ]
-    if words:
-        return " WHERE search_vector @@ plainto_tsquery('simple'::regconfig, %s)", [words]
-    if facet_query:
-        return " WHERE search_vector @@ %s::tsquery", [facet_query]
-    return "", []
 
 
 # Positions in a grouped cell: (kind, region, region_name, type, type_label, year, count).
