@@ -11,15 +11,18 @@ What it does:
    matches), their titles varied per need type and each summary opened by its public place
    (城市/区县名), so that place words and kind words are both searchable.
 2. **Index build**: ``DatabaseBackend.rebuild`` over ``documents("need")``, exactly what
-   ``manage.py search_rebuild --kind need`` runs (the selectors' public shape, jieba, bulk
-   upserts, the generated tsvector column and its GIN index), timed, then ``VACUUM ANALYZE``.
+   ``manage.py search_rebuild --kind need`` runs (the selectors' public shape, jieba, ``COPY``
+   in chunks, the generated tsvector column and its GIN index), timed, then ``VACUUM ANALYZE``.
 3. **Queries in-process**: a two-word query (a county and a need type as the public titles
    show them: ``洪山区 医疗``; titles of bench needs are mostly redaction marks, so the public
    title is composed from place, type, age and household size) with two facet
    filters (a city and a year) through ``backend.search`` (page of 20 hits with highlights,
-   total, kind counts and the four facet counts: six SQL statements), ``--queries`` times over
-   rotating cities and years; then the same words and filters as ``ILIKE '%…%'`` on the same
-   table (page of 20 newest + count). p50/p95 of each and the ratio of the medians.
+   total, kind counts and the four facet counts: one SQL statement on PostgreSQL),
+   ``--queries`` times over rotating cities and years; then the same words and filters as
+   ``ILIKE '%…%'`` on the same table (page of 20 newest + count). p50/p95 of each and the
+   ratio of the medians. Then ``EXPLAIN (ANALYZE, BUFFERS)`` of the statements
+   ``backend.search`` runs for three of the cases (``--explain-only``: just those, on an
+   existing index).
 4. **HTTP**: ``gunicorn config.wsgi`` (``bench/settings_bench.py``, 2 sync workers) serving
    ``/bench/hello`` and ``/api/v1/search/?q=…&kind=need&region=…&year=…``; requests/s of each
    and their ratio. JSON in ``bench/results/search.json``.
