@@ -6,7 +6,10 @@ full-text search (``search_vector @@ plainto_tsquery('simple', …)``, GIN index
 (``search_entry_fts MATCH '"武汉" AND "教育"'``); on another vendor, substrings. Ranking (the same
 on every vendor, so both answer alike): the exact phrase in the title, then in the text, then
 how many of the words are in the title, then newest. Facets are ``GROUP BY`` counts over the
-matching documents, each with the other facets' filters applied.
+matching documents, each with the other facets' filters applied; counting stops at
+``count_limit`` (10,000) matches, past which counts are "more than" or lower bounds. On
+PostgreSQL a search is one statement in the common case (``_search_postgresql``); a rebuild
+fills the table with ``COPY``.
 """
 
 from __future__ import annotations
