@@ -11,15 +11,18 @@ What it does:
    matches), their titles varied per need type and each summary opened by its public place
    (城市/区县名), so that place words and kind words are both searchable.
 2. **Index build**: ``DatabaseBackend.rebuild`` over ``documents("need")``, exactly what
-   ``manage.py search_rebuild --kind need`` runs (the selectors' public shape, jieba, bulk
-   upserts, the generated tsvector column and its GIN index), timed, then ``VACUUM ANALYZE``.
+   ``manage.py search_rebuild --kind need`` runs (the selectors' public shape, jieba, ``COPY``
+   in chunks, the generated tsvector column and its GIN index), timed, then ``VACUUM ANALYZE``.
 3. **Queries in-process**: a two-word query (a county and a need type as the public titles
    show them: ``洪山区 医疗``; titles of bench needs are mostly redaction marks, so the public
    title is composed from place, type, age and household size) with two facet
    filters (a city and a year) through ``backend.search`` (page of 20 hits with highlights,
-   total, kind counts and the four facet counts: six SQL statements), ``--queries`` times over
-   rotating cities and years; then the same words and filters as ``ILIKE '%…%'`` on the same
-   table (page of 20 newest + count). p50/p95 of each and the ratio of the medians.
+   total, kind counts and the four facet counts: one SQL statement on PostgreSQL),
+   ``--queries`` times over rotating cities and years; then the same words and filters as
+   ``ILIKE '%…%'`` on the same table (page of 20 newest + count). p50/p95 of each and the
+   ratio of the medians. Then ``EXPLAIN (ANALYZE, BUFFERS)`` of the statements
+   ``backend.search`` runs for three of the cases (``--explain-only``: just those, on an
+   existing index).
 4. **HTTP**: ``gunicorn config.wsgi`` (``bench/settings_bench.py``, 2 sync workers) serving
    ``/bench/hello`` and ``/api/v1/search/?q=…&kind=need&region=…&year=…``; requests/s of each
    and their ratio. JSON in ``bench/results/search.json``.
@@ -212,6 +215,36 @@ def in_process(queries: int) -> dict:
     }
 
 
+def explain(count: int = 3) -> list[dict]:
+    """EXPLAIN (ANALYZE, BUFFERS) of every statement ``backend.search`` runs for the first
+    ``count`` query cases (load-insensitive evidence: buffers read, rows, the plan's shape)."""
+    from django.db import connection
+
+    from search.backends import SearchQuery
+    from search.backends.database import DatabaseBackend
+
+    backend = DatabaseBackend()
+    plans = []
+    for text, region, year in cases(random.Random(7), count):
+        statements = []
+
+        def capture(execute, sql, params, many, context, statements=statements):
+            statements.append((sql, params))
+            return execute(sql, params, many, context)
+
+        query = SearchQuery(text=text, kind="need", filters=(("region", region), ("year", str(year))))
+        backend.search(query)  # warm (jieba, caches), then the captured run
+        with connection.execute_wrapper(capture):
+            backend.search(query)
+        for sql, params in statements:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+                plan = [row[0] for row in cursor.fetchall()]
+            plans.append({"query": f"{text} / {region} / {year}", "sql": sql, "plan": plan})
+            print(f"-- {text} / {region} / {year}\n" + "\n".join(plan), flush=True)
+    return plans
+
+
 def over_http(database_url: str, *, seconds: float, connections: int, workers: int) -> dict:
     from bench.bench_needs_list import run_python
 
@@ -253,6 +286,9 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--skip-build", action="store_true", help="reuse the index when it holds every need")
+    parser.add_argument(
+        "--explain-only", action="store_true", help="only EXPLAIN (ANALYZE, BUFFERS) the search's statements"
+    )
     parser.add_argument("--database-url", help=f"default: DATABASE_URL, else {DEFAULT_DATABASE_URL}")
     args = parser.parse_args(argv)
     database_url = setup_django(DEFAULT_DATABASE_URL, script="bench_search", url=args.database_url)
@@ -261,6 +297,9 @@ def main(argv=None) -> int:
         "load_before": os.getloadavg(),
         "settings": vars(args),
     }
+    if args.explain_only:
+        explain()
+        return 0
     result["data"] = data = ensure_data(args.needs, args.regenerate)
     print(f"{data['needs']:,} needs", flush=True)
     from search.models import SearchEntry
@@ -276,6 +315,7 @@ def main(argv=None) -> int:
         result["build"] = build_index()
     print(f"index: {result['build']}", flush=True)
     result["queries"] = queries = in_process(args.queries)
+    result["explain"] = explain()
     print(
         f"two words + two facets: p50 {queries['search']['p50_ms']} ms, "
         f"p95 {queries['search']['p95_ms']} ms; "

@@ -37,12 +37,16 @@ class FacetValueSerializer(serializers.Serializer):
     value = serializers.CharField()
     label = serializers.CharField()
     count = serializers.IntegerField()
+    at_least = serializers.BooleanField(help_text="The count is a lower bound (more matches than the limit).")
 
 
 class SearchResponseSerializer(serializers.Serializer):
     q = serializers.CharField()
     kind = serializers.CharField()
     total = serializers.IntegerField()
+    total_is_lower_bound = serializers.BooleanField(
+        help_text="More documents match than the backend counts: `total` is the limit + 1 (10,001)."
+    )
     page = serializers.IntegerField()
     pages = serializers.IntegerField()
     kind_counts = serializers.DictField(child=serializers.IntegerField())
@@ -118,11 +122,15 @@ class SearchApi(APIView):
                 "q": query.text,
                 "kind": query.kind,
                 "total": result.total,
+                "total_is_lower_bound": result.total_is_lower_bound,
                 "page": query.page,
                 "pages": result.pages,
                 "kind_counts": result.kind_counts,
                 "facets": {
-                    name: [{"value": v.value, "label": v.label, "count": v.count} for v in values]
+                    name: [
+                        {"value": v.value, "label": v.label, "count": v.count, "at_least": v.at_least}
+                        for v in values
+                    ]
                     for name, values in result.facets.items()
                 },
                 "results": [hit.as_dict() for hit in result.hits],

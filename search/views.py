@@ -26,6 +26,13 @@ FACET_TITLES = {
 KEPT = ("q", "kind", "region", "need_type", "notice_type", "year", "sort")
 
 
+def _count_text(count: int, limit: int, *, at_least: bool = False) -> str:
+    """A count as shown: ``10,000+`` past the backend's limit, ``123+`` for a lower bound."""
+    if count > limit:
+        return f"{limit:,}+"
+    return f"{count:,}+" if at_least else f"{count:,}"
+
+
 def _url(params: dict[str, str], **changes: str | None) -> str:
     merged = {key: value for key, value in params.items() if key in KEPT and value}
     for key, value in changes.items():
@@ -57,6 +64,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 "kind": kind,
                 "label": label,
                 "count": count,
+                "count_text": _count_text(count, result.count_limit),
                 "url": _url(params, kind=kind, page=None),
                 "current": kind == query.kind,
             }
@@ -70,6 +78,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             {
                 "label": value.label,
                 "count": value.count,
+                "count_text": _count_text(value.count, result.count_limit, at_least=value.at_least),
                 "current": chosen.get(name) == value.value,
                 "url": _url(
                     params, **{name: None if chosen.get(name) == value.value else value.value, "page": None}
@@ -89,6 +98,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "searched": True,
             "query": query,
             "result": result,
+            "count_limit_text": f"{result.count_limit:,}",
             "tabs": tabs,
             "facets": facets,
             "pages": pages,

@@ -28,6 +28,10 @@ FACETS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 SORTS = ("relevance", "newest")
 PAGE_SIZE = 20
+# Counts are exact up to this many documents; past it a backend may stop counting and answer
+# ``COUNT_LIMIT + 1``, shown as "more than 10,000", as search engines do: a frequent word then
+# costs no more to count than a rare one.
+COUNT_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ class FacetValue:
     value: str
     label: str
     count: int
+    at_least: bool = False  # counted among the first ``count_limit`` matches only: a lower bound
 
 
 @dataclass
@@ -102,10 +107,15 @@ class SearchResult:
     total: int
     facets: dict[str, list[FacetValue]]
     kind_counts: dict[str, int]  # hits per kind for the query and filters (the tabs)
+    count_limit: int = COUNT_LIMIT  # a count above it means "more than count_limit"
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.query.page_size))
+
+    @property
+    def total_is_lower_bound(self) -> bool:
+        return self.total > self.count_limit
 
 
 class SearchBackend(Protocol):

@@ -6,11 +6,15 @@ full-text search (``search_vector @@ plainto_tsquery('simple', …)``, GIN index
 (``search_entry_fts MATCH '"武汉" AND "教育"'``); on another vendor, substrings. Ranking (the same
 on every vendor, so both answer alike): the exact phrase in the title, then in the text, then
 how many of the words are in the title, then newest. Facets are ``GROUP BY`` counts over the
-matching documents, each with the other facets' filters applied.
+matching documents, each with the other facets' filters applied; counting stops at
+``count_limit`` (10,000) matches, past which counts are "more than" or lower bounds. On
+PostgreSQL a search is one statement in the common case (``_search_postgresql``); a rebuild
+fills the table with ``COPY``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from functools import reduce
@@ -21,7 +25,7 @@ from django.db import connections, router, transaction
 from django.db.models import BooleanField, Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
-from search.backends.base import FACETS, KINDS, FacetValue, Hit, SearchQuery, SearchResult
+from search.backends.base import COUNT_LIMIT, FACETS, KINDS, FacetValue, Hit, SearchQuery, SearchResult
 from search.highlight import highlight, snippet
 from search.models import SearchEntry
 from search.segment import index_tokens, phrase_of, query_terms
@@ -60,6 +64,7 @@ def entry_of(document: dict[str, Any]) -> SearchEntry:
 
 class DatabaseBackend:
     name = "database"
+    count_limit = COUNT_LIMIT
 
     # --- Writing ----------------------------------------------------------------------------------
 
@@ -138,7 +143,9 @@ class DatabaseBackend:
             with connections[router.db_for_write(SearchEntry)].cursor() as cursor:
                 for kind in kinds:  # one statement (the ORM's delete would read every row first)
                     cursor.execute("DELETE FROM search_searchentry WHERE kind = %s", [kind])
-            return self.bulk_index(documents, progress=progress, fresh=True)
+            if _vendor() != "postgresql":
+                return self.bulk_index(documents, progress=progress, fresh=True)
+            return _copy_postgresql(documents, progress)
 
     # --- Reading ----------------------------------------------------------------------------------
 
@@ -154,25 +161,40 @@ class DatabaseBackend:
         return _matching(SearchEntry.objects.filter(kind=kind), query_terms(text)).values("key")
 
     def search(self, query: SearchQuery) -> SearchResult:
+        if _vendor() == "postgresql":
+            return self._search_postgresql(query)
         terms = query_terms(query.text) if query.text.strip() else ()
         matched = (
             _matching(SearchEntry.objects.all(), terms) if query.text.strip() else SearchEntry.objects.all()
         )
         filters = query.filter_map
 
-        # One grouped count of the matching documents gives the tabs and every facet: each is
-        # then summed here with the filters it must respect (the other facets', the tab's).
+        # One grouped count of the first ``count_limit + 1`` matching documents gives the tabs
+        # and every facet: each is then summed here with the filters it must respect (the other
+        # facets', the tab's). Past the limit the tabs are counted with the filters, each up to
+        # the limit, and the facet counts are lower bounds.
+        limit = self.count_limit
+        first = SearchEntry.objects.filter(pk__in=matched.order_by().values("pk")[: limit + 1])
         cells = list(
-            matched.order_by()
+            first.order_by()
             .values_list("kind", "region", "region_name", "type", "type_label", "year")
             .annotate(n=Count("*"))
         )
+        capped = sum(cell[-1] for cell in cells) > limit
         kind_counts = {kind: 0 for kind in KINDS}
-        for cell in cells:
+        for cell in cells if not capped else ():
             if _passes(cell, filters):
                 kind_counts[cell[0]] += cell[-1]
+        narrowed = matched.order_by()
+        for name, value in filters.items():
+            narrowed = narrowed.filter(_filter(name, value))
+        for kind in KINDS if capped else ():
+            kind_counts[kind] = narrowed.filter(kind=kind).values("pk")[: limit + 1].count()
         total = kind_counts.get(query.kind, 0) if query.kind else sum(kind_counts.values())
         facets = {name: _facet(name, cells, filters, query.kind) for name in query.facets}
+        for values in facets.values() if capped else ():
+            for value in values:
+                value.at_least = True
 
         page = matched.defer("title_tokens", "body_tokens")
         for name, value in filters.items():
@@ -204,7 +226,207 @@ class DatabaseBackend:
             )
             for entry in page[query.offset : query.offset + query.page_size]
         ]
-        return SearchResult(query=query, hits=hits, total=total, facets=facets, kind_counts=kind_counts)
+        return SearchResult(
+            query=query, hits=hits, total=total, facets=facets, kind_counts=kind_counts, count_limit=limit
+        )
+
+    def _search_postgresql(self, query: SearchQuery) -> SearchResult:
+        """One statement in the common case: the GIN index finds the documents having the words
+        (the rarest word's posting list bounds the work), at most ``count_limit + 1`` of them are
+        read once (a materialized CTE: the facet filters cannot turn into a B-tree BitmapAnd over
+        a whole city), and both the facet cells and the page come from those rows. Past the
+        limit the tabs are counted with the filters, each up to the limit, the page is read on
+        its own, and the facet counts are lower bounds."""
+        terms = query_terms(query.text) if query.text.strip() else ()
+        if query.text.strip() and not terms:
+            return _empty(query, self.count_limit)
+        filters = query.filter_map
+        limit = self.count_limit
+        words = " ".join(terms)
+        matches = " WHERE search_vector @@ plainto_tsquery('simple'::regconfig, %s)" if terms else ""
+        narrowed, narrowed_params = _pg_columns(filters, query.kind)
+        score, score_params, order = _pg_order(query, terms)
+        with connections[router.db_for_read(SearchEntry)].cursor() as cursor:
+            sql = ONE_STATEMENT.format(matches=matches, narrowed=narrowed, score=score, order=order)
+            params = [*([words] if terms else []), limit + 1, *score_params, *narrowed_params]
+            cursor.execute(sql, [*params, query.page_size, query.offset])
+            cells_json, page_json = cursor.fetchone()
+            cells = [tuple(cell) for cell in cells_json or []]
+            capped = sum(cell[-1] for cell in cells) > limit
+            if capped:
+                kind_counts = _pg_kind_counts(cursor, matches, [words] if terms else [], filters, limit)
+            else:
+                kind_counts = {kind: 0 for kind in KINDS}
+                for cell in cells:
+                    if _passes(cell, filters):
+                        kind_counts[cell[0]] += cell[-1]
+            total = kind_counts.get(query.kind, 0) if query.kind else sum(kind_counts.values())
+            if capped and total:
+                rows = _pg_page(cursor, matches, [words] if terms else [], query, terms, filters)
+            else:
+                rows = [_from_json(row) for row in page_json or []]
+        facets = {name: _facet(name, cells, filters, query.kind) for name in query.facets}
+        for values in facets.values() if capped else ():
+            for value in values:
+                value.at_least = True
+        return SearchResult(
+            query=query,
+            hits=[_hit(row, terms) for row in rows],
+            total=total,
+            facets=facets,
+            kind_counts=kind_counts,
+            count_limit=limit,
+        )
+
+
+CELL_COLUMNS = "kind, region, region_name, type, type_label, year"
+HIT_COLUMNS = "kind, key, title, body, url, region, region_name, type, type_label, date, year, data"
+
+
+# The matching rows read once, then the facet cells and the page from them (as JSON arrays).
+ONE_STATEMENT = (
+    f"WITH matched AS MATERIALIZED (SELECT id, {HIT_COLUMNS} FROM search_searchentry{{matches}} LIMIT %s) "  # noqa: S608 - fixed SQL, values are parameters
+    f"SELECT (SELECT json_agg(json_build_array({CELL_COLUMNS}, n)) FROM "
+    f"(SELECT {CELL_COLUMNS}, count(*) n FROM matched GROUP BY 1, 2, 3, 4, 5, 6) cells), "
+    f"(SELECT json_agg(json_build_array({HIT_COLUMNS}, score) ORDER BY {{order}}) FROM "
+    f"(SELECT {HIT_COLUMNS}, id, {{score}} AS score FROM matched{{narrowed}} "
+    "ORDER BY {order} LIMIT %s OFFSET %s) page)"
+)
+
+
+def _pg_order(query: SearchQuery, terms: tuple[str, ...]) -> tuple[str, list, str]:
+    """The score expression, its parameters and the page's order (``_score``, in SQL)."""
+    if not (terms and query.sort == "relevance"):
+        return "0", [], "date DESC NULLS LAST, id DESC"
+    phrase = phrase_of(query.text)
+    parts = ["(CASE WHEN strpos(title, %s) > 0 THEN 8 ELSE 0 END)"] if phrase else []
+    parts += ["(CASE WHEN strpos(body, %s) > 0 THEN 4 ELSE 0 END)"] if phrase else []
+    parts += ["(CASE WHEN strpos(lower(title), %s) > 0 THEN 1 ELSE 0 END)"] * len(terms)
+    params = ([phrase, phrase] if phrase else []) + list(terms)
+    return " + ".join(parts), params, "score DESC, date DESC NULLS LAST, id DESC"
+
+
+def _pg_kind_counts(
+    cursor, matches: str, params: list, filters: dict[str, str], limit: int
+) -> dict[str, int]:
+    """Each kind's matches with the filters, counted up to ``limit + 1`` (one statement)."""
+    parts, all_params = [], []
+    for kind in KINDS:
+        narrowed, narrowed_params = _pg_columns(filters, kind)
+        condition = f"{matches} AND {narrowed[len(' WHERE ') :]}" if matches else narrowed
+        parts.append(f"(SELECT count(*) FROM (SELECT 1 FROM search_searchentry{condition} LIMIT %s) {kind})")  # noqa: S608 - fixed SQL, values are parameters
+        all_params += [*params, *narrowed_params, limit + 1]
+    cursor.execute("SELECT " + ", ".join(parts), all_params)
+    return dict(zip(KINDS, cursor.fetchone(), strict=True))
+
+
+def _pg_page(cursor, matches: str, params: list, query: SearchQuery, terms, filters) -> list[tuple]:
+    """The page read on its own (more matches than the limit): with no words, the newest rows of
+    ``search_entry_newest``."""
+    narrowed, narrowed_params = _pg_columns(filters, query.kind)
+    condition = f"{matches} AND {narrowed[len(' WHERE ') :]}" if matches and narrowed else matches or narrowed
+    score, score_params, order = _pg_order(query, terms)
+    if not (terms and query.sort == "relevance"):
+        order = "date DESC, id DESC"  # the index's order (PostgreSQL puts NULLs first)
+    cursor.execute(
+        f"SELECT {HIT_COLUMNS}, {score} AS score FROM search_searchentry{condition} "  # noqa: S608 - fixed SQL, values are parameters
+        f"ORDER BY {order} LIMIT %s OFFSET %s",
+        [*score_params, *params, *narrowed_params, query.page_size, query.offset],
+    )
+    return cursor.fetchall()
+
+
+def _from_json(row: list) -> tuple:
+    """A page row of the one-statement search (JSON: the date comes back as text)."""
+    *head, day, year, data, score = row
+    return (*head, date.fromisoformat(day) if day else None, year, data, score)
+
+
+def _hit(row: tuple, terms: tuple[str, ...]) -> Hit:
+    kind, key, title, body, url, region, region_name, type_, type_label, day, year, data, score = row
+    return Hit(
+        kind=kind,
+        id=key,
+        title=title,
+        url=url,
+        title_html=highlight(title, terms),
+        snippet_html=snippet(body, terms),
+        region=region,
+        region_name=region_name,
+        type=type_,
+        type_label=type_label,
+        date=day.isoformat() if day else None,
+        year=year,
+        score=float(score),
+        data=data if isinstance(data, dict) else json.loads(data or "{}"),
+    )
+
+
+COPY_COLUMNS = (
+    "kind", "key", "title", "body", "url", "region", "region_name", "type", "type_label", "date", "year",
+    "title_tokens", "body_tokens", "data",
+)  # fmt: skip
+COPY_CHUNK = 5000
+
+
+def _copy_postgresql(documents: Iterable[dict[str, Any]], progress: Callable[[int], None] | None) -> int:
+    """Fill the emptied table with ``COPY`` (inside the rebuild's transaction), a chunk at a time:
+    the chunk's documents are read first (the reading shares the connection), then segmented
+    while they stream to PostgreSQL, which computes the vectors and fills the indexes meanwhile.
+    GIN entries gather in a large pending list and are merged in bulk; the list is emptied at the
+    end so the first searches do not read it, and the planner's statistics are renewed."""
+    connection = connections[router.db_for_write(SearchEntry)]
+    done = 0
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        statement = f"COPY search_searchentry ({', '.join(COPY_COLUMNS)}) FROM STDIN"
+        for chunk in _chunks(documents, COPY_CHUNK):
+            with cursor.cursor.copy(statement) as copy:
+                for document in chunk:
+                    entry = entry_of(document)
+                    copy.write_row(
+                        (
+                            *(getattr(entry, column) for column in COPY_COLUMNS[:-1]),
+                            json.dumps(entry.data, ensure_ascii=False),
+                        )
+                    )
+            done += len(chunk)
+            if progress:
+                progress(len(chunk))
+        cursor.execute("SELECT gin_clean_pending_list('search_entry_vector'::regclass)")
+        cursor.execute("ANALYZE search_searchentry")
+    return done
+
+
+def _empty(query: SearchQuery, limit: int) -> SearchResult:
+    return SearchResult(
+        query=query,
+        hits=[],
+        total=0,
+        facets={name: [] for name in query.facets},
+        kind_counts={kind: 0 for kind in KINDS},
+        count_limit=limit,
+    )
+
+
+def _pg_columns(filters: dict[str, str], kind: str) -> tuple[str, list]:
+    """`` WHERE …`` of the filters and the tab on the columns (B-tree indexes: with no words, the
+    page is the newest rows of ``search_entry_newest``)."""
+    conditions, params = [], []
+    for name, value in [*(("kind", kind),) * bool(kind), *filters.items()]:
+        if name in ("kind", "region"):
+            conditions.append(f"{name} = %s")
+            params.append(value)
+        elif name == "year":
+            conditions.append("year = %s")
+            params.append(int(value))
+        elif name in ("need_type", "notice_type"):
+            conditions.append("kind = %s AND type = %s")
+            params += [name.split("_")[0], value]
+        else:
+            raise ValueError(f"Unknown search filter: {name!r}")
+    return (" WHERE " + " AND ".join(conditions), params) if conditions else ("", [])
 
 
 # Positions in a grouped cell: (kind, region, region_name, type, type_label, year, count).
