@@ -146,7 +146,7 @@ def generate(*, needs: int, claims: int, tickets: int) -> float:
         "system": system.pk,
         "user": user.pk,
     }
-    county = "(%(counties)s::text[])[1 + (g * 7919) %% cardinality(%(counties)s::text[])]"
+    county = "(%(counties)s::text[])[1 + ((g::bigint * 7919) %% cardinality(%(counties)s::text[]))::int]"
     need_type = "(%(types)s::text[])[1 + (g * 31) %% cardinality(%(types)s::text[])]"
     insert_select(
         Need,
