@@ -85,11 +85,7 @@ def _figure_rows(current, previous, year_earlier) -> list[dict]:
 def _breakdowns(window: kpis.Window) -> list[dict]:
     """Every figure by low-income category, need type and pushing department: the rows of all
     three dimensions measured together (one query per source)."""
-    groups, labels = [], {}
-    for dimension in kpis.DIMENSIONS:
-        rows, names = kpis.dimension_groups(dimension)
-        groups += [(f"{dimension}:{code}", condition) for code, condition in rows]
-        labels[dimension] = names
+    groups, labels = kpis.breakdown_groups()
     measured = kpis.measure(window, groups=groups)
     keys = list(kpis.KPIS)
     slices = [keys[i : i + BREAKDOWN_COLUMNS] for i in range(0, len(keys), BREAKDOWN_COLUMNS)]

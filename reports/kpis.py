@@ -822,6 +822,16 @@ def dimension_groups(dimension: str) -> tuple[Groups, dict[str, str]]:
     return groups, {code: str(label) for code, label in choices}
 
 
+def breakdown_groups() -> tuple[Groups, dict[str, dict[str, str]]]:
+    """The rows of the three breakdowns together (to measure them in one query per source), keyed
+    ``dimension:code``, and each dimension's labels by code."""
+    groups, labels = [], {}
+    for dimension in DIMENSIONS:
+        rows, labels[dimension] = dimension_groups(dimension)
+        groups += [(f"{dimension}:{code}", condition) for code, condition in rows]
+    return groups, labels
+
+
 def region_groups(children: list[tuple[str, str]]) -> Groups:
     """One breakdown row per child region (its code prefix)."""
     prefixes = [(code, code_prefix(code)) for code, _name in children]

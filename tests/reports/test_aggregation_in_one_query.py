@@ -46,10 +46,7 @@ def world_over_three_periods():
 
 
 def every_group() -> list:
-    groups = []
-    for dimension in kpis.DIMENSIONS:
-        rows, _labels = kpis.dimension_groups(dimension)
-        groups += [(f"{dimension}:{code}", condition) for code, condition in rows]
+    groups, _labels = kpis.breakdown_groups()
     return groups
 
 
