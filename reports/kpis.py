@@ -742,8 +742,8 @@ def _aggregate(facts: QuerySet, groups: list[tuple[str, Q]], specs: list[Agg | M
         # would compute each column again for every aggregate that reads it.
         fence = " OFFSET 0" if postgres else ""
         sql = f"SELECT {', '.join(call for _key, call in selected)} FROM ({inner}{fence}) AS facts"  # noqa: S608 - our own identifiers; values are parameters
-        # Hundreds of FILTER clauses cost PostgreSQL's JIT seconds to compile, for a query that
-        # runs in milliseconds to a second: off, for this transaction only.
+        # Compiling hundreds of FILTER clauses costs PostgreSQL's JIT far more than running the
+        # query (bench/README.md, issue 14): off, for this transaction only.
         with transaction.atomic(), connection.cursor() as cursor:
             if postgres:
                 cursor.execute("SET LOCAL jit = off")
