@@ -21,6 +21,8 @@ What it does:
    on the same finished HTML again. Peak memory: the process's peak RSS after each phase.
 3. JSON in ``bench/results/reports.json``.
 
+``--dump data.json`` writes the report's data, to compare two versions' figures on the same data.
+
 Run (the issue's size):
 ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_reports_bench .venv/bin/python
 bench/bench_reports.py --needs 1000000 --claims 200000 --tickets 100000``
@@ -46,6 +48,29 @@ ORGANIZATIONS = 500
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class QueryLog:
+    """Counts the SQL statements the process sends and the time it waits for them (load-
+    insensitive evidence next to the wall clock: the number of queries does not depend on the
+    machine)."""
+
+    def __init__(self):
+        self.count = 0
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
 
 
 def _defaults(model, given: dict[str, str]) -> tuple[list[str], list[str], list]:
@@ -121,7 +146,7 @@ def generate(*, needs: int, claims: int, tickets: int) -> float:
         "system": system.pk,
         "user": user.pk,
     }
-    county = "(%(counties)s::text[])[1 + (g * 7919) %% cardinality(%(counties)s::text[])]"
+    county = "(%(counties)s::text[])[1 + ((g::bigint * 7919) %% cardinality(%(counties)s::text[]))::int]"
     need_type = "(%(types)s::text[])[1 + (g * 31) %% cardinality(%(types)s::text[])]"
     insert_select(
         Need,
@@ -282,7 +307,8 @@ def wipe() -> None:
         cursor.execute("DELETE FROM organizations_organization WHERE uscc LIKE 'B%%'")
 
 
-def run(period_code: str) -> dict:
+def run(period_code: str, dump: str = "") -> dict:
+    from django.db import connection
     from django.utils import translation
 
     from reports.content import report_data, snapshot_sha256
@@ -292,10 +318,15 @@ def run(period_code: str) -> dict:
 
     scope, period = parse_scope("420000"), parse_period(period_code)
     with translation.override("zh-hans"):
-        started = time.perf_counter()
-        data = report_data(scope, period)
+        started, cpu = time.perf_counter(), cpu_seconds()
+        queries = QueryLog()
+        with connection.execute_wrapper(queries):
+            data = report_data(scope, period)
         aggregation = time.perf_counter() - started
+        aggregation_cpu = cpu_seconds() - cpu
         rss_after_aggregation = peak_rss_mb()
+        if dump:
+            Path(dump).write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True))
         snapshot = snapshot_sha256(data)
         started = time.perf_counter()
         html = render_html(data, verify_url="http://127.0.0.1:8000/reports/verify/bench/", snapshot=snapshot)
@@ -311,6 +342,9 @@ def run(period_code: str) -> dict:
     return {
         "period": period.code,
         "aggregation_s": round(aggregation, 2),
+        "aggregation_queries": queries.count,
+        "aggregation_waiting_on_database_s": round(queries.seconds, 2),
+        "aggregation_python_cpu_s": round(aggregation_cpu, 2),
         "template_s": round(template, 2),
         "weasyprint_s": round(weasyprint_in_report, 2),
         "rendering_s": round(rendering, 2),
@@ -334,6 +368,7 @@ def main(argv=None) -> int:
     parser.add_argument("--period", default="", help="default: the last complete quarter")
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--dump", default="", help="write the report's data (JSON) to this file")
     args = parser.parse_args(argv)
     setup_django(DEFAULT_URL, script="bench_reports.py", url=args.database_url)
     from django.utils import timezone
@@ -349,7 +384,7 @@ def main(argv=None) -> int:
         generated = round(generate(**wanted), 1)
         print(f"  generated in {generated} s", flush=True)
     period = args.period or last_complete_period("quarterly", timezone.localdate()).code
-    result = {"sizes": wanted, "generation_s": generated, **run(period)}
+    result = {"sizes": wanted, "generation_s": generated, **run(period, args.dump)}
     print(json.dumps(result, indent=2, ensure_ascii=False))
     RESULTS_DIR.mkdir(exist_ok=True)
     (RESULTS_DIR / "reports.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))

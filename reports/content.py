@@ -82,28 +82,35 @@ def _figure_rows(current, previous, year_earlier) -> list[dict]:
     return rows
 
 
-def _breakdown(window: kpis.Window, dimension: str) -> dict:
-    groups, labels = kpis.dimension_groups(dimension)
+def _breakdowns(window: kpis.Window) -> list[dict]:
+    """Every figure by low-income category, need type and pushing department: the rows of all
+    three dimensions measured together (one query per source)."""
+    groups, labels = kpis.breakdown_groups()
     measured = kpis.measure(window, groups=groups)
     keys = list(kpis.KPIS)
-    rows = [
-        {
-            "code": code,
-            "label": labels[code],
-            "values": {key: _plain(measured[code][key].value) for key in keys},
-            "landed": {key: measured[code][key].landed for key in keys},
-        }
-        for code, _condition in groups
-    ]
-    # Only the groups with any fact: a table of fourteen empty departments helps nobody.
-    rows = [row for row in rows if any(row["values"][key] for key in ("needs_published", "claims_made"))]
     slices = [keys[i : i + BREAKDOWN_COLUMNS] for i in range(0, len(keys), BREAKDOWN_COLUMNS)]
-    return {
-        "dimension": dimension,
-        "label": str(kpis.DIMENSION_LABELS[dimension]),
-        "rows": rows,
-        "slices": slices,
-    }
+    breakdowns = []
+    for dimension in kpis.DIMENSIONS:
+        rows = [
+            {
+                "code": code,
+                "label": label,
+                "values": {key: _plain(measured[f"{dimension}:{code}"][key].value) for key in keys},
+                "landed": {key: measured[f"{dimension}:{code}"][key].landed for key in keys},
+            }
+            for code, label in labels[dimension].items()
+        ]
+        # Only the groups with any fact: a table of fourteen empty departments helps nobody.
+        rows = [row for row in rows if any(row["values"][key] for key in ("needs_published", "claims_made"))]
+        breakdowns.append(
+            {
+                "dimension": dimension,
+                "label": str(kpis.DIMENSION_LABELS[dimension]),
+                "rows": rows,
+                "slices": slices,
+            }
+        )
+    return breakdowns
 
 
 def _regions(window: kpis.Window, scope: Scope) -> list[dict]:
@@ -167,15 +174,17 @@ def report_data(
     as_of = as_of or day_start(timezone.localdate())
     window = _window(scope, period, as_of)
     previous, year_earlier = period.previous(), period.year_earlier()
-    current = kpis.measure(window)["all"]
-    progress(10)
-    before = kpis.measure(_window(scope, previous, as_of))["all"]
-    last_year = kpis.measure(_window(scope, year_earlier, as_of))["all"]
+    compared = kpis.compare(
+        {
+            "current": window,
+            "previous": _window(scope, previous, as_of),
+            "year_earlier": _window(scope, year_earlier, as_of),
+        }
+    )
+    current, before, last_year = compared["current"], compared["previous"], compared["year_earlier"]
     progress(20)
-    breakdowns = []
-    for step, dimension in enumerate(kpis.DIMENSIONS):
-        breakdowns.append(_breakdown(window, dimension))
-        progress(20 + 10 * (step + 1))
+    breakdowns = _breakdowns(window)
+    progress(50)
     regions = _regions(window, scope)
     months = _months(window, period)
     progress(60)
@@ -208,7 +217,7 @@ def report_data(
             {
                 "key": key,
                 "label": str(item.label),
-                "definition": item.definition,
+                "definition": item.translated_definition,
                 "source": str(kpis.SOURCES[item.source].label),
                 "estimate": item.estimate,
             }

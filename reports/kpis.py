@@ -1,10 +1,11 @@
 """The performance-evaluation figures (绩效评价指标, seed 五(三)), defined once.
 
-Each figure is a ``Kpi``: the SQL aggregates it needs over one source of facts, and a pure
-formula over those aggregates whose docstring is its definition (the report's appendix prints
-it). ``measure`` runs every figure of a source in ONE aggregate query per breakdown — the facts
-never come to Python row by row; only medians read one or two rows, found by ``ORDER BY …
-OFFSET``.
+Each figure is a ``Kpi``: the SQL aggregates it needs over one source of facts, a pure formula
+over those aggregates (one of a few shapes: a count, a sum, a rate, a median), and its
+definition, the exact formula and what counts (translated; the report's appendix prints it).
+``measure`` runs every figure of a source in ONE query for all the rows of a breakdown, medians
+included (``PERCENTILE_CONT`` on PostgreSQL; read apart by ``ORDER BY … OFFSET`` on SQLite), and
+``compare`` the same for several periods at once: the facts never come to Python row by row.
 
 Sources plug in (``SOURCES``): each is a function of (region prefix, start, end) returning an
 unevaluated ``.values()`` queryset from a lower app's selectors. A source that has not landed
@@ -24,16 +25,28 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
+from operator import or_
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+)
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
 from marketplace.claims.selectors import need_claim_facts
 from marketplace.delivery.selectors import claim_facts, delivery_facts, duplicate_alert_facts
 from marketplace.needs.selectors import (
+    cited_need_in_group,
     feedback_facts,
-    need_codes_where,
     need_dimension_choices,
     need_expiry_facts,
     need_review_facts,
@@ -85,7 +98,7 @@ def _need_group(dimension: str, value: str) -> Q:
 
 
 def _cited_need_group(dimension: str, value: str) -> Q:
-    return Q(need_code__in=need_codes_where(**{dimension: value}))
+    return cited_need_in_group("need_code", dimension, value)
 
 
 @dataclass(frozen=True)
@@ -188,17 +201,11 @@ register_source(
 
 @dataclass(frozen=True)
 class Agg:
-    """COUNT(field) or SUM(field) over the facts matching ``when`` (and the breakdown row)."""
+    """COUNT(column) or SUM(column) over the facts matching ``when`` (and the breakdown row)."""
 
     func: str  # "count" | "sum"
     column: str = "id"
     when: Q = field(default_factory=Q)
-
-    def expression(self, group: Q):
-        condition = self.when & group
-        if self.func == "sum":
-            return Sum(self.column, filter=condition or None)
-        return Count(self.column, filter=condition or None)
 
 
 @dataclass(frozen=True)
@@ -240,10 +247,77 @@ def _in_hours(duration: timedelta | None) -> Decimal | None:
     return (Decimal(duration.total_seconds()) / 3600).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
+# The shapes of a figure: the aggregates it reads and its pure formula over them, by keyword
+# (``rate(...)["formula"](on_time=9, judged=12)``). Every figure below is one of them.
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``share(part, whole)`` of two counts."""
+
+    part: str
+    whole: str
+
+    def __call__(self, **parts) -> Decimal | None:
+        return share(parts[self.part], parts[self.whole])
+
+
+@dataclass(frozen=True)
+class Total:
+    """A count (0 for none), or with ``money`` a sum rounded half up to the cent."""
+
+    name: str
+    money: bool = False
+
+    def __call__(self, **parts):
+        value = parts[self.name]
+        return _money(value) if self.money else value or 0
+
+
+@dataclass(frozen=True)
+class MedianIn:
+    """A median duration in days or hours (``convert``) to one decimal; None for no facts."""
+
+    name: str
+    convert: Callable[[timedelta | None], Decimal | None]
+
+    def __call__(self, **parts) -> Decimal | None:
+        return self.convert(parts[self.name])
+
+
+def counted(name: str, when: Q | None = None, column: str = "id") -> dict:
+    """A figure that counts the facts matching ``when``."""
+    return {"aggregates": {name: Agg("count", column, when or Q())}, "formula": Total(name)}
+
+
+def summed(name: str, column: str, when: Q) -> dict:
+    """A figure that sums ``column`` over the facts matching ``when``, to the cent."""
+    return {"aggregates": {name: Agg("sum", column, when)}, "formula": Total(name, money=True)}
+
+
+def rate(part: tuple[str, Q], whole: tuple[str, Q | None]) -> dict:
+    """A figure that is the facts matching ``part`` as a share of those matching ``whole``."""
+    (part_name, part_when), (whole_name, whole_when) = part, whole
+    return {
+        "aggregates": {
+            part_name: Agg("count", when=part_when),
+            whole_name: Agg("count", when=whole_when or Q()),
+        },
+        "formula": Rate(part_name, whole_name),
+    }
+
+
+def median(name: str, later: str, earlier: str, when: Q, convert) -> dict:
+    """A figure that is the median of ``later − earlier`` over the facts matching ``when``."""
+    return {"aggregates": {name: Median(later, earlier, when)}, "formula": MedianIn(name, convert)}
+
+
 @dataclass(frozen=True)
 class Kpi:
     """One figure: its ``source``, the aggregates its ``formula`` reads (by keyword), and how
-    to show it. ``definition`` is the formula's docstring."""
+    to show it. ``definition`` is its exact formula and what counts, in English (marked for
+    translation; ``translated_definition`` is it in the active language, as the appendix
+    prints it)."""
 
     key: str
     label: str
@@ -251,393 +325,334 @@ class Kpi:
     source: str
     aggregates: Callable[[Window], dict[str, Agg | Median]]
     formula: Callable[..., object]
+    definition: str
     better: str | None = None
     estimate: bool = False
 
     @property
-    def definition(self) -> str:
-        return " ".join((self.formula.__doc__ or "").split())
+    def translated_definition(self) -> str:
+        return gettext(self.definition)
 
 
 KPIS: dict[str, Kpi] = {}
 
 
-def kpi(key: str, label, *, unit: str, source: str, aggregates, better: str | None = None, estimate=False):
-    """Register the decorated pure formula as figure ``key``."""
-
-    def register(formula):
-        KPIS[key] = Kpi(key, label, unit, source, aggregates, formula, better, estimate)
-        return formula
-
-    return register
+def kpi(key: str, label, *, unit: str, source: str, definition: str, aggregates, formula, **show):
+    """Register figure ``key`` and return its formula. ``aggregates`` is a dict, or a function of
+    the window for aggregates that depend on it; ``show``: ``better``, ``estimate``."""
+    specs = aggregates if callable(aggregates) else (lambda window: aggregates)
+    KPIS[key] = Kpi(key, label, unit, source, specs, formula, definition, **show)
+    return formula
 
 
 URGENT = Q(urgency__in=("urgent", "critical"))
 CLAIMED = Q(first_claim_at__isnull=False)
+FULFILLED = Q(status__in=("fulfilled", "closed"))
+ANSWERED_72H = URGENT & Q(first_claim_at__lte=F("published_at") + timedelta(hours=72))
+VERIFIED = Q(status="verified")
+MONEY, HOURS_KIND = Q(amount_kind="money"), Q(amount_kind="hours")
+DUE = Q(due=True)
+ACKNOWLEDGED = Q(delivered_at__isnull=False)
+GAP = Q(gap__gt=0)
 
-
-@kpi(
+needs_published = kpi(
     "needs_published",
     _("Needs published"),
     unit=COUNT,
     source="needs",
-    aggregates=lambda w: {"needs": Agg("count")},
+    **counted("needs"),
+    definition=gettext_noop(
+        "Needs published = the number of needs first published in the period (their publication "
+        "time falls in it), counted in the region of the household's county, whatever their "
+        "status now."
+    ),
 )
-def needs_published(needs: int) -> int:
-    """需求发布数 = the number of needs first published in the period (their publication time
-    falls in it), counted in the region of the household's county, whatever their status now."""
-    return needs or 0
-
-
-@kpi(
+claim_rate = kpi(
     "claim_rate",
     _("Claim rate"),
     unit=PERCENT,
     source="needs",
     better=HIGHER,
-    aggregates=lambda w: {"claimed": Agg("count", when=CLAIMED), "needs": Agg("count")},
+    **rate(("claimed", CLAIMED), ("needs", None)),
+    definition=gettext_noop(
+        "Claim rate = needs published in the period that received at least one claim (any claim, "
+        "by the time the report is built, even if later withdrawn or expired) ÷ needs published "
+        "in the period × 100 %."
+    ),
 )
-def claim_rate(claimed: int, needs: int) -> Decimal | None:
-    """认领率 = needs published in the period that received at least one claim (any claim, by the
-    time the report is built, even if later withdrawn or expired) ÷ needs published in the
-    period × 100 %."""
-    return share(claimed, needs)
-
-
-@kpi(
+median_days_to_first_claim = kpi(
     "median_days_to_first_claim",
     _("Median days to first claim"),
     unit=DAYS,
     source="needs",
     better=LOWER,
-    aggregates=lambda w: {"wait": Median("first_claim_at", "published_at", CLAIMED)},
+    **median("wait", "first_claim_at", "published_at", CLAIMED, _in_days),
+    definition=gettext_noop(
+        "Median days to first claim = the median, over the needs published in the period that "
+        "were claimed, of (first claim's time − publication time), in days to one decimal; needs "
+        "never claimed are left out (the claim rate shows them)."
+    ),
 )
-def median_days_to_first_claim(wait: timedelta | None) -> Decimal | None:
-    """首次认领天数中位数 = the median, over the needs published in the period that were claimed,
-    of (first claim's time − publication time), in days to one decimal; needs never claimed
-    are left out (the claim rate shows them)."""
-    return _in_days(wait)
-
-
-FULFILLED = Q(status__in=("fulfilled", "closed"))
-
-
-@kpi(
+fulfilment_rate = kpi(
     "fulfilment_rate",
     _("Fulfilment rate"),
     unit=PERCENT,
     source="needs",
     better=HIGHER,
-    aggregates=lambda w: {"fulfilled": Agg("count", when=FULFILLED), "needs": Agg("count")},
+    **rate(("fulfilled", FULFILLED), ("needs", None)),
+    definition=gettext_noop(
+        "Fulfilment rate = needs published in the period that are now fulfilled or closed after "
+        "fulfilment ÷ needs published in the period × 100 %."
+    ),
 )
-def fulfilment_rate(fulfilled: int, needs: int) -> Decimal | None:
-    """完成率 = needs published in the period that are now fulfilled or closed after fulfilment ÷
-    needs published in the period × 100 %."""
-    return share(fulfilled, needs)
-
-
-def _urgent_aggregates(window: Window) -> dict:
-    answered = URGENT & Q(first_claim_at__lte=F("published_at") + timedelta(hours=72))
-    return {"answered": Agg("count", when=answered), "urgent": Agg("count", when=URGENT)}
-
-
-@kpi(
+urgent_answered_72h = kpi(
     "urgent_answered_72h",
     _("Urgent needs answered within 72 hours"),
     unit=PERCENT,
     source="needs",
     better=HIGHER,
-    aggregates=_urgent_aggregates,
+    **rate(("answered", ANSWERED_72H), ("urgent", URGENT)),
+    definition=gettext_noop(
+        "Urgent needs answered within 72 hours = urgent or critical needs published in the period "
+        "whose first claim came at most 72 hours after publication ÷ urgent or critical needs "
+        "published in the period × 100 %."
+    ),
 )
-def urgent_answered_72h(answered: int, urgent: int) -> Decimal | None:
-    """急难需求72小时响应率 = urgent or critical needs published in the period whose first claim
-    came at most 72 hours after publication ÷ urgent or critical needs published in the period
-    × 100 %."""
-    return share(answered, urgent)
-
-
-VERIFIED = Q(status="verified")
-MONEY, HOURS_KIND = Q(amount_kind="money"), Q(amount_kind="hours")
-
-
-@kpi(
+verification_rate = kpi(
     "verification_rate",
     _("Verification rate"),
     unit=PERCENT,
     source="deliveries",
     better=HIGHER,
-    aggregates=lambda w: {"verified": Agg("count", when=VERIFIED), "reported": Agg("count")},
+    **rate(("verified", VERIFIED), ("reported", None)),
+    definition=gettext_noop(
+        "Verification rate = deliveries reported in the period that a caseworker has verified ÷ "
+        "deliveries reported in the period (verified, disputed or still waiting) × 100 %."
+    ),
 )
-def verification_rate(verified: int, reported: int) -> Decimal | None:
-    """核实率 = deliveries reported in the period that a caseworker has verified ÷ deliveries
-    reported in the period (verified, disputed or still waiting) × 100 %."""
-    return share(verified, reported)
-
-
-@kpi(
+charity_money = kpi(
     "charity_money",
     _("Charity money mobilized (verified)"),
     unit=CNY,
     source="deliveries",
     better=HIGHER,
-    aggregates=lambda w: {"amount": Agg("sum", "amount", VERIFIED & MONEY)},
+    **summed("amount", "amount", VERIFIED & MONEY),
+    definition=gettext_noop(
+        "Charity money mobilized = the sum in CNY of the verified money deliveries reported in the "
+        "period. Goods and service hours are not money and are not in it; statutory coverage is "
+        "never added."
+    ),
 )
-def charity_money(amount) -> Decimal:
-    """慈善帮扶金额 = the sum in CNY of the verified money deliveries reported in the period. Goods
-    and service hours are not money and are not in it; statutory coverage is never added."""
-    return _money(amount)
-
-
-@kpi(
+statutory_coverage_estimate = kpi(
     "statutory_coverage_estimate",
     _("Statutory coverage (estimate)"),
     unit=CNY,
     source="needs",
     estimate=True,
-    aggregates=lambda w: {"amount": Agg("sum", "statutory_coverage", Q(statutory_coverage__isnull=False))},
+    **summed("amount", "statutory_coverage", Q(statutory_coverage__isnull=False)),
+    definition=gettext_noop(
+        "Statutory coverage (estimate) = the sum of the statutory coverage the policy engine "
+        "computed for the needs published in the period (medical needs with a computation). An "
+        "estimate from the rules, not money paid by anyone: it stands next to charity money and "
+        "is never added to it."
+    ),
 )
-def statutory_coverage_estimate(amount) -> Decimal:
-    """法定救助覆盖（估算） = the sum of the statutory coverage the policy engine computed for the
-    needs published in the period (medical needs with a computation). An estimate from the
-    rules, not money paid by anyone: it stands next to charity money and is never added to it."""
-    return _money(amount)
-
-
-@kpi(
+service_share = kpi(
     "service_share",
     _("Share of service aid"),
     unit=PERCENT,
     source="deliveries",
-    aggregates=lambda w: {
-        "service": Agg("count", when=VERIFIED & HOURS_KIND),
-        "verified": Agg("count", when=VERIFIED),
-    },
+    **rate(("service", VERIFIED & HOURS_KIND), ("verified", VERIFIED)),
+    definition=gettext_noop(
+        "Share of service aid (material + service) = verified deliveries reported in the period "
+        "on needs for service hours ÷ all verified deliveries reported in the period (money, "
+        "goods and service) × 100 %; material aid is the rest."
+    ),
 )
-def service_share(service: int, verified: int) -> Decimal | None:
-    """服务类救助占比（物质+服务） = verified deliveries reported in the period on needs for
-    service hours ÷ all verified deliveries reported in the period (money, goods and service)
-    × 100 %; material aid is the rest."""
-    return share(service, verified)
-
-
-@kpi(
+service_hours = kpi(
     "service_hours",
     _("Service hours delivered (verified)"),
     unit=SERVICE_HOURS,
     source="deliveries",
     better=HIGHER,
-    aggregates=lambda w: {"hours": Agg("sum", "amount", VERIFIED & HOURS_KIND)},
+    **summed("hours", "amount", VERIFIED & HOURS_KIND),
+    definition=gettext_noop(
+        "Service hours = the sum of the hours of the verified deliveries on service needs reported "
+        "in the period."
+    ),
 )
-def service_hours(hours) -> Decimal:
-    """服务时长 = the sum of the hours of the verified deliveries on service needs reported in
-    the period."""
-    return _money(hours)
-
-
-@kpi(
+claims_made = kpi(
     "claims_made",
     _("Claims made"),
     unit=COUNT,
     source="claims",
-    aggregates=lambda w: {"claims": Agg("count")},
+    **counted("claims"),
+    definition=gettext_noop(
+        "Claims made = claims made in the period by organizations and volunteers, whatever became "
+        "of them (transfers count as new claims)."
+    ),
 )
-def claims_made(claims: int) -> int:
-    """认领数 = claims made in the period by organizations and volunteers, whatever became of
-    them (transfers count as new claims)."""
-    return claims or 0
-
-
-@kpi(
+on_time_delivery = kpi(
     "on_time_delivery",
     _("On-time delivery"),
     unit=PERCENT,
     source="claims",
     better=HIGHER,
-    aggregates=lambda w: {
-        "on_time": Agg("count", when=Q(due=True, delivered_on_time=True)),
-        "due": Agg("count", when=Q(due=True)),
-    },
+    **rate(("on_time", DUE & Q(delivered_on_time=True)), ("due", DUE)),
+    definition=gettext_noop(
+        "On-time delivery = claims made in the period that are due (completed, or their need's "
+        "needed-by date has passed) and have a reported or verified delivery dated on or before "
+        "the needed-by date ÷ claims made in the period that are due × 100 %."
+    ),
 )
-def on_time_delivery(on_time: int, due: int) -> Decimal | None:
-    """按期交付率 = claims made in the period that are due (completed, or their need's needed-by
-    date has passed) and have a reported or verified delivery dated on or before the needed-by
-    date ÷ claims made in the period that are due × 100 %."""
-    return share(on_time, due)
-
-
-@kpi(
+expired_with_gap = kpi(
     "expired_with_gap",
     _("Needs expired with a gap"),
     unit=COUNT,
     source="expiries",
     better=LOWER,
-    aggregates=lambda w: {"needs": Agg("count", "need_id", Q(gap__gt=0))},
+    **counted("needs", GAP, column="need_id"),
+    definition=gettext_noop(
+        "Needs expired with a gap = needs that expired in the period with their target not fully "
+        "covered by verified deliveries (target − verified > 0)."
+    ),
 )
-def expired_with_gap(needs: int) -> int:
-    """过期仍有缺口的需求 = needs that expired in the period with their target not fully covered
-    by verified deliveries (target − verified > 0)."""
-    return needs or 0
-
-
-@kpi(
+expired_gap_money = kpi(
     "expired_gap_money",
     _("Money gap left by expired needs"),
     unit=CNY,
     source="expiries",
     better=LOWER,
-    aggregates=lambda w: {"gap": Agg("sum", "gap", Q(gap__gt=0) & MONEY)},
+    **summed("gap", "gap", GAP & MONEY),
+    definition=gettext_noop(
+        "Money gap left by expired needs = the sum of (target − verified) in CNY over the money "
+        "needs that expired in the period with a gap."
+    ),
 )
-def expired_gap_money(gap) -> Decimal:
-    """过期缺口金额 = the sum of (target − verified) in CNY over the money needs that expired in
-    the period with a gap."""
-    return _money(gap)
-
-
-@kpi(
+duplicate_alerts = kpi(
     "duplicate_alerts",
     _("Duplicate-aid alerts"),
     unit=COUNT,
     source="alerts",
-    aggregates=lambda w: {"alerts": Agg("count")},
+    **counted("alerts"),
+    definition=gettext_noop(
+        "Duplicate-aid alerts = duplicate-aid alerts raised in the period (the same household, "
+        "the same kind of help, inside the window), resolved or not."
+    ),
 )
-def duplicate_alerts(alerts: int) -> int:
-    """重复救助预警数 = duplicate-aid alerts raised in the period (the same household, the same
-    kind of help, inside the window), resolved or not."""
-    return alerts or 0
-
-
-@kpi(
+needs_returned = kpi(
     "needs_returned",
     _("Needs returned to the department"),
     unit=COUNT,
     source="reviews",
-    aggregates=lambda w: {"returned": Agg("count", "need_id", Q(to_status="rejected"))},
+    **counted("returned", Q(to_status="rejected"), column="need_id"),
+    definition=gettext_noop(
+        "Needs returned to the department = needs a caseworker rejected (sent back to the pushing "
+        "department) in the period."
+    ),
 )
-def needs_returned(returned: int) -> int:
-    """退回部门的需求 = needs a caseworker rejected (sent back to the pushing department) in the
-    period."""
-    return returned or 0
-
-
-@kpi(
+feedback_acknowledged = kpi(
     "feedback_acknowledged",
     _("Feedback acknowledged by departments"),
     unit=PERCENT,
     source="feedback",
     better=HIGHER,
-    aggregates=lambda w: {
-        "acknowledged": Agg("count", when=Q(delivered_at__isnull=False)),
-        "events": Agg("count"),
-    },
+    **rate(("acknowledged", ACKNOWLEDGED), ("events", None)),
+    definition=gettext_noop(
+        "Feedback acknowledged = feedback events (claims, deliveries, verifications, expiries…) "
+        "sent in the period that the pushing department's system acknowledged ÷ feedback events "
+        "sent in the period × 100 % (department coordination, seed 5(2))."
+    ),
 )
-def feedback_acknowledged(acknowledged: int, events: int) -> Decimal | None:
-    """部门反馈确认率 = feedback events (claims, deliveries, verifications, expiries…) sent in the
-    period that the pushing department's system acknowledged ÷ feedback events sent in the
-    period × 100 % (部门协同, seed 五(二))."""
-    return share(acknowledged, events)
-
-
-@kpi(
+feedback_median_hours = kpi(
     "feedback_median_hours",
     _("Median hours to acknowledge feedback"),
     unit=HOURS,
     source="feedback",
     better=LOWER,
-    aggregates=lambda w: {"wait": Median("delivered_at", "created_at", Q(delivered_at__isnull=False))},
+    **median("wait", "delivered_at", "created_at", ACKNOWLEDGED, _in_hours),
+    definition=gettext_noop(
+        "Median hours to acknowledge = the median, over the acknowledged feedback events sent in "
+        "the period, of (acknowledgement − sending), in hours to one decimal."
+    ),
 )
-def feedback_median_hours(wait: timedelta | None) -> Decimal | None:
-    """部门确认时长中位数 = the median, over the acknowledged feedback events sent in the period,
-    of (acknowledgement − sending), in hours to one decimal."""
-    return _in_hours(wait)
-
-
-@kpi(
+tickets_submitted = kpi(
     "tickets_submitted",
     _("Tickets submitted"),
     unit=COUNT,
     source="tickets",
-    aggregates=lambda w: {"tickets": Agg("count")},
+    **counted("tickets"),
+    definition=gettext_noop(
+        "Tickets submitted = tickets (complaints, enquiries, help requests, reports, objections…) "
+        "submitted in the period, held and merged duplicates left out."
+    ),
 )
-def tickets_submitted(tickets: int) -> int:
-    """诉求受理量 = tickets (complaints, enquiries, help requests, reports, objections…) submitted
-    in the period, held and merged duplicates left out."""
-    return tickets or 0
 
 
-def _on_time(done: str, due: str):
-    """The aggregates of a deadline: done at or before it, and judged (done, or the deadline
-    passed at ``as_of``: what is still open past it counts as late)."""
+def on_time(done: str, due: str) -> dict:
+    """The figure of a deadline: done at or before it, as a share of the judged (done, or the
+    deadline passed at the window's ``as_of``: what is still open past it counts as late)."""
 
     def aggregates(window: Window) -> dict:
-        on_time = Q(**{f"{done}__isnull": False, f"{done}__lte": F(due)})
+        met = Q(**{f"{done}__isnull": False, f"{done}__lte": F(due)})
         judged = Q(**{f"{done}__isnull": False}) | Q(**{f"{due}__lt": window.as_of})
-        return {"on_time": Agg("count", when=on_time), "judged": Agg("count", when=judged)}
+        return {"on_time": Agg("count", when=met), "judged": Agg("count", when=judged)}
 
-    return aggregates
+    return {"aggregates": aggregates, "formula": Rate("on_time", "judged")}
 
 
-@kpi(
+complaints_accepted_on_time = kpi(
     "complaints_accepted_on_time",
     _("Complaints accepted on time"),
     unit=PERCENT,
     source="tickets",
     better=HIGHER,
-    aggregates=_on_time("accepted_at", "accept_due_at"),
+    **on_time("accepted_at", "accept_due_at"),
+    definition=gettext_noop(
+        "Complaints accepted on time = tickets submitted in the period that were accepted (or "
+        "refused) at or before their acceptance deadline ÷ tickets submitted in the period that "
+        "were answered or whose deadline has passed (those still waiting past it count as late) "
+        "× 100 %."
+    ),
 )
-def complaints_accepted_on_time(on_time: int, judged: int) -> Decimal | None:
-    """按时受理率 = tickets submitted in the period that were accepted (or refused) at or before
-    their acceptance deadline ÷ tickets submitted in the period that were answered or whose
-    deadline has passed (those still waiting past it count as late) × 100 %."""
-    return share(on_time, judged)
-
-
-@kpi(
+complaints_closed_on_time = kpi(
     "complaints_closed_on_time",
     _("Complaints closed on time"),
     unit=PERCENT,
     source="tickets",
     better=HIGHER,
-    aggregates=_on_time("closed_at", "due_at"),
+    **on_time("closed_at", "due_at"),
+    definition=gettext_noop(
+        "Complaints closed on time = tickets submitted in the period closed at or before their "
+        "handling deadline (an approved extension included) ÷ tickets submitted in the period "
+        "that are closed or whose deadline has passed × 100 %: an open ticket past its deadline "
+        "counts as late."
+    ),
 )
-def complaints_closed_on_time(on_time: int, judged: int) -> Decimal | None:
-    """按时办结率 = tickets submitted in the period closed at or before their handling deadline
-    (an approved extension included) ÷ tickets submitted in the period that are closed or whose
-    deadline has passed × 100 %: an open ticket past its deadline counts as late."""
-    return share(on_time, judged)
-
-
-@kpi(
+satisfaction = kpi(
     "satisfaction",
     _("Satisfaction"),
     unit=PERCENT,
     source="tickets",
     better=HIGHER,
-    aggregates=lambda w: {
-        "satisfied": Agg("count", when=Q(rating="satisfied")),
-        "rated": Agg("count", when=Q(rating__isnull=False)),
-    },
+    **rate(("satisfied", Q(rating="satisfied")), ("rated", Q(rating__isnull=False))),
+    definition=gettext_noop(
+        "Satisfaction = tickets submitted in the period rated satisfied ÷ tickets submitted in "
+        "the period that were rated × 100 % (unrated tickets are left out)."
+    ),
 )
-def satisfaction(satisfied: int, rated: int) -> Decimal | None:
-    """满意率 = tickets submitted in the period rated satisfied ÷ tickets submitted in the period
-    that were rated × 100 % (unrated tickets are left out)."""
-    return share(satisfied, rated)
-
-
-@kpi(
+reopen_rate = kpi(
     "reopen_rate",
     _("Reopen rate"),
     unit=PERCENT,
     source="tickets",
     better=LOWER,
-    aggregates=lambda w: {
-        "reopened": Agg("count", when=Q(reopened=True)),
-        "closed": Agg("count", when=Q(closed_at__isnull=False) | Q(reopened=True)),
-    },
+    **rate(("reopened", Q(reopened=True)), ("closed", Q(closed_at__isnull=False) | Q(reopened=True))),
+    definition=gettext_noop(
+        "Reopen rate = tickets submitted in the period that were ever reopened ÷ tickets "
+        "submitted in the period that were ever closed (closed now, or reopened) × 100 %."
+    ),
 )
-def reopen_rate(reopened: int, closed: int) -> Decimal | None:
-    """重新办理率 = tickets submitted in the period that were ever reopened ÷ tickets submitted in
-    the period that were ever closed (closed now, or reopened) × 100 %."""
-    return share(reopened, closed)
 
 
 # --- measuring ---------------------------------------------------------------------------------
@@ -659,8 +674,8 @@ class Figure:
 
 
 def _median(queryset: QuerySet, spec: Median, group: Q) -> timedelta | None:
-    """The median of ``later − earlier`` in SQL: count, then read the middle one or two values
-    ordered by it (``OFFSET``): never the whole column."""
+    """The median of ``later − earlier`` without percentile functions (SQLite): count, then read
+    the middle one or two values ordered by it (``OFFSET``): never the whole column."""
     values = (
         queryset.filter(spec.when & group)
         .annotate(_duration=ExpressionWrapper(F(spec.later) - F(spec.earlier), output_field=DurationField()))
@@ -675,15 +690,89 @@ def _median(queryset: QuerySet, spec: Median, group: Q) -> timedelta | None:
     return sum(middle, timedelta()) / len(middle)
 
 
+def _number(value):
+    """A sum as the database gave it: Decimal on PostgreSQL; int or float on SQLite, whose
+    decimal columns hold numbers (floats through their shortest text, as Django reads them)."""
+    return Decimal(str(value)) if isinstance(value, float) else value
+
+
+def _aggregate(facts: QuerySet, groups: list[tuple[str, Q]], specs: list[Agg | Median]) -> dict:
+    """{(group key, spec): value} for every spec in every group, in ONE query: the facts (with a
+    boolean column per group and per condition, a value column per aggregated column, and a
+    duration column per median) form a derived table, each computed once per row; over it,
+    ``COUNT``/``SUM`` and, on PostgreSQL, ``PERCENTILE_CONT(0.5) WITHIN GROUP`` with ``FILTER
+    (WHERE group AND condition)``. On SQLite a median is read apart (``_median``)."""
+    postgres = connection.vendor == "postgresql"
+    quote = connection.ops.quote_name
+    columns: dict[str, object] = {}
+    group_flags, when_flags, value_columns, duration_columns = {}, {}, {}, {}
+    for key, condition in groups:
+        if condition:
+            group_flags[key] = f"_g{len(group_flags)}"
+            columns[group_flags[key]] = ExpressionWrapper(condition, output_field=BooleanField())
+    for spec in specs:
+        if spec.when and spec.when not in when_flags:
+            when_flags[spec.when] = f"_w{len(when_flags)}"
+            columns[when_flags[spec.when]] = ExpressionWrapper(spec.when, output_field=BooleanField())
+        if isinstance(spec, Agg) and spec.column not in value_columns:
+            value_columns[spec.column] = f"_v{len(value_columns)}"
+            columns[value_columns[spec.column]] = F(spec.column)
+        if isinstance(spec, Median) and postgres and spec not in duration_columns:
+            duration_columns[spec] = f"_d{len(duration_columns)}"
+            columns[duration_columns[spec]] = ExpressionWrapper(
+                F(spec.later) - F(spec.earlier), output_field=DurationField()
+            )
+    selected, apart = [], []
+    for key, condition in groups:
+        for spec in specs:
+            flags = [quote(flag) for flag in (group_flags.get(key), when_flags.get(spec.when)) if flag]
+            where = f" FILTER (WHERE {' AND '.join(flags)})" if flags else ""
+            if isinstance(spec, Median):
+                if not postgres:
+                    apart.append((key, condition, spec))
+                    continue
+                call = f"PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY {quote(duration_columns[spec])})"
+            else:
+                call = f"{spec.func.upper()}({quote(value_columns[spec.column])})"
+            selected.append(((key, spec), call + where))
+    values: dict = {}
+    if selected:
+        inner, params = facts.annotate(**columns).query.sql_with_params()
+        # OFFSET 0 keeps PostgreSQL from folding the derived table into the aggregate, which
+        # would compute each column again for every aggregate that reads it.
+        fence = " OFFSET 0" if postgres else ""
+        sql = f"SELECT {', '.join(call for _key, call in selected)} FROM ({inner}{fence}) AS facts"  # noqa: S608 - our own identifiers; values are parameters
+        # Compiling hundreds of FILTER clauses costs PostgreSQL's JIT far more than running the
+        # query (bench/README.md, issue 14): off, for this transaction only.
+        with transaction.atomic(), connection.cursor() as cursor:
+            if postgres:
+                cursor.execute("SET LOCAL jit = off")
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        values = {key: _number(value) for (key, _call), value in zip(selected, row, strict=True)}
+    for key, condition, spec in apart:
+        values[(key, spec)] = _median(facts, spec, condition)
+    return values
+
+
 Groups = list[tuple[str, Callable[[Source], Q]]]
 ALL: Groups = [("all", lambda source: Q())]
 
 
-def measure(
-    window: Window, *, keys: Iterable[str] | None = None, groups: Groups = ALL
+def _between(start: datetime, end: datetime) -> Callable[[Source], Q]:
+    """The facts whose own moment (each source's ``date_field``) falls in [start, end)."""
+    return lambda source: Q(**{f"{source.date_field}__gte": start, f"{source.date_field}__lt": end})
+
+
+def _load(source: Source, prefix: str, spans: list[tuple[datetime, datetime]]) -> QuerySet:
+    if len(spans) == 1:
+        return source.load(prefix, *spans[0])
+    return source.load(prefix, None, None).filter(reduce(or_, (_between(*span)(source) for span in spans)))
+
+
+def _measure(
+    window: Window, spans, keys: Iterable[str] | None, groups: Groups
 ) -> dict[str, dict[str, Figure]]:
-    """{group key: {figure key: Figure}} for the figures ``keys`` (all by default) in ``window``,
-    one aggregate query per source for all groups, plus two small queries per median."""
     wanted = [KPIS[key] for key in (keys or KPIS)]
     results: dict[str, dict[str, Figure]] = {group: {} for group, _condition in groups}
     by_source: dict[str, list[Kpi]] = {}
@@ -692,36 +781,38 @@ def measure(
     for source_name, items in by_source.items():
         source = SOURCES[source_name]
         try:
-            facts = source.load(window.prefix, window.start, window.end)
+            facts = _load(source, window.prefix, spans)
         except SourceNotLanded:
             for group, _condition in groups:
                 for item in items:
                     results[group][item.key] = Figure(item.key, None, {}, landed=False)
             continue
         specs = {item.key: item.aggregates(window) for item in items}
-        expressions, medians = {}, []
-        for g, (group, condition) in enumerate(groups):
-            group_q = condition(source)
-            for k, item in enumerate(items):
-                for name, spec in specs[item.key].items():
-                    if isinstance(spec, Median):
-                        medians.append((group, item.key, name, spec, group_q))
-                    else:
-                        expressions[f"a{g}_{k}_{name}"] = spec.expression(group_q)
-        totals = facts.aggregate(**expressions) if expressions else {}
-        median_values = {
-            (group, key, name): _median(facts, spec, group_q) for group, key, name, spec, group_q in medians
-        }
-        for g, (group, _condition) in enumerate(groups):
-            for k, item in enumerate(items):
-                parts = {}
-                for name, spec in specs[item.key].items():
-                    if isinstance(spec, Median):
-                        parts[name] = median_values[(group, item.key, name)]
-                    else:
-                        parts[name] = totals[f"a{g}_{k}_{name}"]
+        distinct = list(dict.fromkeys(spec for named in specs.values() for spec in named.values()))
+        values = _aggregate(facts, [(group, condition(source)) for group, condition in groups], distinct)
+        for group, _condition in groups:
+            for item in items:
+                parts = {name: values[(group, spec)] for name, spec in specs[item.key].items()}
                 results[group][item.key] = Figure(item.key, item.formula(**parts), parts)
     return results
+
+
+def measure(
+    window: Window, *, keys: Iterable[str] | None = None, groups: Groups = ALL
+) -> dict[str, dict[str, Figure]]:
+    """{group key: {figure key: Figure}} for the figures ``keys`` (all by default) in ``window``:
+    one query per source for all groups, medians included (on PostgreSQL)."""
+    return _measure(window, [(window.start, window.end)], keys, groups)
+
+
+def compare(windows: dict[str, Window], *, keys: Iterable[str] | None = None) -> dict[str, dict[str, Figure]]:
+    """{window name: {figure key: Figure}}: the same figures in several periods of one scope
+    judged at one moment (the report's period, the previous one, the same a year earlier): one
+    query per source reads the facts of every period once, each period's aggregates filtered by
+    its dates."""
+    first = next(iter(windows.values()))
+    groups = [(name, _between(window.start, window.end)) for name, window in windows.items()]
+    return _measure(first, [(window.start, window.end) for window in windows.values()], keys, groups)
 
 
 def dimension_groups(dimension: str) -> tuple[Groups, dict[str, str]]:
@@ -729,6 +820,16 @@ def dimension_groups(dimension: str) -> tuple[Groups, dict[str, str]]:
     choices = need_dimension_choices()[dimension] if dimension != "department" else list(Department.choices)
     groups = [(code, (lambda source, code=code: source.group(dimension, code))) for code, _label in choices]
     return groups, {code: str(label) for code, label in choices}
+
+
+def breakdown_groups() -> tuple[Groups, dict[str, dict[str, str]]]:
+    """The rows of the three breakdowns together (to measure them in one query per source), keyed
+    ``dimension:code``, and each dimension's labels by code."""
+    groups, labels = [], {}
+    for dimension in DIMENSIONS:
+        rows, labels[dimension] = dimension_groups(dimension)
+        groups += [(f"{dimension}:{code}", condition) for code, condition in rows]
+    return groups, labels
 
 
 def region_groups(children: list[tuple[str, str]]) -> Groups:
@@ -741,17 +842,7 @@ def region_groups(children: list[tuple[str, str]]) -> Groups:
 
 def month_groups(months: list[tuple[datetime, datetime]]) -> Groups:
     """One breakdown row per month [start, end), by each source's own moment."""
-    return [
-        (
-            start.strftime("%Y-%m"),
-            (
-                lambda source, start=start, end=end: Q(
-                    **{f"{source.date_field}__gte": start, f"{source.date_field}__lt": end}
-                )
-            ),
-        )
-        for start, end in months
-    ]
+    return [(start.strftime("%Y-%m"), _between(start, end)) for start, end in months]
 
 
 def change(current, previous) -> Decimal | None:

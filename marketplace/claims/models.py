@@ -103,6 +103,8 @@ class Claim(models.Model):
             models.Index(
                 fields=["created_at"], condition=Q(announce_pending=True), name="claim_announce_due"
             ),
+            # The evaluation reports read the claims made in a period (reports.kpis).
+            models.Index(fields=["created_at"], name="claim_created_at"),
         ]
 
     def __str__(self) -> str:

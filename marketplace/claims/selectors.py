@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 
 from accounts.permissions import QUEUE_ROLES
 from accounts.roles import Role
@@ -135,15 +135,13 @@ def situation_reports_open_count(*, user) -> QueueCount:
 def need_claim_facts(*, region_prefix: str = "", start=None, end=None) -> QuerySet:
     """``marketplace.needs.selectors.need_facts`` (needs published in [start, end)) with
     ``first_claim_at``: when the first claim on the need was made, whatever became of it (None
-    when nobody claimed it). Unevaluated values rows, for the reports' SQL aggregates."""
-    first = (
-        Claim.objects.filter(need_id=OuterRef("id"))
-        .order_by()
-        .values("need_id")
-        .annotate(first=Min("created_at"))
-    )
+    when nobody claimed it). Unevaluated values rows, for the reports' SQL aggregates.
+
+    ``first_claim_at`` is ``MIN`` over a join grouped by need, not a correlated subquery: the
+    reports test it several times per need (claimed? within 72 hours? how long?), and the
+    database computes one aggregate once where it would run a subquery at every mention."""
     return need_facts(region_prefix=region_prefix, start=start, end=end).annotate(
-        first_claim_at=Subquery(first.values("first")[:1])
+        first_claim_at=Min("claims__created_at")
     )
 
 

@@ -46,6 +46,8 @@ class Delivery(models.Model):
         verbose_name_plural = _("deliveries")
         ordering = ["created_at", "pk"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="delivery_amount_positive")]
+        # The evaluation reports read the deliveries reported in a period (reports.kpis).
+        indexes = [models.Index(fields=["created_at"], name="delivery_created_at")]
 
     def __str__(self) -> str:
         return f"delivery {self.pk} on claim {self.claim_id} ({self.status})"

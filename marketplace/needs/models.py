@@ -309,6 +309,8 @@ class Need(models.Model):
             models.Index(
                 fields=["cohort_wide_key"], condition=Q(awaiting_cohort=True), name="need_cohort_wide_key"
             ),
+            # The evaluation reports read the needs published in a period (reports.kpis).
+            models.Index(fields=["published_at"], name="need_published_at"),
         ]
 
     def __str__(self) -> str:

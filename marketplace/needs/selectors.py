@@ -20,13 +20,17 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
+    TextField,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
+from django.db.models.lookups import Exact, IContains
 from django.utils import timezone
 
 from accounts.models import Department
@@ -283,13 +287,16 @@ def need_dimension_annotations(path: str = "need__") -> dict:
     }
 
 
-def need_codes_where(**conditions) -> QuerySet:
-    """The codes of the needs matching ``conditions`` (e.g. ``need_type="medical"``), unevaluated:
-    a subquery for facts that cite a need by its code (complaints)."""
-    if "categories" in conditions:
-        code = conditions.pop("categories")
-        conditions["categories__icontains"] = f'"{code}"'
-    return Need.objects.filter(**conditions).values("code")
+def cited_need_in_group(code_field: str, dimension: str, value: str) -> Q:
+    """For facts that cite a need by its code (``code_field``, e.g. a complaint's ``need_code``):
+    whether the cited need is in the breakdown group ``dimension = value`` (for ``categories``:
+    ``value`` among the need's categories). A scalar look-up of the cited need by its unique
+    code, once per fact: an ``IN`` or ``EXISTS`` over the needs of the group would have the
+    database read every need of the group for each group."""
+    cited = Subquery(Need.objects.filter(code=OuterRef(code_field)).values(dimension)[:1])
+    if dimension == "categories":
+        return Q(IContains(Cast(cited, output_field=TextField()), f'"{value}"'))
+    return Q(Exact(cited, value))
 
 
 def need_expiry_facts(*, region_prefix: str = "", start=None, end=None) -> QuerySet:
