@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('claims', '0003_situation_reports'),
-        ('needs', '0007_need_published_at_index'),
+        ('needs', '0008_need_published_at_index'),
         ('organizations', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

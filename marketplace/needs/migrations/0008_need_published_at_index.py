@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('needs', '0006_need_open_matching'),
+        ('needs', '0007_need_open_by_urgency'),
         ('regions', '0002_hubei_regions'),
     ]
 
