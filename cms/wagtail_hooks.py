@@ -35,5 +35,6 @@ def publicity_lists_are_imported_not_copied(request, page):
     saved yet, and the copy cannot map them)."""
     if page.specific_class is not PublicityListPage:
         return None
-    messages.error(request, _("A publicity list cannot be copied: import the new list's spreadsheet instead."))
+    refusal = _("A publicity list cannot be copied: import the new list's spreadsheet instead.")
+    messages.error(request, refusal)
     return redirect("wagtailadmin_explore", page.get_parent().pk)
