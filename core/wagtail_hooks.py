@@ -5,9 +5,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_noop
 from wagtail import hooks
 
-# Wagtail 8.0's Chinese catalogue leaves the sidebar's "Shortcuts" untranslated: the portal's
-# catalogue translates it, and naming it here keeps it there when makemessages runs.
-WAGTAIL_UNTRANSLATED = (gettext_noop("Shortcuts"),)
+# Wagtail 8.0's Chinese catalogue leaves these untranslated (the sidebar's "Shortcuts", the
+# empty listing and the breadcrumb of a back-office model's screens): the portal's catalogue
+# translates them, and naming them here keeps them there when makemessages runs.
+WAGTAIL_UNTRANSLATED = (
+    gettext_noop("Shortcuts"),
+    gettext_noop('There are no %(model_name)s to display. Why not <a href="%(add_url)s">add one</a>?'),
+    gettext_noop("New: %(model_name)s"),
+)
 
 
 @hooks.register("insert_global_admin_css")
