@@ -164,16 +164,18 @@ def row_get(model, pk, fields: Sequence[str], *, lock: bool = False, using: str 
     return {attname: read(value) for (attname, read), value in zip(chosen, row, strict=True)}
 
 
-def select_list(model, alias: str, *, using: str = "default") -> str:
-    """``model``'s concrete columns as ``alias.column, …`` (composed once), to read rows that
-    ``instance_from`` turns into instances; for a fixed statement that joins several tables."""
-    return _select(model, alias, using)[0]
+def select_list(model, alias: str, *, fields: Sequence[str] | None = None, using: str = "default") -> str:
+    """``model``'s concrete columns (or those of ``fields``, by name) as ``alias.column, …``
+    (composed once), to read rows that ``instance_from`` turns into instances; for a fixed
+    statement that joins several tables."""
+    return _select(model, alias, fields, using)[0]
 
 
-def instance_from(model, values: Sequence, *, using: str = "default"):
+def instance_from(model, values: Sequence, *, fields: Sequence[str] | None = None, using: str = "default"):
     """An instance of ``model`` from the values of its ``select_list`` (converted as the ORM
-    converts them), built as a query builds it (``Model.from_db``: not adding, no signal)."""
-    _sql, readers = _select(model, "", using)
+    converts them), built as a query builds it (``Model.from_db``: not adding, no signal). With
+    ``fields``, the other fields are deferred, as after ``only()``: read when first used."""
+    _sql, readers = _select(model, "", fields, using)
     return model.from_db(
         using,
         [attname for attname, _read in readers],
@@ -181,18 +183,18 @@ def instance_from(model, values: Sequence, *, using: str = "default"):
     )
 
 
-def _select(model, alias: str, using: str) -> tuple[str, list]:
+def _select(model, alias: str, fields: Sequence[str] | None, using: str) -> tuple[str, list]:
     from django.db import connections
 
-    key = (using, "select", model, alias)
+    key = (using, "select", model, alias, tuple(fields or ()))
     if key not in _STATEMENTS:
         connection = connections[using]
         qn = connection.ops.quote_name
-        fields = model._meta.concrete_fields
+        chosen = [model._meta.get_field(name) for name in fields] if fields else model._meta.concrete_fields
         prefix = f"{qn(alias)}." if alias else ""
         _STATEMENTS[key] = (
-            ", ".join(f"{prefix}{qn(field.column)}" for field in fields),
-            [(field.attname, _reader(connection, field)) for field in fields],
+            ", ".join(f"{prefix}{qn(field.column)}" for field in chosen),
+            [(field.attname, _reader(connection, field)) for field in chosen],
         )
     return _STATEMENTS[key]
 
@@ -201,31 +203,50 @@ def row_insert(obj, *, using: str = "default") -> None:
     """Insert the new instance ``obj`` (all its concrete fields, ``auto_now_add`` set) and set
     its primary key; it counts as saved, as after ``save()``. Raises ``IntegrityError`` as
     ``save()`` does."""
+    rows_insert([obj], using=using)
+
+
+def rows_insert(objs: Sequence, *, using: str = "default") -> None:
+    """``row_insert`` for a few new instances of one model in one statement (one per count of
+    rows, composed once): the handful of notifications an event sends. Many rows:
+    ``core.bulk.insert_new``."""
     from django.db import connections
 
+    if not objs:
+        return
     connection = connections[using]
-    model = type(obj)
-    key = (using, "insert", model, None)
+    if len(objs) > 1 and not connection.features.can_return_rows_from_bulk_insert:
+        for obj in objs:  # no keys back from a many-row insert: one statement each
+            rows_insert([obj], using=using)
+        return
+    model = type(objs[0])
+    key = (using, "insert", model, len(objs))
     if key not in _STATEMENTS:
         meta = model._meta
         qn = connection.ops.quote_name
         fields = [field for field in meta.concrete_fields if not field.generated and not field.primary_key]
-        columns = ", ".join(qn(field.column) for field in fields)
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model's meta
-            qn(meta.db_table), columns, ", ".join(["%s"] * len(fields))
+        row = "({})".format(", ".join(["%s"] * len(fields)))
+        sql = "INSERT INTO {} ({}) VALUES {}".format(  # noqa: S608 - names from the model's meta
+            qn(meta.db_table), ", ".join(qn(field.column) for field in fields), ", ".join([row] * len(objs))
         )
         if connection.features.can_return_columns_from_insert:
             sql += f" RETURNING {qn(meta.pk.column)}"
         _STATEMENTS[key] = (sql, fields)
     sql, fields = _STATEMENTS[key]
-    obj._prepare_related_fields_for_save(operation_name="row_insert")
-    params = [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
+    params = []
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="row_insert")
+        params += [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
     with fixed_cursor(connection) as cursor:
         cursor.execute(sql, params)
-        pk = cursor.fetchone()[0] if connection.features.can_return_columns_from_insert else cursor.lastrowid
-    obj.pk = pk
-    obj._state.adding = False
-    obj._state.db = using
+        if connection.features.can_return_columns_from_insert:
+            pks = [row[0] for row in cursor.fetchall()]
+        else:  # no RETURNING (neither PostgreSQL nor SQLite): one row, its key from the cursor
+            pks = [cursor.lastrowid]
+    for obj, pk in zip(objs, pks, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = using
 
 
 def row_update(obj, fields: Sequence[str], *, using: str = "default") -> None:

@@ -24,10 +24,11 @@ from __future__ import annotations
 import copy
 from datetime import timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -39,7 +40,7 @@ from accounts.notifications import notify
 from accounts.permissions import holds_office, is_active_member, is_claim_holder
 from accounts.roles import OFFICE_HOLDERS
 from accounts.selectors import caseworkers_for
-from core.db import convert_value, fixed_query, row_get, row_insert, row_update
+from core.db import convert_value, fixed_query, instance_from, row_get, row_insert, row_update, select_list
 from core.formatting import format_need_amount
 from core.phrases import Amount, Moment, Phrase
 from core.queue import enqueue
@@ -343,11 +344,13 @@ def need_claim(
     """Claim ``amount`` (money, goods or hours, rounded to the cent) of ``need``.
 
     ``actor`` claims for ``organization`` (they must be an active member and it verified) or as
-    ``volunteer`` (their own profile; service needs counted in hours only). The need row is
-    locked, the claimed sum re-read and the need's status moved; the claim holds a lease of
-    ``CLAIM_LEASE_DAYS``. A feedback event (the outbox row) and a transition row are written in
-    the same transaction; the notifications to the claimant and the county's caseworkers
-    (``claim_announce``) and the event's delivery follow as tasks once it has committed.
+    ``volunteer`` (their own profile; service needs counted in hours only). An amount that
+    ``need`` as the caller read it refuses (not open, more than was open) is refused without a
+    lock; otherwise the need row is locked, the claimed sum re-read and the need's status moved;
+    the claim holds a lease of ``CLAIM_LEASE_DAYS``. A feedback event (the outbox row) and a
+    transition row are written in the same transaction; the notifications to the claimant and
+    the county's caseworkers (``claim_announce``) and the event's delivery follow as tasks once
+    it has committed.
 
     Raises ``ValidationError`` (``amount``, ``note``) for bad input and ``ClaimRefused``:
     ``not_eligible``/``not_verified`` (403); ``not_open``, ``already_claimed``,
@@ -356,6 +359,9 @@ def need_claim(
     amount = clean_amount(amount)
     note = clean_note(note, field="note")
     _check_may_claim(actor, need, organization, volunteer)
+    # The need as the caller read it in this request was the need at that moment: a claim it
+    # refuses is refused at that moment, with no lock taken (a third of the claims under load).
+    _check_open_for(need, amount, held=need.claimed_amount)
     try:
         with transaction.atomic():
             locked = lock_need_for_claim(need)
@@ -364,13 +370,7 @@ def need_claim(
             held, mine = holding_and_mine(locked, organization=organization, volunteer=volunteer)
             if mine:
                 raise ClaimRefused("already_claimed")
-            remaining = locked.target_amount - held
-            if amount > remaining:
-                raise ClaimRefused(
-                    "over_remaining",
-                    _("Only %(remaining)s is still open on this need; claim no more than that.")
-                    % {"remaining": format_need_amount(locked, max(remaining, Decimal(0)))},
-                )
+            _check_open_for(locked, amount, held=held)
             claim = Claim(
                 need=locked,
                 organization=organization,
@@ -404,6 +404,19 @@ def need_claim(
     return claim
 
 
+def _check_open_for(need: Need, amount: Decimal, *, held: Decimal) -> None:
+    """Refuse ``amount`` on ``need`` when the need takes no claims or ``held`` leaves less open."""
+    if need.status not in OPEN_FOR_CLAIMS:
+        raise ClaimRefused("not_open")
+    remaining = need.target_amount - held
+    if amount > remaining:
+        raise ClaimRefused(
+            "over_remaining",
+            _("Only %(remaining)s is still open on this need; claim no more than that.")
+            % {"remaining": format_need_amount(need, max(remaining, Decimal(0)))},
+        )
+
+
 def _enqueue_announcement(claim_id: int) -> None:
     from marketplace.claims.tasks import announce_claim
 
@@ -420,19 +433,63 @@ def claim_announce(*, claim_id: int) -> bool:
     twice. The messages are in the portal's default language, as every background one.
     """
     with transaction.atomic():
-        claim = (
-            Claim.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("need", "organization", "volunteer__user", "claimant")
-            .filter(pk=claim_id, announce_pending=True)
-            .first()
-        )
+        claim = _claim_to_announce(claim_id)
         if claim is None:
             return False
         with translation.override(settings.LANGUAGE_CODE):
             _notify_claimed(claim, claim.need)
         claim.announce_pending = False
-        claim.save(update_fields=["announce_pending"])
+        row_update(claim, ["announce_pending"])
     return True
+
+
+# What the announcement names besides the claim and its need: the holder's public name.
+HOLDER_NAMES = {Organization: ("id", "name"), Volunteer: ("id", "masked_name")}
+
+
+def _claim_to_announce(claim_id: int) -> Claim | None:
+    """The claim ``claim_id`` if its announcement is pending, locked where the database has row
+    locks (skipped, None, while another worker holds it), with its need, its claimant and its
+    holder's public name: one fixed statement (``core.db``), as each claim asks it once."""
+    alias = router.db_for_write(Claim)
+    rows = fixed_query(_announce_sql(alias), [claim_id, True], using=alias)
+    if not rows:
+        return None
+    row, models = list(rows[0]), [(Claim, None), (Need, None), (User, None), *HOLDER_NAMES.items()]
+    found = []
+    for model, fields in models:
+        width = len(fields) if fields else len(model._meta.concrete_fields)
+        values, row = row[:width], row[width:]
+        found.append(None if values[0] is None else instance_from(model, values, fields=fields, using=alias))
+    claim, claim.need, claim.claimant, organization, volunteer = found
+    claim.organization, claim.volunteer = organization, volunteer
+    return claim
+
+
+@lru_cache(maxsize=4)
+def _announce_sql(alias: str) -> str:
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    claim, need, user, organization, volunteer = (
+        qn(model._meta.db_table) for model in (Claim, Need, User, Organization, Volunteer)
+    )
+    select = ", ".join(
+        [
+            select_list(Claim, "c", using=alias),
+            select_list(Need, "n", using=alias),
+            select_list(User, "u", using=alias),
+            select_list(Organization, "o", fields=HOLDER_NAMES[Organization], using=alias),
+            select_list(Volunteer, "v", fields=HOLDER_NAMES[Volunteer], using=alias),
+        ]
+    )
+    sql = (
+        f"SELECT {select} FROM {claim} c JOIN {need} n ON n.id = c.need_id "  # noqa: S608 - names from the models' meta, values bound
+        f"JOIN {user} u ON u.id = c.claimant_id LEFT JOIN {organization} o ON o.id = c.organization_id "
+        f"LEFT JOIN {volunteer} v ON v.id = c.volunteer_id WHERE c.id = %s AND c.announce_pending = %s"
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        sql += " FOR UPDATE OF c SKIP LOCKED"
+    return sql
 
 
 def claims_announce_pending(*, send, older_than: timedelta = ANNOUNCE_SWEEP_AFTER, limit: int = 500) -> int:

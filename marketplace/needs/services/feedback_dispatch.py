@@ -44,14 +44,16 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.db import fixed_query
 from marketplace.needs.models import FeedbackEvent, SourceSystem
 
 logger = logging.getLogger(__name__)
@@ -174,6 +176,8 @@ def feedback_dispatch(*, event_id: int) -> bool:
     Raises ``FeedbackDispatchFailed`` after recording a failed attempt (``attempts``,
     ``last_error``, ``next_attempt_at``), so the caller can schedule the retry.
     """
+    if not _awaits_webhook(event_id):
+        return False
     failure = None
     with transaction.atomic():
         event = (
@@ -226,6 +230,25 @@ def feedback_dispatch(*, event_id: int) -> bool:
         )
         raise FeedbackDispatchFailed(event_id=event.pk, error=failure.error, retry_at=failure.retry_at)
     return True
+
+
+def _awaits_webhook(event_id: int) -> bool:
+    """Whether the event is undelivered and its source system active with a webhook: one fixed
+    statement without a lock or a transaction (``core.db``), so the common case of a system
+    that pulls its events (every claim emits one) costs no more. Whoever then sends it checks
+    again under the row lock."""
+    alias = router.db_for_read(FeedbackEvent)
+    return bool(fixed_query(_awaiting_sql(alias), [event_id, True, ""], using=alias))
+
+
+@lru_cache(maxsize=4)
+def _awaiting_sql(alias: str) -> str:
+    qn = connections[alias].ops.quote_name
+    event, system = qn(FeedbackEvent._meta.db_table), qn(SourceSystem._meta.db_table)
+    return (
+        f"SELECT 1 FROM {event} e JOIN {system} s ON s.id = e.source_system_id "  # noqa: S608 - names from the models' meta, values bound
+        "WHERE e.id = %s AND e.delivered_at IS NULL AND s.is_active = %s AND s.webhook_url > %s"
+    )
 
 
 def feedback_due(*, now: datetime | None = None) -> QuerySet[FeedbackEvent]:
