@@ -69,7 +69,17 @@ from pathlib import Path
 # Run as ``python bench/bench_claims.py``: the project root holds the ``bench`` package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import RESULTS_DIR, ROOT, Gunicorn, percentile, setup_django, source_system, throwaway_keys
+from bench.common import (
+    RESULTS_DIR,
+    ROOT,
+    Gunicorn,
+    machine_cpu_seconds,
+    percentile,
+    processes_cpu_seconds,
+    setup_django,
+    source_system,
+    throwaway_keys,
+)
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_claims"
 SOURCE_NAME = "bench-claims"
@@ -401,6 +411,38 @@ class ClaimRequest:
         return ""
 
 
+@dataclass
+class CpuSpent:
+    """Where a phase's CPU went: the machine, the server's workers, the rest (PostgreSQL above all)."""
+
+    machine: float = 0.0
+    workers: float = 0.0
+
+    def per_request(self, load: Load) -> dict[str, float]:
+        """Milliseconds of CPU per request, by who spent them."""
+        if not load.answers:
+            return {}
+        count = len(load.answers)
+        rest = self.machine - self.workers - load.cpu_seconds
+        return {
+            "machine": round(self.machine * 1000 / count, 2),
+            "server_workers": round(self.workers * 1000 / count, 2),
+            "client": round(load.cpu_seconds * 1000 / count, 2),
+            "postgresql_and_the_rest": round(rest * 1000 / count, 2),
+        }
+
+
+@contextlib.contextmanager
+def cpu_spent(server: Gunicorn):
+    """The CPU the machine and the server's workers spend in the block (the client's own is
+    measured by ``drive``); the rest is PostgreSQL's, the broker's and other processes'."""
+    spent, workers = CpuSpent(), server.worker_pids()
+    machine, served = machine_cpu_seconds(), processes_cpu_seconds(workers)
+    yield spent
+    spent.machine = machine_cpu_seconds() - machine
+    spent.workers = processes_cpu_seconds(workers) - served
+
+
 def summarize(load: Load) -> dict:
     answers = load.answers
     everything = sorted(a.seconds for a in answers if a.status)
@@ -533,6 +575,14 @@ def print_load(label: str, summary: dict) -> None:
         flush=True,
     )
     print(f"         {latency_line('all answers', summary['latency_ms'])}", flush=True)
+    cpu = summary.get("cpu_ms_per_request")
+    if cpu:
+        print(
+            f"         CPU per request: {cpu['machine']:.2f} ms on the machine, of which the server's "
+            f"workers {cpu['server_workers']:.2f}, the client {cpu['client']:.2f}, PostgreSQL and the "
+            f"rest {cpu['postgresql_and_the_rest']:.2f}",
+            flush=True,
+        )
 
 
 def print_report(result: dict) -> None:
@@ -673,6 +723,9 @@ def main(argv=None) -> int:
         return 1
     ledger = Ledger(needs)
 
+    def hello_request(_rng: random.Random) -> Hello:
+        return Hello()
+
     def claim(rng: random.Random) -> ClaimRequest | None:
         pick = ledger.pick(rng, keys)
         return None if pick is None else ClaimRequest(ledger, *pick)
@@ -691,15 +744,17 @@ def main(argv=None) -> int:
         print(
             f"\ngunicorn, {args.workers} sync workers, {args.clients} client connections, {tasks}", flush=True
         )
-        hello_load = asyncio.run(
-            drive(server.port, clients=args.clients, seconds=args.hello_seconds, request=lambda rng: Hello())
-        )
-        hello = summarize(hello_load)
+        with cpu_spent(server) as hello_cpu:
+            hello_load = asyncio.run(
+                drive(server.port, clients=args.clients, seconds=args.hello_seconds, request=hello_request)
+            )
+        hello = summarize(hello_load) | {"cpu_ms_per_request": hello_cpu.per_request(hello_load)}
         print_load("hello", hello)
-        claims_load = asyncio.run(
-            drive(server.port, clients=args.clients, seconds=args.seconds, request=claim)
-        )
-        claims = summarize(claims_load)
+        with cpu_spent(server) as claims_cpu:
+            claims_load = asyncio.run(
+                drive(server.port, clients=args.clients, seconds=args.seconds, request=claim)
+            )
+        claims = summarize(claims_load) | {"cpu_ms_per_request": claims_cpu.per_request(claims_load)}
         print_load("claims", claims)
         if args.broker:
             claims["worker_drained_s"] = wait_for_announcements(system)

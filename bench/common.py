@@ -209,6 +209,23 @@ def fetch(port: int, path: str) -> tuple[int, bytes]:
         connection.close()
 
 
+def machine_cpu_seconds() -> float:
+    """CPU time the whole machine has spent busy so far, all cores together (``/proc/stat``)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    user, nice, system, _idle, _iowait, irq, softirq = fields
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def processes_cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user and system) the processes ``pids`` have spent so far; a gone one counts 0."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime: the stat file's 14th and 15th
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(sorted_values: list[float], p: float) -> float:
     """The nearest-rank ``p``-th percentile of already sorted values (0 when empty)."""
     if not sorted_values:

@@ -118,13 +118,15 @@ def _reader(connection, field):
 
 
 def fixed_query(sql: str, params: Sequence = (), *, using: str = "default") -> list[tuple]:
-    """Run ``sql`` (``%s`` placeholders) and return its rows, through ``fixed_cursor``."""
+    """Run ``sql`` (``%s`` placeholders), a statement that returns rows (a ``SELECT``), and
+    return its rows, through ``fixed_cursor``. (Not asking for ``cursor.description`` first:
+    psycopg builds it column by column, a fifth of a millisecond for a wide row.)"""
     from django.db import connections
 
     connection = connections[using]
     with fixed_cursor(connection) as cursor:
         cursor.execute(sql, list(params))
-        return cursor.fetchall() if cursor.description else []
+        return cursor.fetchall()
 
 
 def convert_value(model, field_name: str, value, *, using: str = "default"):

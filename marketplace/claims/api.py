@@ -22,6 +22,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.serializers import FieldsBuiltOnce
 from marketplace.claims.errors import ClaimRefused
 from marketplace.claims.hooks import claim_warnings
 from marketplace.claims.models import Claim, TransferRequest
@@ -50,7 +51,7 @@ class OrganizationRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """A claim as its holder sees it."""
 
     need = serializers.CharField(source="need.code", read_only=True)
@@ -74,7 +75,7 @@ class ClaimSerializer(serializers.ModelSerializer):
         return claim_status_label(claim.status)
 
 
-class PublicClaimSerializer(serializers.ModelSerializer):
+class PublicClaimSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """A claim in a need's public history: who (organization, or a volunteer's masked name),
     how much, when and its status; never the claimant user."""
 
