@@ -37,7 +37,8 @@ What it does:
 
 Figures: claims/s (201 answers per second of the claims phase), requests/s, answers by status
 (201 / 409 by ``reason`` / other) and socket errors, p50/p95/p99/max latency of all requests and
-of the 201s, the ratio of requests/s to hello, the client's CPU. JSON in
+of the 201s, the ratio of requests/s to hello, the CPU per request of the machine, the server's
+workers, the client and the rest (PostgreSQL above all; a ``--broker`` worker too). JSON in
 ``bench/results/claims.json``. Exits non-zero when over-allocated or inconsistent, or when any
 answer was not 201 or 409 (a 5xx, a 4xx that says the benchmark is wrong) or a socket failed;
 never for a slow figure.
@@ -45,7 +46,8 @@ never for a slow figure.
 Run: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench_claims .venv/bin/python
 bench/bench_claims.py`` (that URL is the default). Options: ``--needs``, ``--clients``,
 ``--seconds``, ``--hello-seconds``, ``--workers``, ``--organizations``, ``--volunteers``,
-``--database-url URL`` (instead of ``DATABASE_URL``).
+``--broker URL`` (tasks on one Celery worker) with ``--worker-nice N`` (that worker at a lower
+priority, as on a node of its own), ``--database-url URL`` (instead of ``DATABASE_URL``).
 """
 
 from __future__ import annotations
@@ -640,15 +642,23 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--broker", help="a Celery broker (redis://…): the server hands its tasks to one worker started here"
     )
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=0,
+        help="with --broker: run the worker at this niceness (e.g. 19), as if on its own node",
+    )
     parser.add_argument("--database-url", help=f"default: DATABASE_URL, else {DEFAULT_DATABASE_URL}")
     return parser.parse_args(argv)
 
 
 @contextlib.contextmanager
-def celery_worker(*, database_url: str, env: dict[str, str]):
+def celery_worker(*, database_url: str, env: dict[str, str], niceness: int = 0):
     """One Celery worker (solo pool) with the server's settings, for ``--broker``; its log in
     ``bench/results/celery-claims.log``. Messages an earlier run left on the broker are purged
-    first (not by the worker's ``--purge``: it boots after the load may have begun)."""
+    first (not by the worker's ``--purge``: it boots after the load may have begun). With
+    ``niceness`` it runs at that lower priority: it takes only the CPU the server leaves, as a
+    worker on its own node would, and catches up once the load ends."""
     worker_env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
@@ -663,6 +673,7 @@ def celery_worker(*, database_url: str, env: dict[str, str]):
     # Fixed command lines built here, no shell: nothing untrusted reaches them.
     subprocess.run([celery, "--app=config", "purge", "--force"], env=worker_env, cwd=ROOT, check=True)  # noqa: S603
     command = [
+        *(["nice", "-n", str(niceness)] if niceness else []),
         celery,
         "--app=config",
         "worker",
@@ -735,7 +746,9 @@ def main(argv=None) -> int:
     if args.broker:
         server_env |= {"CELERY_BROKER_URL": args.broker, "CELERY_RESULT_BACKEND": ""}
     with (
-        celery_worker(database_url=database_url, env=server_env) if args.broker else contextlib.nullcontext(),
+        celery_worker(database_url=database_url, env=server_env, niceness=args.worker_nice)
+        if args.broker
+        else contextlib.nullcontext(),
         Gunicorn(
             database_url=database_url, workers=args.workers, log_name="gunicorn-claims.log", env=server_env
         ) as server,
