@@ -360,7 +360,7 @@ def need_claim(
     note = clean_note(note, field="note")
     _check_may_claim(actor, need, organization, volunteer)
     # The need as the caller read it in this request was the need at that moment: a claim it
-    # refuses is refused at that moment, with no lock taken (a third of the claims under load).
+    # refuses is refused at that moment, with no lock taken (half the claims under a rush).
     _check_open_for(need, amount, held=need.claimed_amount)
     try:
         with transaction.atomic():
@@ -461,8 +461,8 @@ def _claim_to_announce(claim_id: int) -> Claim | None:
         width = len(fields) if fields else len(model._meta.concrete_fields)
         values, row = row[:width], row[width:]
         found.append(None if values[0] is None else instance_from(model, values, fields=fields, using=alias))
-    claim, claim.need, claim.claimant, organization, volunteer = found
-    claim.organization, claim.volunteer = organization, volunteer
+    claim, need, claimant, organization, volunteer = found
+    claim.need, claim.claimant, claim.organization, claim.volunteer = need, claimant, organization, volunteer
     return claim
 
 
