@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -16,6 +17,16 @@ from core.phrases import Part, parts_to_json, render_json
 NOTES_PER_STATEMENT = 100
 
 
+@dataclass(frozen=True)
+class Message:
+    """One message of ``notify_each``: what ``notify`` takes."""
+
+    users: Iterable[User]
+    subject: Part
+    body: Part | Iterable[Part] = ""
+    url: str = ""
+
+
 def notify(
     *, users: Iterable[User], subject: Part, body: Part | Iterable[Part] = "", url: str = ""
 ) -> list[Notification]:
@@ -27,23 +38,33 @@ def notify(
     the portal's default language. E-mail failures are logged by the backend and never undo
     the change that caused them.
     """
-    phrases = {"subject": parts_to_json(subject), "body": parts_to_json(body)}
-    with translation.override(settings.LANGUAGE_CODE):
-        subject_text, body_text = render_json(phrases["subject"]), render_json(phrases["body"])
-    recipients = {user.pk: user for user in users if user is not None and user.is_active}
-    notes = [
-        Notification(user=user, subject=subject_text[:200], body=body_text, phrases=phrases, url=url)
-        for user in recipients.values()
-    ]
+    return notify_each([Message(users=users, subject=subject, body=body, url=url)])
+
+
+def notify_each(messages: Iterable[Message]) -> list[Notification]:
+    """``notify`` for several messages, each to its own readers, their rows written together:
+    a claim tells its claimant one thing and the caseworkers another, in one statement."""
+    notes, mails = [], []
+    for message in messages:
+        phrases = {"subject": parts_to_json(message.subject), "body": parts_to_json(message.body)}
+        with translation.override(settings.LANGUAGE_CODE):
+            subject_text, body_text = render_json(phrases["subject"]), render_json(phrases["body"])
+        recipients = {user.pk: user for user in message.users if user is not None and user.is_active}
+        notes += [
+            Notification(
+                user=user, subject=subject_text[:200], body=body_text, phrases=phrases, url=message.url
+            )
+            for user in recipients.values()
+        ]
+        link = f"{settings.WAGTAILADMIN_BASE_URL}{message.url}" if message.url else ""
+        mails += [
+            (subject_text, f"{body_text}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
+            for user in recipients.values()
+            if user.email
+        ]
     # Fixed statements (core.db), a hundred rows each: every claim notifies a few people.
     for start in range(0, len(notes), NOTES_PER_STATEMENT):
         rows_insert(notes[start : start + NOTES_PER_STATEMENT])
-    link = f"{settings.WAGTAILADMIN_BASE_URL}{url}" if url else ""
-    messages = [
-        (subject_text, f"{body_text}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
-        for user in recipients.values()
-        if user.email
-    ]
-    if messages:
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+    if mails:
+        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
     return notes

@@ -151,6 +151,11 @@ def _compiled(
     return sql, sql_params, compiler, converters, literal
 
 
+# What a need read for a request knows of its source system: whether its feedback is pushed
+# (``feedback_emit`` sends no wake-up call for a system that pulls); the rest is read if asked.
+SOURCE_DELIVERY = ("id", "is_active", "webhook_url")
+
+
 def need_public_get(*, code: str) -> Need:
     """One published need by its public code, with its public region; raises ``Need.DoesNotExist``.
 
@@ -161,10 +166,16 @@ def need_public_get(*, code: str) -> Need:
     rows = fixed_query(_public_get_sql(alias), [code, *sorted(PUBLIC_STATUSES)], using=alias)
     if not rows:
         raise Need.DoesNotExist("No published need has this code.")
+    row = rows[0]
     split = len(Need._meta.concrete_fields)
-    need = instance_from(Need, rows[0][:split], using=alias)
+    region_end = split + len(Region._meta.concrete_fields)
+    need = instance_from(Need, row[:split], using=alias)
     if need.public_region_id is not None:
-        need.public_region = instance_from(Region, rows[0][split:], using=alias)
+        need.public_region = instance_from(Region, row[split:region_end], using=alias)
+    if need.source_system_id is not None:
+        need.source_system = instance_from(
+            SourceSystem, row[region_end:], fields=SOURCE_DELIVERY, using=alias
+        )
     return need
 
 
@@ -172,11 +183,18 @@ def need_public_get(*, code: str) -> Need:
 def _public_get_sql(alias: str) -> str:
     qn = connections[alias].ops.quote_name
     needs, regions = qn(Need._meta.db_table), qn(Region._meta.db_table)
+    systems = qn(SourceSystem._meta.db_table)
     statuses = ", ".join(["%s"] * len(PUBLIC_STATUSES))
-    select = f"{select_list(Need, 'n', using=alias)}, {select_list(Region, 'r', using=alias)}"
+    select = ", ".join(
+        [
+            select_list(Need, "n", using=alias),
+            select_list(Region, "r", using=alias),
+            select_list(SourceSystem, "s", fields=SOURCE_DELIVERY, using=alias),
+        ]
+    )
     return (
         f"SELECT {select} FROM {needs} n LEFT JOIN {regions} r ON r.code = n.public_region_id "  # noqa: S608 - names from the models' meta
-        f"WHERE n.code = %s AND n.status IN ({statuses})"
+        f"LEFT JOIN {systems} s ON s.id = n.source_system_id WHERE n.code = %s AND n.status IN ({statuses})"
     )
 
 

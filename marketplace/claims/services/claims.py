@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from accounts.notifications import notify
+from accounts.notifications import Message, notify, notify_each
 from accounts.permissions import holds_office, is_active_member, is_claim_holder
 from accounts.roles import OFFICE_HOLDERS
 from accounts.selectors import caseworkers_for
@@ -508,7 +508,7 @@ def claims_announce_pending(*, send, older_than: timedelta = ANNOUNCE_SWEEP_AFTE
 
 def _notify_claimed(claim: Claim, need: Need) -> None:
     values = {"code": need.code, "amount": Amount.of(need, claim.amount), "holder": holder_phrase(claim)}
-    notify(
+    claimant = Message(
         users=[claim.claimant],
         subject=Phrase(gettext_noop("You claimed %(amount)s of need %(code)s"), **values),
         body=[
@@ -527,7 +527,7 @@ def _notify_claimed(claim: Claim, need: Need) -> None:
         ],
         url=claim_actions_url(claim),
     )
-    notify(
+    caseworkers = Message(
         users=caseworkers_for(need.region_id),
         subject=Phrase(gettext_noop("%(holder)s claimed %(amount)s of need %(code)s"), **values),
         body=Phrase(
@@ -536,6 +536,7 @@ def _notify_claimed(claim: Claim, need: Need) -> None:
         ),
         url=need_url(need),
     )
+    notify_each([claimant, caseworkers])  # one statement for both
 
 
 def claim_renew(*, claim: Claim, actor) -> Claim:

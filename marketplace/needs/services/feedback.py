@@ -33,8 +33,19 @@ def feedback_emit(*, need: Need, kind: str, payload: dict) -> FeedbackEvent:
     # A broker that is down or hung costs the request at most BROKER_PUBLISH_TIMEOUT and does
     # not fail the committed change: the event stays pending in the outbox and the sweep
     # (needs.redispatch_feedback) sends it. robust: nothing raised here undoes the change.
-    transaction.on_commit(lambda: _enqueue(event.pk), robust=True)
+    if _may_be_pushed(need):
+        transaction.on_commit(lambda: _enqueue(event.pk), robust=True)
     return event
+
+
+def _may_be_pushed(need: Need) -> bool:
+    """False when the need came with its source system (``need_public_get``, every claim) and
+    that system pulls its events or is inactive: no wake-up call then. Should it get a webhook
+    meanwhile, the sweep sends the event once due, as for a lost message."""
+    if not Need.source_system.is_cached(need):
+        return True
+    system = need.source_system
+    return bool(system.webhook_url) and system.is_active
 
 
 def _enqueue(event_id: int) -> None:
