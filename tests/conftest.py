@@ -91,3 +91,15 @@ def _tasks_in_process(request, monkeypatch):
     ``redis``-marked tests, which start a real worker, send them through Redis."""
     if "redis" not in request.keywords:
         monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+
+
+@pytest.fixture
+def listening_webhook():
+    """The monitoring platform's receiver of feedback events, listening for the test's length
+    (``tests.needs.test_feedback.Webhook``: what it received, what it accepted)."""
+    from tests.needs.test_feedback import Webhook
+
+    hook = Webhook()
+    hook.start()
+    yield hook
+    hook.stop()

@@ -24,7 +24,7 @@ from marketplace.needs.models import FeedbackEvent, NeedStatus
 from tests.factories.accounts import UserFactory
 from tests.factories.needs import IntakeNeedFactory, SourceSystemFactory
 from tests.factories.organizations import MembershipFactory, OrganizationFactory
-from tests.needs.test_feedback import SIGNING_KEY, Webhook
+from tests.needs.test_feedback import SIGNING_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -44,17 +44,8 @@ def _feedback_settings(settings):
 
 
 @pytest.fixture
-def webhook():
-    """The monitoring platform's receiver of the feedback events."""
-    hook = Webhook()
-    hook.start()
-    yield hook
-    hook.stop()
-
-
-@pytest.fixture
-def world(webhook):
-    source = SourceSystemFactory(region_code="420000", webhook_url=webhook.url)
+def world(listening_webhook):
+    source = SourceSystemFactory(region_code="420000", webhook_url=listening_webhook.url)
     need = IntakeNeedFactory(source_system=source, target="1000.00")
     charity = OrganizationFactory(verified=True, need_types=[], name="洪山区阳光公益慈善会")
     member = MembershipFactory(organization=charity, user__username="sunshine").user
@@ -73,7 +64,7 @@ def post_claim(client, need, key, amount="300.00"):
 
 
 def test_a_claim_answers_within_its_query_budget_and_is_announced_after_commit(
-    client, world, webhook, django_assert_max_num_queries, django_capture_on_commit_callbacks
+    client, world, listening_webhook, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
     need, member, caseworker, key = world
     with (
@@ -86,7 +77,7 @@ def test_a_claim_answers_within_its_query_budget_and_is_announced_after_commit(
     assert need.status == NeedStatus.PARTIALLY_CLAIMED
     # Committed, not yet announced: the request did not write the messages.
     assert not Notification.objects.exists()
-    assert webhook.accepted_ids() == []
+    assert listening_webhook.accepted_ids() == []
 
     for callback in after_commit:  # what runs once the claim has committed
         callback()
@@ -95,7 +86,7 @@ def test_a_claim_answers_within_its_query_budget_and_is_announced_after_commit(
     assert Notification.objects.filter(user=member, subject__contains=need.code).count() == 1
     assert Notification.objects.filter(user=caseworker, subject__contains=need.code).count() == 1
     event = FeedbackEvent.objects.get(kind="claim")
-    assert webhook.accepted_ids() == [str(event.event_id)]
+    assert listening_webhook.accepted_ids() == [str(event.event_id)]
     assert event.payload["claim_id"] == claim.pk
     assert not claim.announce_pending
 

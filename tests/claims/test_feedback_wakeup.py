@@ -21,7 +21,7 @@ from marketplace.needs.tasks import redispatch_feedback
 from tests.claims.test_claim_request_cost import post_claim
 from tests.factories.needs import IntakeNeedFactory, SourceSystemFactory
 from tests.factories.organizations import MembershipFactory, OrganizationFactory
-from tests.needs.test_feedback import SIGNING_KEY, Webhook
+from tests.needs.test_feedback import SIGNING_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +29,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _feedback_settings(settings):
     settings.FEEDBACK_SIGNING_KEY = SIGNING_KEY
-
-
-@pytest.fixture
-def receiver():
-    hook = Webhook()
-    hook.start()
-    yield hook
-    hook.stop()
 
 
 def woken(callbacks) -> bool:
@@ -64,37 +56,39 @@ def test_a_system_that_pulls_gets_no_wake_up_call_and_its_event_waits_for_the_pu
 
 
 def test_a_system_with_a_webhook_is_woken_and_receives_the_event(
-    client, receiver, django_capture_on_commit_callbacks
+    client, listening_webhook, django_capture_on_commit_callbacks
 ):
-    need, key = claim_on(SourceSystemFactory(region_code="420000", webhook_url=receiver.url))
+    need, key = claim_on(SourceSystemFactory(region_code="420000", webhook_url=listening_webhook.url))
     with django_capture_on_commit_callbacks(execute=True) as after_commit:
         assert post_claim(client, need, key).status_code == 201
     assert woken(after_commit)
     event = FeedbackEvent.objects.get(kind="claim")
-    assert receiver.accepted_ids() == [str(event.event_id)]
+    assert listening_webhook.accepted_ids() == [str(event.event_id)]
 
 
-def test_an_inactive_system_with_a_webhook_is_not_woken(client, receiver, django_capture_on_commit_callbacks):
-    need, key = claim_on(SourceSystemFactory(region_code="420000", webhook_url=receiver.url))
+def test_an_inactive_system_with_a_webhook_is_not_woken(
+    client, listening_webhook, django_capture_on_commit_callbacks
+):
+    need, key = claim_on(SourceSystemFactory(region_code="420000", webhook_url=listening_webhook.url))
     need.source_system.is_active = False
     need.source_system.save(update_fields=["is_active"])
     with django_capture_on_commit_callbacks(execute=True) as after_commit:
         assert post_claim(client, need, key).status_code == 201
     assert not woken(after_commit)
-    assert receiver.accepted_ids() == []
+    assert listening_webhook.accepted_ids() == []
 
 
 def test_a_webhook_added_after_the_claim_gets_the_event_from_the_sweep(
-    client, receiver, django_capture_on_commit_callbacks
+    client, listening_webhook, django_capture_on_commit_callbacks
 ):
     source = SourceSystemFactory(region_code="420000", webhook_url="")
     need, key = claim_on(source)
     with django_capture_on_commit_callbacks(execute=True):
         assert post_claim(client, need, key).status_code == 201
-    source.webhook_url = receiver.url
+    source.webhook_url = listening_webhook.url
     source.save(update_fields=["webhook_url"])
     event = FeedbackEvent.objects.get(kind="claim")
     with time_machine.travel(timezone.now() + timedelta(minutes=2)):
         assert redispatch_feedback() == 1  # enqueued (in-process here) and delivered
-    assert receiver.accepted_ids() == [str(event.event_id)]
+    assert listening_webhook.accepted_ids() == [str(event.event_id)]
     assert feedback_dispatch(event_id=event.pk) is False  # delivered once

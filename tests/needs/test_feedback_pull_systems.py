@@ -16,7 +16,7 @@ from marketplace.needs.models import FeedbackEvent
 from marketplace.needs.services.feedback import feedback_emit
 from marketplace.needs.services.feedback_dispatch import feedback_dispatch
 from tests.factories.needs import NeedFactory, SourceSystemFactory
-from tests.needs.test_feedback import SIGNING_KEY, Webhook
+from tests.needs.test_feedback import SIGNING_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -25,15 +25,6 @@ pytestmark = pytest.mark.django_db
 def _feedback_settings(settings):
     settings.FEEDBACK_SIGNING_KEY = SIGNING_KEY
     settings.FEEDBACK_WEBHOOK_TIMEOUT = 3
-
-
-@pytest.fixture
-def webhook():
-    """A receiver that is up: had anything been sent, it would have it."""
-    hook = Webhook()
-    hook.start()
-    yield hook
-    hook.stop()
 
 
 def event_of(system) -> FeedbackEvent:
@@ -65,26 +56,26 @@ def test_an_event_of_a_system_that_pulls_costs_one_statement_and_stays_for_the_p
     assert state(event) == before == (None, 0, "", None)
 
 
-def test_an_inactive_systems_event_is_not_sent_even_with_a_webhook(webhook):
-    system = SourceSystemFactory(webhook_url=webhook.url)
+def test_an_inactive_systems_event_is_not_sent_even_with_a_webhook(listening_webhook):
+    system = SourceSystemFactory(webhook_url=listening_webhook.url)
     event = event_of(system)
     system.is_active = False
     system.save(update_fields=["is_active"])
 
     assert dispatched_without_a_transaction(event.pk) is False
 
-    assert webhook.received == []
+    assert listening_webhook.received == []
     assert state(event) == (None, 0, "", None)
 
 
-def test_a_delivered_event_is_not_sent_again(webhook):
-    event = event_of(SourceSystemFactory(webhook_url=webhook.url))
+def test_a_delivered_event_is_not_sent_again(listening_webhook):
+    event = event_of(SourceSystemFactory(webhook_url=listening_webhook.url))
     delivered_at = timezone.now()
     FeedbackEvent.objects.filter(pk=event.pk).update(delivered_at=delivered_at, attempts=1)
 
     assert dispatched_without_a_transaction(event.pk) is False
 
-    assert webhook.received == []
+    assert listening_webhook.received == []
     assert state(event) == (delivered_at, 1, "", None)
 
 
@@ -92,8 +83,8 @@ def test_an_unknown_event_costs_one_statement():
     assert dispatched_without_a_transaction(987654321) is False
 
 
-def test_a_system_with_a_webhook_still_gets_its_event_once(webhook):
-    event = event_of(SourceSystemFactory(webhook_url=webhook.url))
+def test_a_system_with_a_webhook_still_gets_its_event_once(listening_webhook):
+    event = event_of(SourceSystemFactory(webhook_url=listening_webhook.url))
 
     with CaptureQueriesContext(connection) as captured:
         assert feedback_dispatch(event_id=event.pk) is True
@@ -102,9 +93,9 @@ def test_a_system_with_a_webhook_still_gets_its_event_once(webhook):
     if connection.vendor == "postgresql":
         assert any("FOR UPDATE" in s for s in sql)
 
-    assert webhook.accepted_ids() == [str(event.event_id)]
+    assert listening_webhook.accepted_ids() == [str(event.event_id)]
     delivered_at, attempts, last_error, next_attempt_at = state(event)
     assert delivered_at is not None and (attempts, last_error, next_attempt_at) == (1, "", None)
     # Delivered: the next call is the one statement again, and sends nothing.
     assert dispatched_without_a_transaction(event.pk) is False
-    assert webhook.accepted_ids() == [str(event.event_id)]
+    assert listening_webhook.accepted_ids() == [str(event.event_id)]
