@@ -16,15 +16,18 @@ from datetime import UTC, datetime
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
-from django.urls import path
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 
@@ -34,6 +37,35 @@ from accounts.permissions import is_administrator
 from accounts.roles import Role
 from core.backoffice import AdminPage, menu_item_for
 from privacy.models import SensitiveKind, SensitiveRead
+
+
+@method_decorator(never_cache, name="dispatch")
+class AdministratorRecordView(WagtailAdminTemplateMixin, TemplateView):
+    """A back-office page where an administrator acts on one record of a viewset (rotate a
+    source system's key, revoke an Open311 key): asks first (GET), acts on POST. Anyone else
+    gets 403; the record (with a ``name``) is ``self.record``; the breadcrumbs lead through the
+    viewset's index and the record's edit page. Set ``model``, ``viewset`` (its URL name
+    prefix), ``index_label`` and ``action_label``."""
+
+    model: type[models.Model]
+    viewset: str
+    index_label = ""
+    action_label = ""
+    header_icon = "key"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not is_administrator(request.user):
+            raise PermissionDenied
+        self.record = get_object_or_404(self.model, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(f"{self.viewset}:index"), "label": self.index_label},
+            {"url": reverse(f"{self.viewset}:edit", args=[self.record.pk]), "label": self.record.name},
+            {"url": "", "label": self.action_label},
+        ]
 
 
 class AdministratorPolicy(BasePermissionPolicy):

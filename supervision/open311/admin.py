@@ -9,25 +9,21 @@ so the change log keeps who issued and who stopped it.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
-from django.views.generic import TemplateView
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
 
-from accounts.permissions import is_administrator
+from accounts.backoffice import AdministratorRecordView
 from supervision.open311.keys import open311_key_create, open311_key_revoke
 from supervision.open311.models import Open311Key
 
@@ -110,29 +106,17 @@ class Open311KeyEditView(generic.EditView):
         return buttons
 
 
-@method_decorator(never_cache, name="dispatch")
-class Open311KeyRevokeView(WagtailAdminTemplateMixin, TemplateView):
+class Open311KeyRevokeView(AdministratorRecordView):
     """Asks first (GET), then stops the key at once (POST)."""
 
     template_name = "open311/admin/key_revoke.html"
-    header_icon = "key"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not is_administrator(request.user):
-            raise PermissionDenied
-        self.record = get_object_or_404(Open311Key, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    model = Open311Key
+    viewset = "open311_keys"
+    index_label = gettext_lazy("Open311 API keys")
+    action_label = gettext_lazy("Revoke")
 
     def get_page_title(self):
         return _("Revoke the Open311 API key of %(name)s") % {"name": self.record.name}
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse("open311_keys:index"), "label": _("Open311 API keys")},
-            {"url": reverse("open311_keys:edit", args=[self.record.pk]), "label": self.record.name},
-            {"url": "", "label": _("Revoke")},
-        ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -4,24 +4,19 @@ overrides: model viewsets for administrators.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
-from django.views.generic import TemplateView
 from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
 
-from accounts.permissions import is_administrator
+from accounts.backoffice import AdministratorRecordView
 from marketplace.needs.forms import PolicyOverrideForm, SourceSystemCreateForm, SourceSystemForm
 from marketplace.needs.models import PolicyOverride, SourceSystem
 from marketplace.needs.services.sources import KEY_SCHEME, source_system_create, source_system_rotate_key
@@ -98,41 +93,26 @@ class SourceSystemEditView(generic.EditView):
         return buttons
 
 
-@method_decorator(never_cache, name="dispatch")
-class SourceSystemRotateKeyView(WagtailAdminTemplateMixin, TemplateView):
+class SourceSystemRotateKeyView(AdministratorRecordView):
     template_name = "needs/admin/source_system_rotate.html"
-    header_icon = "key"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not is_administrator(request.user):
-            raise PermissionDenied
-        self.system = get_object_or_404(SourceSystem, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    model = SourceSystem
+    viewset = "needs_sourcesystem"
+    index_label = gettext_lazy("Source systems")
+    action_label = gettext_lazy("Rotate API key")
 
     def get_page_title(self):
-        return _("Rotate the API key of %(name)s") % {"name": self.system.name}
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse("needs_sourcesystem:index"), "label": _("Source systems")},
-            {
-                "url": reverse("needs_sourcesystem:edit", args=[self.system.pk]),
-                "label": self.system.name,
-            },
-            {"url": "", "label": _("Rotate API key")},
-        ]
+        return _("Rotate the API key of %(name)s") % {"name": self.record.name}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["system"] = self.system
-        context["edit_url"] = reverse("needs_sourcesystem:edit", args=[self.system.pk])
+        context["system"] = self.record
+        context["edit_url"] = reverse("needs_sourcesystem:edit", args=[self.record.pk])
         return context
 
     def post(self, request, *args, **kwargs):
-        key = source_system_rotate_key(source_system=self.system)
-        log(instance=self.system, action=ROTATE_KEY_ACTION, user=request.user)
-        return _key_response(request, system=self.system, key=key, rotated=True)
+        key = source_system_rotate_key(source_system=self.record)
+        log(instance=self.record, action=ROTATE_KEY_ACTION, user=request.user)
+        return _key_response(request, system=self.record, key=key, rotated=True)
 
 
 class SourceSystemViewSet(ModelViewSet):
