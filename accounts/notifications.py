@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.utils import translation
 
 from accounts.models import Notification, User
-from core.db import rows_insert
+from core.db import Pending, rows_insert
 from core.phrases import Part, parts_to_json, render_json
 
 NOTES_PER_STATEMENT = 100
@@ -41,9 +42,14 @@ def notify(
     return notify_each([Message(users=users, subject=subject, body=body, url=url)])
 
 
-def notify_each(messages: Iterable[Message]) -> list[Notification]:
+def notify_each(messages: Iterable[Message], *, clearing: Pending | None = None) -> list[Notification]:
     """``notify`` for several messages, each to its own readers, their rows written together:
-    a claim tells its claimant one thing and the caseworkers another, in one statement."""
+    a claim tells its claimant one thing and the caseworkers another, in one statement.
+
+    ``clearing``: the outbox flag these messages answer (``core.db.rows_insert``). They are
+    written, and e-mailed, only if it is still set; it is cleared with them. Returns the
+    notifications written (none when the flag was already clear).
+    """
     notes, mails = [], []
     for message in messages:
         phrases = {"subject": parts_to_json(message.subject), "body": parts_to_json(message.body)}
@@ -62,9 +68,14 @@ def notify_each(messages: Iterable[Message]) -> list[Notification]:
             for user in recipients.values()
             if user.email
         ]
-    # Fixed statements (core.db), a hundred rows each: every claim notifies a few people.
-    for start in range(0, len(notes), NOTES_PER_STATEMENT):
-        rows_insert(notes[start : start + NOTES_PER_STATEMENT])
+    # Fixed statements (core.db), a hundred rows each: every claim notifies a few people. The
+    # flag is cleared with the first rows, and the others follow in the same transaction.
+    several = clearing is not None and len(notes) > NOTES_PER_STATEMENT
+    with transaction.atomic() if several else nullcontext():
+        if not rows_insert(notes[:NOTES_PER_STATEMENT], clearing=clearing):
+            return []
+        for start in range(NOTES_PER_STATEMENT, len(notes), NOTES_PER_STATEMENT):
+            rows_insert(notes[start : start + NOTES_PER_STATEMENT])
     if mails:
         transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=True))
     return notes

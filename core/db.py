@@ -21,8 +21,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.db import models
 
 # Prepared statements, per database connection: a statement is prepared (planned once) from
 # its PREPARE_AFTER-th execution on a connection, and a connection keeps the PREPARED_MAX most
@@ -208,47 +211,138 @@ def row_insert(obj, *, using: str = "default") -> None:
     rows_insert([obj], using=using)
 
 
-def rows_insert(objs: Sequence, *, using: str = "default") -> None:
+@dataclass(frozen=True)
+class Pending:
+    """An outbox flag: the boolean field ``field`` of the saved row ``obj``, set while some
+    work on the row (its announcement…) is still to be done; see ``rows_insert``."""
+
+    obj: Any
+    field: str
+
+
+def rows_insert(objs: Sequence, *, clearing: Pending | None = None, using: str = "default") -> bool:
     """``row_insert`` for a few new instances of one model in one statement (one per count of
     rows, composed once): the handful of notifications an event sends. Many rows:
-    ``core.bulk.insert_new``."""
-    from django.db import connections
+    ``core.bulk.insert_new``.
 
-    if not objs:
-        return
+    ``clearing``: the rows are the work that outbox flag stands for. They are written only if
+    the flag is still set, and it is cleared in the same step (on PostgreSQL one statement,
+    elsewhere one transaction), so that two workers doing the same work write it once; the
+    flag is cleared even when ``objs`` is empty. Returns whether the rows were written (with
+    ``clearing``, whether this call cleared the flag, which it then clears on ``clearing.obj``
+    too); True without ``clearing``.
+    """
+    from django.db import connections, transaction
+
     connection = connections[using]
+    if clearing is not None:
+        if connection.vendor == "postgresql":
+            return _insert_clearing(objs, clearing, connection)
+        with transaction.atomic(using=using):  # no UPDATE in a WITH clause here: one transaction
+            return _clear(clearing, connection) and rows_insert(objs, using=using)
+    if not objs:
+        return True
     if len(objs) > 1 and not connection.features.can_return_rows_from_bulk_insert:
         for obj in objs:  # no keys back from a many-row insert: one statement each
             rows_insert([obj], using=using)
-        return
-    model = type(objs[0])
-    key = (using, "insert", model, len(objs))
+        return True
+    sql, fields = _insert_statement(type(objs[0]), len(objs), connection)
+    with fixed_cursor(connection) as cursor:
+        cursor.execute(sql, _insert_params(objs, fields, connection))
+        if connection.features.can_return_columns_from_insert:
+            pks = [row[0] for row in cursor.fetchall()]
+        else:  # no RETURNING (neither PostgreSQL nor SQLite): one row, its key from the cursor
+            pks = [cursor.lastrowid]
+    _saved(objs, pks, connection.alias)
+    return True
+
+
+def _insert_statement(model, rows: int, connection) -> tuple[str, list]:
+    key = (connection.alias, "insert", model, rows)
     if key not in _STATEMENTS:
         meta = model._meta
         qn = connection.ops.quote_name
         fields = [field for field in meta.concrete_fields if not field.generated and not field.primary_key]
         row = "({})".format(", ".join(["%s"] * len(fields)))
         sql = "INSERT INTO {} ({}) VALUES {}".format(  # noqa: S608 - names from the model's meta
-            qn(meta.db_table), ", ".join(qn(field.column) for field in fields), ", ".join([row] * len(objs))
+            qn(meta.db_table), ", ".join(qn(field.column) for field in fields), ", ".join([row] * rows)
         )
         if connection.features.can_return_columns_from_insert:
             sql += f" RETURNING {qn(meta.pk.column)}"
         _STATEMENTS[key] = (sql, fields)
-    sql, fields = _STATEMENTS[key]
+    return _STATEMENTS[key]
+
+
+def _insert_params(objs: Sequence, fields: list, connection) -> list:
     params = []
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="row_insert")
         params += [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
-    with fixed_cursor(connection) as cursor:
-        cursor.execute(sql, params)
-        if connection.features.can_return_columns_from_insert:
-            pks = [row[0] for row in cursor.fetchall()]
-        else:  # no RETURNING (neither PostgreSQL nor SQLite): one row, its key from the cursor
-            pks = [cursor.lastrowid]
+    return params
+
+
+def _saved(objs: Sequence, pks: Sequence, alias: str) -> None:
     for obj, pk in zip(objs, pks, strict=True):
         obj.pk = pk
         obj._state.adding = False
-        obj._state.db = using
+        obj._state.db = alias
+
+
+def _clear_sql(pending: Pending, connection) -> str:
+    meta = type(pending.obj)._meta
+    qn = connection.ops.quote_name
+    column = qn(meta.get_field(pending.field).column)
+    table, pk = qn(meta.db_table), qn(meta.pk.column)
+    return f"UPDATE {table} SET {column} = %s WHERE {pk} = %s AND {column} = %s"  # noqa: S608 - names from the model's meta
+
+
+def _clear(pending: Pending, connection) -> bool:
+    """Clear the flag if it is still set; whether this did."""
+    with fixed_cursor(connection) as cursor:
+        cursor.execute(_clear_sql(pending, connection), [False, pending.obj.pk, True])
+        cleared = cursor.rowcount == 1
+    if cleared:
+        setattr(pending.obj, pending.field, False)
+    return cleared
+
+
+def _insert_clearing(objs: Sequence, pending: Pending, connection) -> bool:
+    """PostgreSQL: ``WITH cleared AS (UPDATE … RETURNING) INSERT … SELECT … WHERE EXISTS
+    (cleared)``. A second statement on the same flag waits for the first one's row lock, then
+    finds the flag clear and writes nothing. The values are cast to their columns' types, as a
+    plain ``VALUES`` list would take them (text stays text: a value too long for its column is
+    refused, not cut)."""
+    qn = connection.ops.quote_name
+    flag = type(pending.obj)._meta
+    if objs:
+        model = type(objs[0])
+        key = (connection.alias, "insert-clearing", model, len(objs), type(pending.obj), pending.field)
+        if key not in _STATEMENTS:
+            meta = model._meta
+            _plain, fields = _insert_statement(model, len(objs), connection)
+            text = (models.CharField, models.TextField)
+            casts = ["text" if isinstance(field, text) else field.db_type(connection) for field in fields]
+            row = "({})".format(", ".join(f"CAST(%s AS {cast})" for cast in casts))
+            table, columns = qn(meta.db_table), ", ".join(qn(field.column) for field in fields)
+            values = ", ".join([row] * len(objs))
+            sql = (
+                f"WITH cleared AS ({_clear_sql(pending, connection)} RETURNING 1) "  # noqa: S608 - names from the models' meta, values bound
+                f"INSERT INTO {table} ({columns}) SELECT * FROM (VALUES {values}) AS v "
+                f"WHERE EXISTS (SELECT 1 FROM cleared) RETURNING {qn(meta.pk.column)}"
+            )
+            _STATEMENTS[key] = (sql, fields)
+        sql, fields = _STATEMENTS[key]
+        params = [False, flag.pk.get_db_prep_value(pending.obj.pk, connection), True]
+        params += _insert_params(objs, fields, connection)
+        with fixed_cursor(connection) as cursor:
+            cursor.execute(sql, params)
+            pks = [row[0] for row in cursor.fetchall()]
+        if not pks:
+            return False
+        _saved(objs, pks, connection.alias)
+        setattr(pending.obj, pending.field, False)
+        return True
+    return _clear(pending, connection)
 
 
 def row_update(obj, fields: Sequence[str], *, using: str = "default") -> None:

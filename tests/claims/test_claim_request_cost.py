@@ -4,7 +4,8 @@ Inside the claim's transaction: the need's lock, the checked insert, the status 
 outbox rows (the feedback event, the claim's pending announcement). The notifications of the
 claimant and the caseworkers and the delivery of the feedback event are tasks that run once the
 claim has committed (in-process on the embedded default, on a worker with a broker), and a sweep
-sends what a lost message left behind.
+sends what a lost message left behind. With no broker, the request announces the claim it has
+just committed from memory, without reading it back; with one, the task gets the claim's id.
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Notification
 from accounts.tokens import api_token_create
+from config.celery import app as celery_app
+from core.queue import enqueue
 from marketplace.claims.models import Claim
 from marketplace.claims.services.claims import claim_announce
-from marketplace.claims.tasks import announce_pending_claims
+from marketplace.claims.tasks import announce_claim, announce_pending_claims
 from marketplace.needs.models import FeedbackEvent, NeedStatus
 from tests.factories.accounts import UserFactory
 from tests.factories.needs import IntakeNeedFactory, SourceSystemFactory
@@ -118,3 +123,36 @@ def test_the_sweep_announces_a_claim_whose_message_was_lost(
     assert Notification.objects.filter(user=member, subject__contains=need.code).count() == 1
     assert Notification.objects.filter(user=caseworker, subject__contains=need.code).count() == 1
     assert announce_pending_claims() == 0
+
+
+def test_without_a_broker_the_request_announces_its_claim_from_memory(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    need, member, caseworker, key = world
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+
+    with (
+        CaptureQueriesContext(connection) as captured,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert post_claim(client, need, key).status_code == 201
+
+    claim = Claim.objects.get()
+    assert claim.announce_pending is False
+    assert Notification.objects.filter(user=member, subject__contains=need.code).count() == 1
+    assert Notification.objects.filter(user=caseworker, subject__contains=need.code).count() == 1
+    announce_reads = [q["sql"] for q in captured.captured_queries if "announce_pending" in q["sql"]]
+    # The claim's insert (the flag set) and the statement that clears it; no read of the claim.
+    assert not [sql for sql in announce_reads if sql.lstrip().startswith("SELECT")], announce_reads
+
+
+def test_in_process_is_called_only_when_tasks_run_in_process(monkeypatch):
+    called = []
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    assert enqueue(announce_claim, 0, in_process=lambda: called.append("here")) is True
+    assert called == ["here"]
+
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    monkeypatch.setattr(announce_claim, "apply_async", lambda args, **options: called.append(args))
+    assert enqueue(announce_claim, 7, in_process=lambda: called.append("here")) is True
+    assert called == ["here", (7,)]  # handed over with the id alone

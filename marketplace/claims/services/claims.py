@@ -40,7 +40,16 @@ from accounts.notifications import Message, notify, notify_each
 from accounts.permissions import holds_office, is_active_member, is_claim_holder
 from accounts.roles import OFFICE_HOLDERS
 from accounts.selectors import caseworkers_for
-from core.db import convert_value, fixed_query, instance_from, row_get, row_insert, row_update, select_list
+from core.db import (
+    Pending,
+    convert_value,
+    fixed_query,
+    instance_from,
+    row_get,
+    row_insert,
+    row_update,
+    select_list,
+)
 from core.formatting import format_need_amount
 from core.phrases import Amount, Moment, Phrase
 from core.queue import enqueue
@@ -397,7 +406,7 @@ def need_claim(
             # The claimant's warning reads the alert this writes, so it stays in the transaction.
             claim_made.call(need=locked, claim=claim)
             # robust: a broker that is down does not undo the claim; the sweep announces it.
-            transaction.on_commit(lambda: _enqueue_announcement(claim.pk), robust=True)
+            transaction.on_commit(lambda: _enqueue_announcement(claim), robust=True)
     except IntegrityError as exc:
         raise refusal_for_integrity_error(exc) from exc
     need.status, need.claimed_amount = locked.status, locked.claimed_amount
@@ -417,30 +426,31 @@ def _check_open_for(need: Need, amount: Decimal, *, held: Decimal) -> None:
         )
 
 
-def _enqueue_announcement(claim_id: int) -> None:
+def _enqueue_announcement(claim: Claim) -> None:
     from marketplace.claims.tasks import announce_claim
 
-    enqueue(announce_claim, claim_id)
+    # In-process (no broker), the claim, its need and its holder are still in memory.
+    enqueue(announce_claim, claim.pk, in_process=lambda: claim_announce(claim=claim))
 
 
-def claim_announce(*, claim_id: int) -> bool:
+def claim_announce(*, claim_id: int | None = None, claim: Claim | None = None) -> bool:
     """Tell the claimant and the need's caseworkers of a new claim, once; return whether it did.
 
-    Runs after the claim committed (the task ``claims.announce_claim``), so the claim request
-    holds the need's lock only for what the invariant needs. The claim's ``announce_pending``
-    flag is the outbox: cleared in the transaction that writes the notifications, under the
-    claim's row lock (a second worker skips a claim in flight), so running twice tells no one
-    twice. The messages are in the portal's default language, as every background one.
+    Runs after the claim committed (the task ``claims.announce_claim``, with ``claim_id``; or,
+    with no broker, in the request, with the ``claim`` it made and its need as they were once
+    committed), so the claim request holds the need's lock only for what the invariant needs.
+    The claim's ``announce_pending`` flag is the outbox: cleared by the statement that writes
+    the notifications, which writes nothing once it is clear (``core.db.rows_insert``), so two
+    workers, or a run twice, tell no one twice. The messages are in the portal's default
+    language, as every background one.
     """
-    with transaction.atomic():
+    if claim is None:
         claim = _claim_to_announce(claim_id)
         if claim is None:
             return False
-        with translation.override(settings.LANGUAGE_CODE):
-            _notify_claimed(claim, claim.need)
-        claim.announce_pending = False
-        row_update(claim, ["announce_pending"])
-    return True
+    with translation.override(settings.LANGUAGE_CODE):
+        _notify_claimed(claim, claim.need)
+    return not claim.announce_pending
 
 
 # What the announcement names besides the claim and its need: the holder's public name.
@@ -448,9 +458,8 @@ HOLDER_NAMES = {Organization: ("id", "name"), Volunteer: ("id", "masked_name")}
 
 
 def _claim_to_announce(claim_id: int) -> Claim | None:
-    """The claim ``claim_id`` if its announcement is pending, locked where the database has row
-    locks (skipped, None, while another worker holds it), with its need, its claimant and its
-    holder's public name: one fixed statement (``core.db``), as each claim asks it once."""
+    """The claim ``claim_id`` if its announcement is pending, with its need, its claimant and
+    its holder's public name: one fixed statement (``core.db``), as each claim asks it once."""
     alias = router.db_for_write(Claim)
     rows = fixed_query(_announce_sql(alias), [claim_id, True], using=alias)
     if not rows:
@@ -482,14 +491,11 @@ def _announce_sql(alias: str) -> str:
             select_list(Volunteer, "v", fields=HOLDER_NAMES[Volunteer], using=alias),
         ]
     )
-    sql = (
+    return (
         f"SELECT {select} FROM {claim} c JOIN {need} n ON n.id = c.need_id "  # noqa: S608 - names from the models' meta, values bound
         f"JOIN {user} u ON u.id = c.claimant_id LEFT JOIN {organization} o ON o.id = c.organization_id "
         f"LEFT JOIN {volunteer} v ON v.id = c.volunteer_id WHERE c.id = %s AND c.announce_pending = %s"
     )
-    if connection.features.has_select_for_update_skip_locked:
-        sql += " FOR UPDATE OF c SKIP LOCKED"
-    return sql
 
 
 def claims_announce_pending(*, send, older_than: timedelta = ANNOUNCE_SWEEP_AFTER, limit: int = 500) -> int:
@@ -536,7 +542,8 @@ def _notify_claimed(claim: Claim, need: Need) -> None:
         ),
         url=need_url(need),
     )
-    notify_each([claimant, caseworkers])  # one statement for both
+    # One statement for both, which clears the flag: written once.
+    notify_each([claimant, caseworkers], clearing=Pending(claim, "announce_pending"))
 
 
 def claim_renew(*, claim: Claim, actor) -> Claim:
