@@ -35,8 +35,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_claims import PREFIX, analyze, delete_previous_run, make_claimants, publish_needs
-from bench.common import RESULTS_DIR, ROOT, setup_django, source_system, throwaway_keys
+from bench.bench_claims import PREFIX, delete_previous_run, make_claimants, publish_needs
+from bench.common import RESULTS_DIR, ROOT, setup_django, source_system, throwaway_keys, vacuum_analyze
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_claim_cost"
 SOURCE_NAME = "bench-claims"
@@ -146,7 +146,7 @@ def main(argv=None) -> int:
     # One in ten records is a service need in hours: publish enough money needs for every way.
     publish_needs(system, needs=int(per_way * len(WAYS) * 1.2) + 20, rng=rng)
     make_claimants(organizations=45, volunteers=1, rng=rng)
-    analyze()
+    vacuum_analyze()
     users = members()
     ApiToken.objects.filter(user__in=users).delete()
     keys = {user.pk: api_token_create(user=user, name="bench")[1] for user in users}

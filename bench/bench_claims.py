@@ -81,6 +81,7 @@ from bench.common import (
     setup_django,
     source_system,
     throwaway_keys,
+    vacuum_analyze,
 )
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_claims"
@@ -255,15 +256,6 @@ def make_claimants(*, organizations: int, volunteers: int, rng: random.Random) -
     members_keys = [api_token_create(user=user, name="bench")[1] for user in members]
     everyone = members_keys + [api_token_create(user=user, name="bench")[1] for user in volunteer_users]
     return {"members": members_keys, "everyone": everyone, "caseworkers": len(scopes)}
-
-
-def analyze() -> None:
-    """Fresh statistics for the planner: the development server may run with autovacuum off."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        for table in ("needs_need", "claims_claim", "accounts_user", "accounts_apitoken"):
-            cursor.execute(f"ANALYZE {table}")
 
 
 @dataclass
@@ -471,14 +463,23 @@ def summarize(load: Load) -> dict:
 
 
 def timeline(answers: list[Answer], load: Load) -> list[dict]:
-    """Answers per second of the run (201s and others), to see the end of the run thin out."""
+    """Answers per second of the run (201s and others) and their p95, to see where the slow
+    answers came from and the end of the run thin out."""
     if not answers:
         return []
     start = min(a.at for a in answers)
-    buckets: dict[int, Counter] = {}
+    buckets: dict[int, list[Answer]] = {}
     for answer in answers:
-        buckets.setdefault(int(answer.at - start), Counter())["201" if answer.status == 201 else "other"] += 1
-    return [{"second": second, **counts} for second, counts in sorted(buckets.items())]
+        buckets.setdefault(int(answer.at - start), []).append(answer)
+    return [
+        {
+            "second": second,
+            "201": sum(answer.status == 201 for answer in bucket),
+            "other": sum(answer.status != 201 for answer in bucket),
+            "p95_ms": round(percentile(sorted(answer.seconds for answer in bucket), 95) * 1000, 1),
+        }
+        for second, bucket in sorted(buckets.items())
+    ]
 
 
 # --- Check ---------------------------------------------------------------------------------------
@@ -720,7 +721,7 @@ def main(argv=None) -> int:
     print(f"deleted the previous run's rows (with the rows that depend on them): {deleted}", flush=True)
     intake = publish_needs(system, needs=args.needs, rng=rng)
     keys = make_claimants(organizations=args.organizations, volunteers=args.volunteers, rng=rng)
-    analyze()
+    vacuum_analyze()  # the previous run's rows were deleted: as autovacuum would leave them
     needs = open_needs(system)
     print(
         f"{len(needs):,} published needs ({sum(n.service for n in needs)} in hours) in "

@@ -39,7 +39,6 @@ from bench.bench_claims import (
     ClaimRequest,
     Hello,
     Ledger,
-    analyze,
     check,
     drive,
     http,
@@ -48,7 +47,7 @@ from bench.bench_claims import (
     publish_needs,
     summarize,
 )
-from bench.common import RESULTS_DIR, source_system
+from bench.common import RESULTS_DIR, source_system, vacuum_analyze
 from deploy.cluster.cluster_test import (
     DATABASE,
     PG,
@@ -157,7 +156,7 @@ def main(argv=None) -> int:
     system = source_system("bench-cluster")
     print(f"data: {publish_needs(system, needs=args.needs, rng=rng)}", flush=True)
     keys = make_claimants(organizations=45, volunteers=10, rng=rng)
-    analyze()
+    vacuum_analyze()
     node_env = cluster.node_env(DJANGO_SETTINGS_MODULE="bench.settings_bench", SECURE_SSL_REDIRECT="false")
     results: dict = {"clients": args.clients, "seconds": args.seconds, "needs": args.needs, "runs": {}}
     ledger = Ledger(open_needs(system))

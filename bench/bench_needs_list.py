@@ -68,6 +68,7 @@ from bench.common import (
     percentile,
     setup_django,
     source_system,
+    vacuum_analyze,
 )
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_list"
@@ -190,22 +191,6 @@ def set_indexes(present: bool) -> float:
     return time.perf_counter() - started
 
 
-def vacuum_analyze() -> float:
-    """Fresh statistics and visibility map (autovacuum may be off on the development server)."""
-    from django.db import connection
-
-    started = time.perf_counter()
-    connection.ensure_connection()
-    raw = connection.connection
-    autocommit = raw.autocommit
-    raw.autocommit = True
-    try:
-        raw.execute("VACUUM ANALYZE needs_need")
-    finally:
-        raw.autocommit = autocommit
-    return time.perf_counter() - started
-
-
 # --- Data ----------------------------------------------------------------------------------------
 
 NEED_TYPES = {
@@ -324,7 +309,7 @@ def ensure_data(*, needs: int, regenerate: bool) -> dict:
         else:
             cursor.execute("DELETE FROM needs_need WHERE source_system_id = %s", [system.pk])
     seconds = generate(system, needs=needs)
-    vacuum = vacuum_analyze()
+    vacuum = vacuum_analyze("needs_need")
     print(f"  VACUUM ANALYZE {vacuum:.0f} s", flush=True)
     return {"needs": needs, "generated": True, "seconds": round(seconds, 1), "other_needs": others}
 
@@ -510,7 +495,7 @@ def run_phase(
         title += f", API answers cached {list_cache_seconds} s (NEED_LIST_CACHE_SECONDS)"
     print(f"\n== {title} ==", flush=True)
     index_seconds = set_indexes(name == "with")
-    analyze_seconds = vacuum_analyze()
+    analyze_seconds = vacuum_analyze("needs_need")
     print(f"indexes set in {index_seconds:.1f} s, VACUUM ANALYZE {analyze_seconds:.1f} s", flush=True)
     query_plans = plans()
     for case, info in query_plans.items():

@@ -46,7 +46,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import RESULTS_DIR, Gunicorn, percentile, setup_django
+from bench.common import RESULTS_DIR, Gunicorn, percentile, setup_django, vacuum_analyze
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_search"
 TYPE_WORDS = ("医疗", "教育", "住房", "就业", "基本生活")
@@ -93,7 +93,7 @@ def ensure_data(needs: int, regenerate: bool) -> dict:
                 "FROM regions_region r WHERE r.code = n.public_region_id"
             )
         data["summary_update_seconds"] = round(time.perf_counter() - started, 1)
-        bench_needs_list.vacuum_analyze()
+        vacuum_analyze("needs_need")
     return data
 
 
