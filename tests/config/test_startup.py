@@ -96,3 +96,34 @@ def test_an_unreachable_database_is_one_clear_line():
     assert "DATABASE_URL" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# A gunicorn worker once booted (config/gunicorn.py): what its first request would otherwise build.
+WORKER_BOOT = """
+import gc, importlib.util, django
+django.setup()
+from django.conf import settings
+from django.urls import get_resolver
+from config.celery import app
+spec = importlib.util.spec_from_file_location("hooks", "config/gunicorn.py")
+hooks = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(hooks)
+hooks.post_worker_init(None)
+resolver = get_resolver()
+print(sorted(resolver._reverse_dict), app.finalized, gc.get_freeze_count() > 100000)
+"""
+
+
+def test_a_booted_worker_has_its_url_lookups_and_its_celery_app_ready_and_frozen():
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    done = subprocess.run(
+        [sys.executable, "-c", WORKER_BOOT],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["['en',", "'zh-hans']", "True", "True"]
