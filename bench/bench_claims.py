@@ -14,7 +14,9 @@ What it does:
    of 500 to 20,000 CNY across every county and, one in ten, service needs of 10 to 40 hours.
    Registers 45 organizations through the organization services, verifies them, gives each a
    second active member, registers 10 volunteers (100 claimants, each with a personal API
-   token) and a caseworker per city, whom every claim notifies as in production.
+   token) and a caseworker per city, whom every claim notifies as in production. Then
+   ``VACUUM ANALYZE``: autovacuum may be off on the development server, and the dead rows of
+   every earlier run would otherwise weigh on this one.
 2. **Server**: ``gunicorn config.wsgi``, 2 sync workers, production settings
    (``bench.settings_bench``, as ``bench_needs_list.py``), on a free port of 127.0.0.1; tasks
    in-process. The log goes to ``bench/results/gunicorn-claims.log``.
