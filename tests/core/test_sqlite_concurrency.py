@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from marketplace.delivery.services import reports
+from core import evidence
 from marketplace.delivery.services.reports import delivery_report
 from privacy.models import SensitiveKind, SensitiveRead
 from tests.factories.accounts import UserFactory
@@ -63,7 +63,7 @@ def on_file_db(path, work):
 
 @pytest.fixture
 def delivery_with_ten_photos(monkeypatch):
-    monkeypatch.setattr(reports, "MAX_FILES", PARALLEL)  # the form allows fewer per report
+    monkeypatch.setattr(evidence, "MAX_FILES", PARALLEL)  # the form allows fewer per report
     claim = ClaimFactory(need=NeedFactory(target_amount="800.00"))
     return delivery_report(
         claim=claim,
