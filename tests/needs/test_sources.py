@@ -35,6 +35,8 @@ def test_a_new_source_systems_key_is_shown_once_and_only_its_hash_is_stored(admi
     assert response.status_code == 200
     key = response.context["api_key"]
     assert key in response.text
+    # What to do with it, and how the system sends it.
+    assert "请通过安全渠道交给该系统的运维人员" in response.text and f"{key}</code>" in response.text
     assert "no-store" in response["Cache-Control"]
 
     system = SourceSystem.objects.get(name="潜江市医保系统")

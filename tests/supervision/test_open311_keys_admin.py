@@ -32,6 +32,8 @@ def test_an_issued_key_is_shown_once_in_chinese_and_only_its_hash_is_stored(admi
     assert response.status_code == 200
     key = response.context["api_key"]
     assert key in response.text and "只显示这一次" in response.text
+    # What to do with it, and how the client sends it.
+    assert "请通过安全渠道交给对方系统的运维人员" in response.text and "requests.json" in response.text
     assert "no-store" in response["Cache-Control"]
     record = Open311Key.objects.get(name="武汉市12345热线")
     assert record.key_hash == hashlib.sha256(key.encode()).hexdigest()
