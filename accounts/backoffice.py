@@ -20,6 +20,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -44,8 +45,9 @@ class AdministratorRecordView(WagtailAdminTemplateMixin, TemplateView):
     """A back-office page where an administrator acts on one record of a viewset (rotate a
     source system's key, revoke an Open311 key): asks first (GET), acts on POST. Anyone else
     gets 403; the record (with a ``name``) is ``self.record``; the breadcrumbs lead through the
-    viewset's index and the record's edit page. Set ``model``, ``viewset`` (its URL name
-    prefix), ``index_label`` and ``action_label``."""
+    viewset's index and the record's edit page, and the context has ``record``, ``index_url``
+    and ``edit_url``. Set ``model``, ``viewset`` (its URL name prefix), ``index_label`` and
+    ``action_label``."""
 
     model: type[models.Model]
     viewset: str
@@ -57,15 +59,50 @@ class AdministratorRecordView(WagtailAdminTemplateMixin, TemplateView):
         if not is_administrator(request.user):
             raise PermissionDenied
         self.record = get_object_or_404(self.model, pk=kwargs["pk"])
+        self.index_url = reverse(f"{self.viewset}:index")
+        self.edit_url = reverse(f"{self.viewset}:edit", args=[self.record.pk])
         return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
-            {"url": reverse(f"{self.viewset}:index"), "label": self.index_label},
-            {"url": reverse(f"{self.viewset}:edit", args=[self.record.pk]), "label": self.record.name},
+            {"url": self.index_url, "label": self.index_label},
+            {"url": self.edit_url, "label": self.record.name},
             {"url": "", "label": self.action_label},
         ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(record=self.record, index_url=self.index_url, edit_url=self.edit_url)
+        return context
+
+
+def key_shown_once(
+    request, *, template: str, record, key: str, viewset: str, index_label, title: str, **context
+):
+    """The one page that ever shows a new API key (``templates/backoffice/key_shown_once.html``
+    extended by ``template``): rendered in the response, never stored or cached. Its breadcrumbs
+    lead through the viewset's index (``viewset``: its URL name prefix) to the record's name."""
+    index_url = reverse(f"{viewset}:index")
+    response = TemplateResponse(
+        request,
+        template,
+        {
+            **context,
+            "record": record,
+            "api_key": key,
+            "index_url": index_url,
+            "page_title": title,
+            "header_icon": "key",
+            "breadcrumbs_items": [
+                {"url": reverse("wagtailadmin_home"), "label": gettext("Home")},
+                {"url": index_url, "label": index_label},
+                {"url": "", "label": record.name},
+            ],
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class AdministratorPolicy(BasePermissionPolicy):

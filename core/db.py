@@ -257,12 +257,17 @@ def rows_insert(objs: Sequence, *, clearing: Pending | None = None, using: str =
     return True
 
 
+def _insert_fields(model) -> list:
+    """The fields an insert of ``model`` writes: all concrete ones but the key and generated ones."""
+    return [field for field in model._meta.concrete_fields if not field.generated and not field.primary_key]
+
+
 def _insert_statement(model, rows: int, connection) -> tuple[str, list]:
     key = (connection.alias, "insert", model, rows)
     if key not in _STATEMENTS:
         meta = model._meta
         qn = connection.ops.quote_name
-        fields = [field for field in meta.concrete_fields if not field.generated and not field.primary_key]
+        fields = _insert_fields(model)
         row = "({})".format(", ".join(["%s"] * len(fields)))
         sql = "INSERT INTO {} ({}) VALUES {}".format(  # noqa: S608 - names from the model's meta
             qn(meta.db_table), ", ".join(qn(field.column) for field in fields), ", ".join([row] * rows)
@@ -289,11 +294,15 @@ def _saved(objs: Sequence, pks: Sequence, alias: str) -> None:
 
 
 def _clear_sql(pending: Pending, connection) -> str:
-    meta = type(pending.obj)._meta
-    qn = connection.ops.quote_name
-    column = qn(meta.get_field(pending.field).column)
-    table, pk = qn(meta.db_table), qn(meta.pk.column)
-    return f"UPDATE {table} SET {column} = %s WHERE {pk} = %s AND {column} = %s"  # noqa: S608 - names from the model's meta
+    key = (connection.alias, "clear", type(pending.obj), pending.field)
+    if key not in _STATEMENTS:
+        meta = type(pending.obj)._meta
+        qn = connection.ops.quote_name
+        column = qn(meta.get_field(pending.field).column)
+        table, pk = qn(meta.db_table), qn(meta.pk.column)
+        sql = f"UPDATE {table} SET {column} = %s WHERE {pk} = %s AND {column} = %s"  # noqa: S608 - names from the model's meta
+        _STATEMENTS[key] = (sql, None)
+    return _STATEMENTS[key][0]
 
 
 def _clear(pending: Pending, connection) -> bool:
@@ -319,7 +328,7 @@ def _insert_clearing(objs: Sequence, pending: Pending, connection) -> bool:
         key = (connection.alias, "insert-clearing", model, len(objs), type(pending.obj), pending.field)
         if key not in _STATEMENTS:
             meta = model._meta
-            _plain, fields = _insert_statement(model, len(objs), connection)
+            fields = _insert_fields(model)
             text = (models.CharField, models.TextField)
             casts = ["text" if isinstance(field, text) else field.db_type(connection) for field in fields]
             row = "({})".format(", ".join(f"CAST(%s AS {cast})" for cast in casts))

@@ -23,7 +23,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
 
-from accounts.backoffice import AdministratorRecordView
+from accounts.backoffice import AdministratorRecordView, key_shown_once
 from supervision.open311.keys import open311_key_create, open311_key_revoke
 from supervision.open311.models import Open311Key
 
@@ -42,25 +42,15 @@ class Open311KeyForm(WagtailAdminModelForm):
 
 
 def _key_response(request, *, record: Open311Key, key: str) -> TemplateResponse:
-    """The one page that ever shows a key: rendered directly, never stored or cached."""
-    response = TemplateResponse(
+    return key_shown_once(
         request,
-        "open311/admin/key_issued.html",
-        {
-            "record": record,
-            "api_key": key,
-            "index_url": reverse("open311_keys:index"),
-            "page_title": _("Open311 API key of %(name)s") % {"name": record.name},
-            "header_icon": "key",
-            "breadcrumbs_items": [
-                {"url": reverse("wagtailadmin_home"), "label": _("Home")},
-                {"url": reverse("open311_keys:index"), "label": _("Open311 API keys")},
-                {"url": "", "label": record.name},
-            ],
-        },
+        template="open311/admin/key_issued.html",
+        record=record,
+        key=key,
+        viewset="open311_keys",
+        index_label=_("Open311 API keys"),
+        title=_("Open311 API key of %(name)s") % {"name": record.name},
     )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 class Open311KeyCreateView(generic.CreateView):
@@ -117,11 +107,6 @@ class Open311KeyRevokeView(AdministratorRecordView):
 
     def get_page_title(self):
         return _("Revoke the Open311 API key of %(name)s") % {"name": self.record.name}
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(record=self.record, index_url=reverse("open311_keys:index"))
-        return context
 
     def post(self, request, *args, **kwargs):
         if not self.record.is_active:

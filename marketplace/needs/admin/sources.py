@@ -16,7 +16,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 from wagtail.log_actions import log
 
-from accounts.backoffice import AdministratorRecordView
+from accounts.backoffice import AdministratorRecordView, key_shown_once
 from marketplace.needs.forms import PolicyOverrideForm, SourceSystemCreateForm, SourceSystemForm
 from marketplace.needs.models import PolicyOverride, SourceSystem
 from marketplace.needs.services.sources import KEY_SCHEME, source_system_create, source_system_rotate_key
@@ -28,28 +28,19 @@ ROTATE_KEY_ACTION = "needs.rotate_key"
 
 
 def _key_response(request, *, system: SourceSystem, key: str, rotated: bool) -> TemplateResponse:
-    """The one page that ever shows a key: rendered directly, never stored or cached."""
-    response = TemplateResponse(
+    return key_shown_once(
         request,
-        "needs/admin/source_system_key.html",
-        {
-            "system": system,
-            "api_key": key,
-            "rotated": rotated,
-            "scheme": KEY_SCHEME,
-            "index_url": reverse("needs_sourcesystem:index"),
-            "edit_url": reverse("needs_sourcesystem:edit", args=[system.pk]),
-            "page_title": _("API key of %(name)s") % {"name": system.name},
-            "header_icon": "key",
-            "breadcrumbs_items": [
-                {"url": reverse("wagtailadmin_home"), "label": _("Home")},
-                {"url": reverse("needs_sourcesystem:index"), "label": _("Source systems")},
-                {"url": "", "label": system.name},
-            ],
-        },
+        template="needs/admin/source_system_key.html",
+        record=system,
+        key=key,
+        viewset="needs_sourcesystem",
+        index_label=_("Source systems"),
+        title=_("API key of %(name)s") % {"name": system.name},
+        system=system,
+        rotated=rotated,
+        scheme=KEY_SCHEME,
+        edit_url=reverse("needs_sourcesystem:edit", args=[system.pk]),
     )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 class SourceSystemCreateView(generic.CreateView):
@@ -104,10 +95,7 @@ class SourceSystemRotateKeyView(AdministratorRecordView):
         return _("Rotate the API key of %(name)s") % {"name": self.record.name}
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["system"] = self.record
-        context["edit_url"] = reverse("needs_sourcesystem:edit", args=[self.record.pk])
-        return context
+        return {**super().get_context_data(**kwargs), "system": self.record}
 
     def post(self, request, *args, **kwargs):
         key = source_system_rotate_key(source_system=self.record)
